@@ -1,0 +1,51 @@
+/**
+ * The demo data shared by `npm start` (scripts/seed.ts) and the tests. Plain data with no
+ * imports, so Node can load it directly.
+ */
+
+export const DEMO_UNIVERSITY = {
+  id: 'demo',
+  name: 'デモ大学',
+  nameEn: 'Demo University',
+  legalName: '学校法人 デモ学園',
+  callCentreName: '証明書発行サービス コールセンター',
+  callCentrePhone: '06-6809-4327',
+  callCentreHours: '24時間',
+  mailFrom: 'noreply@demo-u.example',
+  mailFromName: 'デモ大学 M.I.C.オンラインチャージシステム',
+  balanceCap: 20000,
+  minCharge: 1,
+  chargeStep: 1,
+  paymentMethods: JSON.stringify([
+    'credit_card',
+    'cvs_seven_eleven',
+    'cvs_familymart',
+    'cvs_lawson',
+    'payeasy',
+    'd_barai',
+    'au_kantan',
+    'softbank_matomete',
+    'apple_pay',
+    'paypay',
+    'merpay',
+  ]),
+  paymentDeadlineDays: 7,
+  // 2027-03-31 20:00 JST to 2027-04-01 09:00 JST.
+  fiscalYearEndBlackouts: JSON.stringify([{ start: '2027-03-31T11:00:00Z', end: '2027-04-01T00:00:00Z' }]),
+}
+
+export const DEMO_HOSTS = ['localhost', '127.0.0.1']
+export const DEMO_PASSWORD = 'univpass'
+export const DEMO_STUDENT_COUNT = 1000
+
+const FAMILY = ['ムコガワ', 'タナカ', 'スズキ', 'サトウ', 'タカハシ', 'ワタナベ', 'イトウ', 'ヤマモト', 'ナカムラ', 'コバヤシ', 'カトウ', 'ヨシダ', 'ヤマダ', 'ササキ', 'マツモト', 'イノウエ', 'キムラ']
+const GIVEN = ['リン', 'ハナコ', 'ユイ', 'サクラ', 'アオイ', 'ミサキ', 'ナナミ', 'ヒナ', 'カエデ', 'マイ', 'アヤカ', 'ミオ', 'ユナ', 'リコ', 'エミ', 'シオリ', 'チヒロ', 'モモカ', 'ノゾミ']
+
+export const demoUserId = (n: number) => `demo${String(n).padStart(4, '0')}`
+
+/** demo0001 … demo1000, each with a katakana name. */
+export const demoStudents = (count = DEMO_STUDENT_COUNT) =>
+  Array.from({ length: count }, (_, i) => ({
+    userId: demoUserId(i + 1),
+    nameKana: `${FAMILY[i % FAMILY.length]} ${GIVEN[(i * 7) % GIVEN.length]}`,
+  }))

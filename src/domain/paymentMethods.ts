@@ -1,0 +1,18 @@
+/** The eleven payment methods of manual §4.1, in the manual's order. */
+export const PAYMENT_METHODS = [
+  'credit_card',
+  'cvs_seven_eleven',
+  'cvs_familymart',
+  'cvs_lawson',
+  'payeasy',
+  'd_barai',
+  'au_kantan',
+  'softbank_matomete',
+  'apple_pay',
+  'paypay',
+  'merpay',
+] as const
+export type PaymentMethod = (typeof PAYMENT_METHODS)[number]
+
+export const isPaymentMethod = (v: unknown): v is PaymentMethod =>
+  typeof v === 'string' && (PAYMENT_METHODS as readonly string[]).includes(v)

@@ -1,0 +1,56 @@
+import { DurableObject } from 'cloudflare:workers'
+
+/**
+ * One per student. Everything that must happen exactly once for a student goes through
+ * here, because a Durable Object handles one call at a time: KV (eventually consistent)
+ * cannot tell two simultaneous openings of one one-time URL apart, this can.
+ */
+export class StudentDesk extends DurableObject<Env> {
+  constructor(ctx: DurableObjectState, env: Env) {
+    super(ctx, env)
+    ctx.blockConcurrencyWhile(async () => {
+      ctx.storage.sql.exec(
+        `CREATE TABLE IF NOT EXISTS consumed_tokens (
+           token_hash TEXT PRIMARY KEY,
+           consumed_at INTEGER NOT NULL,
+           forget_after INTEGER NOT NULL
+         )`,
+      )
+    })
+  }
+
+  /**
+   * Marks a one-time URL as used. True for exactly one caller per token; every later
+   * (or simultaneous) caller gets false. The mark is kept until `forgetAfter`, by which
+   * time the token itself has expired.
+   */
+  async consumeToken(tokenHash: string, now: number, forgetAfter: number): Promise<boolean> {
+    const cursor = this.ctx.storage.sql.exec(
+      'INSERT OR IGNORE INTO consumed_tokens (token_hash, consumed_at, forget_after) VALUES (?, ?, ?)',
+      tokenHash,
+      now,
+      forgetAfter,
+    )
+    const won = cursor.rowsWritten === 1
+    if (won) {
+      const alarm = await this.ctx.storage.getAlarm()
+      if (alarm === null || alarm > forgetAfter) await this.ctx.storage.setAlarm(forgetAfter)
+    }
+    return won
+  }
+
+  async wasTokenConsumed(tokenHash: string): Promise<boolean> {
+    return this.ctx.storage.sql.exec('SELECT 1 FROM consumed_tokens WHERE token_hash = ?', tokenHash).toArray().length > 0
+  }
+
+  /** Forgets marks of tokens that have long expired; wakes again for the next one. */
+  override async alarm() {
+    const now = Date.now()
+    this.ctx.storage.sql.exec('DELETE FROM consumed_tokens WHERE forget_after <= ?', now)
+    const next = this.ctx.storage.sql.exec<{ at: number | null }>('SELECT MIN(forget_after) AS at FROM consumed_tokens').one().at
+    if (next !== null) await this.ctx.storage.setAlarm(next)
+  }
+}
+
+export const deskFor = (ns: DurableObjectNamespace<StudentDesk>, universityId: string, studentId: number) =>
+  ns.getByName(`${universityId}/${studentId}`)

@@ -1,0 +1,17 @@
+import type { TextKey } from './i18n'
+
+/** The one error type: a code the error page turns into a message, and an HTTP status. */
+export class AppError extends Error {
+  constructor(
+    readonly code: 'notFound' | 'unknownHost' | 'csrf',
+    readonly status: 404 | 403,
+  ) {
+    super(code)
+  }
+}
+
+export const ERROR_TEXT: Record<AppError['code'], { title: TextKey; message: TextKey }> = {
+  notFound: { title: 'notFoundTitle', message: 'notFound' },
+  unknownHost: { title: 'unknownHostTitle', message: 'unknownHost' },
+  csrf: { title: 'forbiddenTitle', message: 'csrfFailed' },
+}

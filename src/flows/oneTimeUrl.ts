@@ -1,0 +1,81 @@
+import type { Clock } from '../domain/time'
+import { deskFor, type StudentDesk } from '../durable/studentDesk'
+import { randomToken, sha256Hex } from '../security/crypto'
+
+export type TokenPurpose = 'email-register' | 'email-change' | 'second-password-reset'
+
+export interface TokenPayload {
+  purpose: TokenPurpose
+  universityId: string
+  studentId: number
+  email: string
+  expiresAt: number
+}
+
+/** A one-time URL is valid for 30 minutes (manual §2.1). */
+export const TOKEN_TTL_SECONDS = 30 * 60
+/** How long a used token's mark is kept after it expired: long past any KV lag. */
+const FORGET_MARGIN_MS = 60 * 60_000
+
+const TOKEN_SHAPE = /^[A-Za-z0-9_-]{43}$/
+const kvKey = (hash: string) => `ott:${hash}`
+
+export interface TokenDeps {
+  kv: KVNamespace
+  desks: DurableObjectNamespace<StudentDesk>
+  clock: Clock
+}
+
+/**
+ * Issues a one-time token: 256 random bits, of which only the SHA-256 is stored (in KV,
+ * with a 30-minute TTL). Returns the raw token for the mailed URL.
+ */
+export const issueToken = async (deps: TokenDeps, payload: Omit<TokenPayload, 'expiresAt'>): Promise<string> => {
+  const raw = randomToken(32)
+  const body: TokenPayload = { ...payload, expiresAt: deps.clock() + TOKEN_TTL_SECONDS * 1000 }
+  await deps.kv.put(kvKey(await sha256Hex(raw)), JSON.stringify(body), { expirationTtl: TOKEN_TTL_SECONDS })
+  return raw
+}
+
+export type TokenLookup =
+  | { status: 'valid'; payload: TokenPayload; hash: string }
+  | { status: 'used'; payload: TokenPayload }
+  | { status: 'invalid' }
+
+export interface TokenExpectation {
+  purposes: readonly TokenPurpose[]
+  /** A URL only works on its own university's host. */
+  universityId: string
+}
+
+/** What a token is now, without using it: valid, already used, or expired/unknown/forged. */
+export const inspectToken = async (deps: TokenDeps, raw: string, expect: TokenExpectation): Promise<TokenLookup> => {
+  if (!TOKEN_SHAPE.test(raw)) return { status: 'invalid' }
+  const hash = await sha256Hex(raw)
+  const stored = await deps.kv.get<TokenPayload>(kvKey(hash), 'json')
+  if (
+    !stored ||
+    !expect.purposes.includes(stored.purpose) ||
+    stored.universityId !== expect.universityId ||
+    stored.expiresAt <= deps.clock()
+  ) {
+    return { status: 'invalid' }
+  }
+  const used = await deskFor(deps.desks, stored.universityId, stored.studentId).wasTokenConsumed(hash)
+  return used ? { status: 'used', payload: stored } : { status: 'valid', payload: stored, hash }
+}
+
+export type TokenUse = { status: 'consumed'; payload: TokenPayload } | { status: 'used'; payload: TokenPayload } | { status: 'invalid' }
+
+/** Uses a token: exactly one caller gets 'consumed', even when several arrive at once. */
+export const consumeToken = async (deps: TokenDeps, raw: string, expect: TokenExpectation): Promise<TokenUse> => {
+  const found = await inspectToken(deps, raw, expect)
+  if (found.status !== 'valid') return found
+  const { payload, hash } = found
+  const won = await deskFor(deps.desks, payload.universityId, payload.studentId).consumeToken(
+    hash,
+    deps.clock(),
+    payload.expiresAt + FORGET_MARGIN_MS,
+  )
+  return won ? { status: 'consumed', payload } : { status: 'used', payload }
+}

@@ -1,0 +1,55 @@
+import { eq, sql } from 'drizzle-orm'
+import type { Deps, Student } from '../context'
+import { students } from '../db/schema'
+import { brokenSecondPasswordRules, type SecondPasswordRule } from '../domain/secondPassword'
+import type { TextKey, Translator } from '../i18n'
+import { hashSecret } from '../security/crypto'
+import type { FieldErrors } from '../views/components'
+
+const RULE_TEXT: Record<SecondPasswordRule, TextKey> = {
+  minLength: 'ruleMinLength',
+  upper: 'ruleUpper',
+  lower: 'ruleLower',
+  digit: 'ruleDigit',
+  onlyAlnum: 'ruleOnlyAlnum',
+}
+
+/**
+ * Checks a new second password against every rule of manual §2.2 and its confirmation,
+ * and that it is not the student's university password. Empty when it may be set.
+ */
+export const newSecondPasswordErrors = async (
+  deps: Deps,
+  tr: Translator,
+  student: Pick<Student, 'universityId' | 'userId'>,
+  fields: { password: string; confirm: string; label: TextKey },
+  names: { password: string; confirm: string },
+): Promise<FieldErrors> => {
+  const field = tr.t(fields.label)
+  const broken = brokenSecondPasswordRules(fields.password)
+  if (broken.length > 0) {
+    return {
+      [names.password]: { text: tr.t('secondPasswordBrokenRules', { field }), items: broken.map((r) => tr.t(RULE_TEXT[r])) },
+    }
+  }
+  if (fields.password !== fields.confirm) return { [names.confirm]: { text: tr.t('secondPasswordMismatch', { field }) } }
+  if (await deps.directory.authenticate(student.universityId, student.userId, fields.password)) {
+    return { [names.password]: { text: tr.t('secondPasswordIsUniversityPassword') } }
+  }
+  return {}
+}
+
+/**
+ * Stores a new second password. `endOtherSessions` bumps the credential epoch, which
+ * ends every session opened before; the caller re-issues its own.
+ */
+export const storeSecondPassword = async (deps: Deps, studentId: number, password: string, endOtherSessions: boolean) =>
+  deps.db
+    .update(students)
+    .set({
+      secondPasswordHash: await hashSecret(password, deps.pepper),
+      ...(endOtherSessions ? { credentialEpoch: sql`${students.credentialEpoch} + 1` } : {}),
+    })
+    .where(eq(students.id, studentId))
+    .returning()
+    .get()

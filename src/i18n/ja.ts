@@ -1,0 +1,228 @@
+/**
+ * The Japanese catalogue: every string a student sees. Labels follow the student manual
+ * (M.I.C.オンラインチャージ 利用マニュアル) word for word.
+ */
+export const ja = {
+  langName: '日本語',
+  serviceName: '証明書発行サービス',
+  skipToContent: '本文へ移動',
+  menu: 'メニュー',
+  switchLanguage: 'English',
+  notes: '注意事項',
+  notesMustRead: '！注意事項は必ずお読みください',
+  ok: 'OK',
+  back: '戻る',
+  errorSummary: '入力内容を確認してください。',
+  required: '{field}を入力してください。',
+  tooLong: '{field}は{max}文字以内で入力してください。',
+
+  // Contact (§5)
+  contactHeading: 'お問い合わせ',
+  contactHours: '受付時間 {hours}',
+
+  // 2.3 Login
+  loginTitle: '在学生ログイン',
+  userId: 'ユーザID',
+  password: 'パスワード',
+  secondPassword: '第2パスワード',
+  loginButton: 'ログイン',
+  forgotSecondPasswordLink: '第2パスワードを忘れた場合',
+  loginNotes: [
+    '大学で利用している「ユーザID」および「パスワード」を入力してください。',
+    '初回ログイン時は「第2パスワード」を空欄のままログインしてください。メールアドレスの登録と第2パスワードの設定に進みます。',
+    '2回目以降は、設定した「第2パスワード」も入力してください。',
+  ],
+  loginFailed: 'ユーザID、パスワード、または第2パスワードが正しくありません。',
+  loginLocked:
+    'ログインに続けて失敗したため、一時的にログインを制限しています。{time} 以降にもう一度お試しください。',
+  loggedOut: 'ログアウトしました。',
+  sessionExpired: '一定時間操作がなかったため、ログアウトしました。もう一度ログインしてください。',
+  manualLink: 'マニュアル',
+
+  // 2.1 Email registration
+  emailSetupTitle: 'メールアドレス設定',
+  emailAddress: 'メールアドレス',
+  emailConfirm: '確認',
+  confirmButton: '確認',
+  emailNotes: [
+    '「確認」ボタンを押すと、指定のメールアドレスに確認メールが送信されます。',
+    '確認メールに記載されたURLにアクセスし、メールアドレスの設定を完了して下さい。',
+    '確認メールの送信までには、少々時間がかかる場合があります。',
+    'フリーメールアドレスの場合、確認メールを受信出来ない可能性があります。',
+  ],
+  emailAllowList:
+    '※迷惑メールフィルタ等で、確認メールを受信出来ない場合があります。事前に、許可リストへ以下のアドレスを追加するようにして下さい。',
+  emailAllowListAddress: 'アドレス: {address}',
+  emailNotArrived: '30分経っても確認メールが届かない場合は、以下をご確認下さい。',
+  emailNotArrivedChecks: [
+    'メールアドレスの入力が正しいか。',
+    '余分なスペース等を誤って入力していないか。',
+    '半角英数文字で入力しているか。',
+    '迷惑メールフィルタ許可リストへ追加したメールアドレスが正しいか。',
+  ],
+  emailSent:
+    '確認メールを送信しました。確認メールに記載されたURLにアクセスし、メールアドレスの設定を完了してください。',
+  emailSendFailed:
+    'メールを送信できませんでした。しばらくしてからもう一度お試しください。解決しない場合はお問い合わせ先までご連絡ください。',
+  emailInvalid: 'メールアドレスの形式が正しくありません。',
+  emailNotHalfWidth: 'メールアドレスは半角英数字で入力してください。',
+  emailMismatch: 'メールアドレスと確認が一致しません。',
+  emailSetDoneTitle: 'メールアドレス設定完了',
+  emailSetDone: [
+    'メールアドレスを設定しました。',
+    '今後、システムからの連絡はこのメールアドレス宛に送信されます。',
+    'メールアドレスはログイン後のメニューから変更可能です。',
+  ],
+  goToLogin: 'ログインページへ移動',
+
+  // 2.4 (a) Email change
+  emailChangeTitle: 'メールアドレス変更',
+  newEmailAddress: '新しいメールアドレス',
+  currentEmailAddress: '現在のメールアドレス',
+  emailChangeSameAsCurrent: '現在のメールアドレスと同じです。',
+  emailChangeSent:
+    '確認メールを送信しました。確認メールに記載されたURLにアクセスし、メールアドレスの変更を完了してください。',
+  emailChangedTitle: 'メールアドレス変更完了',
+  emailChanged: [
+    'メールアドレスを変更しました。',
+    '今後、システムからの連絡はこのメールアドレス宛に送信されます。',
+  ],
+  goToMenu: 'メニューへ移動',
+
+  // One-time URLs
+  linkInvalidTitle: 'URLが無効です',
+  linkExpired:
+    'このURLは有効期限（30分）が切れているか、正しくありません。お手数ですが、もう一度手続きをやり直してください。',
+  linkUsed: 'このURLは既に使用されています。URLは一度だけ使用できます。',
+  linkAskAgainLogin: 'ログインしてメールアドレス設定をやり直す',
+  linkAskAgainForgot: '第2パスワードの再設定をもう一度申し込む',
+  linkAskAgainEmailChange: 'ログインしてメールアドレス変更をやり直す',
+
+  // 2.2 Second password
+  secondPasswordSetupTitle: '第2パスワード設定',
+  secondPasswordConfirm: '確認',
+  setButton: '設定',
+  secondPasswordSetupNotes: [
+    'セキュリティ向上の為、第2パスワードを設定してください。',
+    '次回ログイン時より、パスワードと併せて第2パスワードも入力してください。',
+    '第2パスワードはログイン後のメニューから変更可能です。',
+  ],
+  secondPasswordRulesIntro: '第2パスワードは下記ルールに従い設定してください。',
+  ruleMinLength: '8文字以上であること。',
+  ruleUpper: '1文字以上の半角英大文字(A-Z)が含まれること。',
+  ruleLower: '1文字以上の半角英小文字(a-z)が含まれること。',
+  ruleDigit: '1文字以上の半角数字(0-9)が含まれること。',
+  ruleOnlyAlnum: '半角英数字以外を含まないこと。',
+  ruleNotUniversityPassword: '※大学で利用しているパスワードは設定しないでください。',
+  secondPasswordBrokenRules: '{field}が次のルールを満たしていません。',
+  secondPasswordMismatch: '{field}と確認が一致しません。',
+  secondPasswordIsUniversityPassword:
+    '大学で利用しているパスワードは第2パスワードに設定できません。別のパスワードを設定してください。',
+  secondPasswordSameAsCurrent: '新しい第2パスワードは現在の第2パスワードと異なるものにしてください。',
+  doneTitle: '変更完了',
+  secondPasswordSet: '第2パスワードが設定されました',
+
+  // 2.4 (b) Second password change
+  secondPasswordChangeTitle: '第2パスワード変更',
+  currentSecondPassword: '現在の第2パスワード',
+  newSecondPassword: '新しい第2パスワード',
+  changeButton: '変更',
+  currentSecondPasswordWrong: '現在の第2パスワードが正しくありません。',
+  secondPasswordChanged: '第2パスワードは変更されました',
+
+  // 2.4 (c) Forgotten second password
+  forgotTitle: '第2パスワードを忘れた場合',
+  forgotIntro: '第2パスワードの再設定を行うため、登録しているメールアドレスを入力してください。',
+  forgotNotes: [
+    '「送信」ボタンを押すと、登録されているメールアドレス宛に第2パスワード再設定用のURLが送信されます。',
+    'URLの有効期限は30分です。期限内に再設定を完了してください。',
+    'メールが届かない場合は、迷惑メールフィルタの設定をご確認ください。',
+  ],
+  sendButton: '送信',
+  forgotSent:
+    '入力されたメールアドレスが登録されている場合は、第2パスワード再設定用のURLを記載したメールを送信しました。メールに記載されたURLにアクセスし、30分以内に再設定を完了してください。',
+  resetTitle: '第2パスワード再設定',
+  resetFor: 'ユーザID: {userId}',
+
+  // Menu (2.3, 3)
+  menuTitle: 'メニュー選択',
+  lastLogin: '前回ログイン日時',
+  lastLoginNone: 'なし（初回ログイン）',
+  menuCharge: 'M.I.C.チャージ',
+  menuApplications: '申請一覧',
+  comingSoon: '準備中',
+  menuEmailChange: 'メールアドレス変更',
+  menuSecondPasswordChange: '第2パスワード変更',
+  menuManual: 'マニュアル',
+  logout: 'ログアウト',
+  loggedInAs: '{name} 様（{userId}）',
+
+  // Errors
+  notFoundTitle: 'ページが見つかりません',
+  notFound: 'お探しのページは見つかりませんでした。URLをご確認ください。',
+  unknownHostTitle: 'サービスが見つかりません',
+  unknownHost: 'このアドレスで提供している証明書発行サービスはありません。大学のホームページからアクセスしてください。',
+  forbiddenTitle: '操作を続けられません',
+  csrfFailed:
+    'フォームの有効期限が切れたか、正しくない送信です。お手数ですが、もう一度最初から操作してください。',
+  serverErrorTitle: 'エラーが発生しました',
+  serverError:
+    '申し訳ありません。システムでエラーが発生しました。しばらくしてからもう一度お試しください。お問い合わせの際は、次の番号をお伝えください：{requestId}',
+  toTop: 'トップページへ',
+
+  // Mails
+  mailFooterNoReply: '◎このメールは送信専用メールです。',
+  mailFooterIgnore: '※もしこのメールにお心当たりのない方は削除して下さい。',
+  mailFooterContact: 'お問い合わせ先は各事務担当まで',
+  mailUrlExpiry: 'URL 期限：30 分',
+  mailEmailRegisterSubject: '【{university}】メールアドレス登録のご確認',
+  mailEmailRegisterBody: 'メールアドレスの登録を行います。\n以下の URL にアクセスし、メールアドレスの登録を完了して下さい。',
+  mailEmailChangeSubject: '【{university}】メールアドレス変更のご確認',
+  mailEmailChangeBody: 'メールアドレスの変更を行います。\n以下の URL にアクセスし、メールアドレスの変更を完了して下さい。',
+  mailEmailChangedSubject: '【{university}】メールアドレスが変更されました',
+  mailEmailChangedBody:
+    'ユーザID {userId} のメールアドレスが変更されました。今後の連絡は新しいメールアドレス宛に送信されます。\nお心当たりのない場合は、下記のお問い合わせ先までご連絡ください。',
+  mailResetSubject: '【{university}】第2パスワード再設定のご案内',
+  mailResetBody:
+    'ユーザID {userId} の第2パスワードの再設定を行います。\n以下の URL にアクセスし、第2パスワードを再設定して下さい。',
+
+  // Manual (§3)
+  manualTitle: '操作マニュアル',
+  manualIntro:
+    'このページは、証明書発行サービスでM.I.C.オンラインチャージを利用するための操作マニュアルです。',
+  manualSections: [
+    [
+      '1. はじめに',
+      'M.I.C.オンラインチャージは、大学のICカード「M.I.C.」の残高をオンラインでチャージ（入金）し、その場でお支払いができるサービスです。証明書発行サービスの機能の一つとして提供しています。',
+      'パソコン（Chrome、Firefox、Safari、Edge）とスマートフォン（iPhoneのSafari、AndroidのChrome）でご利用いただけます。JavaScriptを無効にしていても利用できます。',
+      '画面右上の「English」で英語表示に切り替えられます。',
+    ],
+    [
+      '2. 初回ログイン',
+      '在学生ログイン画面で、大学で利用している「ユーザID」と「パスワード」を入力し、「第2パスワード」は空欄のまま「ログイン」を押します。',
+      'メールアドレス設定画面が表示されます。「メールアドレス」と「確認」に同じアドレスを入力し「確認」を押すと、確認メールが届きます。メールに記載されたURL（有効期限30分、1回のみ有効）を開くと登録が完了します。',
+      'もう一度ログインすると、第2パスワード設定画面が表示されます。8文字以上で、半角英大文字・半角英小文字・半角数字をそれぞれ1文字以上含み、半角英数字のみからなる第2パスワードを設定してください。大学で利用しているパスワードは設定できません。',
+    ],
+    [
+      '3. 2回目以降のログイン',
+      '「ユーザID」「パスワード」「第2パスワード」を入力して「ログイン」を押すと、メニュー選択画面が表示されます。前回ログイン日時が表示されますので、身に覚えのないログインがないかご確認ください。',
+      'ログインに続けて失敗すると、しばらくの間ログインできなくなります。画面に表示される時刻以降にもう一度お試しください。',
+      '30分間操作がないと自動的にログアウトします。共用のパソコンでは、利用後に必ず「ログアウト」してください。',
+    ],
+    [
+      '4. ログイン情報の変更',
+      'メールアドレス変更：画面右上の「メニュー」から「メールアドレス変更」を選び、新しいメールアドレスを2回入力して「確認」を押します。新しいアドレスに届いたメールのURLを開くと変更が完了します。',
+      '第2パスワード変更：「メニュー」から「第2パスワード変更」を選び、現在の第2パスワードと新しい第2パスワード（2回）を入力して「変更」を押します。',
+      '第2パスワードを忘れた場合：在学生ログイン画面の「第2パスワードを忘れた場合」から、登録しているメールアドレスを入力して「送信」を押します。届いたメールのURLを開き、新しい第2パスワードを設定してください。',
+    ],
+    [
+      '5. M.I.C.チャージ',
+      'メニュー選択画面の「M.I.C.チャージ」から、チャージ金額を入力し、お支払い方法を選んで申請します。残高上限額を超えるチャージはできません。申請の状況は「申請一覧」で確認できます。',
+      'チャージ金額がM.I.C.に反映されるのは、お支払いの1分後以降です。次の時間帯はM.I.C.との連携が停止しているため、停止時間の終了後に反映されます：①毎日2:00～5:00、②毎月末の23:30～24:00、③年度末（大学が別途お知らせします）。',
+    ],
+    [
+      '6. お問い合わせ',
+      'ご不明な点やチャージが反映されない場合は、画面下部に表示されているお問い合わせ先までご連絡ください。',
+    ],
+  ],
+} as const

@@ -1,0 +1,56 @@
+import { Hono } from 'hono'
+import { requestId } from 'hono/request-id'
+import { secureHeaders } from 'hono/secure-headers'
+import type { AppEnv } from './context'
+import { language, resolveUniversity, withDeps } from './middleware/context'
+import { csrfProtection } from './middleware/csrf'
+import { loadSession } from './middleware/session'
+import { queue } from './queue'
+import { account } from './routes/account'
+import { dev } from './routes/dev'
+import { notFound, onError } from './routes/errors'
+import { pages } from './routes/pages'
+import { scheduled } from './scheduled'
+import { layout } from './views/layout'
+
+export { StudentDesk } from './durable/studentDesk'
+
+const app = new Hono<AppEnv>()
+
+app.use(requestId())
+app.use(
+  secureHeaders({
+    contentSecurityPolicy: {
+      defaultSrc: ["'none'"],
+      styleSrc: ["'self'"],
+      imgSrc: ["'self'", 'data:'],
+      formAction: ["'self'"],
+      objectSrc: ["'none'"],
+      baseUri: ["'none'"],
+      frameAncestors: ["'none'"],
+    },
+    strictTransportSecurity: 'max-age=63072000; includeSubDomains',
+    referrerPolicy: 'no-referrer',
+    xFrameOptions: 'DENY',
+  }),
+)
+app.use(async function noStore(c, next) {
+  await next()
+  // Pages carry personal data and one-time state: never cache them.
+  c.header('Cache-Control', 'no-store')
+})
+app.use(language())
+app.use(withDeps())
+app.use(resolveUniversity())
+app.use(csrfProtection())
+app.use(loadSession())
+app.use(layout())
+
+app.route('/', pages)
+app.route('/', account)
+app.route('/_dev', dev)
+
+app.notFound(notFound)
+app.onError(onError)
+
+export default { fetch: app.fetch, queue, scheduled } satisfies ExportedHandler<Env>

@@ -1,0 +1,74 @@
+import { and, eq } from 'drizzle-orm'
+import { getCookie } from 'hono/cookie'
+import { createMiddleware } from 'hono/factory'
+import { D1Directory } from '../adapters/directory'
+import { recordingMailer, transportFor } from '../adapters/mail/mailer'
+import type { AppEnv } from '../context'
+import { database } from '../db'
+import { universities, universityHosts } from '../db/schema'
+import { systemClock } from '../domain/time'
+import { universityFromRow, type University } from '../domain/university'
+import { AppError } from '../errors'
+import { isLang, translator } from '../i18n'
+
+export const LANG_COOKIE = 'lang'
+
+/** Builds the request's dependencies from the bindings: the only place that reads them. */
+export const withDeps = () =>
+  createMiddleware<AppEnv>(async function withDeps(c, next) {
+    const env = c.env
+    const db = database(env.DB)
+    const devMode = env.APP_ENV === 'development'
+    const clock = systemClock
+    c.set('deps', {
+      db,
+      clock,
+      devMode,
+      pepper: env.PEPPER,
+      directory: new D1Directory(db, env.PEPPER),
+      mailer: recordingMailer({ db, clock, transport: transportFor(env), keepBodies: devMode }),
+      tokens: { kv: env.TOKENS, desks: env.STUDENT_DESK, clock },
+    })
+    await next()
+  })
+
+/** Japanese unless the student chose English (a cookie set by /lang/:lang). */
+export const language = () =>
+  createMiddleware<AppEnv>(async function language(c, next) {
+    const chosen = getCookie(c, LANG_COOKIE)
+    c.set('tr', translator(isLang(chosen) ? chosen : 'ja'))
+    await next()
+  })
+
+const CACHE_MS = 30_000
+const cache = new Map<string, { university: University | null; at: number }>()
+
+const loadByHost = async (c: Parameters<Parameters<typeof createMiddleware<AppEnv>>[0]>[0], hostname: string) => {
+  const { db } = c.get('deps')
+  const row = await db
+    .select({ u: universities })
+    .from(universityHosts)
+    .innerJoin(universities, eq(universityHosts.universityId, universities.id))
+    .where(eq(universityHosts.hostname, hostname))
+    .get()
+  if (row) return universityFromRow(row.u)
+  // Local development serves the default university on any host (localhost, 127.0.0.1, …).
+  if (c.env.APP_ENV !== 'development') return null
+  const fallback = await db.select().from(universities).where(and(eq(universities.id, c.env.DEFAULT_UNIVERSITY))).get()
+  return fallback ? universityFromRow(fallback) : null
+}
+
+/** Chooses the university by the request's hostname; cached briefly per isolate. */
+export const resolveUniversity = () =>
+  createMiddleware<AppEnv>(async function resolveUniversity(c, next) {
+    const hostname = new URL(c.req.url).hostname.toLowerCase()
+    const now = Date.now()
+    let entry = cache.get(hostname)
+    if (!entry || now - entry.at > CACHE_MS) {
+      entry = { university: await loadByHost(c, hostname), at: now }
+      cache.set(hostname, entry)
+    }
+    if (!entry.university) throw new AppError('unknownHost', 404)
+    c.set('university', entry.university)
+    await next()
+  })

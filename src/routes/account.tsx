@@ -1,0 +1,390 @@
+import { and, eq, isNotNull } from 'drizzle-orm'
+import { Hono, type Context } from 'hono'
+import { deleteCookie, setCookie } from 'hono/cookie'
+import { z } from 'zod'
+import { STAGE_HOME, stageOf, type AppEnv, type Student } from '../context'
+import { students } from '../db/schema'
+import { EMAIL_MAX_LENGTH, emailProblem, normalizeEmail } from '../domain/email'
+import { SECRET_MAX_LENGTH } from '../domain/secondPassword'
+import { ACCOUNT_POLICY, type ThrottlePolicy } from '../domain/throttle'
+import { formatJstDateTime } from '../domain/time'
+import { attemptLogin } from '../flows/login'
+import { emailChangedNotice, oneTimeUrlMail } from '../flows/mails'
+import { consumeToken, inspectToken, issueToken, type TokenPurpose } from '../flows/oneTimeUrl'
+import { newSecondPasswordErrors, storeSecondPassword } from '../flows/secondPassword'
+import { accountKey, beginAttempt, clearAttempts, failAttempt } from '../flows/throttle'
+import type { Translator } from '../i18n'
+import { issueCsrfCookie } from '../middleware/csrf'
+import { requireStage } from '../middleware/session'
+import { verifySecret } from '../security/crypto'
+import { createSession, destroySession, SESSION_COOKIE } from '../security/session'
+import { DoneBox, type FieldErrors } from '../views/components'
+import { EmailForm, ForgotForm, LoginPage, SecondPasswordChangeForm, SecondPasswordSetForm, type Values } from '../views/pages/account'
+import { InfoPage } from '../views/pages/general'
+import { refill, requiredSecret, requiredText, optionalSecret, validForm } from './forms'
+
+type C = Context<AppEnv>
+
+/** 在学生ログイン, onboarding (§2.1, §2.2) and changing login data (§2.4). */
+export const account = new Hono<AppEnv>()
+
+const tr = (c: C) => c.get('tr')
+const deps = (c: C) => c.get('deps')
+const current = (c: C) => c.get('session')!.student
+const clientOf = (c: C) => c.req.header('cf-connecting-ip') ?? 'unknown'
+const lockedText = (t: Translator, until: number) => t.t('loginLocked', { time: formatJstDateTime(until) })
+
+/** Opens a fresh session (never reusing an id the browser brought) and rotates the CSRF cookie. */
+const startSession = async (c: C, student: Student) => {
+  const old = c.get('session')
+  if (old) await destroySession(c.env.SESSIONS, old.id)
+  const id = await createSession(c.env.SESSIONS, {
+    studentId: student.id,
+    universityId: student.universityId,
+    epoch: student.credentialEpoch,
+    createdAt: deps(c).clock(),
+  })
+  setCookie(c, SESSION_COOKIE, id, { prefix: 'host', httpOnly: true, sameSite: 'Lax' })
+  c.set('csrfToken', issueCsrfCookie(c))
+}
+
+// ---- 2.3 Login ---------------------------------------------------------------------------
+
+const loginSchema = z.object({
+  user_id: requiredText(64),
+  password: requiredSecret(SECRET_MAX_LENGTH),
+  second_password: optionalSecret(SECRET_MAX_LENGTH),
+})
+const loginLabels = { user_id: 'userId', password: 'password', second_password: 'secondPassword' } as const
+
+const renderLogin = (c: C, values: Values, errors: FieldErrors, notice?: { kind: 'info' | 'error'; text: string }) =>
+  c.render(<LoginPage values={values} errors={errors} notice={notice} />, { title: tr(c).t('loginTitle') })
+
+account.get('/login', (c) => {
+  const session = c.get('session')
+  if (session) return c.redirect(STAGE_HOME[stageOf(session.student)], 303)
+  const q = c.req.query()
+  const notice = q.expired ? tr(c).t('sessionExpired') : q.out ? tr(c).t('loggedOut') : null
+  return renderLogin(c, {}, {}, notice ? { kind: 'info', text: notice } : undefined)
+})
+
+account.post(
+  '/login',
+  validForm(loginSchema, loginLabels, (c, errors, raw) => renderLogin(c, refill(raw, ['user_id']), errors)),
+  async (c) => {
+    const form = c.req.valid('form')
+    const values = { user_id: form.user_id }
+    const result = await attemptLogin(
+      deps(c),
+      c.get('university'),
+      { userId: form.user_id, password: form.password, secondPassword: form.second_password },
+      clientOf(c),
+    )
+    if (result.kind === 'locked') {
+      c.status(429)
+      return renderLogin(c, values, {}, { kind: 'error', text: lockedText(tr(c), result.until) })
+    }
+    if (result.kind === 'failed') {
+      c.status(401)
+      return renderLogin(c, values, {}, { kind: 'error', text: tr(c).t('loginFailed') })
+    }
+    await startSession(c, result.student)
+    return c.redirect(STAGE_HOME[stageOf(result.student)], 303)
+  },
+)
+
+account.post('/logout', async (c) => {
+  const session = c.get('session')
+  if (session) await destroySession(c.env.SESSIONS, session.id)
+  deleteCookie(c, SESSION_COOKIE, { prefix: 'host' })
+  return c.redirect('/login?out=1', 303)
+})
+
+// ---- One-time URLs by mail ------------------------------------------------------------------
+
+/** Issues a one-time URL for `purpose` and mails it; false when the mail was not accepted. */
+const mailOneTimeUrl = async (c: C, purpose: TokenPurpose, student: Pick<Student, 'id' | 'userId'>, email: string, path: string) => {
+  const university = c.get('university')
+  const raw = await issueToken(deps(c).tokens, { purpose, universityId: university.id, studentId: student.id, email })
+  const url = `${new URL(c.req.url).origin}${path}/${raw}`
+  return deps(c).mailer.send(oneTimeUrlMail(tr(c), university, purpose, email, url, student.userId))
+}
+
+// ---- 2.1 Email registration and 2.4(a) email change -----------------------------------------
+
+const emailSchema = z.object({ email: requiredText(EMAIL_MAX_LENGTH), email_confirm: requiredText(EMAIL_MAX_LENGTH) })
+const emailLabels = { email: 'emailAddress', email_confirm: 'emailConfirm' } as const
+
+const emailErrors = (t: Translator, email: string, confirm: string, currentEmail: string | null): FieldErrors => {
+  const problem = emailProblem(email)
+  if (problem === 'notHalfWidth') return { email: { text: t.t('emailNotHalfWidth') } }
+  if (problem) return { email: { text: t.t('emailInvalid') } }
+  if (normalizeEmail(email) !== normalizeEmail(confirm)) return { email_confirm: { text: t.t('emailMismatch') } }
+  if (currentEmail && normalizeEmail(email) === currentEmail) return { email: { text: t.t('emailChangeSameAsCurrent') } }
+  return {}
+}
+
+const allowListAddress = (c: C) => c.get('university').mailFrom
+
+const renderEmailForm = (c: C, mode: 'setup' | 'change', values: Values, errors: FieldErrors) =>
+  c.render(
+    <EmailForm mode={mode} values={values} errors={errors} currentEmail={current(c).email} allowListAddress={allowListAddress(c)} />,
+    { title: tr(c).t(mode === 'setup' ? 'emailSetupTitle' : 'emailChangeTitle') },
+  )
+
+for (const mode of ['setup', 'change'] as const) {
+  const stage = mode === 'setup' ? 'email' : 'ready'
+  const purpose: TokenPurpose = mode === 'setup' ? 'email-register' : 'email-change'
+  account.get(`/email/${mode}`, requireStage(stage), (c) => renderEmailForm(c, mode, {}, {}))
+  account.post(
+    `/email/${mode}`,
+    requireStage(stage),
+    validForm(emailSchema, emailLabels, (c, errors, raw) => renderEmailForm(c, mode, refill(raw, ['email', 'email_confirm']), errors)),
+    async (c) => {
+      const form = c.req.valid('form')
+      const student = current(c)
+      const errors = emailErrors(tr(c), form.email, form.email_confirm, mode === 'change' ? student.email : null)
+      if (Object.keys(errors).length > 0) {
+        c.status(422)
+        return renderEmailForm(c, mode, form, errors)
+      }
+      const sent = await mailOneTimeUrl(c, purpose, student, normalizeEmail(form.email), '/email/verify')
+      if (!sent) {
+        c.status(503)
+        return renderEmailForm(c, mode, form, { email: { text: tr(c).t('emailSendFailed') } })
+      }
+      return c.redirect(`/email/${mode}/sent`, 303)
+    },
+  )
+  account.get(`/email/${mode}/sent`, requireStage(stage), (c) =>
+    c.render(
+      <InfoPage
+        role="status"
+        lines={[tr(c).t(mode === 'setup' ? 'emailSent' : 'emailChangeSent')]}
+        links={mode === 'change' ? [{ href: '/menu', label: tr(c).t('goToMenu') }] : []}
+      />,
+      { title: tr(c).t(mode === 'setup' ? 'emailSetupTitle' : 'emailChangeTitle') },
+    ),
+  )
+}
+
+/** The page for a one-time URL that cannot be used, with a way to ask for a new one. */
+const unusableLink = (c: C, status: 'used' | 'invalid', links: { href: string; label: string }[]) => {
+  c.status(status === 'used' ? 409 : 410)
+  return c.render(<InfoPage role="alert" lines={[tr(c).t(status === 'used' ? 'linkUsed' : 'linkExpired')]} links={links} />, {
+    title: tr(c).t('linkInvalidTitle'),
+  })
+}
+
+account.get('/email/verify/:token', async (c) => {
+  const t = tr(c)
+  const university = c.get('university')
+  const use = await consumeToken(deps(c).tokens, c.req.param('token'), {
+    purposes: ['email-register', 'email-change'],
+    universityId: university.id,
+  })
+  if (use.status !== 'consumed') {
+    return unusableLink(c, use.status, [
+      { href: '/login', label: t.t(use.status === 'invalid' || use.payload.purpose === 'email-register' ? 'linkAskAgainLogin' : 'linkAskAgainEmailChange') },
+    ])
+  }
+  const { payload } = use
+  const where = and(eq(students.id, payload.studentId), eq(students.universityId, payload.universityId))
+  const before = await deps(c).db.select().from(students).where(where).get()
+  await deps(c).db.update(students).set({ email: payload.email }).where(where)
+  if (payload.purpose === 'email-register') {
+    return c.render(<InfoPage role="status" lines={t.list('emailSetDone')} links={[{ href: '/login', label: t.t('goToLogin') }]} />, {
+      title: t.t('emailSetDoneTitle'),
+    })
+  }
+  if (before?.email && before.email !== payload.email) {
+    c.executionCtx.waitUntil(deps(c).mailer.send(emailChangedNotice(t, university, before.email, before.userId)))
+  }
+  return c.render(<InfoPage role="status" lines={t.list('emailChanged')} links={[{ href: '/menu', label: t.t('goToMenu') }]} />, {
+    title: t.t('emailChangedTitle'),
+  })
+})
+
+// ---- 2.2 Second password setup -------------------------------------------------------------
+
+const newSecondPasswordSchema = z.object({
+  second_password: requiredSecret(SECRET_MAX_LENGTH),
+  second_password_confirm: requiredSecret(SECRET_MAX_LENGTH),
+})
+const newSecondPasswordLabels = { second_password: 'secondPassword', second_password_confirm: 'secondPasswordConfirm' } as const
+const NEW_NAMES = { password: 'second_password', confirm: 'second_password_confirm' }
+
+const renderSetup = (c: C, errors: FieldErrors) =>
+  c.render(<SecondPasswordSetForm action="/second-password/setup" errors={errors} />, { title: tr(c).t('secondPasswordSetupTitle') })
+
+const done = (c: C, message: 'secondPasswordSet' | 'secondPasswordChanged', href: string, title: 'secondPasswordSetupTitle' | 'secondPasswordChangeTitle' | 'resetTitle') =>
+  c.render(<DoneBox heading={tr(c).t('doneTitle')} message={tr(c).t(message)} href={href} label={tr(c).t('ok')} />, { title: tr(c).t(title) })
+
+account.get('/second-password/setup', requireStage('second-password'), (c) => renderSetup(c, {}))
+account.post(
+  '/second-password/setup',
+  requireStage('second-password'),
+  validForm(newSecondPasswordSchema, newSecondPasswordLabels, (c, errors) => renderSetup(c, errors)),
+  async (c) => {
+    const form = c.req.valid('form')
+    const student = current(c)
+    const errors = await newSecondPasswordErrors(
+      deps(c),
+      tr(c),
+      student,
+      { password: form.second_password, confirm: form.second_password_confirm, label: 'secondPassword' },
+      NEW_NAMES,
+    )
+    if (Object.keys(errors).length > 0) {
+      c.status(422)
+      return renderSetup(c, errors)
+    }
+    await storeSecondPassword(deps(c), student.id, form.second_password, false)
+    return done(c, 'secondPasswordSet', '/menu', 'secondPasswordSetupTitle')
+  },
+)
+
+// ---- 2.4(b) Second password change ---------------------------------------------------------
+
+const changeSchema = newSecondPasswordSchema.extend({ current_second_password: requiredSecret(SECRET_MAX_LENGTH) })
+const changeLabels = { ...newSecondPasswordLabels, current_second_password: 'currentSecondPassword' } as const
+
+const renderChange = (c: C, errors: FieldErrors, notice?: string) =>
+  c.render(<SecondPasswordChangeForm errors={errors} notice={notice} />, { title: tr(c).t('secondPasswordChangeTitle') })
+
+account.get('/second-password/change', requireStage('ready'), (c) => renderChange(c, {}))
+account.post(
+  '/second-password/change',
+  requireStage('ready'),
+  validForm(changeSchema, changeLabels, (c, errors) => renderChange(c, errors)),
+  async (c) => {
+    const form = c.req.valid('form')
+    const student = current(c)
+    const { db, clock, pepper } = deps(c)
+    const now = clock()
+    // Guessing the current second password is throttled like a login.
+    const key = accountKey(student.universityId, student.userId)
+    const gate = await beginAttempt(db, key, now, ACCOUNT_POLICY)
+    if (gate.locked !== null) {
+      c.status(429)
+      return renderChange(c, {}, lockedText(tr(c), gate.locked))
+    }
+    if (!(await verifySecret(form.current_second_password, student.secondPasswordHash!, pepper))) {
+      const until = await failAttempt(db, key, gate.attempt, now, ACCOUNT_POLICY)
+      c.status(422)
+      return renderChange(c, { current_second_password: { text: tr(c).t('currentSecondPasswordWrong') } }, until ? lockedText(tr(c), until) : undefined)
+    }
+    await clearAttempts(db, key)
+    if (form.second_password === form.current_second_password) {
+      c.status(422)
+      return renderChange(c, { second_password: { text: tr(c).t('secondPasswordSameAsCurrent') } })
+    }
+    const errors = await newSecondPasswordErrors(
+      deps(c),
+      tr(c),
+      student,
+      { password: form.second_password, confirm: form.second_password_confirm, label: 'newSecondPassword' },
+      NEW_NAMES,
+    )
+    if (Object.keys(errors).length > 0) {
+      c.status(422)
+      return renderChange(c, errors)
+    }
+    // Other sessions end with the old second password; this one continues under a new id.
+    const updated = await storeSecondPassword(deps(c), student.id, form.second_password, true)
+    await startSession(c, updated)
+    return done(c, 'secondPasswordChanged', '/menu', 'secondPasswordChangeTitle')
+  },
+)
+
+// ---- 2.4(c) Forgotten second password ------------------------------------------------------
+
+/** At most this many reset mails per address per half hour, silently: the page says the same. */
+const RESET_MAIL_POLICY: ThrottlePolicy = { maxFailures: 5, windowMs: 30 * 60_000, lockMs: 30 * 60_000 }
+
+const forgotSchema = z.object({ email: requiredText(EMAIL_MAX_LENGTH) })
+const renderForgot = (c: C, values: Values, errors: FieldErrors) =>
+  c.render(<ForgotForm values={values} errors={errors} />, { title: tr(c).t('forgotTitle') })
+
+account.get('/second-password/forgot', (c) => renderForgot(c, {}, {}))
+account.post(
+  '/second-password/forgot',
+  validForm(forgotSchema, { email: 'emailAddress' }, (c, errors, raw) => renderForgot(c, refill(raw, ['email']), errors)),
+  async (c) => {
+    const { email } = c.req.valid('form')
+    const problem = emailProblem(email)
+    if (problem) {
+      c.status(422)
+      return renderForgot(c, { email }, { email: { text: tr(c).t(problem === 'notHalfWidth' ? 'emailNotHalfWidth' : 'emailInvalid') } })
+    }
+    const university = c.get('university')
+    const address = normalizeEmail(email)
+    // The same lookup happens either way; mailing (the slow part) happens after the response.
+    const owners = await deps(c)
+      .db.select({ id: students.id, userId: students.userId })
+      .from(students)
+      .where(and(eq(students.universityId, university.id), eq(students.email, address), isNotNull(students.email)))
+      .all()
+    c.executionCtx.waitUntil(
+      (async () => {
+        const gate = await beginAttempt(deps(c).db, `reset-mail:${university.id}:${address}`, deps(c).clock(), RESET_MAIL_POLICY)
+        if (gate.locked !== null) return
+        for (const owner of owners) await mailOneTimeUrl(c, 'second-password-reset', owner, address, '/second-password/reset')
+      })(),
+    )
+    return c.render(<InfoPage role="status" lines={[tr(c).t('forgotSent')]} links={[{ href: '/login', label: tr(c).t('goToLogin') }]} />, {
+      title: tr(c).t('forgotTitle'),
+    })
+  },
+)
+
+const resetExpectation = (c: C) => ({ purposes: ['second-password-reset'] as const, universityId: c.get('university').id })
+const forgotAgain = (c: C) => [{ href: '/second-password/forgot', label: tr(c).t('linkAskAgainForgot') }]
+const renderReset = async (c: C, token: string, studentId: number, errors: FieldErrors) => {
+  const owner = await deps(c).db.select({ userId: students.userId }).from(students).where(eq(students.id, studentId)).get()
+  return c.render(<SecondPasswordSetForm action={`/second-password/reset/${token}`} errors={errors} forUserId={owner?.userId ?? ''} />, {
+    title: tr(c).t('resetTitle'),
+  })
+}
+
+account.get('/second-password/reset/:token', async (c) => {
+  const token = c.req.param('token')
+  const found = await inspectToken(deps(c).tokens, token, resetExpectation(c))
+  if (found.status !== 'valid') return unusableLink(c, found.status, forgotAgain(c))
+  return renderReset(c, token, found.payload.studentId, {})
+})
+
+account.post(
+  '/second-password/reset/:token',
+  validForm(newSecondPasswordSchema, newSecondPasswordLabels, async (c, errors) => {
+    const token = c.req.param('token') ?? ''
+    const found = await inspectToken(deps(c).tokens, token, resetExpectation(c))
+    if (found.status !== 'valid') return unusableLink(c, found.status, forgotAgain(c))
+    return renderReset(c, token, found.payload.studentId, errors)
+  }),
+  async (c) => {
+    const token = c.req.param('token')
+    const form = c.req.valid('form')
+    const found = await inspectToken(deps(c).tokens, token, resetExpectation(c))
+    if (found.status !== 'valid') return unusableLink(c, found.status, forgotAgain(c))
+    const student = await deps(c).db.select().from(students).where(eq(students.id, found.payload.studentId)).get()
+    if (!student) return unusableLink(c, 'invalid', forgotAgain(c))
+    const errors = await newSecondPasswordErrors(
+      deps(c),
+      tr(c),
+      student,
+      { password: form.second_password, confirm: form.second_password_confirm, label: 'secondPassword' },
+      NEW_NAMES,
+    )
+    if (Object.keys(errors).length > 0) {
+      c.status(422)
+      return renderReset(c, token, student.id, errors)
+    }
+    // Only now is the URL used up: a rule-breaking attempt leaves it valid for another try.
+    const use = await consumeToken(deps(c).tokens, token, resetExpectation(c))
+    if (use.status !== 'consumed') return unusableLink(c, use.status, forgotAgain(c))
+    await storeSecondPassword(deps(c), student.id, form.second_password, true)
+    await clearAttempts(deps(c).db, accountKey(student.universityId, student.userId))
+    return done(c, 'secondPasswordSet', '/login', 'resetTitle')
+  },
+)

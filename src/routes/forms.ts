@@ -1,0 +1,62 @@
+import { zValidator } from '@hono/zod-validator'
+import type { Context, MiddlewareHandler } from 'hono'
+import { z } from 'zod'
+import type { AppEnv } from '../context'
+import type { TextKey, Translator } from '../i18n'
+import type { FieldError, FieldErrors } from '../views/components'
+
+/**
+ * Form fields are checked in two steps: zod for shape (present, a string, not too long),
+ * then the domain rules in the handler. zod messages are codes, turned into the
+ * student's language here.
+ */
+export const requiredText = (max: number) =>
+  z.string({ error: 'required' }).trim().min(1, { error: 'required' }).max(max, { error: 'tooLong' })
+
+/** A secret is never trimmed: spaces would be a broken rule, not noise. */
+export const requiredSecret = (max: number) =>
+  z.string({ error: 'required' }).min(1, { error: 'required' }).max(max, { error: 'tooLong' })
+
+export const optionalSecret = (max: number) => z.string({ error: 'required' }).max(max, { error: 'tooLong' }).default('')
+
+export const errorsFromIssues = (issues: readonly z.core.$ZodIssue[], labels: Record<string, TextKey>, tr: Translator): FieldErrors => {
+  const errors: FieldErrors = {}
+  for (const issue of issues) {
+    const name = String(issue.path[0] ?? '')
+    if (errors[name] || !(name in labels)) continue
+    const field = tr.t(labels[name]!)
+    const error: FieldError =
+      issue.message === 'tooLong' && issue.code === 'too_big'
+        ? { text: tr.t('tooLong', { field, max: Number(issue.maximum) }) }
+        : { text: tr.t('required', { field }) }
+    errors[name] = error
+  }
+  return errors
+}
+
+/** Only the string fields of what was posted, to refill a form (never secrets). */
+export const refill = (data: unknown, names: readonly string[]): Record<string, string> => {
+  const out: Record<string, string> = {}
+  const record = (data ?? {}) as Record<string, unknown>
+  for (const n of names) if (typeof record[n] === 'string') out[n] = (record[n] as string).slice(0, 300)
+  return out
+}
+
+/**
+ * zValidator for a form whose bad input re-renders the same page with the problems
+ * named: never a bare 400.
+ */
+export const validForm = <T extends z.ZodObject>(
+  schema: T,
+  labels: Record<keyof z.infer<T> & string, TextKey>,
+  onInvalid: (c: Context<AppEnv>, errors: FieldErrors, raw: unknown) => Response | Promise<Response>,
+): MiddlewareHandler<AppEnv, string, { in: { form: z.input<T> }; out: { form: z.output<T> } }> =>
+  // The hook's context is the app's; zValidator cannot infer it through this wrapper.
+  zValidator('form', schema, async (result, context) => {
+    if (!result.success) {
+      const c = context as unknown as Context<AppEnv>
+      const errors = errorsFromIssues(result.error.issues, labels, c.get('tr'))
+      c.status(422)
+      return onInvalid(c, errors, result.data)
+    }
+  }) as never

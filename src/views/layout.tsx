@@ -1,0 +1,108 @@
+import type { PropsWithChildren } from 'hono/jsx'
+import { jsxRenderer, useRequestContext } from 'hono/jsx-renderer'
+import { stageOf, type AppEnv } from '../context'
+import { CsrfField } from './components'
+
+declare module 'hono' {
+  interface ContextRenderer {
+    (content: string | Promise<string>, props: { title: string }): Response | Promise<Response>
+  }
+}
+
+/** The top-right menu of manual §2.4 and §3, as a <details> so it needs no JavaScript. */
+const AccountMenu = () => {
+  const c = useRequestContext<AppEnv>()
+  const { t } = c.get('tr')
+  const session = c.get('session')
+  if (!session || stageOf(session.student) !== 'ready') return null
+  return (
+    <details class="account-menu">
+      <summary>
+        <span aria-hidden="true">☰</span> {t('menu')}
+      </summary>
+      <ul>
+        <li>
+          <a href="/menu">{t('menuTitle')}</a>
+        </li>
+        <li>
+          <a href="/email/change">{t('menuEmailChange')}</a>
+        </li>
+        <li>
+          <a href="/second-password/change">{t('menuSecondPasswordChange')}</a>
+        </li>
+        <li>
+          <a href="/manual">{t('menuManual')}</a>
+        </li>
+        <li>
+          <form method="post" action="/logout">
+            <CsrfField />
+            <button type="submit" class="link-button">
+              {t('logout')}
+            </button>
+          </form>
+        </li>
+      </ul>
+    </details>
+  )
+}
+
+const Contact = () => {
+  const c = useRequestContext<AppEnv>()
+  const { t } = c.get('tr')
+  const { callCentre } = c.get('university')
+  return (
+    <footer class="site-footer">
+      <h2>{t('contactHeading')}</h2>
+      <p>
+        {callCentre.name}
+        <br />
+        TEL <a href={`tel:${callCentre.phone.replace(/[^0-9+]/g, '')}`}>{callCentre.phone}</a>
+        <br />
+        {t('contactHours', { hours: callCentre.hours })}
+      </p>
+    </footer>
+  )
+}
+
+export const layout = () =>
+  jsxRenderer(function Layout({ children, title }: PropsWithChildren<{ title: string }>) {
+    const c = useRequestContext<AppEnv>()
+    const tr = c.get('tr')
+    const university = c.get('university')
+    const universityName = tr.lang === 'en' ? university.nameEn : university.name
+    const other = tr.lang === 'ja' ? 'en' : 'ja'
+    const here = new URL(c.req.url)
+    const next = c.req.method === 'GET' ? here.pathname + here.search : here.pathname
+    return (
+      <html lang={tr.lang}>
+        <head>
+          <meta charset="utf-8" />
+          <meta name="viewport" content="width=device-width, initial-scale=1" />
+          <title>{`${title} | ${universityName}`}</title>
+          <link rel="stylesheet" href="/app.css" />
+        </head>
+        <body>
+          <a class="skip-link" href="#main">
+            {tr.t('skipToContent')}
+          </a>
+          <header class="site-header">
+            <p class="brand">
+              <span class="university">{universityName}</span>
+              <span class="service">{tr.t('serviceName')}</span>
+            </p>
+            <nav class="header-tools" aria-label={tr.t('menu')}>
+              <a href={`/lang/${other}?next=${encodeURIComponent(next)}`} lang={other} hreflang={other}>
+                {tr.t('switchLanguage')}
+              </a>
+              <AccountMenu />
+            </nav>
+          </header>
+          <main id="main">
+            <h1>{title}</h1>
+            {children}
+          </main>
+          <Contact />
+        </body>
+      </html>
+    )
+  })

@@ -1,0 +1,83 @@
+import { useRequestContext } from 'hono/jsx-renderer'
+import type { AppEnv, Student } from '../../context'
+import { formatJstDateTime } from '../../domain/time'
+import { Paragraphs } from '../components'
+
+const useTr = () => useRequestContext<AppEnv>().get('tr')
+
+/** A page that says something and offers where to go next. */
+export const InfoPage = (p: { lines: readonly string[]; links: { href: string; label: string }[]; role?: 'status' | 'alert' }) => (
+  <section class="card" role={p.role}>
+    <Paragraphs lines={p.lines} />
+    <p class="links">
+      {p.links.map((l) => (
+        <a class="button" href={l.href}>
+          {l.label}
+        </a>
+      ))}
+    </p>
+  </section>
+)
+
+/** 前回ログイン日時, as on every logged-in screen of the manual. */
+export const LastLogin = ({ at }: { at: number | null }) => {
+  const { t } = useTr()
+  return (
+    <p class="last-login">
+      {t('lastLogin')} <time datetime={at ? new Date(at).toISOString() : undefined}>{at ? formatJstDateTime(at) : t('lastLoginNone')}</time>
+    </p>
+  )
+}
+
+/** メニュー選択. M.I.C.チャージ and 申請一覧 open with the charge flow. */
+export const MenuPage = ({ student }: { student: Student }) => {
+  const { t } = useTr()
+  return (
+    <>
+      <LastLogin at={student.lastLoginAt} />
+      <p>{t('loggedInAs', { name: student.nameKana, userId: student.userId })}</p>
+      <ul class="menu-tiles">
+        <li>
+          <span class="tile disabled" aria-disabled="true">
+            {t('menuCharge')} <small>{t('comingSoon')}</small>
+          </span>
+        </li>
+        <li>
+          <span class="tile disabled" aria-disabled="true">
+            {t('menuApplications')} <small>{t('comingSoon')}</small>
+          </span>
+        </li>
+        <li>
+          <a class="tile" href="/manual">
+            {t('menuManual')}
+          </a>
+        </li>
+      </ul>
+    </>
+  )
+}
+
+/** マニュアル (§3): this service's own operation manual. */
+export const ManualPage = () => {
+  const { t, sections } = useTr()
+  return (
+    <article class="manual">
+      <p>{t('manualIntro')}</p>
+      <nav aria-label={t('manualTitle')}>
+        <ol>
+          {sections('manualSections').map(([heading], i) => (
+            <li>
+              <a href={`#s${i + 1}`}>{heading}</a>
+            </li>
+          ))}
+        </ol>
+      </nav>
+      {sections('manualSections').map(([heading, ...paragraphs], i) => (
+        <section id={`s${i + 1}`}>
+          <h2>{heading}</h2>
+          <Paragraphs lines={paragraphs} />
+        </section>
+      ))}
+    </article>
+  )
+}
