@@ -25,13 +25,17 @@ export class StudentDesk extends DurableObject<Env> {
    * time the token itself has expired.
    */
   async consumeToken(tokenHash: string, now: number, forgetAfter: number): Promise<boolean> {
-    const cursor = this.ctx.storage.sql.exec(
-      'INSERT OR IGNORE INTO consumed_tokens (token_hash, consumed_at, forget_after) VALUES (?, ?, ?)',
-      tokenHash,
-      now,
-      forgetAfter,
-    )
-    const won = cursor.rowsWritten === 1
+    // RETURNING yields a row only for the insert that happened (the cursor is lazy, so
+    // reading it is what runs the statement).
+    const won =
+      this.ctx.storage.sql
+        .exec(
+          'INSERT INTO consumed_tokens (token_hash, consumed_at, forget_after) VALUES (?, ?, ?) ON CONFLICT DO NOTHING RETURNING token_hash',
+          tokenHash,
+          now,
+          forgetAfter,
+        )
+        .toArray().length === 1
     if (won) {
       const alarm = await this.ctx.storage.getAlarm()
       if (alarm === null || alarm > forgetAfter) await this.ctx.storage.setAlarm(forgetAfter)
