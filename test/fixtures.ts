@@ -7,7 +7,7 @@ export const PASSWORD = 'univpass'
 export const STRONG_UNIVERSITY_PASSWORD = 'Univ2024pass'
 
 export const PEOPLE = [
-  ...Array.from({ length: 30 }, (_, i) => ({ userId: `test${String(i + 1).padStart(4, '0')}`, nameKana: 'テスト ハナコ', password: PASSWORD })),
+  ...Array.from({ length: 80 }, (_, i) => ({ userId: `test${String(i + 1).padStart(4, '0')}`, nameKana: 'テスト ハナコ', password: PASSWORD })),
   { userId: 'strong01', nameKana: 'ツヨイ タロウ', password: STRONG_UNIVERSITY_PASSWORD },
 ]
 
