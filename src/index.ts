@@ -42,9 +42,10 @@ app.use(async function noStore(c, next) {
 app.use(language())
 app.use(withDeps())
 app.use(resolveUniversity())
+// The layout comes before CSRF and session checks so their error pages are full pages.
+app.use(layout())
 app.use(csrfProtection())
 app.use(loadSession())
-app.use(layout())
 
 app.route('/', pages)
 app.route('/', account)
