@@ -21,7 +21,7 @@ export type NotificationMessage = z.infer<typeof notificationMessage>
  * event id, however often the queue delivers it); messages that exhaust their retries
  * arrive on the dead-letter queue and are marked there, for staff to see.
  */
-export async function queue(batch: MessageBatch<unknown>, env: Env): Promise<void> {
+export async function queue(batch: MessageBatch<unknown>, env: Env, _ctx?: ExecutionContext): Promise<void> {
   const db = database(env.DB)
   const dead = batch.queue === PAYMENT_DLQ
   for (const message of batch.messages) {

@@ -9,7 +9,7 @@ const DAY = 24 * 60 * 60_000
  * Every minute: housekeeping that keeps D1 small. (Retrying deferred M.I.C. credits joins
  * this when the charge flow lands.)
  */
-export async function scheduled(controller: ScheduledController, env: Env): Promise<void> {
+export async function scheduled(controller: ScheduledController, env: Env, _ctx?: ExecutionContext): Promise<void> {
   const db = database(env.DB)
   const now = controller.scheduledTime
   await purgeStaleThrottles(db, now, DAY)
