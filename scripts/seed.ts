@@ -55,5 +55,7 @@ if (!existsSync(file)) {
   console.log(`seed: hashed ${people.length} demo passwords in ${((Date.now() - started) / 1000).toFixed(1)} s`)
 }
 
-execFileSync('wrangler', ['d1', 'execute', 'DB', '--local', `--file=${file}`], { stdio: ['ignore', 'ignore', 'inherit'] })
+// `--persist-to=DIR` seeds another local state (the e2e run keeps its own).
+const persist = process.argv.filter((a) => a.startsWith('--persist-to='))
+execFileSync('wrangler', ['d1', 'execute', 'DB', '--local', `--file=${file}`, ...persist], { stdio: ['ignore', 'ignore', 'inherit'] })
 console.log('seed: demo university and demo0001…demo1000 are in the local D1')

@@ -30,7 +30,8 @@ app.use(
       frameAncestors: ["'none'"],
     },
     strictTransportSecurity: 'max-age=63072000; includeSubDomains',
-    referrerPolicy: 'no-referrer',
+    // same-origin: one-time URLs never leak to other sites, and forms keep a real Origin.
+    referrerPolicy: 'same-origin',
     xFrameOptions: 'DENY',
   }),
 )

@@ -34,6 +34,11 @@ describe('CSRF', () => {
     expect(res.status).toBe(403)
   })
 
+  it('refuses a request the browser marks as cross-site', async () => {
+    const { res } = await new Client().post('/login', { user_id: 'test0070', password: PASSWORD }, { headers: { 'sec-fetch-site': 'cross-site' } })
+    expect(res.status).toBe(403)
+  })
+
   it('refuses a logout without the token (no forced logout)', async () => {
     const client = new Client()
     await login(client, 'test0071', PASSWORD)

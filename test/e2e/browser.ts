@@ -1,0 +1,39 @@
+import { chromium, type Browser, type Page } from 'playwright-core'
+
+export const BASE = process.env.E2E_BASE_URL ?? 'http://localhost:8788'
+
+/** Debian's Chromium, headless, with nothing that reaches for the network. */
+export const launch = (): Promise<Browser> =>
+  chromium.launch({
+    executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium',
+    headless: true,
+    args: [
+      '--no-sandbox',
+      '--disable-gpu',
+      '--disable-quic',
+      '--no-first-run',
+      '--disable-background-networking',
+      '--disable-component-update',
+      '--disable-sync',
+    ],
+  })
+
+export const PHONE = { width: 375, height: 812 }
+export const DESKTOP = { width: 1280, height: 800 }
+
+/** The newest mail to `to` in /_dev/mail, as its first link; waits for mail sent after the response. */
+export const mailLink = async (page: Page, to: string, notBefore?: string): Promise<string> => {
+  for (let i = 0; i < 40; i++) {
+    await page.goto(`${BASE}/_dev/mail`)
+    const href = await page.locator(`article[data-to="${to}"]`).first().locator('pre a').first().getAttribute('href').catch(() => null)
+    if (href && href !== notBefore) return href
+    await page.waitForTimeout(250)
+  }
+  throw new Error(`no mail with a link to ${to}`)
+}
+
+export const mainText = async (page: Page) => (await page.locator('main').innerText()).replace(/\s+/g, ' ')
+
+/** Fails when the page scrolls sideways: the layout must fit the width. */
+export const fitsWidth = (page: Page) =>
+  page.evaluate(() => document.documentElement.scrollWidth <= document.documentElement.clientWidth)
