@@ -1,6 +1,8 @@
 import assert from 'node:assert/strict'
 import { after, before, describe, it } from 'node:test'
 import type { Browser, Page } from 'playwright-core'
+import { en } from '../../src/i18n/en.ts'
+import { ja } from '../../src/i18n/ja.ts'
 import { BASE, DESKTOP, fitsWidth, launch, mailLink, mainText, PHONE } from './browser.ts'
 
 let browser: Browser
@@ -21,116 +23,135 @@ const login = async (page: Page, userId: string, password: string, second = '') 
   await page.getByRole('button', { name: /^(ログイン|Log in)$/ }).click()
 }
 
-/** Manual §2.1 and §2.2: the whole first login of one student. */
-const firstLogin = async (page: Page, userId: string, email: string, second: string, lang: 'ja' | 'en') => {
-  const L =
-    lang === 'ja'
-      ? { setup: 'メールアドレス設定', email: 'メールアドレス', confirm: '確認', done: 'メールアドレス設定完了', toLogin: 'ログインページへ移動', pwSetup: '第2パスワード設定', pw: '第2パスワード', set: '設定', ok: 'OK', menu: 'メニュー選択' }
-      : { setup: 'Email Address Setup', email: 'Email address', confirm: 'Confirm', done: 'Email Address Set', toLogin: 'Go to the login page', pwSetup: 'Second Password Setup', pw: 'Second password', set: 'Set', ok: 'OK', menu: 'Menu' }
-  await login(page, userId, 'univpass')
-  assert.equal(await page.locator('h1').innerText(), L.setup)
-  await page.getByLabel(L.email, { exact: true }).fill(email)
-  await page.getByLabel(L.confirm, { exact: true }).fill(email)
-  await page.getByRole('button', { name: L.confirm, exact: true }).click()
-  assert.match(await mainText(page), lang === 'ja' ? /確認メールを送信しました。/ : /A confirmation mail has been sent/)
-  const link = await mailLink(page, email)
-  await page.goto(link)
-  assert.equal(await page.locator('h1').innerText(), L.done)
-  await page.getByRole('link', { name: L.toLogin }).click()
-  // Still logged in: the login page sends the student on to the next step.
-  assert.equal(await page.locator('h1').innerText(), L.pwSetup)
-  await page.getByLabel(L.pw, { exact: true }).fill('weak')
-  await page.getByLabel(L.confirm, { exact: true }).fill('weak')
-  await page.getByRole('button', { name: L.set, exact: true }).click()
-  const error = await page.locator('#second_password-error').innerText()
-  assert.match(error, lang === 'ja' ? /8文字以上であること。/ : /At least 8 characters/)
-  await page.getByLabel(L.pw, { exact: true }).fill(second)
-  await page.getByLabel(L.confirm, { exact: true }).fill(second)
-  await page.getByRole('button', { name: L.set, exact: true }).click()
-  assert.match(await mainText(page), lang === 'ja' ? /変更完了 第2パスワードが設定されました/ : /Your second password has been set/)
-  await page.getByRole('link', { name: L.ok }).click()
-  assert.equal(await page.locator('h1').innerText(), L.menu)
+type Lang = 'ja' | 'en'
+const CATALOGUE = { ja, en }
+const exact = (text: string) => new RegExp(`^${text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}$`)
+
+/** The language switch is a link on every page; it names the other language. */
+const useLanguage = async (page: Page, lang: Lang) => {
+  await page.goto(`${BASE}/login`)
+  const other = lang === 'ja' ? 'en' : 'ja'
+  if ((await page.locator('html').getAttribute('lang')) !== lang) await page.getByRole('link', { name: CATALOGUE[other].switchLanguage }).click()
+  assert.equal(await page.locator('html').getAttribute('lang'), lang)
 }
 
-const openMenuItem = async (page: Page, name: RegExp) => {
+const openMenuItem = async (page: Page, name: string, button = false) => {
   await page.locator('details.account-menu summary').click()
-  await page.locator('details.account-menu').getByRole(/ログアウト|Log out/.test(name.source) ? 'button' : 'link', { name }).click()
+  await page.locator('details.account-menu').getByRole(button ? 'button' : 'link', { name: exact(name) }).click()
 }
 
-describe('manual §2–3 on a phone, in Japanese', () => {
-  it('first login, menu, manual, email change, second password change, logout, forgotten second password', async () => {
-    const page = await newPage(PHONE)
-    await firstLogin(page, 'demo0001', 'demo0001@example.ac.jp', 'Phone2nd1', 'ja')
-    assert.ok(await fitsWidth(page), 'menu fits a phone')
-    assert.match(await mainText(page), /前回ログイン日時/)
-    for (const label of ['M.I.C.チャージ', '申請一覧']) assert.match(await mainText(page), new RegExp(label))
-    assert.match(await page.locator('footer').innerText(), /06-6809-4327/)
+/** Manual §2–3 end to end for one student, with the labels of the given language. */
+const journey = async (page: Page, lang: Lang, userId: string) => {
+  const t = CATALOGUE[lang]
+  const email = `${userId}@example.ac.jp`
+  const h1 = () => page.locator('h1').innerText()
+  await useLanguage(page, lang)
 
-    await openMenuItem(page, /^マニュアル$/)
-    assert.equal(await page.locator('h1').innerText(), '操作マニュアル')
-    assert.ok(await fitsWidth(page), 'manual fits a phone')
+  // 2.1 first login → メールアドレス設定
+  await login(page, userId, 'univpass')
+  assert.equal(await h1(), t.emailSetupTitle)
+  await page.getByLabel(t.emailAddress, { exact: true }).fill(email)
+  await page.getByLabel(t.emailConfirm, { exact: true }).fill(`x${email}`)
+  await page.getByRole('button', { name: exact(t.confirmButton) }).click()
+  assert.match(await page.locator('#email_confirm-error').innerText(), exact(t.emailMismatch))
+  await page.getByLabel(t.emailConfirm, { exact: true }).fill(email)
+  await page.getByRole('button', { name: exact(t.confirmButton) }).click()
+  assert.ok((await mainText(page)).includes(t.emailSent))
+  await page.goto(await mailLink(page, email))
+  assert.equal(await h1(), t.emailSetDoneTitle)
+  await page.getByRole('link', { name: t.goToLogin }).click()
 
-    await openMenuItem(page, /^メールアドレス変更$/)
-    await page.getByLabel('新しいメールアドレス').fill('new0001@example.ac.jp')
-    await page.getByLabel('確認', { exact: true }).fill('new0001@example.ac.jp')
-    await page.getByRole('button', { name: '確認', exact: true }).click()
-    await page.goto(await mailLink(page, 'new0001@example.ac.jp'))
-    assert.match(await mainText(page), /メールアドレスを変更しました。/)
-    // The URL works once.
-    const used = page.url()
-    await page.goto(used)
-    assert.match(await mainText(page), /このURLは既に使用されています。/)
+  // 2.2 第2パスワード設定, a broken rule first
+  assert.equal(await h1(), t.secondPasswordSetupTitle)
+  await page.getByLabel(t.secondPassword, { exact: true }).fill('weak')
+  await page.getByLabel(t.secondPasswordConfirm, { exact: true }).fill('weak')
+  await page.getByRole('button', { name: exact(t.setButton) }).click()
+  assert.match(await page.locator('#second_password-error').innerText(), new RegExp(t.ruleMinLength.replace(/[.()]/g, '\\$&')))
+  await page.getByLabel(t.secondPassword, { exact: true }).fill('First2nd1')
+  await page.getByLabel(t.secondPasswordConfirm, { exact: true }).fill('First2nd1')
+  await page.getByRole('button', { name: exact(t.setButton) }).click()
+  assert.match(await mainText(page), new RegExp(`${t.doneTitle} ${t.secondPasswordSet}`))
+  await page.getByRole('link', { name: exact(t.ok) }).click()
 
-    await page.goto(`${BASE}/menu`)
-    await openMenuItem(page, /^第2パスワード変更$/)
-    await page.getByLabel('現在の第2パスワード').fill('Phone2nd1')
-    await page.getByLabel('新しい第2パスワード').fill('Phone2nd2')
-    await page.getByLabel('確認', { exact: true }).fill('Phone2nd2')
-    await page.getByRole('button', { name: '変更', exact: true }).click()
-    assert.match(await mainText(page), /第2パスワードは変更されました/)
-    await page.getByRole('link', { name: 'OK' }).click()
+  // 2.3 メニュー選択 and 3 マニュアル
+  assert.equal(await h1(), t.menuTitle)
+  assert.ok(await fitsWidth(page), 'the menu fits the width')
+  for (const label of [t.lastLogin, t.menuCharge, t.menuApplications]) assert.ok((await mainText(page)).includes(label))
+  assert.match(await page.locator('footer').innerText(), /06-6809-4327/)
+  await openMenuItem(page, t.menuManual)
+  assert.equal(await h1(), t.manualTitle)
+  assert.ok(await fitsWidth(page), 'the manual fits the width')
 
-    await openMenuItem(page, /^ログアウト$/)
-    assert.match(await mainText(page), /ログアウトしました。/)
-    await page.goto(`${BASE}/menu`)
-    assert.equal(await page.locator('h1').innerText(), '在学生ログイン')
+  // 2.4(a) メールアドレス変更; the URL works once
+  const newEmail = `new-${email}`
+  await openMenuItem(page, t.menuEmailChange)
+  await page.getByLabel(t.newEmailAddress, { exact: true }).fill(newEmail)
+  await page.getByLabel(t.emailConfirm, { exact: true }).fill(newEmail)
+  await page.getByRole('button', { name: exact(t.confirmButton) }).click()
+  assert.ok((await mainText(page)).includes(t.emailChangeSent))
+  const changeUrl = await mailLink(page, newEmail)
+  await page.goto(changeUrl)
+  assert.equal(await h1(), t.emailChangedTitle)
+  await page.goto(changeUrl)
+  assert.ok((await mainText(page)).includes(t.linkUsed))
 
-    await login(page, 'demo0001', 'univpass', 'Phone2nd2')
-    assert.equal(await page.locator('h1').innerText(), 'メニュー選択')
-    assert.match(await mainText(page), /前回ログイン日時 \d{4}\/\d{2}\/\d{2} \d{2}:\d{2}/)
-    await openMenuItem(page, /^ログアウト$/)
+  // 2.4(b) 第2パスワード変更, a wrong current one first
+  await page.goto(`${BASE}/menu`)
+  await openMenuItem(page, t.menuSecondPasswordChange)
+  await page.getByLabel(t.currentSecondPassword, { exact: true }).fill('Wrong2nd9')
+  await page.getByLabel(t.newSecondPassword, { exact: true }).fill('Second2nd2')
+  await page.getByLabel(t.secondPasswordConfirm, { exact: true }).fill('Second2nd2')
+  await page.getByRole('button', { name: exact(t.changeButton) }).click()
+  assert.ok((await mainText(page)).includes(t.currentSecondPasswordWrong))
+  await page.getByLabel(t.currentSecondPassword, { exact: true }).fill('First2nd1')
+  await page.getByLabel(t.newSecondPassword, { exact: true }).fill('Second2nd2')
+  await page.getByLabel(t.secondPasswordConfirm, { exact: true }).fill('Second2nd2')
+  await page.getByRole('button', { name: exact(t.changeButton) }).click()
+  assert.ok((await mainText(page)).includes(t.secondPasswordChanged))
+  await page.getByRole('link', { name: exact(t.ok) }).click()
 
-    await page.getByRole('link', { name: '第2パスワードを忘れた場合' }).click()
-    assert.equal(await page.locator('h1').innerText(), '第2パスワードを忘れた場合')
-    await page.getByLabel('メールアドレス').fill('new0001@example.ac.jp')
-    await page.getByRole('button', { name: '送信' }).click()
-    assert.match(await mainText(page), /第2パスワード再設定用のURL/)
-    await page.goto(await mailLink(page, 'new0001@example.ac.jp', undefined))
-    assert.equal(await page.locator('h1').innerText(), '第2パスワード再設定')
-    await page.getByLabel('第2パスワード', { exact: true }).fill('Reset2nd3')
-    await page.getByLabel('確認', { exact: true }).fill('Reset2nd3')
-    await page.getByRole('button', { name: '設定' }).click()
-    assert.match(await mainText(page), /第2パスワードが設定されました/)
-    await page.getByRole('link', { name: 'OK' }).click()
-    await login(page, 'demo0001', 'univpass', 'Reset2nd3')
-    assert.equal(await page.locator('h1').innerText(), 'メニュー選択')
+  // ログアウト ends the session
+  await openMenuItem(page, t.logout, true)
+  assert.ok((await mainText(page)).includes(t.loggedOut))
+  await page.goto(`${BASE}/menu`)
+  assert.equal(await h1(), t.loginTitle)
+
+  // 2.3 login with the second password shows 前回ログイン日時
+  await login(page, userId, 'univpass', 'Second2nd2')
+  assert.equal(await h1(), t.menuTitle)
+  assert.match(await mainText(page), /\d{4}\/\d{2}\/\d{2} \d{2}:\d{2}/)
+  await openMenuItem(page, t.logout, true)
+
+  // 2.4(c) 第2パスワードを忘れた場合
+  await page.getByRole('link', { name: t.forgotSecondPasswordLink }).click()
+  assert.equal(await h1(), t.forgotTitle)
+  await page.getByLabel(t.emailAddress, { exact: true }).fill(newEmail)
+  await page.getByRole('button', { name: exact(t.sendButton) }).click()
+  assert.ok((await mainText(page)).includes(t.forgotSent))
+  await page.goto(await mailLink(page, newEmail, changeUrl))
+  assert.equal(await h1(), t.resetTitle)
+  await page.getByLabel(t.secondPassword, { exact: true }).fill('Third2nd3')
+  await page.getByLabel(t.secondPasswordConfirm, { exact: true }).fill('Third2nd3')
+  await page.getByRole('button', { name: exact(t.setButton) }).click()
+  assert.ok((await mainText(page)).includes(t.secondPasswordSet))
+  await page.getByRole('link', { name: exact(t.ok) }).click()
+  await login(page, userId, 'univpass', 'Third2nd3')
+  assert.equal(await h1(), t.menuTitle)
+}
+
+const runs: [string, { width: number; height: number }, Lang, string][] = [
+  ['a phone, in Japanese', PHONE, 'ja', 'demo0001'],
+  ['a phone, in English', PHONE, 'en', 'demo0002'],
+  ['a desktop, in Japanese', DESKTOP, 'ja', 'demo0006'],
+  ['a desktop, in English', DESKTOP, 'en', 'demo0007'],
+]
+for (const [where, viewport, lang, userId] of runs) {
+  describe(`manual §2–3 on ${where}`, () => {
+    it('first login, email registration, second password, menu, manual, email change, second password change, logout, login, forgotten second password', async () => {
+      await journey(await newPage(viewport), lang, userId)
+    })
   })
-})
-
-describe('manual §2–3 on a desktop, in English', () => {
-  it('switches language and completes the first login', async () => {
-    const page = await newPage(DESKTOP)
-    await page.goto(`${BASE}/login`)
-    await page.getByRole('link', { name: 'English' }).click()
-    assert.equal(await page.locator('h1').innerText(), 'Student Login')
-    await firstLogin(page, 'demo0002', 'demo0002@example.ac.jp', 'Desk2nd12', 'en')
-    assert.ok(await fitsWidth(page))
-    await openMenuItem(page, /^Manual$/)
-    assert.equal(await page.locator('h1').innerText(), 'Operation Manual')
-    await page.getByRole('link', { name: '日本語' }).click()
-    assert.equal(await page.locator('h1').innerText(), '操作マニュアル')
-  })
-})
+}
 
 describe('errors and security in the browser', () => {
   it('tells a locked student when to retry', async () => {
