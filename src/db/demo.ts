@@ -1,7 +1,8 @@
 /**
- * The demo data shared by `npm start` (scripts/seed.ts) and the tests. Plain data with no
- * imports, so Node can load it directly.
+ * The demo data shared by `npm start` (scripts/seed.ts) and the tests. Node loads it
+ * directly, so its imports name their .ts files and import nothing that imports more.
  */
+import { PAYMENT_METHODS } from '../domain/paymentMethods.ts'
 
 export const DEMO_UNIVERSITY = {
   id: 'demo',
@@ -16,19 +17,7 @@ export const DEMO_UNIVERSITY = {
   balanceCap: 20000,
   minCharge: 1,
   chargeStep: 1,
-  paymentMethods: JSON.stringify([
-    'credit_card',
-    'cvs_seven_eleven',
-    'cvs_familymart',
-    'cvs_lawson',
-    'payeasy',
-    'd_barai',
-    'au_kantan',
-    'softbank_matomete',
-    'apple_pay',
-    'paypay',
-    'merpay',
-  ]),
+  paymentMethods: JSON.stringify(PAYMENT_METHODS),
   paymentDeadlineDays: 7,
   // 2027-03-31 20:00 JST to 2027-04-01 09:00 JST.
   fiscalYearEndBlackouts: JSON.stringify([{ start: '2027-03-31T11:00:00Z', end: '2027-04-01T00:00:00Z' }]),

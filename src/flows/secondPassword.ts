@@ -14,27 +14,36 @@ const RULE_TEXT: Record<SecondPasswordRule, TextKey> = {
   onlyAlnum: 'ruleOnlyAlnum',
 }
 
+/** The form fields every new-second-password form (設定, 変更, 再設定) uses. */
+export interface NewSecondPasswordForm {
+  second_password: string
+  second_password_confirm: string
+}
+
 /**
  * Checks a new second password against every rule of manual §2.2 and its confirmation,
  * and that it is not the student's university password. Empty when it may be set.
+ * `label` names the field in messages (第2パスワード, or 新しい第2パスワード when changing).
  */
 export const newSecondPasswordErrors = async (
   deps: Deps,
   tr: Translator,
   student: Pick<Student, 'universityId' | 'userId'>,
-  fields: { password: string; confirm: string; label: TextKey },
-  names: { password: string; confirm: string },
+  form: NewSecondPasswordForm,
+  label: TextKey,
 ): Promise<FieldErrors> => {
-  const field = tr.t(fields.label)
-  const broken = brokenSecondPasswordRules(fields.password)
+  const field = tr.t(label)
+  const broken = brokenSecondPasswordRules(form.second_password)
   if (broken.length > 0) {
     return {
-      [names.password]: { text: tr.t('secondPasswordBrokenRules', { field }), items: broken.map((r) => tr.t(RULE_TEXT[r])) },
+      second_password: { text: tr.t('secondPasswordBrokenRules', { field }), items: broken.map((r) => tr.t(RULE_TEXT[r])) },
     }
   }
-  if (fields.password !== fields.confirm) return { [names.confirm]: { text: tr.t('secondPasswordMismatch', { field }) } }
-  if (await deps.directory.authenticate(student.universityId, student.userId, fields.password)) {
-    return { [names.password]: { text: tr.t('secondPasswordIsUniversityPassword') } }
+  if (form.second_password !== form.second_password_confirm) {
+    return { second_password_confirm: { text: tr.t('secondPasswordMismatch', { field }) } }
+  }
+  if (await deps.directory.authenticate(student.universityId, student.userId, form.second_password)) {
+    return { second_password: { text: tr.t('secondPasswordIsUniversityPassword') } }
   }
   return {}
 }

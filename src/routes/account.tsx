@@ -212,7 +212,6 @@ const newSecondPasswordSchema = z.object({
   second_password_confirm: requiredSecret(SECRET_MAX_LENGTH),
 })
 const newSecondPasswordLabels = { second_password: 'secondPassword', second_password_confirm: 'secondPasswordConfirm' } as const
-const NEW_NAMES = { password: 'second_password', confirm: 'second_password_confirm' }
 
 const renderSetup = (c: C, errors: FieldErrors) =>
   c.render(<SecondPasswordSetForm action="/second-password/setup" errors={errors} />, { title: tr(c).t('secondPasswordSetupTitle') })
@@ -228,13 +227,7 @@ account.post(
   async (c) => {
     const form = c.req.valid('form')
     const student = current(c)
-    const errors = await newSecondPasswordErrors(
-      deps(c),
-      tr(c),
-      student,
-      { password: form.second_password, confirm: form.second_password_confirm, label: 'secondPassword' },
-      NEW_NAMES,
-    )
+    const errors = await newSecondPasswordErrors(deps(c), tr(c), student, form, 'secondPassword')
     if (Object.keys(errors).length > 0) {
       c.status(422)
       return renderSetup(c, errors)
@@ -279,13 +272,7 @@ account.post(
       c.status(422)
       return renderChange(c, { second_password: { text: tr(c).t('secondPasswordSameAsCurrent') } })
     }
-    const errors = await newSecondPasswordErrors(
-      deps(c),
-      tr(c),
-      student,
-      { password: form.second_password, confirm: form.second_password_confirm, label: 'newSecondPassword' },
-      NEW_NAMES,
-    )
+    const errors = await newSecondPasswordErrors(deps(c), tr(c), student, form, 'newSecondPassword')
     if (Object.keys(errors).length > 0) {
       c.status(422)
       return renderChange(c, errors)
@@ -369,13 +356,7 @@ account.post(
     if (found.status !== 'valid') return unusableLink(c, found.status, forgotAgain(c))
     const student = await deps(c).db.select().from(students).where(eq(students.id, found.payload.studentId)).get()
     if (!student) return unusableLink(c, 'invalid', forgotAgain(c))
-    const errors = await newSecondPasswordErrors(
-      deps(c),
-      tr(c),
-      student,
-      { password: form.second_password, confirm: form.second_password_confirm, label: 'secondPassword' },
-      NEW_NAMES,
-    )
+    const errors = await newSecondPasswordErrors(deps(c), tr(c), student, form, 'secondPassword')
     if (Object.keys(errors).length > 0) {
       c.status(422)
       return renderReset(c, token, student.id, errors)
