@@ -8,7 +8,8 @@ export class MailChannelsTransport implements MailTransport {
   constructor(
     private readonly apiKey: string,
     private readonly endpoint = MAILCHANNELS_ENDPOINT,
-    private readonly fetcher: typeof fetch = fetch,
+    // Wrapped: Workers refuse a global fetch called as a method of another object.
+    private readonly fetcher: typeof fetch = (input, init) => fetch(input, init),
   ) {}
 
   async deliver(mail: Mail) {
