@@ -1,4 +1,5 @@
-import { and, eq } from 'drizzle-orm'
+import { eq } from 'drizzle-orm'
+import type { Context } from 'hono'
 import { getCookie } from 'hono/cookie'
 import { createMiddleware } from 'hono/factory'
 import { D1Directory } from '../adapters/directory'
@@ -43,7 +44,7 @@ export const language = () =>
 const CACHE_MS = 30_000
 const cache = new Map<string, { university: University | null; at: number }>()
 
-const loadByHost = async (c: Parameters<Parameters<typeof createMiddleware<AppEnv>>[0]>[0], hostname: string) => {
+const loadByHost = async (c: Context<AppEnv>, hostname: string) => {
   const { db } = c.get('deps')
   const row = await db
     .select({ u: universities })
@@ -54,7 +55,7 @@ const loadByHost = async (c: Parameters<Parameters<typeof createMiddleware<AppEn
   if (row) return universityFromRow(row.u)
   // Local development serves the default university on any host (localhost, 127.0.0.1, …).
   if (c.env.APP_ENV !== 'development') return null
-  const fallback = await db.select().from(universities).where(and(eq(universities.id, c.env.DEFAULT_UNIVERSITY))).get()
+  const fallback = await db.select().from(universities).where(eq(universities.id, c.env.DEFAULT_UNIVERSITY)).get()
   return fallback ? universityFromRow(fallback) : null
 }
 
