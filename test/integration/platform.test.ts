@@ -99,7 +99,7 @@ describe('mail transports', () => {
     const { Client, login } = await import('../client')
     const failing = new Client('https://example.com', async (req) => {
       const ctx = createExecutionContext()
-      return worker.fetch(req as Request<unknown, IncomingRequestCfProperties>, { ...env, MAIL_TRANSPORT: 'mailchannels', MAILCHANNELS_API_KEY: '' }, ctx)
+      return worker.fetch(req as Request<unknown, IncomingRequestCfProperties>, { ...env, MAIL_TRANSPORT: 'mailchannels', MAILCHANNELS_API_KEY: '', MAILCHANNELS_API_URL: 'http://127.0.0.1:9/tx/v1/send' }, ctx)
     })
     await login(failing, 'test0075', 'univpass')
     const { res, html } = await failing.post('/email/setup', { email: 'fail0075@example.ac.jp', email_confirm: 'fail0075@example.ac.jp' })
@@ -107,7 +107,7 @@ describe('mail transports', () => {
     expect(html).toContain('メールを送信できませんでした。')
     const row = await env.DB.prepare("SELECT result, error FROM mail_log WHERE to_address = 'fail0075@example.ac.jp'").first<{ result: string; error: string }>()
     expect(row!.result).toBe('failed')
-    // It failed reaching MailChannels (no network here), not inside our own code.
+    // It failed reaching the (refused, loopback) MailChannels endpoint, not inside our own code.
     expect(row!.error).not.toMatch(/Illegal invocation/i)
   })
 })

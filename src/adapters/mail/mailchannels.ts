@@ -1,13 +1,11 @@
 import type { Mail, MailTransport } from './index'
 
-export const MAILCHANNELS_ENDPOINT = 'https://api.mailchannels.net/tx/v1/send'
-
 /** The MailChannels Email API (`POST /tx/v1/send` with an API key). */
 export class MailChannelsTransport implements MailTransport {
   readonly name = 'mailchannels'
   constructor(
     private readonly apiKey: string,
-    private readonly endpoint = MAILCHANNELS_ENDPOINT,
+    private readonly endpoint: string,
     // Wrapped: Workers refuse a global fetch called as a method of another object.
     private readonly fetcher: typeof fetch = (input, init) => fetch(input, init),
   ) {}

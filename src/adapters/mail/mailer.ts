@@ -12,12 +12,12 @@ export interface Mailer {
 }
 
 /** Picks the transport named by MAIL_TRANSPORT. */
-export const transportFor = (env: Pick<Env, 'MAIL_TRANSPORT' | 'EMAIL' | 'MAILCHANNELS_API_KEY'>): MailTransport => {
+export const transportFor = (env: Pick<Env, 'MAIL_TRANSPORT' | 'EMAIL' | 'MAILCHANNELS_API_KEY' | 'MAILCHANNELS_API_URL'>): MailTransport => {
   switch (env.MAIL_TRANSPORT) {
     case 'outbox':
       return new OutboxTransport()
     case 'mailchannels':
-      return new MailChannelsTransport(env.MAILCHANNELS_API_KEY)
+      return new MailChannelsTransport(env.MAILCHANNELS_API_KEY, env.MAILCHANNELS_API_URL)
     case 'send_email':
       return new SendEmailTransport(env.EMAIL)
     default:
