@@ -48,29 +48,38 @@ export interface TokenExpectation {
   universityId: string
 }
 
+/** The stored payload of a token that is well-formed, known, unexpired and for `expect`. */
+const readToken = async (deps: TokenDeps, raw: string, expect: TokenExpectation) => {
+  if (!TOKEN_SHAPE.test(raw)) return null
+  const hash = await sha256Hex(raw)
+  const payload = await deps.kv.get<TokenPayload>(kvKey(hash), 'json')
+  if (
+    !payload ||
+    !expect.purposes.includes(payload.purpose) ||
+    payload.universityId !== expect.universityId ||
+    payload.expiresAt <= deps.clock()
+  ) {
+    return null
+  }
+  return { payload, hash }
+}
+
 /** What a token is now, without using it: valid, already used, or expired/unknown/forged. */
 export const inspectToken = async (deps: TokenDeps, raw: string, expect: TokenExpectation): Promise<TokenLookup> => {
-  if (!TOKEN_SHAPE.test(raw)) return { status: 'invalid' }
-  const hash = await sha256Hex(raw)
-  const stored = await deps.kv.get<TokenPayload>(kvKey(hash), 'json')
-  if (
-    !stored ||
-    !expect.purposes.includes(stored.purpose) ||
-    stored.universityId !== expect.universityId ||
-    stored.expiresAt <= deps.clock()
-  ) {
-    return { status: 'invalid' }
-  }
-  const used = await deskFor(deps.desks, stored.universityId, stored.studentId).wasTokenConsumed(hash)
-  return used ? { status: 'used', payload: stored } : { status: 'valid', payload: stored, hash }
+  const found = await readToken(deps, raw, expect)
+  if (!found) return { status: 'invalid' }
+  const { payload, hash } = found
+  const used = await deskFor(deps.desks, payload.universityId, payload.studentId).wasTokenConsumed(hash)
+  return used ? { status: 'used', payload } : { status: 'valid', payload, hash }
 }
 
 export type TokenUse = { status: 'consumed'; payload: TokenPayload } | { status: 'used'; payload: TokenPayload } | { status: 'invalid' }
 
-/** Uses a token: exactly one caller gets 'consumed', even when several arrive at once. */
-export const consumeToken = async (deps: TokenDeps, raw: string, expect: TokenExpectation): Promise<TokenUse> => {
-  const found = await inspectToken(deps, raw, expect)
-  if (found.status !== 'valid') return found
+/**
+ * Uses a token already read (by inspectToken): exactly one caller gets 'consumed', even
+ * when several arrive at once. The student's Durable Object decides.
+ */
+export const useToken = async (deps: TokenDeps, found: { payload: TokenPayload; hash: string }): Promise<TokenUse> => {
   const { payload, hash } = found
   const won = await deskFor(deps.desks, payload.universityId, payload.studentId).consumeToken(
     hash,
@@ -78,4 +87,10 @@ export const consumeToken = async (deps: TokenDeps, raw: string, expect: TokenEx
     payload.expiresAt + FORGET_MARGIN_MS,
   )
   return won ? { status: 'consumed', payload } : { status: 'used', payload }
+}
+
+/** Reads and uses a token in one go. */
+export const consumeToken = async (deps: TokenDeps, raw: string, expect: TokenExpectation): Promise<TokenUse> => {
+  const found = await readToken(deps, raw, expect)
+  return found ? useToken(deps, found) : { status: 'invalid' }
 }

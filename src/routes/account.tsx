@@ -10,7 +10,7 @@ import { ACCOUNT_POLICY, type ThrottlePolicy } from '../domain/throttle'
 import { formatJstDateTime } from '../domain/time'
 import { attemptLogin } from '../flows/login'
 import { emailChangedNotice, oneTimeUrlMail } from '../flows/mails'
-import { consumeToken, inspectToken, issueToken, type TokenPurpose } from '../flows/oneTimeUrl'
+import { consumeToken, inspectToken, issueToken, useToken, type TokenPurpose } from '../flows/oneTimeUrl'
 import { newSecondPasswordErrors, storeSecondPassword } from '../flows/secondPassword'
 import { accountKey, beginAttempt, clearAttempts, failAttempt } from '../flows/throttle'
 import type { Translator } from '../i18n'
@@ -327,18 +327,18 @@ account.post(
 
 const resetExpectation = (c: C) => ({ purposes: ['second-password-reset'] as const, universityId: c.get('university').id })
 const forgotAgain = (c: C) => [{ href: '/second-password/forgot', label: tr(c).t('linkAskAgainForgot') }]
-const renderReset = async (c: C, token: string, studentId: number, errors: FieldErrors) => {
-  const owner = await deps(c).db.select({ userId: students.userId }).from(students).where(eq(students.id, studentId)).get()
-  return c.render(<SecondPasswordSetForm action={`/second-password/reset/${token}`} errors={errors} forUserId={owner?.userId ?? ''} />, {
+const resetOwnerUserId = async (c: C, studentId: number) =>
+  (await deps(c).db.select({ userId: students.userId }).from(students).where(eq(students.id, studentId)).get())?.userId ?? ''
+const renderReset = (c: C, token: string, userId: string, errors: FieldErrors) =>
+  c.render(<SecondPasswordSetForm action={`/second-password/reset/${token}`} errors={errors} forUserId={userId} />, {
     title: tr(c).t('resetTitle'),
   })
-}
 
 account.get('/second-password/reset/:token', async (c) => {
   const token = c.req.param('token')
   const found = await inspectToken(deps(c).tokens, token, resetExpectation(c))
   if (found.status !== 'valid') return unusableLink(c, found.status, forgotAgain(c))
-  return renderReset(c, token, found.payload.studentId, {})
+  return renderReset(c, token, await resetOwnerUserId(c, found.payload.studentId), {})
 })
 
 account.post(
@@ -347,7 +347,7 @@ account.post(
     const token = c.req.param('token') ?? ''
     const found = await inspectToken(deps(c).tokens, token, resetExpectation(c))
     if (found.status !== 'valid') return unusableLink(c, found.status, forgotAgain(c))
-    return renderReset(c, token, found.payload.studentId, errors)
+    return renderReset(c, token, await resetOwnerUserId(c, found.payload.studentId), errors)
   }),
   async (c) => {
     const token = c.req.param('token')
@@ -359,10 +359,10 @@ account.post(
     const errors = await newSecondPasswordErrors(deps(c), tr(c), student, form, 'secondPassword')
     if (Object.keys(errors).length > 0) {
       c.status(422)
-      return renderReset(c, token, student.id, errors)
+      return renderReset(c, token, student.userId, errors)
     }
     // Only now is the URL used up: a rule-breaking attempt leaves it valid for another try.
-    const use = await consumeToken(deps(c).tokens, token, resetExpectation(c))
+    const use = await useToken(deps(c).tokens, found)
     if (use.status !== 'consumed') return unusableLink(c, use.status, forgotAgain(c))
     await storeSecondPassword(deps(c), student.id, form.second_password, true)
     await clearAttempts(deps(c).db, accountKey(student.universityId, student.userId))
