@@ -1,4 +1,4 @@
-import { and, eq, sql } from 'drizzle-orm'
+import { eq, sql } from 'drizzle-orm'
 import type { Deps, Student } from '../context'
 import { students } from '../db/schema'
 import { ACCOUNT_POLICY, CLIENT_POLICY } from '../domain/throttle'
@@ -9,17 +9,13 @@ import { accountKey, beginAttempt, clearAttempts, clientKey, currentLock, failAt
 export type LoginResult = { kind: 'ok'; student: Student } | { kind: 'failed' } | { kind: 'locked'; until: number }
 
 /** The service's account for a directory person, created on their first login. */
-const accountFor = async (deps: Deps, universityId: string, userId: string, nameKana: string) => {
-  await deps.db
+const accountFor = (deps: Deps, universityId: string, userId: string, nameKana: string) =>
+  deps.db
     .insert(students)
     .values({ universityId, userId, nameKana })
     .onConflictDoUpdate({ target: [students.universityId, students.userId], set: { nameKana } })
-  return (await deps.db
-    .select()
-    .from(students)
-    .where(and(eq(students.universityId, universityId), eq(students.userId, userId)))
-    .get())!
-}
+    .returning()
+    .get()
 
 /**
  * 在学生ログイン (manual §2.3). The university password is checked against the directory;
