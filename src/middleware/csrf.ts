@@ -17,7 +17,8 @@ export const issueCsrfCookie = (c: Parameters<typeof setCookie>[0]) => {
 /**
  * Double-submit CSRF protection for every form: a `__Host-` cookie (which another site
  * can neither read nor plant) must match the form's hidden field, and a cross-site
- * Origin or Sec-Fetch-Site is refused outright. Paths in `exempt` (machine-to-machine, signed) are skipped.
+ * Origin or Sec-Fetch-Site is refused outright. Paths in `exempt` (machine-to-machine,
+ * signed) are skipped.
  */
 export const csrfProtection = (options: { exempt?: string[] } = {}) =>
   createMiddleware<AppEnv>(async function csrfProtection(c, next) {
