@@ -1,24 +1,20 @@
 import type { Directory } from './adapters/directory'
-import type { Mailer } from './adapters/mail/mailer'
-import type { Db } from './db'
+import type { PaymentProvider } from './adapters/payments'
 import type { students } from './db/schema'
-import type { Clock } from './domain/time'
 import type { University } from './domain/university'
 import type { TokenDeps } from './flows/oneTimeUrl'
 import type { Translator } from './i18n'
 import type { SessionRecord } from './security/session'
+import type { Services } from './services'
 
 export type Student = typeof students.$inferSelect
 
 /** What a request's handlers use, built once per request from the bindings. */
-export interface Deps {
-  db: Db
-  clock: Clock
+export interface Deps extends Services {
   directory: Directory
-  mailer: Mailer
   tokens: TokenDeps
   pepper: string
-  devMode: boolean
+  provider: PaymentProvider
 }
 
 export interface ActiveSession {

@@ -1,18 +1,24 @@
 import { Hono } from 'hono'
 import { requestId } from 'hono/request-id'
 import { secureHeaders } from 'hono/secure-headers'
+import { sandboxGatewayFor } from './adapters/payments/sandboxGateway'
 import type { AppEnv } from './context'
 import { language, resolveUniversity, withDeps } from './middleware/context'
 import { csrfProtection } from './middleware/csrf'
 import { loadSession } from './middleware/session'
 import { queue } from './queue'
 import { account } from './routes/account'
+import { applicationPages } from './routes/applications'
+import { charge } from './routes/charge'
 import { dev } from './routes/dev'
 import { notFound, onError } from './routes/errors'
+import { notifications } from './routes/notifications'
 import { pages } from './routes/pages'
 import { scheduled } from './scheduled'
 import { layout } from './views/layout'
 
+export { LocalMic } from './adapters/mic/localMic'
+export { SandboxGateway } from './adapters/payments/sandboxGateway'
 export { StudentDesk } from './durable/studentDesk'
 
 const app = new Hono<AppEnv>()
@@ -40,8 +46,17 @@ app.use(async function noStore(c, next) {
   // Pages carry personal data and one-time state: never cache them.
   c.header('Cache-Control', 'no-store')
 })
+// The sandbox gateway is another system that happens to be served here: none of the
+// service's middleware below applies to it.
+app.all('/sandbox-gateway/*', (c) =>
+  c.env.PAYMENT_PROVIDER === 'sandbox'
+    ? sandboxGatewayFor(c.env.SANDBOX_GATEWAY).fetch(c.req.raw)
+    : c.notFound(),
+)
 app.use(language())
 app.use(withDeps())
+// Provider callbacks carry a signature, not a session or a CSRF token.
+app.route('/payments', notifications)
 app.use(resolveUniversity())
 // The layout comes before CSRF and session checks so their error pages are full pages.
 app.use(layout())
@@ -50,6 +65,8 @@ app.use(loadSession())
 
 app.route('/', pages)
 app.route('/', account)
+app.route('/', charge)
+app.route('/', applicationPages)
 app.route('/_dev', dev)
 
 app.notFound(notFound)

@@ -1,7 +1,10 @@
 import { eq, sql } from 'drizzle-orm'
 import { z } from 'zod'
-import { database } from './db'
+import { providerEvent } from './adapters/payments'
 import { paymentNotifications } from './db/schema'
+import { deskFor } from './durable/studentDesk'
+import { applyProviderEvent } from './flows/notifications'
+import { servicesFor } from './services'
 
 export const PAYMENT_QUEUE = 'payment-notifications'
 export const PAYMENT_DLQ = 'payment-notifications-dlq'
@@ -17,12 +20,18 @@ export const notificationMessage = z.object({
 export type NotificationMessage = z.infer<typeof notificationMessage>
 
 /**
- * Payment-callback consumer. Each provider event is recorded once (deduplicated by its
- * event id, however often the queue delivers it); messages that exhaust their retries
+ * Payment-callback consumer. Each provider event is recorded once (by its event id,
+ * however often the queue or the provider delivers it) and applied to its application;
+ * a paid application is then handed to the student's StudentDesk to credit M.I.C.
+ * Anything that throws is retried with backoff; messages that exhaust their retries
  * arrive on the dead-letter queue and are marked there, for staff to see.
  */
-export async function queue(batch: MessageBatch<unknown>, env: Env, _ctx?: ExecutionContext): Promise<void> {
-  const db = database(env.DB)
+export async function queue(
+  batch: MessageBatch<unknown>,
+  env: Env,
+  _ctx?: ExecutionContext,
+): Promise<void> {
+  const s = await servicesFor(env)
   const dead = batch.queue === PAYMENT_DLQ
   for (const message of batch.messages) {
     const parsed = notificationMessage.safeParse(message.body)
@@ -34,7 +43,7 @@ export async function queue(batch: MessageBatch<unknown>, env: Env, _ctx?: Execu
     }
     const n = parsed.data
     try {
-      await db
+      await s.db
         .insert(paymentNotifications)
         .values({
           eventId: n.eventId,
@@ -42,18 +51,56 @@ export async function queue(batch: MessageBatch<unknown>, env: Env, _ctx?: Execu
           type: n.type,
           payload: JSON.stringify(n.payload ?? null),
           receivedAt: n.receivedAt,
-          deadLetteredAt: dead ? Date.now() : null,
         })
         .onConflictDoNothing()
       if (dead) {
-        await db
+        await s.db
           .update(paymentNotifications)
-          .set({ deadLetteredAt: sql`coalesce(${paymentNotifications.deadLetteredAt}, ${Date.now()})` })
+          .set({
+            deadLetteredAt: sql`coalesce(${paymentNotifications.deadLetteredAt}, ${s.clock()})`,
+          })
           .where(eq(paymentNotifications.eventId, n.eventId))
+        message.ack()
+        continue
       }
+      const recorded = await s.db
+        .select({ appliedAt: paymentNotifications.appliedAt })
+        .from(paymentNotifications)
+        .where(eq(paymentNotifications.eventId, n.eventId))
+        .get()
+      if (recorded?.appliedAt != null) {
+        message.ack() // a duplicate of an event already applied
+        continue
+      }
+      const event = providerEvent.safeParse(n.payload)
+      if (!event.success) {
+        console.error('payment notification payload is not an event', { eventId: n.eventId })
+        message.ack()
+        continue
+      }
+      const outcome = await applyProviderEvent(s, n.provider, event.data)
+      if (outcome.kind !== 'applied')
+        console.warn('payment notification matches no application', {
+          eventId: n.eventId,
+          outcome: outcome.kind,
+        })
+      if (outcome.kind === 'applied' && outcome.credit) {
+        const a = outcome.application
+        await deskFor(s.desks, a.universityId, a.studentId).credit(a.id)
+      }
+      await s.db
+        .update(paymentNotifications)
+        .set({
+          appliedAt: s.clock(),
+          applicationId: outcome.kind === 'applied' ? outcome.application.id : null,
+        })
+        .where(eq(paymentNotifications.eventId, n.eventId))
       message.ack()
     } catch (error) {
-      console.error('payment notification not recorded; retrying', { id: message.id, error: String(error) })
+      console.error('payment notification not applied; retrying', {
+        id: message.id,
+        error: String(error),
+      })
       message.retry({ delaySeconds: Math.min(60, 2 ** message.attempts) })
     }
   }

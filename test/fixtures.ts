@@ -7,7 +7,11 @@ export const PASSWORD = 'univpass'
 export const STRONG_UNIVERSITY_PASSWORD = 'Univ2024pass'
 
 export const PEOPLE = [
-  ...Array.from({ length: 80 }, (_, i) => ({ userId: `test${String(i + 1).padStart(4, '0')}`, nameKana: 'テスト ハナコ', password: PASSWORD })),
+  ...Array.from({ length: 80 }, (_, i) => ({
+    userId: `test${String(i + 1).padStart(4, '0')}`,
+    nameKana: 'テスト ハナコ',
+    password: PASSWORD,
+  })),
   { userId: 'strong01', nameKana: 'ツヨイ タロウ', password: STRONG_UNIVERSITY_PASSWORD },
 ]
 
@@ -29,21 +33,43 @@ export const seed = async (db: D1Database, pepper: string) => {
         `INSERT OR IGNORE INTO universities (id, name, name_en, legal_name, call_centre_name, call_centre_phone, call_centre_hours, mail_from, mail_from_name, balance_cap, min_charge, charge_step, payment_methods, payment_deadline_days, fiscal_year_end_blackouts)
          VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
       )
-      .bind(u.id, u.name, u.nameEn, u.legalName, u.callCentreName, u.callCentrePhone, u.callCentreHours, u.mailFrom, u.mailFromName, u.balanceCap, u.minCharge, u.chargeStep, u.paymentMethods, u.paymentDeadlineDays, u.fiscalYearEndBlackouts)
+      .bind(
+        u.id,
+        u.name,
+        u.nameEn,
+        u.legalName,
+        u.callCentreName,
+        u.callCentrePhone,
+        u.callCentreHours,
+        u.mailFrom,
+        u.mailFromName,
+        u.balanceCap,
+        u.minCharge,
+        u.chargeStep,
+        u.paymentMethods,
+        u.paymentDeadlineDays,
+        u.fiscalYearEndBlackouts,
+      )
   const people = await Promise.all(
     PEOPLE.map(async (p) =>
       db
-        .prepare('INSERT OR IGNORE INTO directory_people (university_id, user_id, password_hash, name_kana) VALUES (?, ?, ?, ?)')
+        .prepare(
+          'INSERT OR IGNORE INTO directory_people (university_id, user_id, password_hash, name_kana) VALUES (?, ?, ?, ?)',
+        )
         .bind(DEMO_UNIVERSITY.id, p.userId, await hashSecret(p.password, pepper), p.nameKana),
     ),
   )
   const secondPerson = db
-    .prepare('INSERT OR IGNORE INTO directory_people (university_id, user_id, password_hash, name_kana) VALUES (?, ?, ?, ?)')
+    .prepare(
+      'INSERT OR IGNORE INTO directory_people (university_id, user_id, password_hash, name_kana) VALUES (?, ?, ?, ?)',
+    )
     .bind(SECOND_UNIVERSITY.id, 'test0001', await hashSecret(PASSWORD, pepper), 'セカンド ハナコ')
   await db.batch([
     insertUniversity(DEMO_UNIVERSITY),
     insertUniversity(SECOND_UNIVERSITY),
-    db.prepare("INSERT OR IGNORE INTO university_hosts (hostname, university_id) VALUES ('second.example', 'second')"),
+    db.prepare(
+      "INSERT OR IGNORE INTO university_hosts (hostname, university_id) VALUES ('second.example', 'second')",
+    ),
     ...people,
     secondPerson,
   ])

@@ -20,15 +20,55 @@ export const DEMO_UNIVERSITY = {
   paymentMethods: JSON.stringify(PAYMENT_METHODS),
   paymentDeadlineDays: 7,
   // 2027-03-31 20:00 JST to 2027-04-01 09:00 JST.
-  fiscalYearEndBlackouts: JSON.stringify([{ start: '2027-03-31T11:00:00Z', end: '2027-04-01T00:00:00Z' }]),
+  fiscalYearEndBlackouts: JSON.stringify([
+    { start: '2027-03-31T11:00:00Z', end: '2027-04-01T00:00:00Z' },
+  ]),
 }
 
 export const DEMO_HOSTS = ['localhost', '127.0.0.1']
 export const DEMO_PASSWORD = 'univpass'
 export const DEMO_STUDENT_COUNT = 1000
 
-const FAMILY = ['ムコガワ', 'タナカ', 'スズキ', 'サトウ', 'タカハシ', 'ワタナベ', 'イトウ', 'ヤマモト', 'ナカムラ', 'コバヤシ', 'カトウ', 'ヨシダ', 'ヤマダ', 'ササキ', 'マツモト', 'イノウエ', 'キムラ']
-const GIVEN = ['リン', 'ハナコ', 'ユイ', 'サクラ', 'アオイ', 'ミサキ', 'ナナミ', 'ヒナ', 'カエデ', 'マイ', 'アヤカ', 'ミオ', 'ユナ', 'リコ', 'エミ', 'シオリ', 'チヒロ', 'モモカ', 'ノゾミ']
+const FAMILY = [
+  'ムコガワ',
+  'タナカ',
+  'スズキ',
+  'サトウ',
+  'タカハシ',
+  'ワタナベ',
+  'イトウ',
+  'ヤマモト',
+  'ナカムラ',
+  'コバヤシ',
+  'カトウ',
+  'ヨシダ',
+  'ヤマダ',
+  'ササキ',
+  'マツモト',
+  'イノウエ',
+  'キムラ',
+]
+const GIVEN = [
+  'リン',
+  'ハナコ',
+  'ユイ',
+  'サクラ',
+  'アオイ',
+  'ミサキ',
+  'ナナミ',
+  'ヒナ',
+  'カエデ',
+  'マイ',
+  'アヤカ',
+  'ミオ',
+  'ユナ',
+  'リコ',
+  'エミ',
+  'シオリ',
+  'チヒロ',
+  'モモカ',
+  'ノゾミ',
+]
 
 export const demoUserId = (n: number) => `demo${String(n).padStart(4, '0')}`
 

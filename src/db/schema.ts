@@ -1,5 +1,7 @@
 import { sql } from 'drizzle-orm'
 import { index, integer, primaryKey, sqliteTable, text, uniqueIndex } from 'drizzle-orm/sqlite-core'
+import { CREDIT_STATUSES, PAYMENT_STATUSES } from '../domain/application'
+import { PAYMENT_METHODS } from '../domain/paymentMethods'
 
 /** Times are integer milliseconds since the epoch (UTC); money is integer yen. */
 const createdAt = () =>
@@ -73,6 +75,9 @@ export const students = sqliteTable(
     currentLoginAt: integer('current_login_at'),
     /** Bumped when credentials change, ending every older session. */
     credentialEpoch: integer('credential_epoch').notNull().default(0),
+    /** The card balance as M.I.C. last reported it, shown when M.I.C. cannot be reached. */
+    micBalance: integer('mic_balance'),
+    micBalanceAt: integer('mic_balance_at'),
     createdAt: createdAt(),
   },
   (t) => [
@@ -107,6 +112,63 @@ export const mailLog = sqliteTable(
   (t) => [index('mail_log_created').on(t.createdAt)],
 )
 
+/**
+ * An application (申請): here always an M.I.C.チャージ of quantity 1. Its id is the
+ * 発行申請番号. Payment status and credit status move only forward.
+ */
+export const applications = sqliteTable(
+  'applications',
+  {
+    id: integer('id').primaryKey({ autoIncrement: true }),
+    universityId: text('university_id')
+      .notNull()
+      .references(() => universities.id),
+    studentId: integer('student_id')
+      .notNull()
+      .references(() => students.id),
+    kind: text('kind', { enum: ['mic_charge'] })
+      .notNull()
+      .default('mic_charge'),
+    quantity: integer('quantity').notNull().default(1),
+    amount: integer('amount').notNull(),
+    paymentMethod: text('payment_method', { enum: PAYMENT_METHODS }).notNull(),
+    status: text('status', { enum: PAYMENT_STATUSES }).notNull().default('awaiting_payment'),
+    /** Why an application is キャンセル or 未払い: what the provider said. */
+    paymentOutcome: text('payment_outcome', { enum: ['failed', 'cancelled', 'expired'] }),
+    /** The 申請 form's one-time key: a double submission finds the same application. */
+    requestKey: text('request_key').notNull(),
+    /** The student's language when applying, for the mails sent later. */
+    lang: text('lang', { enum: ['ja', 'en'] })
+      .notNull()
+      .default('ja'),
+    provider: text('provider').notNull(),
+    providerPaymentId: text('provider_payment_id'),
+    paymentUrl: text('payment_url'),
+    /** コンビニ / Pay-easy: the number the student pays with. */
+    paymentNumber: text('payment_number'),
+    paymentDeadline: integer('payment_deadline').notNull(),
+    paidAt: integer('paid_at'),
+    creditStatus: text('credit_status', { enum: CREDIT_STATUSES }).notNull().default('none'),
+    creditAttempts: integer('credit_attempts').notNull().default(0),
+    nextCreditAt: integer('next_credit_at'),
+    creditedAt: integer('credited_at'),
+    micCreditId: text('mic_credit_id'),
+    creditError: text('credit_error'),
+    completionMailAt: integer('completion_mail_at'),
+    deadlineMailAt: integer('deadline_mail_at'),
+    errorMailAt: integer('error_mail_at'),
+    createdAt: integer('created_at').notNull(),
+    updatedAt: integer('updated_at').notNull(),
+  },
+  (t) => [
+    uniqueIndex('applications_request').on(t.studentId, t.requestKey),
+    uniqueIndex('applications_provider_payment').on(t.provider, t.providerPaymentId),
+    index('applications_student').on(t.studentId, t.createdAt),
+    index('applications_credit_due').on(t.creditStatus, t.nextCreditAt),
+    index('applications_awaiting').on(t.status, t.paymentDeadline),
+  ],
+)
+
 /** Payment-provider notifications as received from the queue, one row per provider event. */
 export const paymentNotifications = sqliteTable('payment_notifications', {
   eventId: text('event_id').primaryKey(),
@@ -114,6 +176,38 @@ export const paymentNotifications = sqliteTable('payment_notifications', {
   type: text('type').notNull(),
   payload: text('payload').notNull(),
   receivedAt: integer('received_at').notNull(),
+  applicationId: integer('application_id'),
+  /** Set once the event has been applied to its application. */
+  appliedAt: integer('applied_at'),
   /** Set when delivery gave up and the message reached the dead-letter queue. */
   deadLetteredAt: integer('dead_lettered_at'),
+})
+
+/** Signatures of accepted notifications, kept past the timestamp tolerance to refuse replays. */
+export const notificationReceipts = sqliteTable(
+  'notification_receipts',
+  {
+    signature: text('signature').primaryKey(),
+    receivedAt: integer('received_at').notNull(),
+  },
+  (t) => [index('notification_receipts_received').on(t.receivedAt)],
+)
+
+/** Notifications the endpoint refused, and why: for staff and the provider's support. */
+export const notificationRejections = sqliteTable(
+  'notification_rejections',
+  {
+    id: integer('id').primaryKey({ autoIncrement: true }),
+    provider: text('provider').notNull(),
+    reason: text('reason').notNull(),
+    detail: text('detail'),
+    receivedAt: integer('received_at').notNull(),
+  },
+  (t) => [index('notification_rejections_received').on(t.receivedAt)],
+)
+
+/** Development-only settings (the clock override). Never read in production. */
+export const devSettings = sqliteTable('dev_settings', {
+  key: text('key').primaryKey(),
+  value: text('value').notNull(),
 })

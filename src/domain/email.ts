@@ -1,7 +1,8 @@
 export const EMAIL_MAX_LENGTH = 254
 
 // Deliberately plain: one @, a dotted domain, half-width printable characters only.
-const EMAIL_PATTERN = /^[A-Za-z0-9.!#$%&'*+/=?^_`{|}~-]+@[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?(?:\.[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?)+$/
+const EMAIL_PATTERN =
+  /^[A-Za-z0-9.!#$%&'*+/=?^_`{|}~-]+@[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?(?:\.[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?)+$/
 
 export type EmailProblem = 'required' | 'tooLong' | 'notHalfWidth' | 'invalid'
 
@@ -18,4 +19,3 @@ export const emailProblem = (raw: string): EmailProblem | null => {
 
 /** The stored form: trimmed and lower-cased, so lookups do not depend on how it was typed. */
 export const normalizeEmail = (raw: string): string => raw.trim().toLowerCase()
-

@@ -16,3 +16,12 @@ export type PaymentMethod = (typeof PAYMENT_METHODS)[number]
 
 export const isPaymentMethod = (v: unknown): v is PaymentMethod =>
   typeof v === 'string' && (PAYMENT_METHODS as readonly string[]).includes(v)
+
+/**
+ * Convenience-store cash and Pay-easy are paid later, by a deadline (manual §4.1 順序4);
+ * every other method is paid there and then on the provider's page.
+ */
+export const hasDeadline = (m: PaymentMethod) => m.startsWith('cvs_') || m === 'payeasy'
+
+/** How long a provider's page stays open for a method paid there and then. */
+export const IMMEDIATE_PAYMENT_WINDOW_MS = 30 * 60_000

@@ -12,10 +12,18 @@ export interface ThrottlePolicy {
  * Per account: attempts are counted *before* the password is checked, so a burst of
  * parallel guesses gets no more than `maxFailures` checks.
  */
-export const ACCOUNT_POLICY: ThrottlePolicy = { maxFailures: 5, windowMs: 15 * 60_000, lockMs: 15 * 60_000 }
+export const ACCOUNT_POLICY: ThrottlePolicy = {
+  maxFailures: 5,
+  windowMs: 15 * 60_000,
+  lockMs: 15 * 60_000,
+}
 
 /** Per client: only failures count, so a busy campus NAT is not locked by its own students' logins. */
-export const CLIENT_POLICY: ThrottlePolicy = { maxFailures: 50, windowMs: 15 * 60_000, lockMs: 15 * 60_000 }
+export const CLIENT_POLICY: ThrottlePolicy = {
+  maxFailures: 50,
+  windowMs: 15 * 60_000,
+  lockMs: 15 * 60_000,
+}
 
 /** The instant until which a key stays locked, or null when it may try now. */
 export const activeLock = (lockedUntil: number | null | undefined, now: number): number | null =>

@@ -29,3 +29,15 @@ export const formatJstDate = (ms: number): string => {
   const p = jstParts(ms)
   return `${p.year}/${pad(p.month)}/${pad(p.day)}`
 }
+
+/** "2024年7月19日 21時59分", the manual's format for 支払日 in mails. */
+export const formatJstJapanese = (ms: number): string => {
+  const p = jstParts(ms)
+  return `${p.year}年${p.month}月${p.day}日 ${p.hour}時${pad(p.minute)}分`
+}
+
+/** "21:59". */
+export const formatJstTime = (ms: number): string => {
+  const p = jstParts(ms)
+  return `${pad(p.hour)}:${pad(p.minute)}`
+}

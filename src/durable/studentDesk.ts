@@ -1,11 +1,40 @@
 import { DurableObject } from 'cloudflare:workers'
+import type { CreditStatus } from '../domain/application'
+import { applyForCharge, type ApplyOutcome, type ChargeRequest } from '../flows/charge'
+import { creditApplication } from '../flows/crediting'
+import { servicesFor } from '../services'
 
 /**
  * One per student. Everything that must happen exactly once for a student goes through
- * here, because a Durable Object handles one call at a time: KV (eventually consistent)
- * cannot tell two simultaneous openings of one one-time URL apart, this can.
+ * here: KV (eventually consistent) cannot tell two simultaneous openings of one one-time
+ * URL apart, this can. And everything that touches the student's balance (the cap check
+ * when applying, each M.I.C. credit) runs here one at a time, awaits included.
  */
 export class StudentDesk extends DurableObject<Env> {
+  /**
+   * A Durable Object interleaves calls whenever one awaits I/O (D1, M.I.C.), so the
+   * balance work is chained explicitly: each call starts when the one before has ended.
+   */
+  private tail: Promise<unknown> = Promise.resolve()
+
+  private oneAtATime<T>(work: () => Promise<T>): Promise<T> {
+    const run = this.tail.then(work, work)
+    this.tail = run.catch(() => undefined)
+    return run
+  }
+
+  /** Applies for a charge, after the cap check (see applyForCharge). */
+  async apply(req: ChargeRequest): Promise<ApplyOutcome> {
+    return this.oneAtATime(async () => applyForCharge(await servicesFor(this.env), req))
+  }
+
+  /** Credits a paid application to M.I.C. (see creditApplication). */
+  async credit(applicationId: number): Promise<CreditStatus | null> {
+    return this.oneAtATime(async () =>
+      creditApplication(await servicesFor(this.env), applicationId),
+    )
+  }
+
   constructor(ctx: DurableObjectState, env: Env) {
     super(ctx, env)
     ctx.blockConcurrencyWhile(async () => {
@@ -44,17 +73,26 @@ export class StudentDesk extends DurableObject<Env> {
   }
 
   async wasTokenConsumed(tokenHash: string): Promise<boolean> {
-    return this.ctx.storage.sql.exec('SELECT 1 FROM consumed_tokens WHERE token_hash = ?', tokenHash).toArray().length > 0
+    return (
+      this.ctx.storage.sql
+        .exec('SELECT 1 FROM consumed_tokens WHERE token_hash = ?', tokenHash)
+        .toArray().length > 0
+    )
   }
 
   /** Forgets marks of tokens that have long expired; wakes again for the next one. */
   override async alarm() {
     const now = Date.now()
     this.ctx.storage.sql.exec('DELETE FROM consumed_tokens WHERE forget_after <= ?', now)
-    const next = this.ctx.storage.sql.exec<{ at: number | null }>('SELECT MIN(forget_after) AS at FROM consumed_tokens').one().at
+    const next = this.ctx.storage.sql
+      .exec<{ at: number | null }>('SELECT MIN(forget_after) AS at FROM consumed_tokens')
+      .one().at
     if (next !== null) await this.ctx.storage.setAlarm(next)
   }
 }
 
-export const deskFor = (ns: DurableObjectNamespace<StudentDesk>, universityId: string, studentId: number) =>
-  ns.getByName(`${universityId}/${studentId}`)
+export const deskFor = (
+  ns: DurableObjectNamespace<StudentDesk>,
+  universityId: string,
+  studentId: number,
+) => ns.getByName(`${universityId}/${studentId}`)

@@ -4,9 +4,18 @@ import { students } from '../db/schema'
 import { ACCOUNT_POLICY, CLIENT_POLICY } from '../domain/throttle'
 import type { University } from '../domain/university'
 import { DUMMY_HASH, verifySecret } from '../security/crypto'
-import { accountKey, beginAttempt, clearAttempts, clientKey, currentLock, failAttempt, recordFailure } from './throttle'
+import {
+  accountKey,
+  beginAttempt,
+  clearAttempts,
+  clientKey,
+  currentLock,
+  failAttempt,
+  recordFailure,
+} from './throttle'
 
-export type LoginResult = { kind: 'ok'; student: Student } | { kind: 'failed' } | { kind: 'locked'; until: number }
+export type LoginResult =
+  { kind: 'ok'; student: Student } | { kind: 'failed' } | { kind: 'locked'; until: number }
 
 /** The service's account for a directory person, created on their first login. */
 const accountFor = (deps: Deps, universityId: string, userId: string, nameKana: string) =>

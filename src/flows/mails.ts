@@ -1,6 +1,9 @@
 import type { Mail } from '../adapters/mail'
+import { formatYen } from '../domain/charge'
+import { formatJstDateTime, formatJstJapanese } from '../domain/time'
 import type { University } from '../domain/university'
 import type { TextKey, Translator } from '../i18n'
+import type { Application } from './charge'
 
 export type OutgoingMail = Mail & { kind: string; universityId: string }
 
@@ -41,11 +44,107 @@ export const oneTimeUrlMail = (
   userId: string,
 ): OutgoingMail => ({
   ...envelope(u, tr, to, kind, TOKEN_MAILS[kind].subject),
-  text: [tr.t(TOKEN_MAILS[kind].body, { userId }), '', url, '', tr.t('mailUrlExpiry'), footer(tr, u, true)].join('\n'),
+  text: [
+    tr.t(TOKEN_MAILS[kind].body, { userId }),
+    '',
+    url,
+    '',
+    tr.t('mailUrlExpiry'),
+    footer(tr, u, true),
+  ].join('\n'),
 })
 
 /** Tells the old address that the email address was changed. */
-export const emailChangedNotice = (tr: Translator, u: University, to: string, userId: string): OutgoingMail => ({
+export const emailChangedNotice = (
+  tr: Translator,
+  u: University,
+  to: string,
+  userId: string,
+): OutgoingMail => ({
   ...envelope(u, tr, to, 'email-changed', 'mailEmailChangedSubject'),
   text: [tr.t('mailEmailChangedBody', { userId }), footer(tr, u, false)].join('\n'),
+})
+
+type ChargeMailApplication = Pick<
+  Application,
+  'id' | 'amount' | 'quantity' | 'paymentMethod' | 'paidAt' | 'paymentNumber' | 'paymentDeadline'
+>
+
+const when = (tr: Translator, ms: number) =>
+  tr.lang === 'ja' ? formatJstJapanese(ms) : `${formatJstDateTime(ms)} JST`
+
+/** チャージ完了 (manual §4.1 順序10), with every field of the manual's sample. */
+export const chargeCompletedMail = (
+  tr: Translator,
+  u: University,
+  to: string,
+  nameKana: string,
+  a: ChargeMailApplication,
+): OutgoingMail => ({
+  ...envelope(u, tr, to, 'charge-completed', 'mailChargeCompletedSubject'),
+  text: [
+    tr.t('mailChargeCompletedHeading'),
+    tr.t('serviceName'),
+    '',
+    tr.t('mailTo', { name: nameKana }),
+    '',
+    tr.t('mailChargeCompletedPaid'),
+    tr.t('mailApplicationNumber', { id: a.id }),
+    `${tr.t('mailTotal')}: ¥${formatYen(a.amount * a.quantity)}`,
+    `${tr.t('mailMethod')}: ${tr.t(`pm_${a.paymentMethod}`)}`,
+    `${tr.t('mailPaidAt')}: ${when(tr, a.paidAt ?? 0)}`,
+    '',
+    `(${tr.t('mailIssuer')})`,
+    u.legalName,
+    `(${tr.t('mailBreakdown')})`,
+    tr.t('mailBreakdownHeader'),
+    `${tr.t('chargeAmount')} ${a.quantity} ¥${formatYen(a.amount)} ¥${formatYen(a.amount * a.quantity)}`,
+    '',
+    ...tr.list('mailChargeCompletedNotes'),
+    footer(tr, u, false),
+  ].join('\n'),
+})
+
+/** コンビニ / Pay-easy: the payment number and deadline, to pay by. */
+export const paymentDeadlineMail = (
+  tr: Translator,
+  u: University,
+  to: string,
+  nameKana: string,
+  a: ChargeMailApplication,
+): OutgoingMail => ({
+  ...envelope(u, tr, to, 'payment-deadline', 'mailDeadlineSubject'),
+  text: [
+    tr.t('mailTo', { name: nameKana }),
+    '',
+    tr.t('mailDeadlineIntro'),
+    tr.t('mailApplicationNumber', { id: a.id }),
+    `${tr.t('mailMethod')}: ${tr.t(`pm_${a.paymentMethod}`)}`,
+    `${tr.t('paymentNumber')}: ${a.paymentNumber ?? ''}`,
+    `${tr.t('paymentDeadline')}: ${when(tr, a.paymentDeadline)}`,
+    `${tr.t('mailTotal')}: ¥${formatYen(a.amount * a.quantity)}`,
+    '',
+    ...tr.list('mailDeadlineNotes'),
+    footer(tr, u, false),
+  ].join('\n'),
+})
+
+/** 【お知らせ】M.I.C.へのチャージ状況について (manual §4.3), once per application. */
+export const creditErrorMail = (
+  tr: Translator,
+  u: University,
+  to: string,
+  a: Pick<Application, 'id'>,
+): OutgoingMail => ({
+  ...envelope(u, tr, to, 'credit-error', 'mailCreditErrorSubject'),
+  text: [
+    ...tr.list('mailCreditErrorBody'),
+    tr.t('mailApplicationNumber', { id: a.id }),
+    '',
+    tr.t('mailCreditErrorSystem'),
+    tr.t('mailCreditErrorContact'),
+    u.callCentre.name,
+    `[TEL] ${u.callCentre.phone}`,
+    tr.t('mailCreditErrorHours', { hours: u.callCentre.hours }),
+  ].join('\n'),
 })

@@ -30,10 +30,15 @@ export interface TokenDeps {
  * Issues a one-time token: 256 random bits, of which only the SHA-256 is stored (in KV,
  * with a 30-minute TTL). Returns the raw token for the mailed URL.
  */
-export const issueToken = async (deps: TokenDeps, payload: Omit<TokenPayload, 'expiresAt'>): Promise<string> => {
+export const issueToken = async (
+  deps: TokenDeps,
+  payload: Omit<TokenPayload, 'expiresAt'>,
+): Promise<string> => {
   const raw = randomToken(32)
   const body: TokenPayload = { ...payload, expiresAt: deps.clock() + TOKEN_TTL_SECONDS * 1000 }
-  await deps.kv.put(kvKey(await sha256Hex(raw)), JSON.stringify(body), { expirationTtl: TOKEN_TTL_SECONDS })
+  await deps.kv.put(kvKey(await sha256Hex(raw)), JSON.stringify(body), {
+    expirationTtl: TOKEN_TTL_SECONDS,
+  })
   return raw
 }
 
@@ -65,21 +70,33 @@ const readToken = async (deps: TokenDeps, raw: string, expect: TokenExpectation)
 }
 
 /** What a token is now, without using it: valid, already used, or expired/unknown/forged. */
-export const inspectToken = async (deps: TokenDeps, raw: string, expect: TokenExpectation): Promise<TokenLookup> => {
+export const inspectToken = async (
+  deps: TokenDeps,
+  raw: string,
+  expect: TokenExpectation,
+): Promise<TokenLookup> => {
   const found = await readToken(deps, raw, expect)
   if (!found) return { status: 'invalid' }
   const { payload, hash } = found
-  const used = await deskFor(deps.desks, payload.universityId, payload.studentId).wasTokenConsumed(hash)
+  const used = await deskFor(deps.desks, payload.universityId, payload.studentId).wasTokenConsumed(
+    hash,
+  )
   return used ? { status: 'used', payload } : { status: 'valid', payload, hash }
 }
 
-export type TokenUse = { status: 'consumed'; payload: TokenPayload } | { status: 'used'; payload: TokenPayload } | { status: 'invalid' }
+export type TokenUse =
+  | { status: 'consumed'; payload: TokenPayload }
+  | { status: 'used'; payload: TokenPayload }
+  | { status: 'invalid' }
 
 /**
  * Uses a token already read (by inspectToken): exactly one caller gets 'consumed', even
  * when several arrive at once. The student's Durable Object decides.
  */
-export const useToken = async (deps: TokenDeps, found: { payload: TokenPayload; hash: string }): Promise<TokenUse> => {
+export const useToken = async (
+  deps: TokenDeps,
+  found: { payload: TokenPayload; hash: string },
+): Promise<TokenUse> => {
   const { payload, hash } = found
   const won = await deskFor(deps.desks, payload.universityId, payload.studentId).consumeToken(
     hash,
@@ -90,7 +107,11 @@ export const useToken = async (deps: TokenDeps, found: { payload: TokenPayload; 
 }
 
 /** Reads and uses a token in one go. */
-export const consumeToken = async (deps: TokenDeps, raw: string, expect: TokenExpectation): Promise<TokenUse> => {
+export const consumeToken = async (
+  deps: TokenDeps,
+  raw: string,
+  expect: TokenExpectation,
+): Promise<TokenUse> => {
   const found = await readToken(deps, raw, expect)
   return found ? useToken(deps, found) : { status: 'invalid' }
 }

@@ -36,13 +36,18 @@ export const newSecondPasswordErrors = async (
   const broken = brokenSecondPasswordRules(form.second_password)
   if (broken.length > 0) {
     return {
-      second_password: { text: tr.t('secondPasswordBrokenRules', { field }), items: broken.map((r) => tr.t(RULE_TEXT[r])) },
+      second_password: {
+        text: tr.t('secondPasswordBrokenRules', { field }),
+        items: broken.map((r) => tr.t(RULE_TEXT[r])),
+      },
     }
   }
   if (form.second_password !== form.second_password_confirm) {
     return { second_password_confirm: { text: tr.t('secondPasswordMismatch', { field }) } }
   }
-  if (await deps.directory.authenticate(student.universityId, student.userId, form.second_password)) {
+  if (
+    await deps.directory.authenticate(student.universityId, student.userId, form.second_password)
+  ) {
     return { second_password: { text: tr.t('secondPasswordIsUniversityPassword') } }
   }
   return {}
@@ -52,7 +57,12 @@ export const newSecondPasswordErrors = async (
  * Stores a new second password. `endOtherSessions` bumps the credential epoch, which
  * ends every session opened before; the caller re-issues its own.
  */
-export const storeSecondPassword = async (deps: Deps, studentId: number, password: string, endOtherSessions: boolean) =>
+export const storeSecondPassword = async (
+  deps: Deps,
+  studentId: number,
+  password: string,
+  endOtherSessions: boolean,
+) =>
   deps.db
     .update(students)
     .set({

@@ -3,8 +3,10 @@ import type { Db } from '../db'
 import { loginThrottle } from '../db/schema'
 import { activeLock, lockAfter, type ThrottlePolicy } from '../domain/throttle'
 
-export const accountKey = (universityId: string, userId: string) => `account:${universityId}:${userId.toLowerCase()}`
-export const clientKey = (universityId: string, client: string) => `client:${universityId}:${client}`
+export const accountKey = (universityId: string, userId: string) =>
+  `account:${universityId}:${userId.toLowerCase()}`
+export const clientKey = (universityId: string, client: string) =>
+  `client:${universityId}:${client}`
 
 /**
  * Counts one attempt (or failure) against `key` in one atomic statement and returns its
@@ -36,7 +38,12 @@ const lock = (db: Db, key: string, until: number) =>
 export type AttemptGate = { locked: number } | { locked: null; attempt: number }
 
 /** Reserves one attempt for `key`; refuses (and locks) when the window's allowance is spent. */
-export const beginAttempt = async (db: Db, key: string, now: number, policy: ThrottlePolicy): Promise<AttemptGate> => {
+export const beginAttempt = async (
+  db: Db,
+  key: string,
+  now: number,
+  policy: ThrottlePolicy,
+): Promise<AttemptGate> => {
   const { count, lockedUntil } = await bump(db, key, now, policy)
   if (lockedUntil) return { locked: lockedUntil }
   if (count > policy.maxFailures) {
@@ -48,7 +55,13 @@ export const beginAttempt = async (db: Db, key: string, now: number, policy: Thr
 }
 
 /** After a failed reserved attempt: locks when it was the last one allowed. */
-export const failAttempt = async (db: Db, key: string, attempt: number, now: number, policy: ThrottlePolicy) => {
+export const failAttempt = async (
+  db: Db,
+  key: string,
+  attempt: number,
+  now: number,
+  policy: ThrottlePolicy,
+) => {
   const until = lockAfter(attempt, now, policy)
   if (until) await lock(db, key, until)
   return until
@@ -56,7 +69,11 @@ export const failAttempt = async (db: Db, key: string, attempt: number, now: num
 
 /** The lock in force for `key`, without counting anything. */
 export const currentLock = async (db: Db, key: string, now: number) => {
-  const row = await db.select({ lockedUntil: loginThrottle.lockedUntil }).from(loginThrottle).where(eq(loginThrottle.key, key)).get()
+  const row = await db
+    .select({ lockedUntil: loginThrottle.lockedUntil })
+    .from(loginThrottle)
+    .where(eq(loginThrottle.key, key))
+    .get()
   return activeLock(row?.lockedUntil, now)
 }
 
@@ -69,7 +86,8 @@ export const recordFailure = async (db: Db, key: string, now: number, policy: Th
   return until
 }
 
-export const clearAttempts = (db: Db, key: string) => db.delete(loginThrottle).where(eq(loginThrottle.key, key))
+export const clearAttempts = (db: Db, key: string) =>
+  db.delete(loginThrottle).where(eq(loginThrottle.key, key))
 
 /** Housekeeping: forgets counters whose window and lock are both over. */
 export const purgeStaleThrottles = (db: Db, now: number, olderThanMs: number) =>

@@ -25,7 +25,9 @@ export type Params = Record<string, string | number>
 
 /** Replaces `{name}` placeholders; values are plain text (views escape them). */
 export const format = (template: string, params?: Params): string =>
-  params ? template.replace(/\{(\w+)\}/g, (m, k: string) => (k in params ? String(params[k]) : m)) : template
+  params
+    ? template.replace(/\{(\w+)\}/g, (m, k: string) => (k in params ? String(params[k]) : m))
+    : template
 
 export interface Translator {
   lang: Lang

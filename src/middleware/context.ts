@@ -3,14 +3,12 @@ import type { Context } from 'hono'
 import { getCookie } from 'hono/cookie'
 import { createMiddleware } from 'hono/factory'
 import { D1Directory } from '../adapters/directory'
-import { recordingMailer, transportFor } from '../adapters/mail/mailer'
 import type { AppEnv } from '../context'
-import { database } from '../db'
 import { universities, universityHosts } from '../db/schema'
-import { systemClock } from '../domain/time'
 import { universityFromRow, type University } from '../domain/university'
 import { AppError } from '../errors'
 import { isLang, translator } from '../i18n'
+import { providerFor, servicesFor } from '../services'
 
 export const LANG_COOKIE = 'lang'
 
@@ -18,17 +16,13 @@ export const LANG_COOKIE = 'lang'
 export const withDeps = () =>
   createMiddleware<AppEnv>(async function withDeps(c, next) {
     const env = c.env
-    const db = database(env.DB)
-    const devMode = env.APP_ENV === 'development'
-    const clock = systemClock
+    const services = await servicesFor(env)
     c.set('deps', {
-      db,
-      clock,
-      devMode,
+      ...services,
       pepper: env.PEPPER,
-      directory: new D1Directory(db, env.PEPPER),
-      mailer: recordingMailer({ db, clock, transport: transportFor(env), keepBodies: devMode }),
-      tokens: { kv: env.TOKENS, desks: env.STUDENT_DESK, clock },
+      directory: new D1Directory(services.db, env.PEPPER),
+      tokens: { kv: env.TOKENS, desks: env.STUDENT_DESK, clock: services.clock },
+      provider: providerFor(env, new URL(c.req.url).origin),
     })
     await next()
   })
@@ -55,7 +49,11 @@ const loadByHost = async (c: Context<AppEnv>, hostname: string) => {
   if (row) return universityFromRow(row.u)
   // Local development serves the default university on any host (localhost, 127.0.0.1, …).
   if (c.env.APP_ENV !== 'development') return null
-  const fallback = await db.select().from(universities).where(eq(universities.id, c.env.DEFAULT_UNIVERSITY)).get()
+  const fallback = await db
+    .select()
+    .from(universities)
+    .where(eq(universities.id, c.env.DEFAULT_UNIVERSITY))
+    .get()
   return fallback ? universityFromRow(fallback) : null
 }
 

@@ -30,15 +30,20 @@ export const csrfProtection = (options: { exempt?: string[] } = {}) =>
     if (unsafe && !options.exempt?.some((p) => c.req.path.startsWith(p))) {
       const origin = c.req.header('origin')
       // "null" is what privacy modes send; the token below still decides.
-      if (origin && origin !== 'null' && origin !== new URL(c.req.url).origin) throw new AppError('csrf', 403)
+      if (origin && origin !== 'null' && origin !== new URL(c.req.url).origin)
+        throw new AppError('csrf', 403)
       if (c.req.header('sec-fetch-site') === 'cross-site') throw new AppError('csrf', 403)
       const type = c.req.header('content-type') ?? ''
-      if (!type.startsWith('application/x-www-form-urlencoded') && !type.startsWith('multipart/form-data')) {
+      if (
+        !type.startsWith('application/x-www-form-urlencoded') &&
+        !type.startsWith('multipart/form-data')
+      ) {
         throw new AppError('csrf', 403)
       }
       const body = await c.req.parseBody()
       const sent = body[CSRF_FIELD]
-      if (typeof sent !== 'string' || !timingSafeEqualText(sent, token)) throw new AppError('csrf', 403)
+      if (typeof sent !== 'string' || !timingSafeEqualText(sent, token))
+        throw new AppError('csrf', 403)
     }
     await next()
   })

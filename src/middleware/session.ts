@@ -3,7 +3,13 @@ import { deleteCookie, getCookie } from 'hono/cookie'
 import { createMiddleware } from 'hono/factory'
 import { STAGE_HOME, stageOf, type AppEnv, type Stage } from '../context'
 import { students } from '../db/schema'
-import { destroySession, readSession, SESSION_COOKIE, SESSION_IDLE_SECONDS, touchSession } from '../security/session'
+import {
+  destroySession,
+  readSession,
+  SESSION_COOKIE,
+  SESSION_IDLE_SECONDS,
+  touchSession,
+} from '../security/session'
 
 /** Loads the session and its student, if any; ends sessions that are stale or superseded. */
 export const loadSession = () =>
@@ -17,7 +23,9 @@ export const loadSession = () =>
       const student = await db
         .select()
         .from(students)
-        .where(and(eq(students.id, record.studentId), eq(students.universityId, c.get('university').id)))
+        .where(
+          and(eq(students.id, record.studentId), eq(students.universityId, c.get('university').id)),
+        )
         .get()
       const fresh = now - record.refreshedAt <= SESSION_IDLE_SECONDS * 1000
       if (student && fresh && student.credentialEpoch === record.epoch) {

@@ -10,7 +10,13 @@ import { ACCOUNT_POLICY, type ThrottlePolicy } from '../domain/throttle'
 import { formatJstDateTime } from '../domain/time'
 import { attemptLogin } from '../flows/login'
 import { emailChangedNotice, oneTimeUrlMail } from '../flows/mails'
-import { consumeToken, inspectToken, issueToken, useToken, type TokenPurpose } from '../flows/oneTimeUrl'
+import {
+  consumeToken,
+  inspectToken,
+  issueToken,
+  useToken,
+  type TokenPurpose,
+} from '../flows/oneTimeUrl'
 import { newSecondPasswordErrors, storeSecondPassword } from '../flows/secondPassword'
 import { accountKey, beginAttempt, clearAttempts, failAttempt } from '../flows/throttle'
 import type { Translator } from '../i18n'
@@ -19,7 +25,14 @@ import { requireStage } from '../middleware/session'
 import { verifySecret } from '../security/crypto'
 import { createSession, destroySession, SESSION_COOKIE } from '../security/session'
 import { DoneBox, type FieldErrors } from '../views/components'
-import { EmailForm, ForgotForm, LoginPage, SecondPasswordChangeForm, SecondPasswordSetForm, type Values } from '../views/pages/account'
+import {
+  EmailForm,
+  ForgotForm,
+  LoginPage,
+  SecondPasswordChangeForm,
+  SecondPasswordSetForm,
+  type Values,
+} from '../views/pages/account'
 import { InfoPage } from '../views/pages/general'
 import { refill, requiredSecret, requiredText, optionalSecret, validForm } from './forms'
 
@@ -32,7 +45,8 @@ const tr = (c: C) => c.get('tr')
 const deps = (c: C) => c.get('deps')
 const current = (c: C) => c.get('session')!.student
 const clientOf = (c: C) => c.req.header('cf-connecting-ip') ?? 'unknown'
-const lockedText = (t: Translator, until: number) => t.t('loginLocked', { time: formatJstDateTime(until) })
+const lockedText = (t: Translator, until: number) =>
+  t.t('loginLocked', { time: formatJstDateTime(until) })
 
 /** Opens a fresh session (never reusing an id the browser brought) and rotates the CSRF cookie. */
 const startSession = async (c: C, student: Student) => {
@@ -55,10 +69,21 @@ const loginSchema = z.object({
   password: requiredSecret(SECRET_MAX_LENGTH),
   second_password: optionalSecret(SECRET_MAX_LENGTH),
 })
-const loginLabels = { user_id: 'userId', password: 'password', second_password: 'secondPassword' } as const
+const loginLabels = {
+  user_id: 'userId',
+  password: 'password',
+  second_password: 'secondPassword',
+} as const
 
-const renderLogin = (c: C, values: Values, errors: FieldErrors, notice?: { kind: 'info' | 'error'; text: string }) =>
-  c.render(<LoginPage values={values} errors={errors} notice={notice} />, { title: tr(c).t('loginTitle') })
+const renderLogin = (
+  c: C,
+  values: Values,
+  errors: FieldErrors,
+  notice?: { kind: 'info' | 'error'; text: string },
+) =>
+  c.render(<LoginPage values={values} errors={errors} notice={notice} />, {
+    title: tr(c).t('loginTitle'),
+  })
 
 account.get('/login', (c) => {
   const session = c.get('session')
@@ -70,7 +95,9 @@ account.get('/login', (c) => {
 
 account.post(
   '/login',
-  validForm(loginSchema, loginLabels, (c, errors, raw) => renderLogin(c, refill(raw, ['user_id']), errors)),
+  validForm(loginSchema, loginLabels, (c, errors, raw) =>
+    renderLogin(c, refill(raw, ['user_id']), errors),
+  ),
   async (c) => {
     const form = c.req.valid('form')
     const values = { user_id: form.user_id }
@@ -103,24 +130,45 @@ account.post('/logout', async (c) => {
 // ---- One-time URLs by mail ------------------------------------------------------------------
 
 /** Issues a one-time URL for `purpose` and mails it; false when the mail was not accepted. */
-const mailOneTimeUrl = async (c: C, purpose: TokenPurpose, student: Pick<Student, 'id' | 'userId'>, email: string, path: string) => {
+const mailOneTimeUrl = async (
+  c: C,
+  purpose: TokenPurpose,
+  student: Pick<Student, 'id' | 'userId'>,
+  email: string,
+  path: string,
+) => {
   const university = c.get('university')
-  const raw = await issueToken(deps(c).tokens, { purpose, universityId: university.id, studentId: student.id, email })
+  const raw = await issueToken(deps(c).tokens, {
+    purpose,
+    universityId: university.id,
+    studentId: student.id,
+    email,
+  })
   const url = `${new URL(c.req.url).origin}${path}/${raw}`
   return deps(c).mailer.send(oneTimeUrlMail(tr(c), university, purpose, email, url, student.userId))
 }
 
 // ---- 2.1 Email registration and 2.4(a) email change -----------------------------------------
 
-const emailSchema = z.object({ email: requiredText(EMAIL_MAX_LENGTH), email_confirm: requiredText(EMAIL_MAX_LENGTH) })
+const emailSchema = z.object({
+  email: requiredText(EMAIL_MAX_LENGTH),
+  email_confirm: requiredText(EMAIL_MAX_LENGTH),
+})
 const emailLabels = { email: 'emailAddress', email_confirm: 'emailConfirm' } as const
 
-const emailErrors = (t: Translator, email: string, confirm: string, currentEmail: string | null): FieldErrors => {
+const emailErrors = (
+  t: Translator,
+  email: string,
+  confirm: string,
+  currentEmail: string | null,
+): FieldErrors => {
   const problem = emailProblem(email)
   if (problem === 'notHalfWidth') return { email: { text: t.t('emailNotHalfWidth') } }
   if (problem) return { email: { text: t.t('emailInvalid') } }
-  if (normalizeEmail(email) !== normalizeEmail(confirm)) return { email_confirm: { text: t.t('emailMismatch') } }
-  if (currentEmail && normalizeEmail(email) === currentEmail) return { email: { text: t.t('emailChangeSameAsCurrent') } }
+  if (normalizeEmail(email) !== normalizeEmail(confirm))
+    return { email_confirm: { text: t.t('emailMismatch') } }
+  if (currentEmail && normalizeEmail(email) === currentEmail)
+    return { email: { text: t.t('emailChangeSameAsCurrent') } }
   return {}
 }
 
@@ -128,7 +176,13 @@ const allowListAddress = (c: C) => c.get('university').mailFrom
 
 const renderEmailForm = (c: C, mode: 'setup' | 'change', values: Values, errors: FieldErrors) =>
   c.render(
-    <EmailForm mode={mode} values={values} errors={errors} currentEmail={current(c).email} allowListAddress={allowListAddress(c)} />,
+    <EmailForm
+      mode={mode}
+      values={values}
+      errors={errors}
+      currentEmail={current(c).email}
+      allowListAddress={allowListAddress(c)}
+    />,
     { title: tr(c).t(mode === 'setup' ? 'emailSetupTitle' : 'emailChangeTitle') },
   )
 
@@ -139,16 +193,29 @@ for (const mode of ['setup', 'change'] as const) {
   account.post(
     `/email/${mode}`,
     requireStage(stage),
-    validForm(emailSchema, emailLabels, (c, errors, raw) => renderEmailForm(c, mode, refill(raw, ['email', 'email_confirm']), errors)),
+    validForm(emailSchema, emailLabels, (c, errors, raw) =>
+      renderEmailForm(c, mode, refill(raw, ['email', 'email_confirm']), errors),
+    ),
     async (c) => {
       const form = c.req.valid('form')
       const student = current(c)
-      const errors = emailErrors(tr(c), form.email, form.email_confirm, mode === 'change' ? student.email : null)
+      const errors = emailErrors(
+        tr(c),
+        form.email,
+        form.email_confirm,
+        mode === 'change' ? student.email : null,
+      )
       if (Object.keys(errors).length > 0) {
         c.status(422)
         return renderEmailForm(c, mode, form, errors)
       }
-      const sent = await mailOneTimeUrl(c, purpose, student, normalizeEmail(form.email), '/email/verify')
+      const sent = await mailOneTimeUrl(
+        c,
+        purpose,
+        student,
+        normalizeEmail(form.email),
+        '/email/verify',
+      )
       if (!sent) {
         c.status(503)
         return renderEmailForm(c, mode, form, { email: { text: tr(c).t('emailSendFailed') } })
@@ -169,11 +236,22 @@ for (const mode of ['setup', 'change'] as const) {
 }
 
 /** The page for a one-time URL that cannot be used, with a way to ask for a new one. */
-const unusableLink = (c: C, status: 'used' | 'invalid', links: { href: string; label: string }[]) => {
+const unusableLink = (
+  c: C,
+  status: 'used' | 'invalid',
+  links: { href: string; label: string }[],
+) => {
   c.status(status === 'used' ? 409 : 410)
-  return c.render(<InfoPage role="alert" lines={[tr(c).t(status === 'used' ? 'linkUsed' : 'linkExpired')]} links={links} />, {
-    title: tr(c).t('linkInvalidTitle'),
-  })
+  return c.render(
+    <InfoPage
+      role="alert"
+      lines={[tr(c).t(status === 'used' ? 'linkUsed' : 'linkExpired')]}
+      links={links}
+    />,
+    {
+      title: tr(c).t('linkInvalidTitle'),
+    },
+  )
 }
 
 account.get('/email/verify/:token', async (c) => {
@@ -185,24 +263,50 @@ account.get('/email/verify/:token', async (c) => {
   })
   if (use.status !== 'consumed') {
     return unusableLink(c, use.status, [
-      { href: '/login', label: t.t(use.status === 'invalid' || use.payload.purpose === 'email-register' ? 'linkAskAgainLogin' : 'linkAskAgainEmailChange') },
+      {
+        href: '/login',
+        label: t.t(
+          use.status === 'invalid' || use.payload.purpose === 'email-register'
+            ? 'linkAskAgainLogin'
+            : 'linkAskAgainEmailChange',
+        ),
+      },
     ])
   }
   const { payload } = use
-  const where = and(eq(students.id, payload.studentId), eq(students.universityId, payload.universityId))
+  const where = and(
+    eq(students.id, payload.studentId),
+    eq(students.universityId, payload.universityId),
+  )
   const before = await deps(c).db.select().from(students).where(where).get()
   await deps(c).db.update(students).set({ email: payload.email }).where(where)
   if (payload.purpose === 'email-register') {
-    return c.render(<InfoPage role="status" lines={t.list('emailSetDone')} links={[{ href: '/login', label: t.t('goToLogin') }]} />, {
-      title: t.t('emailSetDoneTitle'),
-    })
+    return c.render(
+      <InfoPage
+        role="status"
+        lines={t.list('emailSetDone')}
+        links={[{ href: '/login', label: t.t('goToLogin') }]}
+      />,
+      {
+        title: t.t('emailSetDoneTitle'),
+      },
+    )
   }
   if (before?.email && before.email !== payload.email) {
-    c.executionCtx.waitUntil(deps(c).mailer.send(emailChangedNotice(t, university, before.email, before.userId)))
+    c.executionCtx.waitUntil(
+      deps(c).mailer.send(emailChangedNotice(t, university, before.email, before.userId)),
+    )
   }
-  return c.render(<InfoPage role="status" lines={t.list('emailChanged')} links={[{ href: '/menu', label: t.t('goToMenu') }]} />, {
-    title: t.t('emailChangedTitle'),
-  })
+  return c.render(
+    <InfoPage
+      role="status"
+      lines={t.list('emailChanged')}
+      links={[{ href: '/menu', label: t.t('goToMenu') }]}
+    />,
+    {
+      title: t.t('emailChangedTitle'),
+    },
+  )
 })
 
 // ---- 2.2 Second password setup -------------------------------------------------------------
@@ -211,19 +315,39 @@ const newSecondPasswordSchema = z.object({
   second_password: requiredSecret(SECRET_MAX_LENGTH),
   second_password_confirm: requiredSecret(SECRET_MAX_LENGTH),
 })
-const newSecondPasswordLabels = { second_password: 'secondPassword', second_password_confirm: 'secondPasswordConfirm' } as const
+const newSecondPasswordLabels = {
+  second_password: 'secondPassword',
+  second_password_confirm: 'secondPasswordConfirm',
+} as const
 
 const renderSetup = (c: C, errors: FieldErrors) =>
-  c.render(<SecondPasswordSetForm action="/second-password/setup" errors={errors} />, { title: tr(c).t('secondPasswordSetupTitle') })
+  c.render(<SecondPasswordSetForm action="/second-password/setup" errors={errors} />, {
+    title: tr(c).t('secondPasswordSetupTitle'),
+  })
 
-const done = (c: C, message: 'secondPasswordSet' | 'secondPasswordChanged', href: string, title: 'secondPasswordSetupTitle' | 'secondPasswordChangeTitle' | 'resetTitle') =>
-  c.render(<DoneBox heading={tr(c).t('doneTitle')} message={tr(c).t(message)} href={href} label={tr(c).t('ok')} />, { title: tr(c).t(title) })
+const done = (
+  c: C,
+  message: 'secondPasswordSet' | 'secondPasswordChanged',
+  href: string,
+  title: 'secondPasswordSetupTitle' | 'secondPasswordChangeTitle' | 'resetTitle',
+) =>
+  c.render(
+    <DoneBox
+      heading={tr(c).t('doneTitle')}
+      message={tr(c).t(message)}
+      href={href}
+      label={tr(c).t('ok')}
+    />,
+    { title: tr(c).t(title) },
+  )
 
 account.get('/second-password/setup', requireStage('second-password'), (c) => renderSetup(c, {}))
 account.post(
   '/second-password/setup',
   requireStage('second-password'),
-  validForm(newSecondPasswordSchema, newSecondPasswordLabels, (c, errors) => renderSetup(c, errors)),
+  validForm(newSecondPasswordSchema, newSecondPasswordLabels, (c, errors) =>
+    renderSetup(c, errors),
+  ),
   async (c) => {
     const form = c.req.valid('form')
     const student = current(c)
@@ -239,11 +363,18 @@ account.post(
 
 // ---- 2.4(b) Second password change ---------------------------------------------------------
 
-const changeSchema = newSecondPasswordSchema.extend({ current_second_password: requiredSecret(SECRET_MAX_LENGTH) })
-const changeLabels = { ...newSecondPasswordLabels, current_second_password: 'currentSecondPassword' } as const
+const changeSchema = newSecondPasswordSchema.extend({
+  current_second_password: requiredSecret(SECRET_MAX_LENGTH),
+})
+const changeLabels = {
+  ...newSecondPasswordLabels,
+  current_second_password: 'currentSecondPassword',
+} as const
 
 const renderChange = (c: C, errors: FieldErrors, notice?: string) =>
-  c.render(<SecondPasswordChangeForm errors={errors} notice={notice} />, { title: tr(c).t('secondPasswordChangeTitle') })
+  c.render(<SecondPasswordChangeForm errors={errors} notice={notice} />, {
+    title: tr(c).t('secondPasswordChangeTitle'),
+  })
 
 account.get('/second-password/change', requireStage('ready'), (c) => renderChange(c, {}))
 account.post(
@@ -265,7 +396,11 @@ account.post(
     if (!(await verifySecret(form.current_second_password, student.secondPasswordHash!, pepper))) {
       const until = await failAttempt(db, key, gate.attempt, now, ACCOUNT_POLICY)
       c.status(422)
-      return renderChange(c, { current_second_password: { text: tr(c).t('currentSecondPasswordWrong') } }, until ? lockedText(tr(c), until) : undefined)
+      return renderChange(
+        c,
+        { current_second_password: { text: tr(c).t('currentSecondPasswordWrong') } },
+        until ? lockedText(tr(c), until) : undefined,
+      )
     }
     await clearAttempts(db, key)
     if (form.second_password === form.current_second_password) {
@@ -287,7 +422,11 @@ account.post(
 // ---- 2.4(c) Forgotten second password ------------------------------------------------------
 
 /** At most this many reset mails per address per half hour, silently: the page says the same. */
-const RESET_MAIL_POLICY: ThrottlePolicy = { maxFailures: 5, windowMs: 30 * 60_000, lockMs: 30 * 60_000 }
+const RESET_MAIL_POLICY: ThrottlePolicy = {
+  maxFailures: 5,
+  windowMs: 30 * 60_000,
+  lockMs: 30 * 60_000,
+}
 
 const forgotSchema = z.object({ email: requiredText(EMAIL_MAX_LENGTH) })
 const renderForgot = (c: C, values: Values, errors: FieldErrors) =>
@@ -296,13 +435,23 @@ const renderForgot = (c: C, values: Values, errors: FieldErrors) =>
 account.get('/second-password/forgot', (c) => renderForgot(c, {}, {}))
 account.post(
   '/second-password/forgot',
-  validForm(forgotSchema, { email: 'emailAddress' }, (c, errors, raw) => renderForgot(c, refill(raw, ['email']), errors)),
+  validForm(forgotSchema, { email: 'emailAddress' }, (c, errors, raw) =>
+    renderForgot(c, refill(raw, ['email']), errors),
+  ),
   async (c) => {
     const { email } = c.req.valid('form')
     const problem = emailProblem(email)
     if (problem) {
       c.status(422)
-      return renderForgot(c, { email }, { email: { text: tr(c).t(problem === 'notHalfWidth' ? 'emailNotHalfWidth' : 'emailInvalid') } })
+      return renderForgot(
+        c,
+        { email },
+        {
+          email: {
+            text: tr(c).t(problem === 'notHalfWidth' ? 'emailNotHalfWidth' : 'emailInvalid'),
+          },
+        },
+      )
     }
     const university = c.get('university')
     const address = normalizeEmail(email)
@@ -310,29 +459,66 @@ account.post(
     const owners = await deps(c)
       .db.select({ id: students.id, userId: students.userId })
       .from(students)
-      .where(and(eq(students.universityId, university.id), eq(students.email, address), isNotNull(students.email)))
+      .where(
+        and(
+          eq(students.universityId, university.id),
+          eq(students.email, address),
+          isNotNull(students.email),
+        ),
+      )
       .all()
     c.executionCtx.waitUntil(
       (async () => {
-        const gate = await beginAttempt(deps(c).db, `reset-mail:${university.id}:${address}`, deps(c).clock(), RESET_MAIL_POLICY)
+        const gate = await beginAttempt(
+          deps(c).db,
+          `reset-mail:${university.id}:${address}`,
+          deps(c).clock(),
+          RESET_MAIL_POLICY,
+        )
         if (gate.locked !== null) return
-        for (const owner of owners) await mailOneTimeUrl(c, 'second-password-reset', owner, address, '/second-password/reset')
+        for (const owner of owners)
+          await mailOneTimeUrl(c, 'second-password-reset', owner, address, '/second-password/reset')
       })(),
     )
-    return c.render(<InfoPage role="status" lines={[tr(c).t('forgotSent')]} links={[{ href: '/login', label: tr(c).t('goToLogin') }]} />, {
-      title: tr(c).t('forgotTitle'),
-    })
+    return c.render(
+      <InfoPage
+        role="status"
+        lines={[tr(c).t('forgotSent')]}
+        links={[{ href: '/login', label: tr(c).t('goToLogin') }]}
+      />,
+      {
+        title: tr(c).t('forgotTitle'),
+      },
+    )
   },
 )
 
-const resetExpectation = (c: C) => ({ purposes: ['second-password-reset'] as const, universityId: c.get('university').id })
-const forgotAgain = (c: C) => [{ href: '/second-password/forgot', label: tr(c).t('linkAskAgainForgot') }]
+const resetExpectation = (c: C) => ({
+  purposes: ['second-password-reset'] as const,
+  universityId: c.get('university').id,
+})
+const forgotAgain = (c: C) => [
+  { href: '/second-password/forgot', label: tr(c).t('linkAskAgainForgot') },
+]
 const resetOwnerUserId = async (c: C, studentId: number) =>
-  (await deps(c).db.select({ userId: students.userId }).from(students).where(eq(students.id, studentId)).get())?.userId ?? ''
+  (
+    await deps(c)
+      .db.select({ userId: students.userId })
+      .from(students)
+      .where(eq(students.id, studentId))
+      .get()
+  )?.userId ?? ''
 const renderReset = (c: C, token: string, userId: string, errors: FieldErrors) =>
-  c.render(<SecondPasswordSetForm action={`/second-password/reset/${token}`} errors={errors} forUserId={userId} />, {
-    title: tr(c).t('resetTitle'),
-  })
+  c.render(
+    <SecondPasswordSetForm
+      action={`/second-password/reset/${token}`}
+      errors={errors}
+      forUserId={userId}
+    />,
+    {
+      title: tr(c).t('resetTitle'),
+    },
+  )
 
 account.get('/second-password/reset/:token', async (c) => {
   const token = c.req.param('token')
@@ -354,7 +540,11 @@ account.post(
     const form = c.req.valid('form')
     const found = await inspectToken(deps(c).tokens, token, resetExpectation(c))
     if (found.status !== 'valid') return unusableLink(c, found.status, forgotAgain(c))
-    const student = await deps(c).db.select().from(students).where(eq(students.id, found.payload.studentId)).get()
+    const student = await deps(c)
+      .db.select()
+      .from(students)
+      .where(eq(students.id, found.payload.studentId))
+      .get()
     if (!student) return unusableLink(c, 'invalid', forgotAgain(c))
     const errors = await newSecondPasswordErrors(deps(c), tr(c), student, form, 'secondPassword')
     if (Object.keys(errors).length > 0) {

@@ -14,7 +14,14 @@ const bare = (c: Context<AppEnv>, status: 404 | 500, title: string, message: str
 
 const page = (c: Context<AppEnv>, status: number, title: string, message: string) => {
   c.status(status as 404)
-  return c.render(<InfoPage role="alert" lines={[message]} links={[{ href: '/', label: c.get('tr').t('toTop') }]} />, { title })
+  return c.render(
+    <InfoPage
+      role="alert"
+      lines={[message]}
+      links={[{ href: '/', label: c.get('tr').t('toTop') }]}
+    />,
+    { title },
+  )
 }
 
 export const notFound = (c: Context<AppEnv>) => {
@@ -37,7 +44,11 @@ export const onError = (err: Error, c: Context<AppEnv>) => {
     return page(c, err.status, tr.t('forbiddenTitle'), tr.t('csrfFailed'))
   }
   const requestId = c.get('requestId') ?? 'unknown'
-  console.error('unexpected error', { requestId, path: c.req.path, error: err.stack ?? String(err) })
+  console.error('unexpected error', {
+    requestId,
+    path: c.req.path,
+    error: err.stack ?? String(err),
+  })
   const message = tr.t('serverError', { requestId })
   if (!c.get('university')) return bare(c, 500, tr.t('serverErrorTitle'), message)
   return page(c, 500, tr.t('serverErrorTitle'), message)

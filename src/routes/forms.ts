@@ -11,15 +11,24 @@ import type { FieldError, FieldErrors } from '../views/components'
  * student's language here.
  */
 export const requiredText = (max: number) =>
-  z.string({ error: 'required' }).trim().min(1, { error: 'required' }).max(max, { error: 'tooLong' })
+  z
+    .string({ error: 'required' })
+    .trim()
+    .min(1, { error: 'required' })
+    .max(max, { error: 'tooLong' })
 
 /** A secret is never trimmed: spaces would be a broken rule, not noise. */
 export const requiredSecret = (max: number) =>
   z.string({ error: 'required' }).min(1, { error: 'required' }).max(max, { error: 'tooLong' })
 
-export const optionalSecret = (max: number) => z.string({ error: 'required' }).max(max, { error: 'tooLong' }).default('')
+export const optionalSecret = (max: number) =>
+  z.string({ error: 'required' }).max(max, { error: 'tooLong' }).default('')
 
-export const errorsFromIssues = (issues: readonly z.core.$ZodIssue[], labels: Record<string, TextKey>, tr: Translator): FieldErrors => {
+export const errorsFromIssues = (
+  issues: readonly z.core.$ZodIssue[],
+  labels: Record<string, TextKey>,
+  tr: Translator,
+): FieldErrors => {
   const errors: FieldErrors = {}
   for (const issue of issues) {
     const name = String(issue.path[0] ?? '')
@@ -38,7 +47,8 @@ export const errorsFromIssues = (issues: readonly z.core.$ZodIssue[], labels: Re
 export const refill = (data: unknown, names: readonly string[]): Record<string, string> => {
   const out: Record<string, string> = {}
   const record = (data ?? {}) as Record<string, unknown>
-  for (const n of names) if (typeof record[n] === 'string') out[n] = (record[n] as string).slice(0, 300)
+  for (const n of names)
+    if (typeof record[n] === 'string') out[n] = (record[n] as string).slice(0, 300)
   return out
 }
 
@@ -49,7 +59,11 @@ export const refill = (data: unknown, names: readonly string[]): Record<string, 
 export const validForm = <T extends z.ZodObject>(
   schema: T,
   labels: Record<keyof z.infer<T> & string, TextKey>,
-  onInvalid: (c: Context<AppEnv>, errors: FieldErrors, raw: unknown) => Response | Promise<Response>,
+  onInvalid: (
+    c: Context<AppEnv>,
+    errors: FieldErrors,
+    raw: unknown,
+  ) => Response | Promise<Response>,
 ): MiddlewareHandler<AppEnv, string, { in: { form: z.input<T> }; out: { form: z.output<T> } }> =>
   // The hook's context is the app's; zValidator cannot infer it through this wrapper.
   zValidator('form', schema, async (result, context) => {

@@ -28,7 +28,12 @@ const safeNext = (next: string | undefined) =>
 pages.get('/lang/:lang', (c) => {
   const lang = c.req.param('lang')
   if (isLang(lang)) {
-    setCookie(c, LANG_COOKIE, lang, { path: '/', secure: true, sameSite: 'Lax', maxAge: 365 * 24 * 60 * 60 })
+    setCookie(c, LANG_COOKIE, lang, {
+      path: '/',
+      secure: true,
+      sameSite: 'Lax',
+      maxAge: 365 * 24 * 60 * 60,
+    })
   }
   return c.redirect(safeNext(c.req.query('next')), 303)
 })

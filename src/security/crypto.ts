@@ -36,13 +36,25 @@ export const timingSafeEqualText = (a: string, b: string): boolean => {
 }
 
 const hmac = async (key: string, message: string): Promise<Uint8Array> => {
-  const k = await crypto.subtle.importKey('raw', encoder.encode(key), { name: 'HMAC', hash: 'SHA-256' }, false, ['sign'])
+  const k = await crypto.subtle.importKey(
+    'raw',
+    encoder.encode(key),
+    { name: 'HMAC', hash: 'SHA-256' },
+    false,
+    ['sign'],
+  )
   return new Uint8Array(await crypto.subtle.sign('HMAC', k, encoder.encode(message)))
 }
 
-const pbkdf2 = async (secret: Uint8Array, salt: Uint8Array, iterations: number): Promise<Uint8Array> => {
+const pbkdf2 = async (
+  secret: Uint8Array,
+  salt: Uint8Array,
+  iterations: number,
+): Promise<Uint8Array> => {
   const key = await crypto.subtle.importKey('raw', secret, 'PBKDF2', false, ['deriveBits'])
-  return new Uint8Array(await crypto.subtle.deriveBits({ name: 'PBKDF2', hash: 'SHA-256', salt, iterations }, key, 256))
+  return new Uint8Array(
+    await crypto.subtle.deriveBits({ name: 'PBKDF2', hash: 'SHA-256', salt, iterations }, key, 256),
+  )
 }
 
 /**
@@ -50,19 +62,36 @@ const pbkdf2 = async (secret: Uint8Array, salt: Uint8Array, iterations: number):
  * database alone cannot be attacked offline. Format: `pbkdf2-sha256$<iterations>$<salt>$<hash>`.
  * scripts/seed.ts computes the same format with node:crypto.
  */
-export const hashSecret = async (secret: string, pepper: string, iterations = PBKDF2_ITERATIONS): Promise<string> => {
+export const hashSecret = async (
+  secret: string,
+  pepper: string,
+  iterations = PBKDF2_ITERATIONS,
+): Promise<string> => {
   const salt = crypto.getRandomValues(new Uint8Array(16))
   const hash = await pbkdf2(await hmac(pepper, secret), salt, iterations)
   return `pbkdf2-sha256$${iterations}$${toBase64Url(salt)}$${toBase64Url(hash)}`
 }
 
-export const verifySecret = async (secret: string, stored: string, pepper: string): Promise<boolean> => {
+export const verifySecret = async (
+  secret: string,
+  stored: string,
+  pepper: string,
+): Promise<boolean> => {
   const [scheme, iter, salt, hash] = stored.split('$')
   const iterations = Number(iter)
-  if (scheme !== 'pbkdf2-sha256' || !salt || !hash || !Number.isInteger(iterations) || iterations < 1 || iterations > PBKDF2_ITERATIONS) return false
+  if (
+    scheme !== 'pbkdf2-sha256' ||
+    !salt ||
+    !hash ||
+    !Number.isInteger(iterations) ||
+    iterations < 1 ||
+    iterations > PBKDF2_ITERATIONS
+  )
+    return false
   const actual = await pbkdf2(await hmac(pepper, secret), fromBase64Url(salt), iterations)
   return timingSafeEqualText(toBase64Url(actual), hash)
 }
 
 /** A stored hash of a secret nobody knows: verifying against it costs what a real check costs. */
-export const DUMMY_HASH = 'pbkdf2-sha256$100000$AAAAAAAAAAAAAAAAAAAAAA$AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA'
+export const DUMMY_HASH =
+  'pbkdf2-sha256$100000$AAAAAAAAAAAAAAAAAAAAAA$AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA'

@@ -20,7 +20,10 @@ const SESSION_ID_SHAPE = /^[A-Za-z0-9_-]{43}$/
 // Only the hash of the session id is a KV key, so a KV listing yields no usable session.
 const keyFor = async (id: string) => `session:${await sha256Hex(id)}`
 
-export const createSession = async (kv: KVNamespace, record: Omit<SessionRecord, 'refreshedAt'>) => {
+export const createSession = async (
+  kv: KVNamespace,
+  record: Omit<SessionRecord, 'refreshedAt'>,
+) => {
   const id = randomToken(32)
   await kv.put(await keyFor(id), JSON.stringify({ ...record, refreshedAt: record.createdAt }), {
     expirationTtl: SESSION_IDLE_SECONDS,
@@ -28,15 +31,25 @@ export const createSession = async (kv: KVNamespace, record: Omit<SessionRecord,
   return id
 }
 
-export const readSession = async (kv: KVNamespace, id: string | undefined): Promise<SessionRecord | null> => {
+export const readSession = async (
+  kv: KVNamespace,
+  id: string | undefined,
+): Promise<SessionRecord | null> => {
   if (!id || !SESSION_ID_SHAPE.test(id)) return null
   return kv.get<SessionRecord>(await keyFor(id), 'json')
 }
 
 /** Extends the idle TTL; cheap to call on every request. */
-export const touchSession = async (kv: KVNamespace, id: string, record: SessionRecord, now: number) => {
+export const touchSession = async (
+  kv: KVNamespace,
+  id: string,
+  record: SessionRecord,
+  now: number,
+) => {
   if (now - record.refreshedAt < REFRESH_EVERY_MS) return
-  await kv.put(await keyFor(id), JSON.stringify({ ...record, refreshedAt: now }), { expirationTtl: SESSION_IDLE_SECONDS })
+  await kv.put(await keyFor(id), JSON.stringify({ ...record, refreshedAt: now }), {
+    expirationTtl: SESSION_IDLE_SECONDS,
+  })
 }
 
 export const destroySession = async (kv: KVNamespace, id: string) => kv.delete(await keyFor(id))

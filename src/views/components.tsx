@@ -64,8 +64,11 @@ export const Field = (props: {
   required?: boolean
   hint?: string
   maxlength?: number
+  inputmode?: 'numeric' | 'text'
 }) => {
-  const describedBy = [props.hint && `${props.name}-hint`, props.error && `${props.name}-error`].filter(Boolean).join(' ')
+  const describedBy = [props.hint && `${props.name}-hint`, props.error && `${props.name}-error`]
+    .filter(Boolean)
+    .join(' ')
   return (
     <div class={props.error ? 'field has-error' : 'field'}>
       <label for={props.name}>{props.label}</label>
@@ -94,6 +97,7 @@ export const Field = (props: {
         autocomplete={props.autocomplete}
         required={props.required}
         maxlength={props.maxlength}
+        inputmode={props.inputmode}
         aria-invalid={props.error ? 'true' : undefined}
         aria-describedby={describedBy || undefined}
         spellcheck={false}
@@ -103,14 +107,27 @@ export const Field = (props: {
   )
 }
 
-export const Message = ({ kind, children }: PropsWithChildren<{ kind: 'info' | 'success' | 'error' }>) => (
+export const Message = ({
+  kind,
+  children,
+}: PropsWithChildren<{ kind: 'info' | 'success' | 'error' }>) => (
   <div class={`message message-${kind}`} role={kind === 'error' ? 'alert' : 'status'}>
     {children}
   </div>
 )
 
 /** The manual's small confirmation boxes: "変更完了 / 第2パスワードが設定されました / OK". */
-export const DoneBox = ({ heading, message, href, label }: { heading: string; message: string; href: string; label: string }) => (
+export const DoneBox = ({
+  heading,
+  message,
+  href,
+  label,
+}: {
+  heading: string
+  message: string
+  href: string
+  label: string
+}) => (
   <section class="done-box" role="status" aria-labelledby="done-heading">
     <h2 id="done-heading">{heading}</h2>
     <p>{message}</p>

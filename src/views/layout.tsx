@@ -5,7 +5,10 @@ import { CsrfField } from './components'
 
 declare module 'hono' {
   interface ContextRenderer {
-    (content: string | Promise<string>, props: { title: string }): Response | Promise<Response>
+    (
+      content: string | Promise<string>,
+      props: { title: string; refreshSeconds?: number },
+    ): Response | Promise<Response>
   }
 }
 
@@ -65,7 +68,11 @@ const Contact = () => {
 }
 
 export const layout = () =>
-  jsxRenderer(function Layout({ children, title }: PropsWithChildren<{ title: string }>) {
+  jsxRenderer(function Layout({
+    children,
+    title,
+    refreshSeconds,
+  }: PropsWithChildren<{ title: string; refreshSeconds?: number }>) {
     const c = useRequestContext<AppEnv>()
     const tr = c.get('tr')
     const university = c.get('university')
@@ -78,6 +85,8 @@ export const layout = () =>
         <head>
           <meta charset="utf-8" />
           <meta name="viewport" content="width=device-width, initial-scale=1" />
+          {/* Waiting for a provider's confirmation: the page reloads itself, no script needed. */}
+          {refreshSeconds && <meta http-equiv="refresh" content={String(refreshSeconds)} />}
           <title>{`${title} | ${universityName}`}</title>
           <link rel="stylesheet" href="/app.css" />
         </head>
@@ -91,7 +100,11 @@ export const layout = () =>
               <span class="service">{tr.t('serviceName')}</span>
             </p>
             <nav class="header-tools" aria-label={tr.t('menu')}>
-              <a href={`/lang/${other}?next=${encodeURIComponent(next)}`} lang={other} hreflang={other}>
+              <a
+                href={`/lang/${other}?next=${encodeURIComponent(next)}`}
+                lang={other}
+                hreflang={other}
+              >
                 {tr.t('switchLanguage')}
               </a>
               <AccountMenu />

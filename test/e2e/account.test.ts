@@ -13,7 +13,8 @@ after(async () => {
   await browser?.close()
 })
 
-const newPage = async (viewport: { width: number; height: number }) => (await browser.newContext({ viewport })).newPage()
+const newPage = async (viewport: { width: number; height: number }) =>
+  (await browser.newContext({ viewport })).newPage()
 
 const login = async (page: Page, userId: string, password: string, second = '') => {
   await page.goto(`${BASE}/login`)
@@ -31,13 +32,17 @@ const exact = (text: string) => new RegExp(`^${text.replace(/[.*+?^${}()|[\]\\]/
 const useLanguage = async (page: Page, lang: Lang) => {
   await page.goto(`${BASE}/login`)
   const other = lang === 'ja' ? 'en' : 'ja'
-  if ((await page.locator('html').getAttribute('lang')) !== lang) await page.getByRole('link', { name: CATALOGUE[other].switchLanguage }).click()
+  if ((await page.locator('html').getAttribute('lang')) !== lang)
+    await page.getByRole('link', { name: CATALOGUE[other].switchLanguage }).click()
   assert.equal(await page.locator('html').getAttribute('lang'), lang)
 }
 
 const openMenuItem = async (page: Page, name: string, button = false) => {
   await page.locator('details.account-menu summary').click()
-  await page.locator('details.account-menu').getByRole(button ? 'button' : 'link', { name: exact(name) }).click()
+  await page
+    .locator('details.account-menu')
+    .getByRole(button ? 'button' : 'link', { name: exact(name) })
+    .click()
 }
 
 /** Manual §2–3 end to end for one student, with the labels of the given language. */
@@ -66,7 +71,10 @@ const journey = async (page: Page, lang: Lang, userId: string) => {
   await page.getByLabel(t.secondPassword, { exact: true }).fill('weak')
   await page.getByLabel(t.secondPasswordConfirm, { exact: true }).fill('weak')
   await page.getByRole('button', { name: exact(t.setButton) }).click()
-  assert.match(await page.locator('#second_password-error').innerText(), new RegExp(t.ruleMinLength.replace(/[.()]/g, '\\$&')))
+  assert.match(
+    await page.locator('#second_password-error').innerText(),
+    new RegExp(t.ruleMinLength.replace(/[.()]/g, '\\$&')),
+  )
   await page.getByLabel(t.secondPassword, { exact: true }).fill('First2nd1')
   await page.getByLabel(t.secondPasswordConfirm, { exact: true }).fill('First2nd1')
   await page.getByRole('button', { name: exact(t.setButton) }).click()
@@ -76,7 +84,8 @@ const journey = async (page: Page, lang: Lang, userId: string) => {
   // 2.3 メニュー選択 and 3 マニュアル
   assert.equal(await h1(), t.menuTitle)
   assert.ok(await fitsWidth(page), 'the menu fits the width')
-  for (const label of [t.lastLogin, t.menuCharge, t.menuApplications]) assert.ok((await mainText(page)).includes(label))
+  for (const label of [t.lastLogin, t.menuCharge, t.menuApplications])
+    assert.ok((await mainText(page)).includes(label))
   assert.match(await page.locator('footer').innerText(), /06-6809-4327/)
   await openMenuItem(page, t.menuManual)
   assert.equal(await h1(), t.manualTitle)
@@ -157,7 +166,10 @@ describe('errors and security in the browser', () => {
   it('tells a locked student when to retry', async () => {
     const page = await newPage(PHONE)
     for (let i = 0; i < 5; i++) await login(page, 'demo0003', 'wrong-password')
-    assert.match(await mainText(page), /一時的にログインを制限しています。\d{4}\/\d{2}\/\d{2} \d{2}:\d{2} 以降/)
+    assert.match(
+      await mainText(page),
+      /一時的にログインを制限しています。\d{4}\/\d{2}\/\d{2} \d{2}:\d{2} 以降/,
+    )
     await login(page, 'demo0003', 'univpass')
     assert.match(await mainText(page), /一時的にログインを制限しています/)
   })

@@ -25,14 +25,21 @@ export const DESKTOP = { width: 1280, height: 800 }
 export const mailLink = async (page: Page, to: string, notBefore?: string): Promise<string> => {
   for (let i = 0; i < 40; i++) {
     await page.goto(`${BASE}/_dev/mail`)
-    const href = await page.locator(`article[data-to="${to}"]`).first().locator('pre a').first().getAttribute('href').catch(() => null)
+    const href = await page
+      .locator(`article[data-to="${to}"]`)
+      .first()
+      .locator('pre a')
+      .first()
+      .getAttribute('href')
+      .catch(() => null)
     if (href && href !== notBefore) return href
     await page.waitForTimeout(250)
   }
   throw new Error(`no mail with a link to ${to}`)
 }
 
-export const mainText = async (page: Page) => (await page.locator('main').innerText()).replace(/\s+/g, ' ')
+export const mainText = async (page: Page) =>
+  (await page.locator('main').innerText()).replace(/\s+/g, ' ')
 
 /** Fails when the page scrolls sideways: the layout must fit the width. */
 export const fitsWidth = (page: Page) =>

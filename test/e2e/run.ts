@@ -15,10 +15,14 @@ rmSync(STATE, { recursive: true, force: true })
 run('wrangler', ['d1', 'migrations', 'apply', 'DB', '--local', `--persist-to=${STATE}`])
 run('node', ['scripts/seed.ts', `--persist-to=${STATE}`])
 
-const server = spawn('wrangler', ['dev', '--port', String(PORT), `--persist-to=${STATE}`, '--test-scheduled'], {
-  stdio: ['ignore', 'pipe', 'pipe'],
-  detached: true,
-})
+const server = spawn(
+  'wrangler',
+  ['dev', '--port', String(PORT), `--persist-to=${STATE}`, '--test-scheduled'],
+  {
+    stdio: ['ignore', 'pipe', 'pipe'],
+    detached: true,
+  },
+)
 let log = ''
 server.stdout.on('data', (d) => (log += d))
 server.stderr.on('data', (d) => (log += d))

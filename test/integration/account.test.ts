@@ -1,6 +1,15 @@
 import { env } from 'cloudflare:workers'
 import { describe, expect, it } from 'vitest'
-import { Client, expectRedirect, lastMailId, latestMail, login, mainText, onboard, urlIn } from '../client'
+import {
+  Client,
+  expectRedirect,
+  lastMailId,
+  latestMail,
+  login,
+  mainText,
+  onboard,
+  urlIn,
+} from '../client'
 import { PASSWORD } from '../fixtures'
 
 const SECOND = 'Secret2nd'
@@ -14,18 +23,26 @@ describe('2.4(a) メールアドレス変更', () => {
   it('changes the address through a one-time URL sent to the new one, and tells the old one', async () => {
     const client = await ready('test0050')
     const form = await client.get('/email/change')
-    for (const label of ['メールアドレス変更', '新しいメールアドレス', '確認']) expect(form.html).toContain(label)
+    for (const label of ['メールアドレス変更', '新しいメールアドレス', '確認'])
+      expect(form.html).toContain(label)
     const since = await lastMailId()
-    const sent = await client.post('/email/change', { email: 'new0050@example.ac.jp', email_confirm: 'new0050@example.ac.jp' })
+    const sent = await client.post('/email/change', {
+      email: 'new0050@example.ac.jp',
+      email_confirm: 'new0050@example.ac.jp',
+    })
     expectRedirect(sent.res, '/email/change/sent')
     const mail = await latestMail('new0050@example.ac.jp', since)
     expect(mail!.body).toContain('URL 期限：30 分')
     // Nothing changes until the URL is opened.
-    let row = await env.DB.prepare("SELECT email FROM students WHERE user_id = 'test0050'").first<{ email: string }>()
+    let row = await env.DB.prepare("SELECT email FROM students WHERE user_id = 'test0050'").first<{
+      email: string
+    }>()
     expect(row!.email).toBe('test0050@example.ac.jp')
     const done = await client.get(new URL(urlIn(mail!.body)).pathname)
     expect(mainText(done.html)).toContain('メールアドレスを変更しました。')
-    row = await env.DB.prepare("SELECT email FROM students WHERE user_id = 'test0050'").first<{ email: string }>()
+    row = await env.DB.prepare("SELECT email FROM students WHERE user_id = 'test0050'").first<{
+      email: string
+    }>()
     expect(row!.email).toBe('new0050@example.ac.jp')
     const notice = await latestMail('test0050@example.ac.jp', since)
     expect(notice!.subject).toContain('メールアドレスが変更されました')
@@ -33,16 +50,30 @@ describe('2.4(a) メールアドレス変更', () => {
 
   it('refuses the current address and a mismatched confirmation', async () => {
     const client = await ready('test0051')
-    const same = await client.post('/email/change', { email: 'test0051@example.ac.jp', email_confirm: 'test0051@example.ac.jp' })
+    const same = await client.post('/email/change', {
+      email: 'test0051@example.ac.jp',
+      email_confirm: 'test0051@example.ac.jp',
+    })
     expect(same.res.status).toBe(422)
     expect(same.html).toContain('現在のメールアドレスと同じです。')
-    const mismatch = await client.post('/email/change', { email: 'a0051@example.ac.jp', email_confirm: 'b0051@example.ac.jp' })
+    const mismatch = await client.post('/email/change', {
+      email: 'a0051@example.ac.jp',
+      email_confirm: 'b0051@example.ac.jp',
+    })
     expect(mismatch.html).toContain('メールアドレスと確認が一致しません。')
   })
 
   it('is only for logged-in students', async () => {
     expectRedirect((await new Client().get('/email/change')).res, '/login')
-    expectRedirect((await new Client().post('/email/change', { email: 'x@example.ac.jp', email_confirm: 'x@example.ac.jp' })).res, '/login')
+    expectRedirect(
+      (
+        await new Client().post('/email/change', {
+          email: 'x@example.ac.jp',
+          email_confirm: 'x@example.ac.jp',
+        })
+      ).res,
+      '/login',
+    )
   })
 })
 
@@ -50,7 +81,15 @@ describe('2.4(b) 第2パスワード変更', () => {
   it('shows the manual labels and buttons', async () => {
     const client = await ready('test0052')
     const { html } = await client.get('/second-password/change')
-    for (const label of ['第2パスワード変更', '現在の第2パスワード', '新しい第2パスワード', '確認', '戻る', '変更']) expect(html).toContain(label)
+    for (const label of [
+      '第2パスワード変更',
+      '現在の第2パスワード',
+      '新しい第2パスワード',
+      '確認',
+      '戻る',
+      '変更',
+    ])
+      expect(html).toContain(label)
   })
 
   it('refuses a wrong current second password and changes nothing', async () => {
@@ -99,8 +138,12 @@ describe('2.4(c) 第2パスワードを忘れた場合', () => {
   it('answers a registered and an unknown address with the same page; mails only the registered one', async () => {
     await ready('test0056')
     const since = await lastMailId()
-    const known = await new Client().post('/second-password/forgot', { email: 'test0056@example.ac.jp' })
-    const unknown = await new Client().post('/second-password/forgot', { email: 'nobody@example.ac.jp' })
+    const known = await new Client().post('/second-password/forgot', {
+      email: 'test0056@example.ac.jp',
+    })
+    const unknown = await new Client().post('/second-password/forgot', {
+      email: 'nobody@example.ac.jp',
+    })
     expect(known.res.status).toBe(200)
     expect(unknown.res.status).toBe(200)
     expect(mainText(known.html)).toBe(mainText(unknown.html))
@@ -119,10 +162,16 @@ describe('2.4(c) 第2パスワードを忘れた場合', () => {
     const form = await client.get(path)
     expect(form.res.status).toBe(200)
     expect(form.html).toContain('ユーザID: test0057')
-    const bad = await client.post(path, { second_password: 'weak', second_password_confirm: 'weak' })
+    const bad = await client.post(path, {
+      second_password: 'weak',
+      second_password_confirm: 'weak',
+    })
     expect(bad.res.status).toBe(422)
     expect(bad.html).toContain('8文字以上であること。')
-    const good = await client.post(path, { second_password: 'Recover12', second_password_confirm: 'Recover12' })
+    const good = await client.post(path, {
+      second_password: 'Recover12',
+      second_password_confirm: 'Recover12',
+    })
     expect(mainText(good.html)).toContain('第2パスワードが設定されました')
     expectRedirect((await login(new Client(), 'test0057', PASSWORD, 'Recover12')).res, '/menu')
     const reused = await new Client().get(path)
@@ -143,7 +192,10 @@ describe('2.4(c) 第2パスワードを忘れた場合', () => {
     const since = await lastMailId()
     await new Client().post('/second-password/forgot', { email: 'test0058@example.ac.jp' })
     const path = new URL(urlIn((await latestMail('test0058@example.ac.jp', since))!.body)).pathname
-    await new Client().post(path, { second_password: 'Unlock123', second_password_confirm: 'Unlock123' })
+    await new Client().post(path, {
+      second_password: 'Unlock123',
+      second_password_confirm: 'Unlock123',
+    })
     expectRedirect((await login(new Client(), 'test0058', PASSWORD, 'Unlock123')).res, '/menu')
   })
 })

@@ -7,7 +7,15 @@ describe('在学生ログイン — happy', () => {
   it('shows the manual labels on the login page', async () => {
     const { res, html } = await new Client().get('/login')
     expect(res.status).toBe(200)
-    for (const label of ['在学生ログイン', 'ユーザID', 'パスワード', '第2パスワード', 'ログイン', '第2パスワードを忘れた場合', '注意事項']) {
+    for (const label of [
+      '在学生ログイン',
+      'ユーザID',
+      'パスワード',
+      '第2パスワード',
+      'ログイン',
+      '第2パスワードを忘れた場合',
+      '注意事項',
+    ]) {
       expect(html).toContain(label)
     }
     expect(html).toContain('06-6809-4327')
@@ -32,7 +40,15 @@ describe('在学生ログイン — happy', () => {
     expectRedirect(res, '/menu')
     const menu = await again.get('/menu')
     expect(mainText(menu.html)).toMatch(/前回ログイン日時 \d{4}\/\d{2}\/\d{2} \d{2}:\d{2}/)
-    for (const label of ['メニュー選択', 'M.I.C.チャージ', '申請一覧', 'メールアドレス変更', '第2パスワード変更', 'マニュアル', 'ログアウト']) {
+    for (const label of [
+      'メニュー選択',
+      'M.I.C.チャージ',
+      '申請一覧',
+      'メールアドレス変更',
+      '第2パスワード変更',
+      'マニュアル',
+      'ログアウト',
+    ]) {
       expect(menu.html).toContain(label)
     }
   })
@@ -61,7 +77,11 @@ describe('在学生ログイン — happy', () => {
 
 describe('在学生ログイン — errors', () => {
   it('names a missing user ID', async () => {
-    const { res, html } = await new Client().post('/login', { user_id: '', password: 'x', second_password: '' })
+    const { res, html } = await new Client().post('/login', {
+      user_id: '',
+      password: 'x',
+      second_password: '',
+    })
     expect(res.status).toBe(422)
     expect(html).toContain('ユーザIDを入力してください。')
   })
@@ -85,10 +105,13 @@ describe('在学生ログイン — errors', () => {
 describe('在学生ログイン — security', () => {
   it('locks an account after five failures and tells when to retry, even for the right password', async () => {
     const client = new Client()
-    for (let i = 0; i < 4; i++) expect((await login(client, 'test0005', 'wrong')).res.status).toBe(401)
+    for (let i = 0; i < 4; i++)
+      expect((await login(client, 'test0005', 'wrong')).res.status).toBe(401)
     const fifth = await login(client, 'test0005', 'wrong')
     expect(fifth.res.status).toBe(429)
-    expect(mainText(fifth.html)).toMatch(/一時的にログインを制限しています。\d{4}\/\d{2}\/\d{2} \d{2}:\d{2} 以降/)
+    expect(mainText(fifth.html)).toMatch(
+      /一時的にログインを制限しています。\d{4}\/\d{2}\/\d{2} \d{2}:\d{2} 以降/,
+    )
     const right = await login(new Client(), 'test0005', PASSWORD)
     expect(right.res.status).toBe(429)
   })
@@ -101,7 +124,9 @@ describe('在学生ログイン — security', () => {
   })
 
   it('gives a parallel burst of guesses no more than five checks', async () => {
-    const results = await Promise.all(Array.from({ length: 12 }, () => login(new Client(), 'test0006', 'wrong')))
+    const results = await Promise.all(
+      Array.from({ length: 12 }, () => login(new Client(), 'test0006', 'wrong')),
+    )
     expect(results.filter((r) => r.res.status === 401).length).toBeLessThanOrEqual(5)
     expect(results.some((r) => r.res.status === 429)).toBe(true)
   })
@@ -110,7 +135,11 @@ describe('在学生ログイン — security', () => {
     const headers = { 'cf-connecting-ip': '203.0.113.9' }
     const statuses: number[] = []
     for (let i = 0; i < 51; i++) {
-      const { res } = await new Client().post('/login', { user_id: `spray${i}`, password: 'x', second_password: '' }, { headers })
+      const { res } = await new Client().post(
+        '/login',
+        { user_id: `spray${i}`, password: 'x', second_password: '' },
+        { headers },
+      )
       statuses.push(res.status)
     }
     expect(statuses.slice(0, 49).every((s) => s === 401)).toBe(true)
@@ -140,7 +169,10 @@ describe('在学生ログイン — security', () => {
     const { keys } = await env.SESSIONS.list({ prefix: 'session:' })
     for (const { name } of keys) {
       const record = await env.SESSIONS.get<{ refreshedAt: number }>(name, 'json')
-      await env.SESSIONS.put(name, JSON.stringify({ ...record, refreshedAt: Date.now() - 31 * 60_000 }))
+      await env.SESSIONS.put(
+        name,
+        JSON.stringify({ ...record, refreshedAt: Date.now() - 31 * 60_000 }),
+      )
     }
     const { res } = await client.get('/email/setup')
     expectRedirect(res, '/login?expired=1')

@@ -21,7 +21,12 @@ describe('2.1 メールアドレス設定 — happy', () => {
       '確認メールを送信しました。確認メールに記載されたURLにアクセスし、メールアドレスの設定を完了してください。',
     )
     expect(mail!.result).toBe('sent')
-    for (const line of ['メールアドレスの登録を行います。', 'URL 期限：30 分', 'もしこのメールにお心当たりのない方は削除して下さい', 'このメールは送信専用メールです']) {
+    for (const line of [
+      'メールアドレスの登録を行います。',
+      'URL 期限：30 分',
+      'もしこのメールにお心当たりのない方は削除して下さい',
+      'このメールは送信専用メールです',
+    ]) {
       expect(mail!.body).toContain(line)
     }
     const done = await client.get(path)
@@ -29,7 +34,9 @@ describe('2.1 メールアドレス設定 — happy', () => {
     expect(mainText(done.html)).toContain('メールアドレス設定完了')
     expect(mainText(done.html)).toContain('メールアドレスを設定しました。')
     expect(done.html).toContain('ログインページへ移動')
-    const row = await env.DB.prepare("SELECT email FROM students WHERE user_id = 'test0010'").first<{ email: string }>()
+    const row = await env.DB.prepare(
+      "SELECT email FROM students WHERE user_id = 'test0010'",
+    ).first<{ email: string }>()
     expect(row!.email).toBe('test0010@example.ac.jp')
     // Next stop: 第2パスワード設定.
     expectRedirect((await client.get('/email/setup')).res, '/second-password/setup')
@@ -40,7 +47,11 @@ describe('2.1 メールアドレス設定 — errors', () => {
   const cases: [string, string, string][] = [
     ['', '', 'メールアドレスを入力してください。'],
     ['not-an-address', 'not-an-address', 'メールアドレスの形式が正しくありません。'],
-    ['ｔｅｓｔ@example.ac.jp', 'ｔｅｓｔ@example.ac.jp', 'メールアドレスは半角英数字で入力してください。'],
+    [
+      'ｔｅｓｔ@example.ac.jp',
+      'ｔｅｓｔ@example.ac.jp',
+      'メールアドレスは半角英数字で入力してください。',
+    ],
     ['a@example.ac.jp', 'b@example.ac.jp', 'メールアドレスと確認が一致しません。'],
     [`${'a'.repeat(250)}@example.ac.jp`, 'x', 'メールアドレスは254文字以内で入力してください。'],
   ]
@@ -87,7 +98,9 @@ describe('2.1 one-time URL — security', () => {
     expect(res.status).toBe(410)
     expect(mainText(html)).toContain('有効期限（30分）が切れているか、正しくありません')
     expect(html).toContain('ログインしてメールアドレス設定をやり直す')
-    const row = await env.DB.prepare("SELECT email FROM students WHERE user_id = 'test0014'").first<{ email: string | null }>()
+    const row = await env.DB.prepare(
+      "SELECT email FROM students WHERE user_id = 'test0014'",
+    ).first<{ email: string | null }>()
     expect(row!.email).toBeNull()
   })
 
@@ -109,7 +122,9 @@ describe('2.1 one-time URL — security', () => {
 
   it('does not let a reset URL complete an email registration', async () => {
     const { path } = await startEmail('test0016', 'test0016@example.ac.jp')
-    const { res } = await new Client().get(path.replace('/email/verify/', '/second-password/reset/'))
+    const { res } = await new Client().get(
+      path.replace('/email/verify/', '/second-password/reset/'),
+    )
     expect(res.status).toBe(410)
   })
 
@@ -136,7 +151,18 @@ describe('2.2 第2パスワード設定', () => {
   it('shows the labels and the five rules of the manual', async () => {
     const client = await ready('test0018')
     const { html } = await client.get('/second-password/setup')
-    for (const text of ['第2パスワード設定', '第2パスワード', '確認', '設定', '8文字以上であること。', '1文字以上の半角英大文字(A-Z)が含まれること。', '1文字以上の半角英小文字(a-z)が含まれること。', '1文字以上の半角数字(0-9)が含まれること。', '半角英数字以外を含まないこと。', '大学で利用しているパスワードは設定しないでください']) {
+    for (const text of [
+      '第2パスワード設定',
+      '第2パスワード',
+      '確認',
+      '設定',
+      '8文字以上であること。',
+      '1文字以上の半角英大文字(A-Z)が含まれること。',
+      '1文字以上の半角英小文字(a-z)が含まれること。',
+      '1文字以上の半角数字(0-9)が含まれること。',
+      '半角英数字以外を含まないこと。',
+      '大学で利用しているパスワードは設定しないでください',
+    ]) {
       expect(html).toContain(text)
     }
   })
@@ -147,12 +173,23 @@ describe('2.2 第2パスワード設定', () => {
     ['ABCDEFG1', ['1文字以上の半角英小文字(a-z)が含まれること。']],
     ['Abcdefgh', ['1文字以上の半角数字(0-9)が含まれること。']],
     ['Abcdefg1!', ['半角英数字以外を含まないこと。']],
-    ['Ａｂｃｄｅｆｇ１', ['1文字以上の半角英大文字(A-Z)が含まれること。', '1文字以上の半角英小文字(a-z)が含まれること。', '1文字以上の半角数字(0-9)が含まれること。', '半角英数字以外を含まないこと。']],
+    [
+      'Ａｂｃｄｅｆｇ１',
+      [
+        '1文字以上の半角英大文字(A-Z)が含まれること。',
+        '1文字以上の半角英小文字(a-z)が含まれること。',
+        '1文字以上の半角数字(0-9)が含まれること。',
+        '半角英数字以外を含まないこと。',
+      ],
+    ],
   ]
   broken.forEach(([candidate, rules], i) => {
     it(`names each broken rule for "${candidate}"`, async () => {
       const client = await ready(`test${String(40 + i).padStart(4, '0')}`)
-      const { res, html } = await client.post('/second-password/setup', { second_password: candidate, second_password_confirm: candidate })
+      const { res, html } = await client.post('/second-password/setup', {
+        second_password: candidate,
+        second_password_confirm: candidate,
+      })
       expect(res.status).toBe(422)
       const error = html.match(/id="second_password-error">([\s\S]*?)<\/div>/)![1]!
       for (const rule of rules) expect(error).toContain(rule)
@@ -162,7 +199,10 @@ describe('2.2 第2パスワード設定', () => {
 
   it('refuses a confirmation that differs', async () => {
     const client = await ready('test0020')
-    const { res, html } = await client.post('/second-password/setup', { second_password: 'Abcdefg1', second_password_confirm: 'Abcdefg2' })
+    const { res, html } = await client.post('/second-password/setup', {
+      second_password: 'Abcdefg1',
+      second_password_confirm: 'Abcdefg2',
+    })
     expect(res.status).toBe(422)
     expect(html).toContain('第2パスワードと確認が一致しません。')
   })
@@ -179,7 +219,10 @@ describe('2.2 第2パスワード設定', () => {
 
   it('sets it, says 変更完了 — 第2パスワードが設定されました, and opens the menu', async () => {
     const client = await ready('test0021')
-    const { res, html } = await client.post('/second-password/setup', { second_password: 'Abcdefg1', second_password_confirm: 'Abcdefg1' })
+    const { res, html } = await client.post('/second-password/setup', {
+      second_password: 'Abcdefg1',
+      second_password_confirm: 'Abcdefg1',
+    })
     expect(res.status).toBe(200)
     expect(mainText(html)).toContain('変更完了 第2パスワードが設定されました OK')
     expect((await client.get('/menu')).res.status).toBe(200)

@@ -1,4 +1,11 @@
-import { createExecutionContext, createMessageBatch, createScheduledController, getQueueResult, runDurableObjectAlarm, runInDurableObject } from 'cloudflare:test'
+import {
+  createExecutionContext,
+  createMessageBatch,
+  createScheduledController,
+  getQueueResult,
+  runDurableObjectAlarm,
+  runInDurableObject,
+} from 'cloudflare:test'
 import { env } from 'cloudflare:workers'
 import { describe, expect, it } from 'vitest'
 import { MailChannelsTransport } from '../../src/adapters/mail/mailchannels'
@@ -7,7 +14,13 @@ import worker from '../../src/index'
 import { PAYMENT_DLQ, PAYMENT_QUEUE } from '../../src/queue'
 import type { StudentDesk } from '../../src/durable/studentDesk'
 
-const notification = (eventId: string) => ({ eventId, provider: 'sandbox', type: 'paid', payload: { amount: 1000 }, receivedAt: 1 })
+const notification = (eventId: string) => ({
+  eventId,
+  provider: 'sandbox',
+  type: 'paid',
+  payload: { amount: 1000 },
+  receivedAt: 1,
+})
 
 describe('payment-notification queue consumer', () => {
   it('records each provider event once, however often it is delivered', async () => {
@@ -20,22 +33,30 @@ describe('payment-notification queue consumer', () => {
     await worker.queue(batch, env, ctx)
     const result = await getQueueResult(batch, ctx)
     expect(result.explicitAcks.sort()).toEqual(['m1', 'm2', 'm3'])
-    const rows = await env.DB.prepare("SELECT event_id FROM payment_notifications WHERE event_id LIKE 'evt-%' ORDER BY event_id").all()
+    const rows = await env.DB.prepare(
+      "SELECT event_id FROM payment_notifications WHERE event_id LIKE 'evt-%' ORDER BY event_id",
+    ).all()
     expect(rows.results.map((r) => r.event_id)).toEqual(['evt-1', 'evt-2'])
   })
 
   it('acknowledges malformed messages without recording them', async () => {
-    const batch = createMessageBatch(PAYMENT_QUEUE, [{ id: 'bad', timestamp: new Date(), attempts: 1, body: { nonsense: true } }])
+    const batch = createMessageBatch(PAYMENT_QUEUE, [
+      { id: 'bad', timestamp: new Date(), attempts: 1, body: { nonsense: true } },
+    ])
     const ctx = createExecutionContext()
     await worker.queue(batch, env, ctx)
     expect((await getQueueResult(batch, ctx)).explicitAcks).toEqual(['bad'])
   })
 
   it('marks events that reached the dead-letter queue', async () => {
-    const batch = createMessageBatch(PAYMENT_DLQ, [{ id: 'd1', timestamp: new Date(), attempts: 6, body: notification('evt-dead') }])
+    const batch = createMessageBatch(PAYMENT_DLQ, [
+      { id: 'd1', timestamp: new Date(), attempts: 6, body: notification('evt-dead') },
+    ])
     const ctx = createExecutionContext()
     await worker.queue(batch, env, ctx)
-    const row = await env.DB.prepare("SELECT dead_lettered_at FROM payment_notifications WHERE event_id = 'evt-dead'").first<{ dead_lettered_at: number }>()
+    const row = await env.DB.prepare(
+      "SELECT dead_lettered_at FROM payment_notifications WHERE event_id = 'evt-dead'",
+    ).first<{ dead_lettered_at: number }>()
     expect(row!.dead_lettered_at).toBeGreaterThan(0)
   })
 })
@@ -44,13 +65,26 @@ describe('cron', () => {
   it('forgets throttle counters whose window and lock are over, keeping live ones', async () => {
     const now = Date.now()
     await env.DB.batch([
-      env.DB.prepare("INSERT INTO login_throttle VALUES ('old', 3, ?, NULL)").bind(now - 2 * 86_400_000),
-      env.DB.prepare("INSERT INTO login_throttle VALUES ('locked', 5, ?, ?)").bind(now - 2 * 86_400_000, now + 60_000),
+      env.DB.prepare("INSERT INTO login_throttle VALUES ('old', 3, ?, NULL)").bind(
+        now - 2 * 86_400_000,
+      ),
+      env.DB.prepare("INSERT INTO login_throttle VALUES ('locked', 5, ?, ?)").bind(
+        now - 2 * 86_400_000,
+        now + 60_000,
+      ),
       env.DB.prepare("INSERT INTO login_throttle VALUES ('recent', 1, ?, NULL)").bind(now),
     ])
     const ctx = createExecutionContext()
-    await worker.scheduled(createScheduledController({ scheduledTime: new Date(now), cron: '* * * * *' }), env, ctx)
-    const keys = (await env.DB.prepare("SELECT key FROM login_throttle WHERE key IN ('old','locked','recent') ORDER BY key").all()).results.map((r) => r.key)
+    await worker.scheduled(
+      createScheduledController({ scheduledTime: new Date(now), cron: '* * * * *' }),
+      env,
+      ctx,
+    )
+    const keys = (
+      await env.DB.prepare(
+        "SELECT key FROM login_throttle WHERE key IN ('old','locked','recent') ORDER BY key",
+      ).all()
+    ).results.map((r) => r.key)
     expect(keys).toEqual(['locked', 'recent'])
   })
 })
@@ -73,21 +107,38 @@ describe('StudentDesk (Durable Object)', () => {
 })
 
 describe('mail transports', () => {
-  const mail = { from: { address: 'noreply@demo-u.example', name: 'デモ大学' }, to: 'rin@example.ac.jp', subject: '件名', text: '本文' }
+  const mail = {
+    from: { address: 'noreply@demo-u.example', name: 'デモ大学' },
+    to: 'rin@example.ac.jp',
+    subject: '件名',
+    text: '本文',
+  }
 
   it('speaks the MailChannels send API', async () => {
     let seen: Request | null = null
-    const ok = new MailChannelsTransport('key-123', 'https://mc.test/tx/v1/send', async (input, init) => {
-      seen = new Request(input, init)
-      return new Response(null, { status: 202 })
-    })
+    const ok = new MailChannelsTransport(
+      'key-123',
+      'https://mc.test/tx/v1/send',
+      async (input, init) => {
+        seen = new Request(input, init)
+        return new Response(null, { status: 202 })
+      },
+    )
     await ok.deliver(mail)
     expect(seen!.headers.get('x-api-key')).toBe('key-123')
-    const body = await seen!.json<{ personalizations: { to: { email: string }[] }[]; subject: string; content: { value: string }[] }>()
+    const body = await seen!.json<{
+      personalizations: { to: { email: string }[] }[]
+      subject: string
+      content: { value: string }[]
+    }>()
     expect(body.personalizations[0]!.to[0]!.email).toBe('rin@example.ac.jp')
     expect(body.subject).toBe('件名')
     expect(body.content[0]!.value).toBe('本文')
-    const refused = new MailChannelsTransport('bad', 'https://mc.test/tx/v1/send', async () => new Response('nope', { status: 401 }))
+    const refused = new MailChannelsTransport(
+      'bad',
+      'https://mc.test/tx/v1/send',
+      async () => new Response('nope', { status: 401 }),
+    )
     await expect(refused.deliver(mail)).rejects.toThrow(/401/)
   })
 
@@ -99,13 +150,27 @@ describe('mail transports', () => {
     const { Client, login } = await import('../client')
     const failing = new Client('https://example.com', async (req) => {
       const ctx = createExecutionContext()
-      return worker.fetch(req as Request<unknown, IncomingRequestCfProperties>, { ...env, MAIL_TRANSPORT: 'mailchannels', MAILCHANNELS_API_KEY: '', MAILCHANNELS_API_URL: 'http://127.0.0.1:9/tx/v1/send' }, ctx)
+      return worker.fetch(
+        req as Request<unknown, IncomingRequestCfProperties>,
+        {
+          ...env,
+          MAIL_TRANSPORT: 'mailchannels',
+          MAILCHANNELS_API_KEY: '',
+          MAILCHANNELS_API_URL: 'http://127.0.0.1:9/tx/v1/send',
+        },
+        ctx,
+      )
     })
     await login(failing, 'test0075', 'univpass')
-    const { res, html } = await failing.post('/email/setup', { email: 'fail0075@example.ac.jp', email_confirm: 'fail0075@example.ac.jp' })
+    const { res, html } = await failing.post('/email/setup', {
+      email: 'fail0075@example.ac.jp',
+      email_confirm: 'fail0075@example.ac.jp',
+    })
     expect(res.status).toBe(503)
     expect(html).toContain('メールを送信できませんでした。')
-    const row = await env.DB.prepare("SELECT result, error FROM mail_log WHERE to_address = 'fail0075@example.ac.jp'").first<{ result: string; error: string }>()
+    const row = await env.DB.prepare(
+      "SELECT result, error FROM mail_log WHERE to_address = 'fail0075@example.ac.jp'",
+    ).first<{ result: string; error: string }>()
     expect(row!.result).toBe('failed')
     // It failed reaching the (refused, loopback) MailChannels endpoint, not inside our own code.
     expect(row!.error).not.toMatch(/Illegal invocation/i)

@@ -8,7 +8,11 @@ import { PASSWORD } from '../fixtures'
 /** The same worker, run with other settings (production mode, say). */
 const withEnv = (overrides: Partial<Env>) => async (req: Request) => {
   const ctx = createExecutionContext()
-  const res = await worker.fetch(req as Request<unknown, IncomingRequestCfProperties>, { ...env, ...overrides }, ctx)
+  const res = await worker.fetch(
+    req as Request<unknown, IncomingRequestCfProperties>,
+    { ...env, ...overrides },
+    ctx,
+  )
   await waitOnExecutionContext(ctx)
   return res
 }
@@ -17,25 +21,43 @@ describe('CSRF', () => {
   it('refuses a form without the token and changes nothing', async () => {
     const client = new Client()
     await login(client, 'test0070', PASSWORD)
-    const { res, html } = await client.post('/email/setup', { email: 'x@example.ac.jp', email_confirm: 'x@example.ac.jp' }, { csrf: null })
+    const { res, html } = await client.post(
+      '/email/setup',
+      { email: 'x@example.ac.jp', email_confirm: 'x@example.ac.jp' },
+      { csrf: null },
+    )
     expect(res.status).toBe(403)
     expect(mainText(html)).toContain('フォームの有効期限が切れたか')
-    const count = await env.DB.prepare("SELECT COUNT(*) AS n FROM mail_log WHERE to_address = 'x@example.ac.jp'").first<{ n: number }>()
+    const count = await env.DB.prepare(
+      "SELECT COUNT(*) AS n FROM mail_log WHERE to_address = 'x@example.ac.jp'",
+    ).first<{ n: number }>()
     expect(count!.n).toBe(0)
   })
 
   it('refuses a wrong token', async () => {
-    const { res } = await new Client().post('/login', { user_id: 'test0070', password: PASSWORD }, { csrf: 'A'.repeat(43) })
+    const { res } = await new Client().post(
+      '/login',
+      { user_id: 'test0070', password: PASSWORD },
+      { csrf: 'A'.repeat(43) },
+    )
     expect(res.status).toBe(403)
   })
 
   it('refuses a cross-site Origin even with a valid token', async () => {
-    const { res } = await new Client().post('/login', { user_id: 'test0070', password: PASSWORD }, { headers: { origin: 'https://evil.example' } })
+    const { res } = await new Client().post(
+      '/login',
+      { user_id: 'test0070', password: PASSWORD },
+      { headers: { origin: 'https://evil.example' } },
+    )
     expect(res.status).toBe(403)
   })
 
   it('refuses a request the browser marks as cross-site', async () => {
-    const { res } = await new Client().post('/login', { user_id: 'test0070', password: PASSWORD }, { headers: { 'sec-fetch-site': 'cross-site' } })
+    const { res } = await new Client().post(
+      '/login',
+      { user_id: 'test0070', password: PASSWORD },
+      { headers: { 'sec-fetch-site': 'cross-site' } },
+    )
     expect(res.status).toBe(403)
   })
 
@@ -49,7 +71,11 @@ describe('CSRF', () => {
   it('refuses a JSON body posted to a form endpoint', async () => {
     const client = new Client()
     await client.get('/login')
-    const res = await client.request('/login', { method: 'POST', body: '{}', headers: { 'content-type': 'application/json' } })
+    const res = await client.request('/login', {
+      method: 'POST',
+      body: '{}',
+      headers: { 'content-type': 'application/json' },
+    })
     expect(res.status).toBe(403)
   })
 })
@@ -68,7 +94,10 @@ describe('security headers', () => {
   })
 
   it('escapes what a user typed', async () => {
-    const { html } = await new Client().post('/login', { user_id: '<script>alert(1)</script>', password: 'x' })
+    const { html } = await new Client().post('/login', {
+      user_id: '<script>alert(1)</script>',
+      password: 'x',
+    })
     expect(html).not.toContain('<script>alert(1)</script>')
     expect(html).toContain('&lt;script&gt;')
   })
@@ -84,7 +113,9 @@ describe('/_dev', () => {
   it('answers 404 for everything under /_dev/ outside development', async () => {
     const prod = new Client('https://example.com', withEnv({ APP_ENV: 'production' }))
     // Production serves only known hosts: register this one for the test.
-    await env.DB.prepare("INSERT OR IGNORE INTO university_hosts (hostname, university_id) VALUES ('example.com', 'demo')").run()
+    await env.DB.prepare(
+      "INSERT OR IGNORE INTO university_hosts (hostname, university_id) VALUES ('example.com', 'demo')",
+    ).run()
     for (const path of ['/_dev', '/_dev/', '/_dev/mail', '/_dev/anything']) {
       const { res } = await prod.get(path)
       expect(res.status).toBe(404)
@@ -94,10 +125,18 @@ describe('/_dev', () => {
   })
 
   it('keeps mail bodies (and their one-time URLs) out of the log outside development', async () => {
-    const prod = new Client('https://second.example', withEnv({ APP_ENV: 'production', MAIL_TRANSPORT: 'outbox' }))
+    const prod = new Client(
+      'https://second.example',
+      withEnv({ APP_ENV: 'production', MAIL_TRANSPORT: 'outbox' }),
+    )
     await login(prod, 'test0001', PASSWORD)
-    await prod.post('/email/setup', { email: 'prod0001@example.ac.jp', email_confirm: 'prod0001@example.ac.jp' })
-    const row = await env.DB.prepare("SELECT body, result FROM mail_log WHERE to_address = 'prod0001@example.ac.jp'").first<{ body: string | null; result: string }>()
+    await prod.post('/email/setup', {
+      email: 'prod0001@example.ac.jp',
+      email_confirm: 'prod0001@example.ac.jp',
+    })
+    const row = await env.DB.prepare(
+      "SELECT body, result FROM mail_log WHERE to_address = 'prod0001@example.ac.jp'",
+    ).first<{ body: string | null; result: string }>()
     expect(row!.result).toBe('sent')
     expect(row!.body).toBeNull()
   })

@@ -17,7 +17,12 @@ describe('second password rules (manual §2.2)', () => {
   it('reports every broken rule, in the manual order', () => {
     expect(brokenSecondPasswordRules('')).toEqual(['minLength', 'upper', 'lower', 'digit'])
     expect(brokenSecondPasswordRules('abc def1')).toEqual(['upper', 'onlyAlnum'])
-    expect(brokenSecondPasswordRules('ＡＢＣａｂｃ１２')).toEqual(['upper', 'lower', 'digit', 'onlyAlnum'])
+    expect(brokenSecondPasswordRules('ＡＢＣａｂｃ１２')).toEqual([
+      'upper',
+      'lower',
+      'digit',
+      'onlyAlnum',
+    ])
   })
 })
 
@@ -39,7 +44,9 @@ describe('email addresses', () => {
 describe('throttle rules', () => {
   it('locks on the last allowed failure and lifts the lock when it has run out', () => {
     expect(lockAfter(ACCOUNT_POLICY.maxFailures - 1, 0, ACCOUNT_POLICY)).toBeNull()
-    expect(lockAfter(ACCOUNT_POLICY.maxFailures, 1000, ACCOUNT_POLICY)).toBe(1000 + ACCOUNT_POLICY.lockMs)
+    expect(lockAfter(ACCOUNT_POLICY.maxFailures, 1000, ACCOUNT_POLICY)).toBe(
+      1000 + ACCOUNT_POLICY.lockMs,
+    )
     expect(activeLock(5000, 4999)).toBe(5000)
     expect(activeLock(5000, 5000)).toBeNull()
     expect(activeLock(null, 0)).toBeNull()
@@ -59,10 +66,15 @@ describe('university settings', () => {
     const u = universityFromRow({
       ...DEMO_UNIVERSITY,
       paymentMethods: JSON.stringify(['credit_card', 'bitcoin', 'paypay']),
-      fiscalYearEndBlackouts: JSON.stringify([{ start: '2027-03-31T11:00:00Z', end: '2027-04-01T00:00:00Z' }, { start: 'x', end: 'y' }]),
+      fiscalYearEndBlackouts: JSON.stringify([
+        { start: '2027-03-31T11:00:00Z', end: '2027-04-01T00:00:00Z' },
+        { start: 'x', end: 'y' },
+      ]),
     })
     expect(u.paymentMethods).toEqual(['credit_card', 'paypay'])
-    expect(u.fiscalYearEndBlackouts).toEqual([{ start: Date.parse('2027-03-31T11:00:00Z'), end: Date.parse('2027-04-01T00:00:00Z') }])
+    expect(u.fiscalYearEndBlackouts).toEqual([
+      { start: Date.parse('2027-03-31T11:00:00Z'), end: Date.parse('2027-04-01T00:00:00Z') },
+    ])
     expect(u.balanceCap).toBe(20000)
   })
 })
@@ -71,7 +83,10 @@ describe('catalogues', () => {
   it('have the same keys and the same placeholders in Japanese and English', () => {
     expect(Object.keys(en).sort()).toEqual(Object.keys(ja).sort())
     for (const key of Object.keys(ja) as (keyof typeof ja)[]) {
-      const placeholders = (v: unknown) => JSON.stringify(v).match(/\{\w+\}/g)?.sort() ?? []
+      const placeholders = (v: unknown) =>
+        JSON.stringify(v)
+          .match(/\{\w+\}/g)
+          ?.sort() ?? []
       expect(placeholders(en[key]), key).toEqual(placeholders(ja[key]))
     }
   })

@@ -12,7 +12,11 @@ export interface DirectoryPerson {
 /** The university's directory: who may log in with which university password. */
 export interface Directory {
   /** The person when the ID and password match, otherwise null (never says which was wrong). */
-  authenticate(universityId: string, userId: string, password: string): Promise<DirectoryPerson | null>
+  authenticate(
+    universityId: string,
+    userId: string,
+    password: string,
+  ): Promise<DirectoryPerson | null>
 }
 
 /**
@@ -29,7 +33,9 @@ export class D1Directory implements Directory {
     const person = await this.db
       .select()
       .from(directoryPeople)
-      .where(and(eq(directoryPeople.universityId, universityId), eq(directoryPeople.userId, userId)))
+      .where(
+        and(eq(directoryPeople.universityId, universityId), eq(directoryPeople.userId, userId)),
+      )
       .get()
     const ok = await verifySecret(password, person?.passwordHash ?? DUMMY_HASH, this.pepper)
     return person && ok ? { userId: person.userId, nameKana: person.nameKana } : null

@@ -21,6 +21,7 @@ export class MailChannelsTransport implements MailTransport {
         content: [{ type: 'text/plain; charset=utf-8', value: mail.text }],
       }),
     })
-    if (!res.ok) throw new Error(`MailChannels answered ${res.status}: ${(await res.text()).slice(0, 200)}`)
+    if (!res.ok)
+      throw new Error(`MailChannels answered ${res.status}: ${(await res.text()).slice(0, 200)}`)
   }
 }

@@ -12,7 +12,9 @@ export interface Mailer {
 }
 
 /** Picks the transport named by MAIL_TRANSPORT. */
-export const transportFor = (env: Pick<Env, 'MAIL_TRANSPORT' | 'EMAIL' | 'MAILCHANNELS_API_KEY' | 'MAILCHANNELS_API_URL'>): MailTransport => {
+export const transportFor = (
+  env: Pick<Env, 'MAIL_TRANSPORT' | 'EMAIL' | 'MAILCHANNELS_API_KEY' | 'MAILCHANNELS_API_URL'>,
+): MailTransport => {
   switch (env.MAIL_TRANSPORT) {
     case 'outbox':
       return new OutboxTransport()
@@ -29,14 +31,23 @@ export const transportFor = (env: Pick<Env, 'MAIL_TRANSPORT' | 'EMAIL' | 'MAILCH
  * Every mail is recorded with its outcome. Bodies may carry one-time URLs, so they are
  * stored only when `keepBodies` (development).
  */
-export const recordingMailer = (deps: { db: Db; clock: Clock; transport: MailTransport; keepBodies: boolean }): Mailer => ({
+export const recordingMailer = (deps: {
+  db: Db
+  clock: Clock
+  transport: MailTransport
+  keepBodies: boolean
+}): Mailer => ({
   async send(mail) {
     let error: string | null = null
     try {
       await deps.transport.deliver(mail)
     } catch (e) {
       error = e instanceof Error ? e.message : String(e)
-      console.error('mail delivery failed', { kind: mail.kind, transport: deps.transport.name, error })
+      console.error('mail delivery failed', {
+        kind: mail.kind,
+        transport: deps.transport.name,
+        error,
+      })
     }
     await deps.db.insert(mailLog).values({
       universityId: mail.universityId,

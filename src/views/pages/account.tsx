@@ -2,14 +2,26 @@ import { useRequestContext } from 'hono/jsx-renderer'
 import type { AppEnv } from '../../context'
 import { EMAIL_MAX_LENGTH } from '../../domain/email'
 import { SECRET_MAX_LENGTH } from '../../domain/secondPassword'
-import { CsrfField, ErrorSummary, Field, Message, Notes, RuleList, type FieldErrors } from '../components'
+import {
+  CsrfField,
+  ErrorSummary,
+  Field,
+  Message,
+  Notes,
+  RuleList,
+  type FieldErrors,
+} from '../components'
 
 const useTr = () => useRequestContext<AppEnv>().get('tr')
 
 export type Values = Record<string, string>
 
 /** 在学生ログイン (manual §2.3). */
-export const LoginPage = (p: { values: Values; errors: FieldErrors; notice?: { kind: 'info' | 'error'; text: string } }) => {
+export const LoginPage = (p: {
+  values: Values
+  errors: FieldErrors
+  notice?: { kind: 'info' | 'error'; text: string }
+}) => {
   const { t } = useTr()
   return (
     <>
@@ -17,9 +29,32 @@ export const LoginPage = (p: { values: Values; errors: FieldErrors; notice?: { k
       <ErrorSummary errors={p.errors} />
       <form method="post" action="/login" class="card" novalidate>
         <CsrfField />
-        <Field name="user_id" label={t('userId')} value={p.values.user_id} error={p.errors.user_id} autocomplete="username" required maxlength={64} />
-        <Field name="password" label={t('password')} type="password" error={p.errors.password} autocomplete="current-password" required maxlength={SECRET_MAX_LENGTH} />
-        <Field name="second_password" label={t('secondPassword')} type="password" error={p.errors.second_password} autocomplete="off" maxlength={SECRET_MAX_LENGTH} />
+        <Field
+          name="user_id"
+          label={t('userId')}
+          value={p.values.user_id}
+          error={p.errors.user_id}
+          autocomplete="username"
+          required
+          maxlength={64}
+        />
+        <Field
+          name="password"
+          label={t('password')}
+          type="password"
+          error={p.errors.password}
+          autocomplete="current-password"
+          required
+          maxlength={SECRET_MAX_LENGTH}
+        />
+        <Field
+          name="second_password"
+          label={t('secondPassword')}
+          type="password"
+          error={p.errors.second_password}
+          autocomplete="off"
+          maxlength={SECRET_MAX_LENGTH}
+        />
         <Notes items="loginNotes" />
         <div class="actions">
           <button type="submit" class="button primary">
@@ -36,7 +71,13 @@ export const LoginPage = (p: { values: Values; errors: FieldErrors; notice?: { k
 }
 
 /** メールアドレス設定 (§2.1) and メールアドレス変更 (§2.4a): the same form, two labels. */
-export const EmailForm = (p: { mode: 'setup' | 'change'; values: Values; errors: FieldErrors; currentEmail?: string | null; allowListAddress: string }) => {
+export const EmailForm = (p: {
+  mode: 'setup' | 'change'
+  values: Values
+  errors: FieldErrors
+  currentEmail?: string | null
+  allowListAddress: string
+}) => {
   const { t, list } = useTr()
   const action = p.mode === 'setup' ? '/email/setup' : '/email/change'
   return (
@@ -49,8 +90,26 @@ export const EmailForm = (p: { mode: 'setup' | 'change'; values: Values; errors:
             {t('currentEmailAddress')}: <span class="mono">{p.currentEmail}</span>
           </p>
         )}
-        <Field name="email" type="email" label={p.mode === 'setup' ? t('emailAddress') : t('newEmailAddress')} value={p.values.email} error={p.errors.email} autocomplete="email" required maxlength={EMAIL_MAX_LENGTH} />
-        <Field name="email_confirm" type="email" label={t('emailConfirm')} value={p.values.email_confirm} error={p.errors.email_confirm} autocomplete="email" required maxlength={EMAIL_MAX_LENGTH} />
+        <Field
+          name="email"
+          type="email"
+          label={p.mode === 'setup' ? t('emailAddress') : t('newEmailAddress')}
+          value={p.values.email}
+          error={p.errors.email}
+          autocomplete="email"
+          required
+          maxlength={EMAIL_MAX_LENGTH}
+        />
+        <Field
+          name="email_confirm"
+          type="email"
+          label={t('emailConfirm')}
+          value={p.values.email_confirm}
+          error={p.errors.email_confirm}
+          autocomplete="email"
+          required
+          maxlength={EMAIL_MAX_LENGTH}
+        />
         <Notes items="emailNotes">
           <p>{t('emailAllowList')}</p>
           <p class="mono">{t('emailAllowListAddress', { address: p.allowListAddress })}</p>
@@ -77,7 +136,11 @@ export const EmailForm = (p: { mode: 'setup' | 'change'; values: Values; errors:
 }
 
 /** 第2パスワード設定 (§2.2), and the reset form of §2.4c, which asks the same. */
-export const SecondPasswordSetForm = (p: { action: string; errors: FieldErrors; forUserId?: string }) => {
+export const SecondPasswordSetForm = (p: {
+  action: string
+  errors: FieldErrors
+  forUserId?: string
+}) => {
   const { t } = useTr()
   return (
     <>
@@ -85,8 +148,24 @@ export const SecondPasswordSetForm = (p: { action: string; errors: FieldErrors; 
       <form method="post" action={p.action} class="card" novalidate>
         <CsrfField />
         {p.forUserId && <p class="current">{t('resetFor', { userId: p.forUserId })}</p>}
-        <Field name="second_password" type="password" label={t('secondPassword')} error={p.errors.second_password} autocomplete="new-password" required maxlength={SECRET_MAX_LENGTH} />
-        <Field name="second_password_confirm" type="password" label={t('secondPasswordConfirm')} error={p.errors.second_password_confirm} autocomplete="new-password" required maxlength={SECRET_MAX_LENGTH} />
+        <Field
+          name="second_password"
+          type="password"
+          label={t('secondPassword')}
+          error={p.errors.second_password}
+          autocomplete="new-password"
+          required
+          maxlength={SECRET_MAX_LENGTH}
+        />
+        <Field
+          name="second_password_confirm"
+          type="password"
+          label={t('secondPasswordConfirm')}
+          error={p.errors.second_password_confirm}
+          autocomplete="new-password"
+          required
+          maxlength={SECRET_MAX_LENGTH}
+        />
         <Notes items={p.forUserId ? undefined : 'secondPasswordSetupNotes'}>
           <RuleList />
         </Notes>
@@ -109,9 +188,33 @@ export const SecondPasswordChangeForm = (p: { errors: FieldErrors; notice?: stri
       <ErrorSummary errors={p.errors} />
       <form method="post" action="/second-password/change" class="card" novalidate>
         <CsrfField />
-        <Field name="current_second_password" type="password" label={t('currentSecondPassword')} error={p.errors.current_second_password} autocomplete="current-password" required maxlength={SECRET_MAX_LENGTH} />
-        <Field name="second_password" type="password" label={t('newSecondPassword')} error={p.errors.second_password} autocomplete="new-password" required maxlength={SECRET_MAX_LENGTH} />
-        <Field name="second_password_confirm" type="password" label={t('secondPasswordConfirm')} error={p.errors.second_password_confirm} autocomplete="new-password" required maxlength={SECRET_MAX_LENGTH} />
+        <Field
+          name="current_second_password"
+          type="password"
+          label={t('currentSecondPassword')}
+          error={p.errors.current_second_password}
+          autocomplete="current-password"
+          required
+          maxlength={SECRET_MAX_LENGTH}
+        />
+        <Field
+          name="second_password"
+          type="password"
+          label={t('newSecondPassword')}
+          error={p.errors.second_password}
+          autocomplete="new-password"
+          required
+          maxlength={SECRET_MAX_LENGTH}
+        />
+        <Field
+          name="second_password_confirm"
+          type="password"
+          label={t('secondPasswordConfirm')}
+          error={p.errors.second_password_confirm}
+          autocomplete="new-password"
+          required
+          maxlength={SECRET_MAX_LENGTH}
+        />
         <Notes>
           <RuleList />
         </Notes>
@@ -137,7 +240,16 @@ export const ForgotForm = (p: { values: Values; errors: FieldErrors }) => {
       <ErrorSummary errors={p.errors} />
       <form method="post" action="/second-password/forgot" class="card" novalidate>
         <CsrfField />
-        <Field name="email" type="email" label={t('emailAddress')} value={p.values.email} error={p.errors.email} autocomplete="email" required maxlength={EMAIL_MAX_LENGTH} />
+        <Field
+          name="email"
+          type="email"
+          label={t('emailAddress')}
+          value={p.values.email}
+          error={p.errors.email}
+          autocomplete="email"
+          required
+          maxlength={EMAIL_MAX_LENGTH}
+        />
         <Notes items="forgotNotes" />
         <div class="actions">
           <a class="button" href="/login">

@@ -6,7 +6,11 @@ import { Paragraphs } from '../components'
 const useTr = () => useRequestContext<AppEnv>().get('tr')
 
 /** A page that says something and offers where to go next. */
-export const InfoPage = (p: { lines: readonly string[]; links: { href: string; label: string }[]; role?: 'status' | 'alert' }) => (
+export const InfoPage = (p: {
+  lines: readonly string[]
+  links: { href: string; label: string }[]
+  role?: 'status' | 'alert'
+}) => (
   <section class="card" role={p.role}>
     <Paragraphs lines={p.lines} />
     <p class="links">
@@ -24,12 +28,15 @@ export const LastLogin = ({ at }: { at: number | null }) => {
   const { t } = useTr()
   return (
     <p class="last-login">
-      {t('lastLogin')} <time datetime={at ? new Date(at).toISOString() : undefined}>{at ? formatJstDateTime(at) : t('lastLoginNone')}</time>
+      {t('lastLogin')}{' '}
+      <time datetime={at ? new Date(at).toISOString() : undefined}>
+        {at ? formatJstDateTime(at) : t('lastLoginNone')}
+      </time>
     </p>
   )
 }
 
-/** メニュー選択. M.I.C.チャージ and 申請一覧 open with the charge flow. */
+/** メニュー選択. */
 export const MenuPage = ({ student }: { student: Student }) => {
   const { t } = useTr()
   return (
@@ -38,14 +45,14 @@ export const MenuPage = ({ student }: { student: Student }) => {
       <p>{t('loggedInAs', { name: student.nameKana, userId: student.userId })}</p>
       <ul class="menu-tiles">
         <li>
-          <span class="tile disabled" aria-disabled="true">
-            {t('menuCharge')} <small>{t('comingSoon')}</small>
-          </span>
+          <a class="tile" href="/charge">
+            {t('menuCharge')}
+          </a>
         </li>
         <li>
-          <span class="tile disabled" aria-disabled="true">
-            {t('menuApplications')} <small>{t('comingSoon')}</small>
-          </span>
+          <a class="tile" href="/applications">
+            {t('menuApplications')}
+          </a>
         </li>
         <li>
           <a class="tile" href="/manual">

@@ -1,0 +1,149 @@
+/**
+ * M.I.C., the university's IC card system, as this service sees it: read a card's
+ * balance, and credit a charge to it. Every credit carries an idempotency key, so a credit
+ * retried after a lost answer is applied once.
+ */
+export interface MicCard {
+  universityId: string
+  userId: string
+}
+
+export type MicFailure =
+  /** M.I.C. is in a stop window; `until` is when it says it opens again, if it said. */
+  | { ok: false; error: 'blackout'; until: number | null }
+  /** No answer, a timeout or a server error: worth trying again later. */
+  | { ok: false; error: 'unavailable'; detail: string }
+  /** M.I.C. understood and refused: trying again will not help. */
+  | { ok: false; error: 'rejected'; detail: string }
+
+export type MicResult<T> = ({ ok: true } & T) | MicFailure
+
+export interface MicBalance {
+  balance: number
+  asOf: number
+}
+
+export interface MicCredit {
+  creditId: string
+  balance: number
+  appliedAt: number
+  /** True when M.I.C. had already applied this key and answered from its record. */
+  replayed: boolean
+}
+
+export interface Mic {
+  balance(card: MicCard): Promise<MicResult<MicBalance>>
+  credit(card: MicCard, amount: number, idempotencyKey: string): Promise<MicResult<MicCredit>>
+}
+
+export type Fetcher = (request: Request) => Promise<Response>
+
+const cardPath = (card: MicCard) =>
+  `/v1/cards/${encodeURIComponent(card.universityId)}/${encodeURIComponent(card.userId)}`
+
+/**
+ * The HTTP client for M.I.C.'s API. Production gives it the real endpoint and `fetch`;
+ * development and tests give it the local twin (src/adapters/mic/localMic.ts), which
+ * speaks the same API.
+ */
+export class HttpMic implements Mic {
+  constructor(
+    private readonly opts: { baseUrl: string; apiKey: string; timeoutMs: number; fetcher: Fetcher },
+  ) {}
+
+  private async call(
+    method: 'GET' | 'POST',
+    path: string,
+    init: { body?: unknown; idempotencyKey?: string } = {},
+  ) {
+    const headers = new Headers({
+      authorization: `Bearer ${this.opts.apiKey}`,
+      accept: 'application/json',
+    })
+    if (init.body !== undefined) headers.set('content-type', 'application/json')
+    if (init.idempotencyKey) headers.set('idempotency-key', init.idempotencyKey)
+    const controller = new AbortController()
+    const request = new Request(this.opts.baseUrl.replace(/\/$/, '') + path, {
+      method,
+      headers,
+      body: init.body === undefined ? undefined : JSON.stringify(init.body),
+      signal: controller.signal,
+    })
+    let timer: ReturnType<typeof setTimeout> | null = null
+    const timeout = new Promise<'timeout'>((resolve) => {
+      timer = setTimeout(() => resolve('timeout'), this.opts.timeoutMs)
+    })
+    try {
+      const res: Response | 'timeout' = await Promise.race([this.opts.fetcher(request), timeout])
+      if (res === 'timeout') {
+        controller.abort()
+        return { kind: 'timeout' as const }
+      }
+      const json = (await res.json().catch(() => null)) as Record<string, unknown> | null
+      return {
+        kind: 'response' as const,
+        status: res.status,
+        json: json ?? {},
+        retryAfter: res.headers.get('retry-after'),
+      }
+    } catch (e) {
+      return { kind: 'error' as const, detail: e instanceof Error ? e.message : String(e) }
+    } finally {
+      if (timer !== null) clearTimeout(timer)
+    }
+  }
+
+  private failure(r: Awaited<ReturnType<HttpMic['call']>>): MicFailure {
+    if (r.kind === 'timeout')
+      return {
+        ok: false,
+        error: 'unavailable',
+        detail: `no answer within ${this.opts.timeoutMs} ms`,
+      }
+    if (r.kind === 'error') return { ok: false, error: 'unavailable', detail: r.detail }
+    const detail = `HTTP ${r.status} ${typeof r.json.error === 'string' ? r.json.error : ''}`.trim()
+    if (r.status === 503 && r.json.error === 'blackout') {
+      const until = typeof r.json.until === 'number' ? r.json.until : null
+      return { ok: false, error: 'blackout', until }
+    }
+    // Auth and rate limits are ours to fix or wait out; other 4xx are final answers.
+    if (r.status >= 400 && r.status < 500 && ![401, 403, 408, 429].includes(r.status))
+      return { ok: false, error: 'rejected', detail }
+    return { ok: false, error: 'unavailable', detail }
+  }
+
+  async balance(card: MicCard): Promise<MicResult<MicBalance>> {
+    const r = await this.call('GET', cardPath(card))
+    if (
+      r.kind === 'response' &&
+      r.status === 200 &&
+      typeof r.json.balance === 'number' &&
+      typeof r.json.asOf === 'number'
+    ) {
+      return { ok: true, balance: r.json.balance, asOf: r.json.asOf }
+    }
+    return this.failure(r)
+  }
+
+  async credit(
+    card: MicCard,
+    amount: number,
+    idempotencyKey: string,
+  ): Promise<MicResult<MicCredit>> {
+    const r = await this.call('POST', `${cardPath(card)}/credits`, {
+      body: { amount },
+      idempotencyKey,
+    })
+    if (r.kind === 'response' && (r.status === 200 || r.status === 201)) {
+      const { creditId, balance, appliedAt } = r.json
+      if (
+        typeof creditId === 'string' &&
+        typeof balance === 'number' &&
+        typeof appliedAt === 'number'
+      ) {
+        return { ok: true, creditId, balance, appliedAt, replayed: r.status === 200 }
+      }
+    }
+    return this.failure(r)
+  }
+}

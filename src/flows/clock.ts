@@ -1,0 +1,35 @@
+import { eq } from 'drizzle-orm'
+import type { Db } from '../db'
+import { devSettings } from '../db/schema'
+import { systemClock, type Clock } from '../domain/time'
+
+const OFFSET_KEY = 'clock_offset_ms'
+
+/**
+ * The service's clock. In development it can be moved (/_dev/clock) to see blackout
+ * windows and deadlines without waiting for them; the offset lives in D1 so the worker,
+ * the queue consumer, the cron, the Durable Objects and the local M.I.C. all agree.
+ * Production never reads it.
+ */
+export const clockFor = async (db: Db, devMode: boolean): Promise<Clock> => {
+  if (!devMode) return systemClock
+  const offset = await devClockOffset(db)
+  return offset === 0 ? systemClock : () => Date.now() + offset
+}
+
+export const devClockOffset = async (db: Db) => {
+  const row = await db
+    .select({ value: devSettings.value })
+    .from(devSettings)
+    .where(eq(devSettings.key, OFFSET_KEY))
+    .get()
+  const offset = Number(row?.value ?? 0)
+  return Number.isFinite(offset) ? offset : 0
+}
+
+export const setDevClockOffset = async (db: Db, offsetMs: number) => {
+  await db
+    .insert(devSettings)
+    .values({ key: OFFSET_KEY, value: String(Math.round(offsetMs)) })
+    .onConflictDoUpdate({ target: devSettings.key, set: { value: String(Math.round(offsetMs)) } })
+}

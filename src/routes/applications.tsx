@@ -1,0 +1,114 @@
+import { and, desc, eq } from 'drizzle-orm'
+import { Hono, type Context } from 'hono'
+import { PaymentProviderError } from '../adapters/payments'
+import type { AppEnv } from '../context'
+import { applications } from '../db/schema'
+import { tabOf, type ApplicationTab } from '../domain/application'
+import { hasDeadline } from '../domain/paymentMethods'
+import { startPayment } from '../flows/charge'
+import { requireStage } from '../middleware/session'
+import { AppError } from '../errors'
+import {
+  ApplicationDetailPage,
+  ApplicationListPage,
+  AppliedPage,
+  ReturnPage,
+} from '../views/pages/charge'
+
+type C = Context<AppEnv>
+
+/** 申請一覧 and 申請情報 詳細 (manual §4.2), and the steps around the provider's page. */
+export const applicationPages = new Hono<AppEnv>()
+applicationPages.use('/applications', requireStage('ready'))
+applicationPages.use('/applications/*', requireStage('ready'))
+
+/** Only the student's own applications: anyone else's number is simply not found. */
+const ownApplication = async (c: C) => {
+  const id = c.req.param('id') ?? ''
+  if (!/^\d{1,12}$/.test(id)) throw new AppError('notFound', 404)
+  const student = c.get('session')!.student
+  const a = await c
+    .get('deps')
+    .db.select()
+    .from(applications)
+    .where(and(eq(applications.id, Number(id)), eq(applications.studentId, student.id)))
+    .get()
+  if (!a) throw new AppError('notFound', 404)
+  return a
+}
+
+/** The most 申請一覧 lists; a student reaching it has years of history. */
+const LIST_LIMIT = 500
+
+applicationPages.get('/applications', async (c) => {
+  const tab: ApplicationTab = c.req.query('tab') === 'history' ? 'history' : 'printable'
+  const { db, clock } = c.get('deps')
+  const student = c.get('session')!.student
+  const now = clock()
+  const all = await db
+    .select()
+    .from(applications)
+    .where(eq(applications.studentId, student.id))
+    .orderBy(desc(applications.id))
+    .limit(LIST_LIMIT)
+    .all()
+  const rows = all.filter((a) => tabOf(a, now) === tab)
+  return c.render(<ApplicationListPage rows={rows} tab={tab} lastLoginAt={student.lastLoginAt} />, {
+    title: c.get('tr').t('applicationsTitle'),
+  })
+})
+
+applicationPages.get('/applications/:id', async (c) => {
+  const a = await ownApplication(c)
+  const { clock } = c.get('deps')
+  return c.render(
+    <ApplicationDetailPage
+      a={a}
+      now={clock()}
+      lastLoginAt={c.get('session')!.student.lastLoginAt}
+      fiscal={c.get('university').fiscalYearEndBlackouts}
+    />,
+    { title: c.get('tr').t('detailTitle') },
+  )
+})
+
+/** 申請完了 — お支払いページに移動します. */
+applicationPages.get('/applications/:id/pay', async (c) => {
+  const a = await ownApplication(c)
+  if (a.status !== 'awaiting_payment') return c.redirect(`/applications/${a.id}`, 303)
+  return c.render(<AppliedPage a={a} />, { title: c.get('tr').t('appliedTitle') })
+})
+
+/** Opens the payment page again when the gateway did not answer the first time. */
+applicationPages.post('/applications/:id/pay', async (c) => {
+  const a = await ownApplication(c)
+  if (a.status === 'awaiting_payment') {
+    const deps = c.get('deps')
+    try {
+      await startPayment(
+        deps,
+        deps.provider,
+        c.get('university'),
+        c.get('session')!.student,
+        a,
+        new URL(c.req.url).origin,
+      )
+    } catch (e) {
+      if (!(e instanceof PaymentProviderError)) throw e
+      console.error('payment could not be started', { application: a.id, error: e.message })
+    }
+  }
+  return c.redirect(`/applications/${a.id}/pay`, 303)
+})
+
+/**
+ * Back from the provider's page. Until the provider's notification has been processed
+ * the page says so and reloads itself every few seconds.
+ */
+applicationPages.get('/applications/:id/return', async (c) => {
+  const a = await ownApplication(c)
+  const waiting = a.status === 'awaiting_payment' && !hasDeadline(a.paymentMethod)
+  const { t } = c.get('tr')
+  const title = a.status === 'paid' ? t('paymentDoneTitle') : t('appliedTitle')
+  return c.render(<ReturnPage a={a} />, { title, refreshSeconds: waiting ? 3 : undefined })
+})

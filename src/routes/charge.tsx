@@ -1,0 +1,225 @@
+import { Hono, type Context } from 'hono'
+import { z } from 'zod'
+import { PaymentProviderError } from '../adapters/payments'
+import type { AppEnv } from '../context'
+import { blackoutAt, linkOpensAt } from '../domain/blackout'
+import {
+  chargeableAmount,
+  chargeProblem,
+  formatYen,
+  parseYen,
+  type ChargeProblem,
+} from '../domain/charge'
+import { isPaymentMethod, type PaymentMethod } from '../domain/paymentMethods'
+import { deskFor } from '../durable/studentDesk'
+import { chargeRoom, startPayment } from '../flows/charge'
+import type { Translator } from '../i18n'
+import { requireStage } from '../middleware/session'
+import { randomToken } from '../security/crypto'
+import type { FieldErrors } from '../views/components'
+import { ChargePage, ConfirmPage, MethodPage, type ChargeView } from '../views/pages/charge'
+import { requiredText, validForm } from './forms'
+
+type C = Context<AppEnv>
+
+/** M.I.C.チャージ (manual §4.1): チャージ → お支払い方法選択 → 申請内容確認 → 申請. */
+export const charge = new Hono<AppEnv>()
+charge.use('/charge', requireStage('ready'))
+charge.use('/charge/*', requireStage('ready'))
+
+const student = (c: C) => c.get('session')!.student
+
+export const problemText = (
+  t: Translator['t'],
+  p: ChargeProblem | { code: 'balanceUnknown' } | { code: 'methodUnavailable' },
+) => {
+  switch (p.code) {
+    case 'notWhole':
+      return t('amountNotWhole')
+    case 'belowMinimum':
+      return t('amountBelowMinimum', { min: formatYen(p.min) })
+    case 'notStep':
+      return t('amountNotStep', { step: formatYen(p.step) })
+    case 'overCap':
+      return p.max > 0 ? t('amountOverCap', { max: formatYen(p.max) }) : t('amountNoRoom')
+    case 'balanceUnknown':
+      return t('balanceUnknown')
+    case 'methodUnavailable':
+      return t('methodRequired')
+  }
+}
+
+/** Everything the チャージ screen shows, read fresh from M.I.C. (or its last word). */
+const chargeView = async (
+  c: C,
+): Promise<{ view: ChargeView; room: Awaited<ReturnType<typeof chargeRoom>>['room'] }> => {
+  const deps = c.get('deps')
+  const u = c.get('university')
+  const { reading, room } = await chargeRoom(deps, student(c))
+  const now = deps.clock()
+  const stopped =
+    blackoutAt(now, u.fiscalYearEndBlackouts) !== null ||
+    (!reading.known ? true : !reading.live && reading.failure?.error === 'blackout')
+  return {
+    room,
+    view: {
+      reading,
+      cap: u.balanceCap,
+      chargeable: room ? chargeableAmount(u, room) : null,
+      minCharge: u.minCharge,
+      chargeStep: u.chargeStep,
+      opensAt: stopped ? linkOpensAt(now, u.fiscalYearEndBlackouts) : null,
+    },
+  }
+}
+
+const renderCharge = async (c: C, value: string | undefined, errors: FieldErrors) => {
+  const { view } = await chargeView(c)
+  return c.render(<ChargePage view={view} value={value} errors={errors} />, {
+    title: c.get('tr').t('chargeTitle'),
+  })
+}
+
+charge.get('/charge', (c) => renderCharge(c, c.req.query('amount')?.slice(0, 20), {}))
+
+const amountSchema = z.object({ amount: requiredText(20) })
+
+charge.post(
+  '/charge',
+  validForm(amountSchema, { amount: 'chargeAmount' }, (c, errors, raw) =>
+    renderCharge(c, undefined, errors),
+  ),
+  async (c) => {
+    const { amount: text } = c.req.valid('form')
+    const { t } = c.get('tr')
+    const amount = parseYen(text)
+    const { view, room } = await chargeView(c)
+    const problem: Parameters<typeof problemText>[1] | null =
+      amount === null
+        ? { code: 'notWhole' }
+        : room
+          ? chargeProblem(amount, c.get('university'), room)
+          : { code: 'balanceUnknown' }
+    if (problem || amount === null) {
+      c.status(422)
+      return c.render(
+        <ChargePage
+          view={view}
+          value={text}
+          errors={{ amount: { text: problemText(t, problem!) } }}
+        />,
+        { title: t('chargeTitle') },
+      )
+    }
+    return c.redirect(`/charge/method?amount=${amount}`, 303)
+  },
+)
+
+/** The amount carried between the steps, checked for shape again at each one. */
+const amountParam = (value: string | undefined) => {
+  const n = parseYen(value ?? '')
+  return n !== null && n > 0 ? n : null
+}
+
+const methodsOf = (c: C) => {
+  const provider = c.get('deps').provider
+  return c
+    .get('university')
+    .paymentMethods.map((method) => ({ method, howTo: provider.howToUrl(method) }))
+}
+
+const renderMethods = (c: C, amount: number, selected?: string, error?: string) =>
+  c.render(
+    <MethodPage amount={amount} methods={methodsOf(c)} selected={selected} error={error} />,
+    { title: c.get('tr').t('methodTitle') },
+  )
+
+charge.get('/charge/method', (c) => {
+  const amount = amountParam(c.req.query('amount'))
+  if (amount === null) return c.redirect('/charge', 303)
+  return renderMethods(c, amount, c.req.query('method'))
+})
+
+const enabledMethod = (c: C, value: unknown): PaymentMethod | null =>
+  isPaymentMethod(value) && c.get('university').paymentMethods.includes(value) ? value : null
+
+charge.post('/charge/method', async (c) => {
+  const form = await c.req.parseBody()
+  const amount = amountParam(typeof form.amount === 'string' ? form.amount : undefined)
+  if (amount === null) return c.redirect('/charge', 303)
+  const method = enabledMethod(c, form.method)
+  if (!method) {
+    c.status(422)
+    return renderMethods(c, amount, undefined, c.get('tr').t('methodRequired'))
+  }
+  return c.redirect(`/charge/confirm?amount=${amount}&method=${method}`, 303)
+})
+
+const renderConfirm = async (c: C, amount: number, method: PaymentMethod, error?: string) => {
+  const { reading } = await chargeRoom(c.get('deps'), student(c))
+  return c.render(
+    <ConfirmPage
+      amount={amount}
+      method={method}
+      reading={reading}
+      requestKey={randomToken(16)}
+      error={error}
+    />,
+    {
+      title: c.get('tr').t('confirmTitle'),
+    },
+  )
+}
+
+charge.get('/charge/confirm', async (c) => {
+  const amount = amountParam(c.req.query('amount'))
+  const method = enabledMethod(c, c.req.query('method'))
+  if (amount === null) return c.redirect('/charge', 303)
+  if (!method) return c.redirect(`/charge/method?amount=${amount}`, 303)
+  return renderConfirm(c, amount, method)
+})
+
+charge.post('/charge/apply', async (c) => {
+  const form = await c.req.parseBody()
+  const amount = amountParam(typeof form.amount === 'string' ? form.amount : undefined)
+  const method = enabledMethod(c, form.method)
+  const requestKey =
+    typeof form.request_key === 'string' && /^[A-Za-z0-9_-]{16,64}$/.test(form.request_key)
+      ? form.request_key
+      : null
+  if (amount === null || !requestKey) return c.redirect('/charge', 303)
+  if (!method) return c.redirect(`/charge/method?amount=${amount}`, 303)
+  const deps = c.get('deps')
+  const s = student(c)
+  const outcome = await deskFor(deps.desks, s.universityId, s.id).apply({
+    universityId: s.universityId,
+    studentId: s.id,
+    amount,
+    method,
+    requestKey,
+    lang: c.get('tr').lang,
+    provider: deps.provider.id,
+  })
+  if (!outcome.ok) {
+    c.status(422)
+    return renderConfirm(c, amount, method, problemText(c.get('tr').t, outcome.problem))
+  }
+  try {
+    await startPayment(
+      deps,
+      deps.provider,
+      c.get('university'),
+      s,
+      outcome.application,
+      new URL(c.req.url).origin,
+    )
+  } catch (e) {
+    if (!(e instanceof PaymentProviderError)) throw e
+    // The application stands; 申請完了 offers to open the payment page again.
+    console.error('payment could not be started', {
+      application: outcome.application.id,
+      error: e.message,
+    })
+  }
+  return c.redirect(`/applications/${outcome.application.id}/pay`, 303)
+})

@@ -1,0 +1,532 @@
+import { useRequestContext } from 'hono/jsx-renderer'
+import type { AppEnv } from '../../context'
+import {
+  creditStanding,
+  tabOf,
+  type ApplicationTab,
+  type PaymentStatus,
+} from '../../domain/application'
+import { formatYen } from '../../domain/charge'
+import { hasDeadline, type PaymentMethod } from '../../domain/paymentMethods'
+import { formatJstDate, formatJstDateTime } from '../../domain/time'
+import type { Application, BalanceReading } from '../../flows/charge'
+import type { Translator } from '../../i18n'
+import { CsrfField, ErrorSummary, Field, Message, Notes, type FieldErrors } from '../components'
+import { LastLogin } from './general'
+
+const useC = () => useRequestContext<AppEnv>()
+const yen = (tr: Translator, n: number) => tr.t('yen', { amount: formatYen(n) })
+export const methodLabel = (tr: Translator, m: PaymentMethod) => tr.t(`pm_${m}`)
+
+const STATUS_KEYS = {
+  awaiting_payment: 'statusAwaiting',
+  paid: 'statusPaid',
+  unpaid: 'statusUnpaid',
+  cancelled: 'statusCancelled',
+} as const satisfies Record<PaymentStatus, string>
+export const statusLabel = (tr: Translator, s: PaymentStatus) => tr.t(STATUS_KEYS[s])
+
+/** When M.I.C. cannot be reached: the last known balance, and when the link opens again. */
+const BalanceNotice = ({
+  reading,
+  opensAt,
+}: {
+  reading: BalanceReading
+  opensAt: number | null
+}) => {
+  const { t } = useC().get('tr')
+  if (reading.known && reading.live) return null
+  return (
+    <Message kind="info">
+      <p>
+        {reading.known
+          ? t('balanceStale', { time: formatJstDateTime(reading.asOf) })
+          : t('balanceUnknown')}
+      </p>
+      {opensAt !== null && <p>{t('creditAfterWindow', { time: formatJstDateTime(opensAt) })}</p>}
+    </Message>
+  )
+}
+
+export interface ChargeView {
+  reading: BalanceReading
+  cap: number
+  chargeable: number | null
+  minCharge: number
+  chargeStep: number
+  /** When the M.I.C. link opens again, if it is stopped now. */
+  opensAt: number | null
+}
+
+/** チャージ (manual §4.1 順序2). */
+export const ChargePage = ({
+  view,
+  value,
+  errors,
+}: {
+  view: ChargeView
+  value?: string
+  errors: FieldErrors
+}) => {
+  const tr = useC().get('tr')
+  const { t } = tr
+  return (
+    <>
+      <ErrorSummary errors={errors} />
+      <BalanceNotice reading={view.reading} opensAt={view.opensAt} />
+      <section class="card" aria-labelledby="balance-heading">
+        <h2 id="balance-heading">{t('currentBalance')}</h2>
+        <p class="balance">
+          {view.reading.known ? yen(tr, view.reading.balance) : t('balanceNotAvailable')}
+        </p>
+        <dl class="summary">
+          <dt>{t('balanceCap')}</dt>
+          <dd>{yen(tr, view.cap)}</dd>
+          {view.chargeable !== null && (
+            <>
+              <dt>{t('chargeable')}</dt>
+              <dd>{yen(tr, view.chargeable)}</dd>
+            </>
+          )}
+        </dl>
+      </section>
+      {view.reading.known && (
+        <form method="post" action="/charge" class="card" novalidate>
+          <CsrfField />
+          <h2>{t('chargeHeading')}</h2>
+          <Field
+            name="amount"
+            label={t('chargeAmountYen')}
+            value={value}
+            error={errors.amount}
+            hint={t('chargeAmountHint', {
+              min: formatYen(view.minCharge),
+              step: formatYen(view.chargeStep),
+            })}
+            required
+            maxlength={20}
+            inputmode="numeric"
+          />
+          <p class="actions">
+            <a class="button" href="/menu">
+              {t('back')}
+            </a>
+            <button type="submit" class="primary">
+              {t('next')}
+            </button>
+          </p>
+        </form>
+      )}
+      <Notes items="chargeNotes">
+        <p>{t('chargeNoteCap', { cap: formatYen(view.cap) })}</p>
+      </Notes>
+    </>
+  )
+}
+
+/** お支払い方法選択 (manual §4.1 順序3). */
+export const MethodPage = (p: {
+  amount: number
+  methods: { method: PaymentMethod; howTo: string }[]
+  selected?: string
+  error?: string
+}) => {
+  const tr = useC().get('tr')
+  const { t } = tr
+  return (
+    <>
+      {p.error && <ErrorSummary errors={{ method: { text: p.error } }} />}
+      <p>{t('chargeAmountIs', { amount: yen(tr, p.amount) })}</p>
+      <form method="post" action="/charge/method" class="card">
+        <CsrfField />
+        <input type="hidden" name="amount" value={String(p.amount)} />
+        <fieldset id="method" aria-describedby={p.error ? 'method-error' : undefined}>
+          <legend>{t('paymentMethod')}</legend>
+          {p.error && (
+            <p class="field-error" id="method-error">
+              {p.error}
+            </p>
+          )}
+          <ul class="methods">
+            {p.methods.map(({ method, howTo }) => (
+              <li>
+                <input
+                  type="radio"
+                  name="method"
+                  id={`method-${method}`}
+                  value={method}
+                  checked={p.selected === method}
+                  required
+                />
+                <label for={`method-${method}`}>{methodLabel(tr, method)}</label>
+                {hasDeadline(method) && <small class="hint">{t('methodPaidLater')}</small>}{' '}
+                <a
+                  href={howTo}
+                  class="howto"
+                  aria-label={t('howToFor', { method: methodLabel(tr, method) })}
+                >
+                  {t('howTo')}
+                </a>
+              </li>
+            ))}
+          </ul>
+        </fieldset>
+        <p class="note">{t('cvsNote')}</p>
+        <p class="actions">
+          <a class="button" href={`/charge?amount=${p.amount}`}>
+            {t('back')}
+          </a>
+          <button type="submit" class="primary">
+            {t('next')}
+          </button>
+        </p>
+      </form>
+    </>
+  )
+}
+
+/** The manual's 申請内容 table: 種別, 数量, 金額, and 合計. */
+const ContentsTable = ({ amount, quantity }: { amount: number; quantity: number }) => {
+  const tr = useC().get('tr')
+  const { t } = tr
+  return (
+    <table class="contents">
+      <thead>
+        <tr>
+          <th scope="col">{t('kind')}</th>
+          <th scope="col">{t('quantity')}</th>
+          <th scope="col">{t('amountColumn')}</th>
+        </tr>
+      </thead>
+      <tbody>
+        <tr>
+          <th scope="row">{t('chargeAmount')}</th>
+          <td>{t('copies', { n: quantity })}</td>
+          <td>{yen(tr, amount)}</td>
+        </tr>
+        <tr class="total">
+          <th scope="row">{t('total')}</th>
+          <td>{t('copies', { n: quantity })}</td>
+          <td>{yen(tr, amount * quantity)}</td>
+        </tr>
+      </tbody>
+    </table>
+  )
+}
+
+/** 申請内容確認 (manual §4.1 順序6). */
+export const ConfirmPage = (p: {
+  amount: number
+  method: PaymentMethod
+  reading: BalanceReading
+  requestKey: string
+  error?: string
+}) => {
+  const tr = useC().get('tr')
+  const { t } = tr
+  return (
+    <>
+      {p.error && (
+        <Message kind="error">
+          <p>{p.error}</p>
+        </Message>
+      )}
+      <section class="card" aria-labelledby="after-heading">
+        <h2 id="after-heading">{t('balanceAfter')}</h2>
+        <p class="balance">
+          {p.reading.known ? yen(tr, p.reading.balance + p.amount) : t('balanceNotAvailable')}
+        </p>
+      </section>
+      <section class="card" aria-labelledby="contents-heading">
+        <h2 id="contents-heading">{t('applicationContents')}</h2>
+        <ContentsTable amount={p.amount} quantity={1} />
+      </section>
+      <section class="card" aria-labelledby="method-heading">
+        <h2 id="method-heading">{t('paymentMethod')}</h2>
+        <p>{methodLabel(tr, p.method)}</p>
+      </section>
+      <form method="post" action="/charge/apply" class="actions">
+        <CsrfField />
+        <input type="hidden" name="amount" value={String(p.amount)} />
+        <input type="hidden" name="method" value={p.method} />
+        <input type="hidden" name="request_key" value={p.requestKey} />
+        <a class="button" href={`/charge/method?amount=${p.amount}&method=${p.method}`}>
+          {t('back')}
+        </a>
+        {!p.error && (
+          <button type="submit" class="primary">
+            {t('apply')}
+          </button>
+        )}
+      </form>
+    </>
+  )
+}
+
+/** 申請完了 — お支払いページに移動します (manual §4.1 順序8). */
+export const AppliedPage = ({ a }: { a: Application }) => {
+  const tr = useC().get('tr')
+  const { t } = tr
+  return (
+    <>
+      <section class="done-box" role="status" aria-labelledby="done-heading">
+        <h2 id="done-heading">{t('appliedHeading')}</h2>
+        {a.paymentUrl ? (
+          <>
+            <p>{t('goingToPayment')}</p>
+            <a class="button primary" href={a.paymentUrl}>
+              {t('ok')}
+            </a>
+          </>
+        ) : (
+          <form method="post" action={`/applications/${a.id}/pay`}>
+            <CsrfField />
+            <p>{t('paymentPageUnavailable')}</p>
+            <button type="submit" class="primary">
+              {t('retryPaymentPage')}
+            </button>
+          </form>
+        )}
+      </section>
+      <section class="card" aria-labelledby="contents-heading">
+        <h2 id="contents-heading">{t('applicationContents')}</h2>
+        <p>
+          {t('applicationNumber')} {a.id}
+        </p>
+        <ContentsTable amount={a.amount} quantity={a.quantity} />
+        <p>
+          {t('paymentMethod')}: {methodLabel(tr, a.paymentMethod)}
+        </p>
+      </section>
+    </>
+  )
+}
+
+const DeadlineInfo = ({ a }: { a: Application }) => {
+  const { t } = useC().get('tr')
+  return (
+    <dl class="summary deadline">
+      <dt>{t('paymentNumber')}</dt>
+      <dd class="payment-number">{a.paymentNumber ?? '—'}</dd>
+      <dt>{t('paymentDeadline')}</dt>
+      <dd>{formatJstDateTime(a.paymentDeadline)}</dd>
+    </dl>
+  )
+}
+
+/** Back from the provider: お支払い完了, or what is still happening (manual §4.1 順序10). */
+export const ReturnPage = ({ a }: { a: Application }) => {
+  const { t } = useC().get('tr')
+  const links = (
+    <p class="actions">
+      <a class="button" href="/charge">
+        {t('applyAgain')}
+      </a>
+      <a class="button primary" href={`/applications/${a.id}`}>
+        {t('seeDetails')}
+      </a>
+    </p>
+  )
+  if (a.status === 'paid') {
+    return (
+      <section class="done-box" role="status" aria-labelledby="done-heading">
+        <h2 id="done-heading">{t('paymentDoneHeading')}</h2>
+        <p>{t('paymentDone')}</p>
+        <p>{t('paymentDoneMail')}</p>
+        {links}
+      </section>
+    )
+  }
+  if (a.status === 'awaiting_payment' && hasDeadline(a.paymentMethod)) {
+    return (
+      <section class="done-box" role="status" aria-labelledby="done-heading">
+        <h2 id="done-heading">{t('payLaterHeading')}</h2>
+        <p>{t('payLater')}</p>
+        <DeadlineInfo a={a} />
+        {links}
+      </section>
+    )
+  }
+  if (a.status === 'awaiting_payment') {
+    return (
+      <section class="card" role="status" aria-labelledby="wait-heading">
+        <h2 id="wait-heading">{t('confirmingHeading')}</h2>
+        <p>{t('confirmingPayment')}</p>
+        <p>
+          <a href={`/applications/${a.id}/return`}>{t('reload')}</a>
+        </p>
+      </section>
+    )
+  }
+  return (
+    <section class="card" role="status" aria-labelledby="done-heading">
+      <h2 id="done-heading">{t('notPaidHeading')}</h2>
+      <p>{t('notPaid', { status: statusLabel(useC().get('tr'), a.status) })}</p>
+      {links}
+    </section>
+  )
+}
+
+/** 証明書 申請一覧 (manual §4.2). */
+export const ApplicationListPage = (p: {
+  rows: Application[]
+  tab: ApplicationTab
+  lastLoginAt: number | null
+}) => {
+  const tr = useC().get('tr')
+  const { t } = tr
+  const tabs: [ApplicationTab, string][] = [
+    ['printable', t('tabPrintable')],
+    ['history', t('tabHistory')],
+  ]
+  return (
+    <>
+      <LastLogin at={p.lastLoginAt} />
+      <nav class="tabs" aria-label={t('applicationsTitle')}>
+        {tabs.map(([tab, label]) => (
+          <a href={`/applications?tab=${tab}`} aria-current={tab === p.tab ? 'page' : undefined}>
+            {label}
+          </a>
+        ))}
+      </nav>
+      <p class="hint">{t(p.tab === 'printable' ? 'tabPrintableHint' : 'tabHistoryHint')}</p>
+      {p.rows.length === 0 ? (
+        <p>{t('noApplications')}</p>
+      ) : (
+        <div class="table-scroll">
+          <table class="applications">
+            <caption>{t(p.tab === 'printable' ? 'listCurrent' : 'listHistory')}</caption>
+            <thead>
+              <tr>
+                <th scope="col">{t('issueNumber')}</th>
+                <th scope="col">{t('paymentColumn')}</th>
+                <th scope="col">{t('issueDate')}</th>
+                <th scope="col">{t('certificate')}</th>
+                <th scope="col">{t('copiesColumn')}</th>
+                <th scope="col">{t('totalAmount')}</th>
+              </tr>
+            </thead>
+            <tbody>
+              {p.rows.map((a) => (
+                <tr>
+                  <td>
+                    <a href={`/applications/${a.id}`}>{a.id}</a>
+                  </td>
+                  <td>{a.status === 'paid' ? t('paymentCompleted') : statusLabel(tr, a.status)}</td>
+                  <td>{formatJstDate(a.createdAt)}</td>
+                  <td>{t('menuCharge')}</td>
+                  <td>{t('copies', { n: a.quantity })}</td>
+                  <td>{yen(tr, a.amount * a.quantity)}</td>
+                </tr>
+              ))}
+            </tbody>
+          </table>
+        </div>
+      )}
+      <p class="actions">
+        <a class="button" href="/menu">
+          {t('back')}
+        </a>
+      </p>
+    </>
+  )
+}
+
+/** Where the M.I.C. credit stands, in words a student (and the call centre) can act on. */
+const CreditSection = ({
+  a,
+  now,
+  fiscal,
+}: {
+  a: Application
+  now: number
+  fiscal: Parameters<typeof creditStanding>[2]
+}) => {
+  const { t } = useC().get('tr')
+  const standing = creditStanding(a, now, fiscal)
+  let text: string
+  switch (standing.kind) {
+    case 'notPaid':
+      text = t('creditNotPaid')
+      break
+    case 'credited':
+      text = t('creditDone', { time: formatJstDateTime(standing.at) })
+      break
+    case 'waiting':
+      text =
+        standing.reason === 'retrying'
+          ? t('creditRetrying', { time: formatJstDateTime(standing.expectedAt) })
+          : standing.reason === 'blackout'
+            ? t('creditWaitingWindow', { time: formatJstDateTime(standing.expectedAt) })
+            : t('creditProcessing')
+      break
+    case 'failed':
+      text = t('creditFailed')
+  }
+  return (
+    <section class="card" aria-labelledby="credit-heading">
+      <h2 id="credit-heading">{t('creditHeading')}</h2>
+      <p class={`credit credit-${standing.kind}`}>{text}</p>
+    </section>
+  )
+}
+
+/** 申請情報 詳細 (manual §4.1 順序11, §4.2). */
+export const ApplicationDetailPage = (p: {
+  a: Application
+  now: number
+  lastLoginAt: number | null
+  fiscal: Parameters<typeof creditStanding>[2]
+}) => {
+  const tr = useC().get('tr')
+  const { t } = tr
+  const { a } = p
+  return (
+    <>
+      <LastLogin at={p.lastLoginAt} />
+      <section class="card" aria-labelledby="issue-heading">
+        <h2 id="issue-heading">{t('issueInfo')}</h2>
+        <dl class="summary">
+          <dt>{t('applicationNumber')}</dt>
+          <dd>{a.id}</dd>
+          <dt>{t('issueDate')}</dt>
+          <dd>{formatJstDate(a.createdAt)}</dd>
+        </dl>
+      </section>
+      <section class="card" aria-labelledby="payment-heading">
+        <h2 id="payment-heading">{t('paymentInfo')}</h2>
+        <dl class="summary">
+          <dt>{t('paymentMethod')}</dt>
+          <dd>{methodLabel(tr, a.paymentMethod)}</dd>
+          <dt>{t('paymentStatus')}</dt>
+          <dd class={`status status-${a.status}`}>{statusLabel(tr, a.status)}</dd>
+          {a.paidAt !== null && (
+            <>
+              <dt>{t('paidAt')}</dt>
+              <dd>{formatJstDateTime(a.paidAt)}</dd>
+            </>
+          )}
+        </dl>
+        {hasDeadline(a.paymentMethod) && a.status !== 'paid' && <DeadlineInfo a={a} />}
+        {a.status === 'awaiting_payment' && !hasDeadline(a.paymentMethod) && a.paymentUrl && (
+          <p>
+            <a href={a.paymentUrl}>{t('toPaymentPage')}</a>
+          </p>
+        )}
+      </section>
+      <section class="card" aria-labelledby="detail-heading">
+        <h2 id="detail-heading">{t('detailInfo')}</h2>
+        <ContentsTable amount={a.amount} quantity={a.quantity} />
+      </section>
+      <CreditSection a={a} now={p.now} fiscal={p.fiscal} />
+      <p class="actions">
+        <a class="button" href={`/applications?tab=${tabOf(a, p.now)}`}>
+          {t('back')}
+        </a>
+        <a class="button" href={`/applications/${a.id}`}>
+          {t('reload')}
+        </a>
+      </p>
+    </>
+  )
+}
