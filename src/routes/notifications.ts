@@ -19,14 +19,12 @@ notifications.post('/notify/:provider', async (c) => {
   const now = clock()
   const reject = async (reason: string, status: 400 | 401 | 404 | 409 | 413, detail?: string) => {
     console.warn('payment notification refused', { reason, requestId: c.get('requestId') })
-    await db
-      .insert(notificationRejections)
-      .values({
-        provider: c.req.param('provider').slice(0, 50),
-        reason,
-        detail: detail?.slice(0, 500) ?? null,
-        receivedAt: now,
-      })
+    await db.insert(notificationRejections).values({
+      provider: c.req.param('provider').slice(0, 50),
+      reason,
+      detail: detail?.slice(0, 500) ?? null,
+      receivedAt: now,
+    })
     return c.json({ error: reason }, status)
   }
   if (c.req.param('provider') !== provider.id) return reject('unknown_provider', 404)
