@@ -4,7 +4,7 @@ import { localMicFor } from '../src/adapters/mic/localMic'
 import { sandboxGatewayFor } from '../src/adapters/payments/sandboxGateway'
 import { SIGNATURE_HEADER, signNotification } from '../src/adapters/payments/signature'
 import { database } from '../src/db'
-import { setDevClockOffset } from '../src/flows/clock'
+import { clockFor, setDevClockOffset } from '../src/flows/clock'
 import worker from '../src/index'
 import { Client, onboard } from './client'
 
@@ -66,18 +66,16 @@ export const payOnGateway = async (
 }
 
 export const application = (id: number) =>
-  env.DB.prepare('SELECT * FROM applications WHERE id = ?')
-    .bind(id)
-    .first<{
-      status: string
-      credit_status: string
-      credit_attempts: number
-      amount: number
-      error_mail_at: number | null
-      payment_number: string | null
-      provider_payment_id: string | null
-      next_credit_at: number | null
-    }>()
+  env.DB.prepare('SELECT * FROM applications WHERE id = ?').bind(id).first<{
+    status: string
+    credit_status: string
+    credit_attempts: number
+    amount: number
+    error_mail_at: number | null
+    payment_number: string | null
+    provider_payment_id: string | null
+    next_credit_at: number | null
+  }>()
 
 /** Waits until `check` holds (queue deliveries and alarms happen in their own time). */
 export const eventually = async <T>(
@@ -123,10 +121,11 @@ export const signedNotification = async (
   opts: { secret?: string; at?: number } = {},
 ) => {
   const raw = typeof body === 'string' ? body : JSON.stringify(body)
+  const now = (await clockFor(database(env.DB), true))()
   const signature = await signNotification(
     opts.secret ?? env.PAYMENT_WEBHOOK_SECRET,
     raw,
-    opts.at ?? Date.now(),
+    opts.at ?? now,
   )
   return new Request('https://example.com/payments/notify/sandbox', {
     method: 'POST',

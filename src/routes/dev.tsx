@@ -114,6 +114,7 @@ dev.post('/mic/fault', async (c) => {
     rate: fraction(form.rate, 1),
     remaining: whole(form.remaining, null),
     hangMs: whole(form.hang_ms, 30_000, 120_000) ?? 30_000,
+    card: /^[\w.-]+:[\w.-]+$/.test(text(form.card)) ? text(form.card) : null,
   })
   return c.redirect('/_dev/mic', 303)
 })

@@ -23,7 +23,7 @@ const user = (n: number) => `test${String(100 + n).padStart(4, '0')}`
 beforeAll(async () => {
   // Deliver every notification twice, a little out of order, as gateways may.
   await gateway().saveSettings({ declineNext: false, duplicateRate: 1, maxDelayMs: 300 })
-  await mic().setFault({ mode: 'none', rate: 1, remaining: null, hangMs: 1000 })
+  await mic().setFault({ mode: 'none', rate: 1, remaining: null, hangMs: 1000, card: null })
   await atNoon()
 })
 
@@ -258,7 +258,7 @@ describe('4.1 the charge amount', () => {
       ['99999999999', '半角数字'],
       ['0', '半角数字'],
       ['19001', 'チャージできる金額は19,000円まで'],
-    ].map(([input, message], i) => [input, message, i] as const),
+    ].map(([input, message], i) => [input!, message!, i] as const),
   )('refuses %s with a message on the チャージ page', async (input, message, i) => {
     const client = await ready(user(40 + i))
     const { res, html } = await client.post('/charge', { amount: input })

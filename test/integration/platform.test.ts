@@ -18,7 +18,16 @@ const notification = (eventId: string) => ({
   eventId,
   provider: 'sandbox',
   type: 'paid',
-  payload: { amount: 1000 },
+  // A well-formed event for an application that does not exist: recorded, changes nothing.
+  payload: {
+    eventId,
+    type: 'paid',
+    paymentId: 'pay_unknown',
+    merchantRef: '999999999',
+    amount: 1000,
+    method: 'credit_card',
+    occurredAt: 1,
+  },
   receivedAt: 1,
 })
 

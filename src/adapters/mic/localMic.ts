@@ -12,16 +12,23 @@ export type FaultMode = (typeof FAULT_MODES)[number]
  * answer nothing for `hangMs`, then 504, doing nothing. `lose-response`: apply a credit,
  * then hang as if the answer were lost on the way (the case idempotency keys exist for).
  * A fault hits each call with probability `rate`, for the next `remaining` calls (null:
- * until switched off).
+ * until switched off), for one card or (card null) every card.
  */
 export interface Fault {
   mode: FaultMode
   rate: number
   remaining: number | null
   hangMs: number
+  card: string | null
 }
 
-export const NO_FAULT: Fault = { mode: 'none', rate: 1, remaining: null, hangMs: 30_000 }
+export const NO_FAULT: Fault = {
+  mode: 'none',
+  rate: 1,
+  remaining: null,
+  hangMs: 30_000,
+  card: null,
+}
 export const INITIAL_BALANCE = 1000
 
 export interface CardRow {
@@ -75,7 +82,10 @@ export class LocalMic extends DurableObject<Env> {
         c.header('retry-after', String(Math.ceil((window.end - now) / 1000)))
         return c.json({ error: 'blackout', until: window.end }, 503)
       }
-      const fault = this.takeFault()
+      const [, university, user] = c.req.path.split('/').slice(2)
+      const fault = this.takeFault(
+        `${decodeURIComponent(university ?? '')}:${decodeURIComponent(user ?? '')}`,
+      )
       if (fault?.mode === 'fail') return c.json({ error: 'internal' }, 500)
       if (fault?.mode === 'hang') {
         await scheduler.wait(fault.hangMs)
@@ -170,9 +180,14 @@ export class LocalMic extends DurableObject<Env> {
   }
 
   /** The fault to apply to this call, if any, counting it down. */
-  private takeFault(): Fault | null {
+  private takeFault(cardId: string): Fault | null {
     const fault = this.fault()
-    if (fault.mode === 'none' || Math.random() >= fault.rate) return null
+    if (
+      fault.mode === 'none' ||
+      (fault.card !== null && fault.card !== cardId) ||
+      Math.random() >= fault.rate
+    )
+      return null
     if (fault.remaining !== null) {
       const remaining = fault.remaining - 1
       this.setFault(remaining <= 0 ? NO_FAULT : { ...fault, remaining })

@@ -171,6 +171,10 @@ export const DevMicPage = (p: { cards: CardRow[]; fault: Fault }) => (
         />
       </p>
       <p>
+        <label for="fault_card">Only for card (e.g. demo:demo0001; empty: every card)</label>
+        <input id="fault_card" name="card" value={p.fault.card ?? ''} />
+      </p>
+      <p>
         <label for="hang_ms">Hang for (ms)</label>
         <input id="hang_ms" name="hang_ms" value={String(p.fault.hangMs)} inputmode="numeric" />
       </p>
