@@ -482,10 +482,10 @@ const PaymentScreen = ({ p, now }: { p: SandboxPayment; now: number }) => {
         <p role="status">お支払いの有効期限が切れました。</p>
       ) : (
         <form method="post" class="actions">
-          <button type="submit" name="action" value="pay" class="primary">
+          <button type="submit" name="action" value="pay" class="button primary">
             支払う
           </button>
-          <button type="submit" name="action" value="cancel">
+          <button type="submit" name="action" value="cancel" class="button">
             キャンセル
           </button>
         </form>

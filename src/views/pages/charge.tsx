@@ -111,7 +111,7 @@ export const ChargePage = ({
             <a class="button" href="/menu">
               {t('back')}
             </a>
-            <button type="submit" class="primary">
+            <button type="submit" class="button primary">
               {t('next')}
             </button>
           </p>
@@ -176,7 +176,7 @@ export const MethodPage = (p: {
           <a class="button" href={`/charge?amount=${p.amount}`}>
             {t('back')}
           </a>
-          <button type="submit" class="primary">
+          <button type="submit" class="button primary">
             {t('next')}
           </button>
         </p>
@@ -254,7 +254,7 @@ export const ConfirmPage = (p: {
           {t('back')}
         </a>
         {!p.error && (
-          <button type="submit" class="primary">
+          <button type="submit" class="button primary">
             {t('apply')}
           </button>
         )}
@@ -282,7 +282,7 @@ export const AppliedPage = ({ a }: { a: Application }) => {
           <form method="post" action={`/applications/${a.id}/pay`}>
             <CsrfField />
             <p>{t('paymentPageUnavailable')}</p>
-            <button type="submit" class="primary">
+            <button type="submit" class="button primary">
               {t('retryPaymentPage')}
             </button>
           </form>
