@@ -29,7 +29,10 @@ const hash = async (secret: string, pepper: string) => {
 }
 
 const pepper = readPepper()
-const key = createHash('sha256').update(`${pepper}|${ITERATIONS}|${JSON.stringify(DEMO_UNIVERSITY)}|v1`).digest('hex').slice(0, 16)
+const key = createHash('sha256')
+  .update(`${pepper}|${ITERATIONS}|${JSON.stringify(DEMO_UNIVERSITY)}|v1`)
+  .digest('hex')
+  .slice(0, 16)
 const file = `.wrangler/seed-${key}.sql`
 
 if (!existsSync(file)) {
@@ -37,13 +40,18 @@ if (!existsSync(file)) {
   const u = DEMO_UNIVERSITY
   const lines = [
     `INSERT INTO universities (id, name, name_en, legal_name, call_centre_name, call_centre_phone, call_centre_hours, mail_from, mail_from_name, balance_cap, min_charge, charge_step, payment_methods, payment_deadline_days, fiscal_year_end_blackouts) VALUES (${[u.id, u.name, u.nameEn, u.legalName, u.callCentreName, u.callCentrePhone, u.callCentreHours, u.mailFrom, u.mailFromName, u.balanceCap, u.minCharge, u.chargeStep, u.paymentMethods, u.paymentDeadlineDays, u.fiscalYearEndBlackouts].map(q).join(', ')}) ON CONFLICT(id) DO NOTHING;`,
-    ...DEMO_HOSTS.map((h) => `INSERT OR IGNORE INTO university_hosts (hostname, university_id) VALUES (${q(h)}, ${q(u.id)});`),
+    ...DEMO_HOSTS.map(
+      (h) =>
+        `INSERT OR IGNORE INTO university_hosts (hostname, university_id) VALUES (${q(h)}, ${q(u.id)});`,
+    ),
   ]
   const people = demoStudents()
   const hashes: string[] = []
   // A few at a time: libuv's thread pool spreads them over the cores.
   for (let i = 0; i < people.length; i += 8) {
-    hashes.push(...(await Promise.all(people.slice(i, i + 8).map(() => hash(DEMO_PASSWORD, pepper)))))
+    hashes.push(
+      ...(await Promise.all(people.slice(i, i + 8).map(() => hash(DEMO_PASSWORD, pepper)))),
+    )
   }
   people.forEach((p, i) =>
     lines.push(
@@ -52,10 +60,14 @@ if (!existsSync(file)) {
   )
   mkdirSync('.wrangler', { recursive: true })
   writeFileSync(file, lines.join('\n') + '\n')
-  console.log(`seed: hashed ${people.length} demo passwords in ${((Date.now() - started) / 1000).toFixed(1)} s`)
+  console.log(
+    `seed: hashed ${people.length} demo passwords in ${((Date.now() - started) / 1000).toFixed(1)} s`,
+  )
 }
 
 // `--persist-to=DIR` seeds another local state (the e2e run keeps its own).
 const persist = process.argv.filter((a) => a.startsWith('--persist-to='))
-execFileSync('wrangler', ['d1', 'execute', 'DB', '--local', `--file=${file}`, ...persist], { stdio: ['ignore', 'ignore', 'inherit'] })
+execFileSync('wrangler', ['d1', 'execute', 'DB', '--local', `--file=${file}`, ...persist], {
+  stdio: ['ignore', 'ignore', 'inherit'],
+})
 console.log('seed: demo university and demo0001…demo1000 are in the local D1')

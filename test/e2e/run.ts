@@ -2,7 +2,7 @@
 // state (migrations + demo seed), drives it in Debian's Chromium with the tests in this
 // folder (node:test + playwright-core), and stops it again.
 import { execFileSync, spawn } from 'node:child_process'
-import { copyFileSync, existsSync, readdirSync, rmSync } from 'node:fs'
+import { readdirSync, rmSync } from 'node:fs'
 
 const PORT = Number(process.env.E2E_PORT ?? 8788)
 const STATE = '.wrangler/e2e-state'
@@ -10,7 +10,7 @@ const BASE = `http://localhost:${PORT}`
 
 const run = (cmd: string, args: string[]) => execFileSync(cmd, args, { stdio: 'inherit' })
 
-if (!existsSync('.dev.vars')) copyFileSync('.dev.vars.example', '.dev.vars')
+run('bash', ['scripts/dev-vars.sh'])
 rmSync(STATE, { recursive: true, force: true })
 run('wrangler', ['d1', 'migrations', 'apply', 'DB', '--local', `--persist-to=${STATE}`])
 run('node', ['scripts/seed.ts', `--persist-to=${STATE}`])
