@@ -23,6 +23,11 @@ export const SECOND_UNIVERSITY = {
   legalName: '学校法人 セカンド学園',
   callCentrePhone: '03-0000-0000',
   mailFrom: 'noreply@second-u.example',
+  // A university with its own rules: fewer methods, a ¥500 step, a lower cap.
+  balanceCap: 10000,
+  minCharge: 500,
+  chargeStep: 500,
+  paymentMethods: JSON.stringify(['credit_card', 'cvs_lawson', 'paypay']),
 }
 
 /** Seeds D1 the way scripts/seed.ts does for `npm start`, with fewer people. */
@@ -64,6 +69,11 @@ export const seed = async (db: D1Database, pepper: string) => {
       'INSERT OR IGNORE INTO directory_people (university_id, user_id, password_hash, name_kana) VALUES (?, ?, ?, ?)',
     )
     .bind(SECOND_UNIVERSITY.id, 'test0001', await hashSecret(PASSWORD, pepper), 'セカンド ハナコ')
+  const secondStudent = db
+    .prepare(
+      'INSERT OR IGNORE INTO directory_people (university_id, user_id, password_hash, name_kana) VALUES (?, ?, ?, ?)',
+    )
+    .bind(SECOND_UNIVERSITY.id, 'second02', await hashSecret(PASSWORD, pepper), 'セカンド ジロウ')
   await db.batch([
     insertUniversity(DEMO_UNIVERSITY),
     insertUniversity(SECOND_UNIVERSITY),
@@ -72,5 +82,6 @@ export const seed = async (db: D1Database, pepper: string) => {
     ),
     ...people,
     secondPerson,
+    secondStudent,
   ])
 }

@@ -16,7 +16,7 @@ import {
   runCron,
   setClock,
 } from '../charge'
-import { expectRedirect, lastMailId, latestMail, mainText } from '../client'
+import { Client, expectRedirect, lastMailId, latestMail, mainText, onboard } from '../client'
 
 const user = (n: number) => `test${String(100 + n).padStart(4, '0')}`
 
@@ -328,5 +328,44 @@ describe('the cap under concurrency', () => {
       .bind(userId)
       .first<{ total: number }>()
     expect(1000 + total!.total).toBeLessThanOrEqual(20000)
+  })
+})
+
+describe('a university’s own charge settings', () => {
+  it('offers only its enabled methods and keeps its minimum, step and cap', async () => {
+    const client = new Client('https://second.example')
+    await onboard(client, 'second02', 'second02@example.ac.jp', 'Charge2024x')
+    const methods = await client.get('/charge/method?amount=1000')
+    expect(methods.html).toContain('value="credit_card"')
+    expect(methods.html).toContain('value="cvs_lawson"')
+    expect(methods.html).not.toContain('value="merpay"')
+    expect(methods.html).not.toContain('value="cvs_seven_eleven"')
+    const refused = await client.post('/charge/method', { amount: '1000', method: 'merpay' })
+    expect(refused.res.status).toBe(422)
+    expect(mainText(refused.html)).toContain('お支払い方法を選択してください。')
+    expect(mainText((await client.post('/charge', { amount: '700' })).html)).toContain('500円単位')
+    expect(mainText((await client.post('/charge', { amount: '400' })).html)).toContain('500円以上')
+    expect(mainText((await client.post('/charge', { amount: '9500' })).html)).toContain(
+      '9,000円まで',
+    )
+    expectRedirect(
+      (await client.post('/charge', { amount: '9000' })).res,
+      '/charge/method?amount=9000',
+    )
+    // A method switched off cannot be slipped into 申請 either.
+    const { html } = await client.get('/charge/confirm?amount=1000&method=credit_card')
+    const requestKey = html.match(/name="request_key" value="([^"]+)"/)![1]!
+    const sneaked = await client.post('/charge/apply', {
+      amount: '1000',
+      method: 'merpay',
+      request_key: requestKey,
+    })
+    expectRedirect(sneaked.res, '/charge/method?amount=1000')
+    const count = await env.DB.prepare(
+      'SELECT COUNT(*) AS n FROM applications WHERE request_key = ?',
+    )
+      .bind(requestKey)
+      .first<{ n: number }>()
+    expect(count!.n).toBe(0)
   })
 })
