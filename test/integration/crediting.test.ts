@@ -372,3 +372,18 @@ describe('blackout windows', () => {
     expect(await cardBalance(userId)).toBe(before + 900)
   })
 })
+
+describe('secrets left unset', () => {
+  it('refuses every notification when no webhook secret is configured', async () => {
+    const { SandboxProvider } = await import('../../src/adapters/payments/sandbox')
+    const provider = new SandboxProvider({
+      baseUrl: 'https://example.com/sandbox-gateway',
+      apiKey: '',
+      webhookSecret: '',
+      fetcher: () => Promise.reject(new Error('unused')),
+    })
+    const req = await signedNotification({ any: 'thing' }, { secret: 'whatever' })
+    const result = await provider.verifyNotification(await req.text(), req.headers, nextJst(12, 0))
+    expect(result).toMatchObject({ ok: false, reason: 'not_configured' })
+  })
+})

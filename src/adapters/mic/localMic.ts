@@ -74,7 +74,10 @@ export class LocalMic extends DurableObject<Env> {
   private routes() {
     const api = this.api
     api.use('*', async (c, next) => {
-      if (c.req.header('authorization') !== `Bearer ${this.env.MIC_API_KEY}`)
+      if (
+        !this.env.MIC_API_KEY ||
+        c.req.header('authorization') !== `Bearer ${this.env.MIC_API_KEY}`
+      )
         return c.json({ error: 'unauthorized' }, 401)
       const now = await this.now()
       const window = blackoutAt(now, [])

@@ -67,6 +67,8 @@ export class SandboxProvider implements PaymentProvider {
     headers: Headers,
     now: number,
   ): Promise<VerifiedNotification> {
+    // Without a secret anyone could sign: refuse everything until one is configured.
+    if (!this.opts.webhookSecret) return { ok: false, reason: 'not_configured', status: 401 }
     const check = await verifyNotificationSignature(
       this.opts.webhookSecret,
       headers.get(SIGNATURE_HEADER),

@@ -119,7 +119,10 @@ export class SandboxGateway extends DurableObject<Env> {
     })
 
     http.post('/api/payments', async (c) => {
-      if (c.req.header('authorization') !== `Bearer ${this.env.PAYMENT_API_KEY}`)
+      if (
+        !this.env.PAYMENT_API_KEY ||
+        c.req.header('authorization') !== `Bearer ${this.env.PAYMENT_API_KEY}`
+      )
         return c.json({ error: 'unauthorized' }, 401)
       const parsed = createPayment.safeParse(await c.req.json().catch(() => null))
       if (!parsed.success) return c.json({ error: 'invalid_request' }, 400)
@@ -306,6 +309,10 @@ export class SandboxGateway extends DurableObject<Env> {
 
   /** Delivers every due notification, in random order; failures are retried with backoff. */
   override async alarm() {
+    if (!this.env.PAYMENT_WEBHOOK_SECRET) {
+      console.error('sandbox gateway: PAYMENT_WEBHOOK_SECRET is not set; notifications wait')
+      return
+    }
     const due = this.ctx.storage.sql
       .exec<{
         event_id: string
