@@ -21,10 +21,11 @@ export const fromBase64Url = (text: string): Uint8Array => {
 export const randomToken = (bytes = 32): string =>
   toBase64Url(crypto.getRandomValues(new Uint8Array(bytes)))
 
-export const sha256Hex = async (text: string): Promise<string> => {
-  const digest = new Uint8Array(await crypto.subtle.digest('SHA-256', encoder.encode(text)))
-  return Array.from(digest, (b) => b.toString(16).padStart(2, '0')).join('')
-}
+export const toHex = (bytes: Uint8Array): string =>
+  Array.from(bytes, (b) => b.toString(16).padStart(2, '0')).join('')
+
+export const sha256Hex = async (text: string): Promise<string> =>
+  toHex(new Uint8Array(await crypto.subtle.digest('SHA-256', encoder.encode(text))))
 
 /** Constant-time comparison of two strings of any length. */
 export const timingSafeEqualText = (a: string, b: string): boolean => {
@@ -35,7 +36,8 @@ export const timingSafeEqualText = (a: string, b: string): boolean => {
   return diff === 0
 }
 
-const hmac = async (key: string, message: string): Promise<Uint8Array> => {
+/** HMAC-SHA256 of `message` under `key`. */
+export const hmac = async (key: string, message: string): Promise<Uint8Array> => {
   const k = await crypto.subtle.importKey(
     'raw',
     encoder.encode(key),

@@ -1,22 +1,10 @@
-import { timingSafeEqualText } from '../../security/crypto'
+import { hmac, timingSafeEqualText, toHex } from '../../security/crypto'
 
 /** How far a notification's timestamp may be from our clock. */
 export const SIGNATURE_TOLERANCE_MS = 5 * 60_000
 export const SIGNATURE_HEADER = 'x-payment-signature'
 
-const encoder = new TextEncoder()
-
-const hmacHex = async (secret: string, message: string) => {
-  const key = await crypto.subtle.importKey(
-    'raw',
-    encoder.encode(secret),
-    { name: 'HMAC', hash: 'SHA-256' },
-    false,
-    ['sign'],
-  )
-  const mac = new Uint8Array(await crypto.subtle.sign('HMAC', key, encoder.encode(message)))
-  return Array.from(mac, (b) => b.toString(16).padStart(2, '0')).join('')
-}
+const hmacHex = async (secret: string, message: string) => toHex(await hmac(secret, message))
 
 /**
  * The signature header of a notification: `t=<unix seconds>,v1=<hex HMAC-SHA256 of
