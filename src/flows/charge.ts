@@ -1,4 +1,4 @@
-import { and, eq, or, sql } from 'drizzle-orm'
+import { and, eq, isNull, or, sql } from 'drizzle-orm'
 import type { MicFailure } from '../adapters/mic'
 import type { PaymentProvider } from '../adapters/payments'
 import type { Student } from '../context'
@@ -184,17 +184,27 @@ export const startPayment = async (
     .where(eq(applications.id, a.id))
     .returning()
     .get()
-  if (hasDeadline(a.paymentMethod) && student.email) {
-    const claimed = await s.db
-      .update(applications)
-      .set({ deadlineMailAt: s.clock() })
-      .where(and(eq(applications.id, a.id), sql`${applications.deadlineMailAt} is null`))
-      .returning({ id: applications.id })
-      .get()
-    if (claimed)
-      await s.mailer.send(
-        paymentDeadlineMail(translator(a.lang), u, student.email, student.nameKana, updated),
-      )
-  }
+  if (hasDeadline(a.paymentMethod) && student.email && (await claimMail(s, a.id, 'deadlineMailAt')))
+    await s.mailer.send(
+      paymentDeadlineMail(translator(a.lang), u, student.email, student.nameKana, updated),
+    )
   return updated
+}
+
+/**
+ * Marks one of an application's mails as sent; true for exactly one caller, however many
+ * deliveries or retries race to send it.
+ */
+export const claimMail = async (
+  s: Pick<Services, 'db' | 'clock'>,
+  id: number,
+  mark: 'deadlineMailAt' | 'errorMailAt' | 'completionMailAt',
+) => {
+  const claimed = await s.db
+    .update(applications)
+    .set({ [mark]: s.clock() })
+    .where(and(eq(applications.id, id), isNull(applications[mark])))
+    .returning({ id: applications.id })
+    .get()
+  return claimed !== undefined
 }

@@ -3,10 +3,11 @@ import { applications, students } from '../db/schema'
 import { creditRetryDelayMs, type CreditStatus } from '../domain/application'
 import { blackoutAt, linkOpensAt } from '../domain/blackout'
 import { hasDeadline, PAYMENT_METHODS } from '../domain/paymentMethods'
+import type { University } from '../domain/university'
 import { deskFor } from '../durable/studentDesk'
 import { translator } from '../i18n'
 import type { Services } from '../services'
-import { loadUniversity, type Application } from './charge'
+import { claimMail, loadUniversity, type Application } from './charge'
 import { creditErrorMail } from './mails'
 
 /** The key M.I.C. deduplicates a credit by: one per application, forever. */
@@ -88,16 +89,10 @@ const sendCreditErrorMailOnce = async (
   s: Services,
   a: Application,
   email: string | null,
-  u: Awaited<ReturnType<typeof loadUniversity>>,
+  u: University,
 ) => {
-  if (!email) return
-  const claimed = await s.db
-    .update(applications)
-    .set({ errorMailAt: s.clock() })
-    .where(and(eq(applications.id, a.id), sql`${applications.errorMailAt} is null`))
-    .returning({ id: applications.id })
-    .get()
-  if (claimed) await s.mailer.send(creditErrorMail(translator(a.lang), u, email, a))
+  if (email && (await claimMail(s, a.id, 'errorMailAt')))
+    await s.mailer.send(creditErrorMail(translator(a.lang), u, email, a))
 }
 
 /** Paid applications whose credit is due: waiting for a window, a retry, or left pending. */

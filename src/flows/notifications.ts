@@ -1,10 +1,10 @@
-import { and, eq, sql } from 'drizzle-orm'
+import { and, eq } from 'drizzle-orm'
 import type { ProviderEvent } from '../adapters/payments'
 import { applications, students } from '../db/schema'
 import { nextPaymentStatus } from '../domain/application'
 import { translator } from '../i18n'
 import type { Services } from '../services'
-import { loadUniversity, type Application } from './charge'
+import { claimMail, loadUniversity, type Application } from './charge'
 import { chargeCompletedMail } from './mails'
 
 /** A paid application's credit is first tried at once; the cron picks it up 2 minutes on. */
@@ -84,14 +84,7 @@ const sendCompletionMailOnce = async (
   a: Application,
 ) => {
   const student = await s.db.select().from(students).where(eq(students.id, a.studentId)).get()
-  if (!student?.email) return
-  const claimed = await s.db
-    .update(applications)
-    .set({ completionMailAt: s.clock() })
-    .where(and(eq(applications.id, a.id), sql`${applications.completionMailAt} is null`))
-    .returning({ id: applications.id })
-    .get()
-  if (!claimed) return
+  if (!student?.email || !(await claimMail(s, a.id, 'completionMailAt'))) return
   const u = await loadUniversity(s.db, a.universityId)
   await s.mailer.send(
     chargeCompletedMail(translator(a.lang), u, student.email, student.nameKana, a),
