@@ -1,5 +1,5 @@
 import { eq } from 'drizzle-orm'
-import type { Db } from '../db'
+import { database, type Db } from '../db'
 import { devSettings } from '../db/schema'
 import { systemClock, type Clock } from '../domain/time'
 
@@ -16,6 +16,10 @@ export const clockFor = async (db: Db, devMode: boolean): Promise<Clock> => {
   const offset = await devClockOffset(db)
   return offset === 0 ? systemClock : () => Date.now() + offset
 }
+
+/** The time now by the service clock, for code that holds only the bindings. */
+export const serviceNow = async (env: Pick<Env, 'DB' | 'APP_ENV'>) =>
+  (await clockFor(database(env.DB), env.APP_ENV === 'development'))()
 
 export const devClockOffset = async (db: Db) => {
   const row = await db

@@ -1,8 +1,8 @@
 import { DurableObject } from 'cloudflare:workers'
 import { Hono } from 'hono'
-import { database } from '../../db'
 import { blackoutAt } from '../../domain/blackout'
-import { clockFor } from '../../flows/clock'
+import { serviceNow } from '../../flows/clock'
+import { readSetting, SETTINGS_TABLE, writeSetting } from '../standInSettings'
 
 export const FAULT_MODES = ['none', 'fail', 'hang', 'lose-response'] as const
 export type FaultMode = (typeof FAULT_MODES)[number]
@@ -60,15 +60,13 @@ export class LocalMic extends DurableObject<Env> {
           idempotency_key TEXT PRIMARY KEY, credit_id TEXT NOT NULL, card_id TEXT NOT NULL,
           amount INTEGER NOT NULL, balance_after INTEGER NOT NULL, applied_at INTEGER NOT NULL);
         CREATE INDEX IF NOT EXISTS credits_card ON credits (card_id);
-        CREATE TABLE IF NOT EXISTS settings (key TEXT PRIMARY KEY, value TEXT NOT NULL);`)
+        ${SETTINGS_TABLE}`)
     })
     this.routes()
   }
 
   private now() {
-    return clockFor(database(this.env.DB), this.env.APP_ENV === 'development').then((clock) =>
-      clock(),
-    )
+    return serviceNow(this.env)
   }
 
   private routes() {
@@ -201,17 +199,11 @@ export class LocalMic extends DurableObject<Env> {
   // Development tools (RPC): not part of M.I.C.'s API.
 
   fault(): Fault {
-    const row = this.ctx.storage.sql
-      .exec<{ value: string }>("SELECT value FROM settings WHERE key = 'fault'")
-      .toArray()[0]
-    return row ? { ...NO_FAULT, ...(JSON.parse(row.value) as Partial<Fault>) } : NO_FAULT
+    return readSetting(this.ctx.storage.sql, 'fault', NO_FAULT)
   }
 
   setFault(fault: Fault) {
-    this.ctx.storage.sql.exec(
-      "INSERT INTO settings (key, value) VALUES ('fault', ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value",
-      JSON.stringify(fault),
-    )
+    writeSetting(this.ctx.storage.sql, 'fault', fault)
   }
 
   cards(limit = 200): CardRow[] {

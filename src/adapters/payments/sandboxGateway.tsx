@@ -3,11 +3,11 @@ import { DurableObject } from 'cloudflare:workers'
 import { Hono } from 'hono'
 import type { PropsWithChildren } from 'hono/jsx'
 import { z } from 'zod'
-import { database } from '../../db'
 import { hasDeadline, PAYMENT_METHODS, type PaymentMethod } from '../../domain/paymentMethods'
 import { formatYen } from '../../domain/charge'
 import { formatJstDateTime } from '../../domain/time'
-import { clockFor } from '../../flows/clock'
+import { serviceNow } from '../../flows/clock'
+import { readSetting, SETTINGS_TABLE, writeSetting } from '../standInSettings'
 import { translator } from '../../i18n'
 import { randomToken } from '../../security/crypto'
 import { SIGNATURE_HEADER, signNotification } from './signature'
@@ -23,6 +23,7 @@ export interface SandboxPayment {
   paymentNumber: string | null
   deadline: number
   returnUrl: string
+  notifyUrl: string
   description: string
   createdAt: number
 }
@@ -100,15 +101,13 @@ export class SandboxGateway extends DurableObject<Env> {
           attempts INTEGER NOT NULL DEFAULT 0, deliveries_left INTEGER NOT NULL, next_at INTEGER NOT NULL,
           done_at INTEGER, last_error TEXT);
         CREATE INDEX IF NOT EXISTS events_due ON events (done_at, next_at);
-        CREATE TABLE IF NOT EXISTS settings (key TEXT PRIMARY KEY, value TEXT NOT NULL);`)
+        ${SETTINGS_TABLE}`)
     })
     this.routes()
   }
 
   private now() {
-    return clockFor(database(this.env.DB), this.env.APP_ENV === 'development').then((clock) =>
-      clock(),
-    )
+    return serviceNow(this.env)
   }
 
   private routes() {
@@ -168,18 +167,16 @@ export class SandboxGateway extends DurableObject<Env> {
       const action = String((await c.req.parseBody()).action ?? '')
       const now = c.get('now')
       if (p.status === 'open' && !hasDeadline(p.method)) {
-        if (now >= p.deadline) this.settle(p, 'expired', now)
+        if (now >= p.deadline) await this.settle(p, 'expired', now)
         else if (action === 'pay') {
           const settings = this.settings()
           if (settings.declineNext) this.saveSettings({ ...settings, declineNext: false })
-          this.settle(p, settings.declineNext ? 'failed' : 'paid', now)
-        } else if (action === 'cancel') this.settle(p, 'cancelled', now)
+          await this.settle(p, settings.declineNext ? 'failed' : 'paid', now)
+        } else if (action === 'cancel') await this.settle(p, 'cancelled', now)
       }
       const after = this.payment(p.id)!
       if (after.status === 'failed') return c.html(<PaymentScreen p={after} now={now} />)
-      const back = new URL(after.returnUrl)
-      back.searchParams.set('result', after.status)
-      return c.redirect(back.toString(), 303)
+      return c.redirect(backToShop(after, after.status), 303)
     })
 
     http.get('/howto/:method', (c) => {
@@ -246,6 +243,7 @@ export class SandboxGateway extends DurableObject<Env> {
         paymentNumber: r.payment_number === null ? null : String(r.payment_number),
         deadline: Number(r.deadline),
         returnUrl: String(r.return_url),
+        notifyUrl: String(r.notify_url),
         description: String(r.description),
         createdAt: Number(r.created_at),
       }))
@@ -260,7 +258,7 @@ export class SandboxGateway extends DurableObject<Env> {
   }
 
   /** Closes an open payment and queues its notification (more than once, now and then). */
-  private settle(p: SandboxPayment, status: Exclude<GatewayStatus, 'open'>, now: number) {
+  private async settle(p: SandboxPayment, status: Exclude<GatewayStatus, 'open'>, now: number) {
     const changed = this.ctx.storage.sql
       .exec(
         "UPDATE payments SET status = ?, updated_at = ? WHERE id = ? AND status = 'open' RETURNING id",
@@ -281,20 +279,17 @@ export class SandboxGateway extends DurableObject<Env> {
       method: p.method,
       occurredAt: now,
     })
-    const notifyUrl = this.ctx.storage.sql
-      .exec<{ notify_url: string }>('SELECT notify_url FROM payments WHERE id = ?', p.id)
-      .one().notify_url
     const deliveries = Math.random() < settings.duplicateRate ? 2 : 1
     this.ctx.storage.sql.exec(
       'INSERT INTO events (event_id, payment_id, body, notify_url, deliveries_left, next_at) VALUES (?, ?, ?, ?, ?, ?)',
       eventId,
       p.id,
       body,
-      notifyUrl,
+      p.notifyUrl,
       deliveries,
       Date.now() + Math.floor(Math.random() * settings.maxDelayMs),
     )
-    void this.scheduleDelivery()
+    await this.scheduleDelivery()
   }
 
   private async scheduleDelivery() {
@@ -396,7 +391,7 @@ export class SandboxGateway extends DurableObject<Env> {
   async payAtStore(id: string) {
     const p = this.payment(id)
     if (!p || p.status !== 'open' || !hasDeadline(p.method)) return false
-    this.settle(p, 'paid', await this.now())
+    await this.settle(p, 'paid', await this.now())
     return true
   }
 
@@ -404,7 +399,7 @@ export class SandboxGateway extends DurableObject<Env> {
   async expire(id: string) {
     const p = this.payment(id)
     if (!p || p.status !== 'open') return false
-    this.settle(p, 'expired', await this.now())
+    await this.settle(p, 'expired', await this.now())
     return true
   }
 
@@ -416,20 +411,19 @@ export class SandboxGateway extends DurableObject<Env> {
   }
 
   settings(): GatewaySettings {
-    const row = this.ctx.storage.sql
-      .exec<{ value: string }>("SELECT value FROM settings WHERE key = 'settings'")
-      .toArray()[0]
-    return row
-      ? { ...DEFAULT_GATEWAY_SETTINGS, ...(JSON.parse(row.value) as Partial<GatewaySettings>) }
-      : DEFAULT_GATEWAY_SETTINGS
+    return readSetting(this.ctx.storage.sql, 'settings', DEFAULT_GATEWAY_SETTINGS)
   }
 
   saveSettings(s: GatewaySettings) {
-    this.ctx.storage.sql.exec(
-      "INSERT INTO settings (key, value) VALUES ('settings', ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value",
-      JSON.stringify(s),
-    )
+    writeSetting(this.ctx.storage.sql, 'settings', s)
   }
+}
+
+/** The merchant's return URL, telling it what happened here (untrusted: a hint for its page). */
+const backToShop = (p: SandboxPayment, result: string) => {
+  const url = new URL(p.returnUrl)
+  url.searchParams.set('result', result)
+  return url.toString()
 }
 
 const PaymentScreen = ({ p, now }: { p: SandboxPayment; now: number }) => {
@@ -441,10 +435,7 @@ const PaymentScreen = ({ p, now }: { p: SandboxPayment; now: number }) => {
           カード会社によりお支払いが承認されませんでした（サンドボックスの拒否設定）。
         </p>
         <p>
-          <a
-            class="button"
-            href={`${p.returnUrl}${p.returnUrl.includes('?') ? '&' : '?'}result=failed`}
-          >
+          <a class="button" href={backToShop(p, 'failed')}>
             ショップに戻る
           </a>
         </p>
@@ -477,10 +468,7 @@ const PaymentScreen = ({ p, now }: { p: SandboxPayment; now: number }) => {
             にてお支払いください。
           </p>
           <p>
-            <a
-              class="button"
-              href={`${p.returnUrl}${p.returnUrl.includes('?') ? '&' : '?'}result=open`}
-            >
+            <a class="button" href={backToShop(p, 'open')}>
               ショップに戻る
             </a>
           </p>
