@@ -9,10 +9,11 @@ import {
   formatYen,
   parseYen,
   type ChargeProblem,
+  type ChargeRoom,
 } from '../domain/charge'
 import { isPaymentMethod, type PaymentMethod } from '../domain/paymentMethods'
 import { deskFor } from '../durable/studentDesk'
-import { chargeRoom, startPayment } from '../flows/charge'
+import { chargeRoom, readBalance, startPayment } from '../flows/charge'
 import type { Translator } from '../i18n'
 import { requireStage } from '../middleware/session'
 import { randomToken } from '../security/crypto'
@@ -50,9 +51,7 @@ export const problemText = (
 }
 
 /** Everything the チャージ screen shows, read fresh from M.I.C. (or its last word). */
-const chargeView = async (
-  c: C,
-): Promise<{ view: ChargeView; room: Awaited<ReturnType<typeof chargeRoom>>['room'] }> => {
+const chargeView = async (c: C): Promise<{ view: ChargeView; room: ChargeRoom | null }> => {
   const deps = c.get('deps')
   const u = c.get('university')
   const { reading, room } = await chargeRoom(deps, student(c))
@@ -156,7 +155,8 @@ charge.post('/charge/method', async (c) => {
 })
 
 const renderConfirm = async (c: C, amount: number, method: PaymentMethod, error?: string) => {
-  const { reading } = await chargeRoom(c.get('deps'), student(c))
+  // 申請内容確認 shows the balance after the charge; the cap is checked again at 申請.
+  const reading = await readBalance(c.get('deps'), student(c))
   return c.render(
     <ConfirmPage
       amount={amount}
