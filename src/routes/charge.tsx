@@ -56,9 +56,9 @@ const chargeView = async (c: C): Promise<{ view: ChargeView; room: ChargeRoom | 
   const u = c.get('university')
   const { reading, room } = await chargeRoom(deps, student(c))
   const now = deps.clock()
+  // Only a stop window has an end to announce; a fault does not.
   const stopped =
-    blackoutAt(now, u.fiscalYearEndBlackouts) !== null ||
-    (!reading.known ? true : !reading.live && reading.failure?.error === 'blackout')
+    blackoutAt(now, u.fiscalYearEndBlackouts) !== null || reading.failure?.error === 'blackout'
   return {
     room,
     view: {

@@ -267,6 +267,25 @@ describe('4.1 the charge amount', () => {
     expect(html).toContain('aria-invalid="true"')
   })
 
+  it('says M.I.C. cannot be reached, without announcing a stop window, when it fails outside one', async () => {
+    const userId = user(24)
+    const client = await ready(userId)
+    await mic().setFault({
+      mode: 'fail',
+      rate: 1,
+      remaining: null,
+      hangMs: 1000,
+      card: `demo:${userId}`,
+    })
+    try {
+      const text = mainText((await client.get('/charge')).html)
+      expect(text).toContain('残高を確認できません')
+      expect(text).not.toContain('ただいまM.I.C.オンラインチャージ連携停止時間です')
+    } finally {
+      await mic().setFault({ mode: 'none', rate: 1, remaining: null, hangMs: 1000, card: null })
+    }
+  })
+
   it('asks for an amount left empty', async () => {
     const client = await ready(user(20))
     const { res, html } = await client.post('/charge', { amount: ' ' })
