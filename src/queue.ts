@@ -43,7 +43,7 @@ export async function queue(
     }
     const n = parsed.data
     try {
-      await s.db
+      const fresh = await s.db
         .insert(paymentNotifications)
         .values({
           eventId: n.eventId,
@@ -53,6 +53,8 @@ export async function queue(
           receivedAt: n.receivedAt,
         })
         .onConflictDoNothing()
+        .returning({ eventId: paymentNotifications.eventId })
+        .get()
       if (dead) {
         await s.db
           .update(paymentNotifications)
@@ -63,11 +65,14 @@ export async function queue(
         message.ack()
         continue
       }
-      const recorded = await s.db
-        .select({ appliedAt: paymentNotifications.appliedAt })
-        .from(paymentNotifications)
-        .where(eq(paymentNotifications.eventId, n.eventId))
-        .get()
+      // Only an event seen before can have been applied already: look it up then.
+      const recorded = fresh
+        ? null
+        : await s.db
+            .select({ appliedAt: paymentNotifications.appliedAt })
+            .from(paymentNotifications)
+            .where(eq(paymentNotifications.eventId, n.eventId))
+            .get()
       if (recorded?.appliedAt != null) {
         message.ack() // a duplicate of an event already applied
         continue
