@@ -128,7 +128,9 @@ export const creditDueApplications = async (
   const byStudent = new Map<string, typeof due>()
   for (const d of due) {
     const key = `${d.universityId}/${d.studentId}`
-    byStudent.set(key, [...(byStudent.get(key) ?? []), d])
+    const group = byStudent.get(key)
+    if (group) group.push(d)
+    else byStudent.set(key, [d])
   }
   const groups = [...byStudent.values()]
   let credited = 0
