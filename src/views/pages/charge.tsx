@@ -48,6 +48,21 @@ const BalanceNotice = ({
   )
 }
 
+/** 戻る and 進む, as at the foot of each step of the charge. */
+const StepActions = ({ back }: { back: string }) => {
+  const { t } = useC().get('tr')
+  return (
+    <p class="actions">
+      <a class="button" href={back}>
+        {t('back')}
+      </a>
+      <button type="submit" class="button primary">
+        {t('next')}
+      </button>
+    </p>
+  )
+}
+
 export interface ChargeView {
   reading: BalanceReading
   cap: number
@@ -107,14 +122,7 @@ export const ChargePage = ({
             maxlength={20}
             inputmode="numeric"
           />
-          <p class="actions">
-            <a class="button" href="/menu">
-              {t('back')}
-            </a>
-            <button type="submit" class="button primary">
-              {t('next')}
-            </button>
-          </p>
+          <StepActions back="/menu" />
         </form>
       )}
       <Notes items="chargeNotes">
@@ -172,14 +180,7 @@ export const MethodPage = (p: {
           </ul>
         </fieldset>
         <p class="note">{t('cvsNote')}</p>
-        <p class="actions">
-          <a class="button" href={`/charge?amount=${p.amount}`}>
-            {t('back')}
-          </a>
-          <button type="submit" class="button primary">
-            {t('next')}
-          </button>
-        </p>
+        <StepActions back={`/charge?amount=${p.amount}`} />
       </form>
     </>
   )
@@ -316,7 +317,8 @@ const DeadlineInfo = ({ a }: { a: Application }) => {
 
 /** Back from the provider: お支払い完了, or what is still happening (manual §4.1 順序10). */
 export const ReturnPage = ({ a }: { a: Application }) => {
-  const { t } = useC().get('tr')
+  const tr = useC().get('tr')
+  const { t } = tr
   const links = (
     <p class="actions">
       <a class="button" href="/charge">
@@ -361,7 +363,7 @@ export const ReturnPage = ({ a }: { a: Application }) => {
   return (
     <section class="card" role="status" aria-labelledby="done-heading">
       <h2 id="done-heading">{t('notPaidHeading')}</h2>
-      <p>{t('notPaid', { status: statusLabel(useC().get('tr'), a.status) })}</p>
+      <p>{t('notPaid', { status: statusLabel(tr, a.status) })}</p>
       {links}
     </section>
   )
