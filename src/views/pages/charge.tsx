@@ -187,7 +187,19 @@ export const MethodPage = (p: {
 }
 
 /** The manual's 申請内容 table: 種別, 数量, 金額, and 合計. */
-const ContentsTable = ({ amount, quantity }: { amount: number; quantity: number }) => {
+/**
+ * The manual's tables of an application: 申請内容 (confirm, 申請完了) counts in 部 on both
+ * rows; 詳細情報 (申請情報 詳細) gives the bare quantity and leaves 合計's empty.
+ */
+const ContentsTable = ({
+  amount,
+  quantity,
+  detail = false,
+}: {
+  amount: number
+  quantity: number
+  detail?: boolean
+}) => {
   const tr = useC().get('tr')
   const { t } = tr
   return (
@@ -202,12 +214,12 @@ const ContentsTable = ({ amount, quantity }: { amount: number; quantity: number 
       <tbody>
         <tr>
           <th scope="row">{t('chargeAmount')}</th>
-          <td>{t('copies', { n: quantity })}</td>
+          <td>{detail ? quantity : t('copies', { n: quantity })}</td>
           <td>{yen(tr, amount)}</td>
         </tr>
         <tr class="total">
           <th scope="row">{t('total')}</th>
-          <td>{t('copies', { n: quantity })}</td>
+          <td>{detail ? '' : t('copies', { n: quantity })}</td>
           <td>{yen(tr, amount * quantity)}</td>
         </tr>
       </tbody>
@@ -518,7 +530,7 @@ export const ApplicationDetailPage = (p: {
       </section>
       <section class="card" aria-labelledby="detail-heading">
         <h2 id="detail-heading">{t('detailInfo')}</h2>
-        <ContentsTable amount={a.amount} quantity={a.quantity} />
+        <ContentsTable amount={a.amount} quantity={a.quantity} detail />
       </section>
       <CreditSection a={a} now={p.now} fiscal={p.fiscal} />
       <p class="actions">
