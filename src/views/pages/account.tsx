@@ -135,6 +135,33 @@ export const EmailForm = (p: {
   )
 }
 
+/** The new second password and its confirmation, as 設定, 変更 and 再設定 ask for them. */
+const NewSecondPasswordFields = ({ label, errors }: { label: string; errors: FieldErrors }) => {
+  const { t } = useTr()
+  return (
+    <>
+      <Field
+        name="second_password"
+        type="password"
+        label={label}
+        error={errors.second_password}
+        autocomplete="new-password"
+        required
+        maxlength={SECRET_MAX_LENGTH}
+      />
+      <Field
+        name="second_password_confirm"
+        type="password"
+        label={t('secondPasswordConfirm')}
+        error={errors.second_password_confirm}
+        autocomplete="new-password"
+        required
+        maxlength={SECRET_MAX_LENGTH}
+      />
+    </>
+  )
+}
+
 /** 第2パスワード設定 (§2.2), and the reset form of §2.4c, which asks the same. */
 export const SecondPasswordSetForm = (p: {
   action: string
@@ -148,24 +175,7 @@ export const SecondPasswordSetForm = (p: {
       <form method="post" action={p.action} class="card" novalidate>
         <CsrfField />
         {p.forUserId && <p class="current">{t('resetFor', { userId: p.forUserId })}</p>}
-        <Field
-          name="second_password"
-          type="password"
-          label={t('secondPassword')}
-          error={p.errors.second_password}
-          autocomplete="new-password"
-          required
-          maxlength={SECRET_MAX_LENGTH}
-        />
-        <Field
-          name="second_password_confirm"
-          type="password"
-          label={t('secondPasswordConfirm')}
-          error={p.errors.second_password_confirm}
-          autocomplete="new-password"
-          required
-          maxlength={SECRET_MAX_LENGTH}
-        />
+        <NewSecondPasswordFields label={t('secondPassword')} errors={p.errors} />
         <Notes items={p.forUserId ? undefined : 'secondPasswordSetupNotes'}>
           <RuleList />
         </Notes>
@@ -197,24 +207,7 @@ export const SecondPasswordChangeForm = (p: { errors: FieldErrors; notice?: stri
           required
           maxlength={SECRET_MAX_LENGTH}
         />
-        <Field
-          name="second_password"
-          type="password"
-          label={t('newSecondPassword')}
-          error={p.errors.second_password}
-          autocomplete="new-password"
-          required
-          maxlength={SECRET_MAX_LENGTH}
-        />
-        <Field
-          name="second_password_confirm"
-          type="password"
-          label={t('secondPasswordConfirm')}
-          error={p.errors.second_password_confirm}
-          autocomplete="new-password"
-          required
-          maxlength={SECRET_MAX_LENGTH}
-        />
+        <NewSecondPasswordFields label={t('newSecondPassword')} errors={p.errors} />
         <Notes>
           <RuleList />
         </Notes>
