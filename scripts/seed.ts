@@ -3,30 +3,10 @@
 // SQL is cached under .wrangler/ and reused while the pepper is unchanged.
 // Run with Node 24 (type stripping): `node scripts/seed.ts`.
 import { execFileSync } from 'node:child_process'
-import { createHash, createHmac, pbkdf2, randomBytes } from 'node:crypto'
-import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs'
-import { promisify } from 'node:util'
+import { createHash } from 'node:crypto'
+import { existsSync, mkdirSync, writeFileSync } from 'node:fs'
 import { DEMO_HOSTS, DEMO_PASSWORD, DEMO_UNIVERSITY, demoStudents } from '../src/db/demo.ts'
-
-const ITERATIONS = 100_000 // the same as src/security/crypto.ts: the Workers maximum
-const pbkdf2Async = promisify(pbkdf2)
-const b64url = (b: Buffer) => b.toString('base64url')
-const q = (v: string | number) => (typeof v === 'number' ? String(v) : `'${v.replace(/'/g, "''")}'`)
-
-const readPepper = () => {
-  const vars = existsSync('.dev.vars') ? readFileSync('.dev.vars', 'utf8') : ''
-  const m = vars.match(/^PEPPER\s*=\s*"?([^"\n]*)"?/m)
-  if (!m) throw new Error('PEPPER is missing from .dev.vars (copy .dev.vars.example)')
-  return m[1]
-}
-
-/** Same format as hashSecret() in src/security/crypto.ts. */
-const hash = async (secret: string, pepper: string) => {
-  const salt = randomBytes(16)
-  const pre = createHmac('sha256', pepper).update(secret).digest()
-  const derived = await pbkdf2Async(pre, salt, ITERATIONS, 32, 'sha256')
-  return `pbkdf2-sha256$${ITERATIONS}$${b64url(salt)}$${b64url(derived)}`
-}
+import { hashSecret as hash, ITERATIONS, readPepper, sqlValue as q } from './secrets.ts'
 
 const pepper = readPepper()
 const key = createHash('sha256')

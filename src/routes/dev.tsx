@@ -1,11 +1,12 @@
-import { desc } from 'drizzle-orm'
+import { count, desc, eq } from 'drizzle-orm'
 import { Hono, type Context } from 'hono'
-import { localMicFor, FAULT_MODES, type FaultMode } from '../adapters/mic/localMic'
+import { INITIAL_BALANCE, localMicFor, FAULT_MODES, type FaultMode } from '../adapters/mic/localMic'
 import { sandboxGatewayFor } from '../adapters/payments/sandboxGateway'
 import type { AppEnv } from '../context'
-import { mailLog } from '../db/schema'
+import { applications, mailLog, paymentNotifications, students } from '../db/schema'
 import { AppError } from '../errors'
 import { devClockOffset, setDevClockOffset } from '../flows/clock'
+import { creditKey } from '../flows/crediting'
 import { scheduled } from '../scheduled'
 import { DevClockPage, DevMailPage, DevMicPage, DevPaymentsPage } from '../views/pages/dev'
 
@@ -126,6 +127,57 @@ dev.post('/mic/balance', async (c) => {
   if (balance !== null && /^[\w.-]+:[\w.-]+$/.test(card))
     await localMicFor(c.env.LOCAL_MIC).setBalance(card, balance)
   return c.redirect('/_dev/mic', 303)
+})
+
+/**
+ * Where every application and notification stands, as JSON, for scripts that drive the
+ * service (the benchmark): counts by default; `?detail=1` adds each application with
+ * its M.I.C. card and credit key, and the local M.I.C.'s whole ledger.
+ */
+dev.get('/ledger', async (c) => {
+  const { db } = c.get('deps')
+  const [byStatus, notes] = await Promise.all([
+    db
+      .select({ status: applications.status, credit: applications.creditStatus, n: count() })
+      .from(applications)
+      .groupBy(applications.status, applications.creditStatus),
+    db
+      .select({
+        received: count(),
+        applied: count(paymentNotifications.appliedAt),
+      })
+      .from(paymentNotifications)
+      .get(),
+  ])
+  const summary = {
+    applications: byStatus,
+    credited: byStatus.filter((r) => r.credit === 'credited').reduce((n, r) => n + r.n, 0),
+    notifications: notes ?? { received: 0, applied: 0 },
+  }
+  if (!c.req.query('detail')) return c.json(summary)
+  const [rows, cards] = await Promise.all([
+    db
+      .select({
+        id: applications.id,
+        universityId: applications.universityId,
+        userId: students.userId,
+        amount: applications.amount,
+        status: applications.status,
+        creditStatus: applications.creditStatus,
+      })
+      .from(applications)
+      .innerJoin(students, eq(students.id, applications.studentId)),
+    localMicFor(c.env.LOCAL_MIC).ledger(),
+  ])
+  return c.json({
+    ...summary,
+    detail: rows.map((a) => ({
+      ...a,
+      card: `${a.universityId}:${a.userId}`,
+      creditKey: creditKey(a),
+    })),
+    mic: { initialBalance: INITIAL_BALANCE, cards },
+  })
 })
 
 const renderClock = async (c: Context<AppEnv>, cronRan?: string) => {

@@ -234,6 +234,28 @@ export class LocalMic extends DurableObject<Env> {
     )
   }
 
+  /** Every card with every credit applied to it: the twin's whole ledger, for audits. */
+  ledger() {
+    const credits = new Map<string, Array<{ idempotencyKey: string; amount: number }>>()
+    for (const r of this.ctx.storage.sql.exec<{
+      card_id: string
+      idempotency_key: string
+      amount: number
+    }>('SELECT card_id, idempotency_key, amount FROM credits ORDER BY applied_at, rowid')) {
+      const list = credits.get(r.card_id) ?? []
+      list.push({ idempotencyKey: r.idempotency_key, amount: r.amount })
+      credits.set(r.card_id, list)
+    }
+    return this.ctx.storage.sql
+      .exec<{ card_id: string; balance: number }>('SELECT card_id, balance FROM cards')
+      .toArray()
+      .map((r) => ({
+        cardId: r.card_id,
+        balance: r.balance,
+        credits: credits.get(r.card_id) ?? [],
+      }))
+  }
+
   /** Every credit applied to a card, oldest first: what tests count to prove exactly-once. */
   creditsFor(cardId: string) {
     return this.ctx.storage.sql

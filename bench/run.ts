@@ -1,0 +1,442 @@
+// `npm run bench`: measures the service under `wrangler dev` (workerd, the Workers
+// runtime) against a baseline worker that returns a fixed response, served the same way
+// in the same run; prints a table and writes it to bench-results/. Every figure is given
+// beside the baseline's and as a ratio to it, so it holds on a noisy machine.
+import { execFileSync } from 'node:child_process'
+import { createHmac } from 'node:crypto'
+import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
+import { resolve } from 'node:path'
+import { gzipSync } from 'node:zlib'
+import { DEMO_PASSWORD } from '../src/db/demo.ts'
+import { prepareState, startDevServer, type DevServer } from '../scripts/devServer.ts'
+import { readDevVar, readPepper } from '../scripts/secrets.ts'
+import {
+  benchFixtures,
+  CREDIT_STUDENTS,
+  LIST_SIZE,
+  LIST_STUDENT,
+  noonJstOffset,
+  SECOND_PASSWORD,
+  type PaidEvent,
+} from './fixtures.ts'
+import { runLoad, type LoadOptions, type LoadResult, type Req } from './load.ts'
+
+const STATE = '.wrangler/bench-state'
+const BASELINE_STATE = '.wrangler/bench-baseline-state'
+const PORT = Number(process.env.BENCH_PORT ?? 8790)
+const CONCURRENCY = Number(process.env.BENCH_CONCURRENCY ?? 8)
+const SECONDS = Number(process.env.BENCH_SECONDS ?? 5)
+const CPU_REQUESTS = 400
+const OUT = 'bench-results'
+
+const log = (...a: unknown[]) => console.error('bench:', ...a)
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms))
+
+// ---- Local state: demo seed plus the benchmark's fixtures ----
+const wrangler = (args: string[]) =>
+  execFileSync('wrangler', args, { stdio: ['ignore', 'pipe', 'inherit'] }).toString()
+
+log('preparing local state')
+prepareState(STATE)
+const clockOffset = noonJstOffset()
+const fixtures = await benchFixtures(readPepper(), clockOffset)
+mkdirSync('.wrangler', { recursive: true })
+writeFileSync('.wrangler/bench-fixtures.sql', fixtures.sql)
+wrangler([
+  'd1',
+  'execute',
+  'DB',
+  '--local',
+  `--persist-to=${STATE}`,
+  '--file=.wrangler/bench-fixtures.sql',
+])
+rmSync(BASELINE_STATE, { recursive: true, force: true })
+
+// ---- Bundle sizes ----
+const bundle = (config: string | null, outdir: string) => {
+  rmSync(outdir, { recursive: true, force: true })
+  wrangler([
+    'deploy',
+    '--dry-run',
+    `--outdir=${resolve(outdir)}`,
+    ...(config ? ['--config', config] : []),
+  ])
+  const js = readFileSync(`${outdir}/index.js`)
+  return { bytes: js.length, gzip: gzipSync(js).length }
+}
+log('bundling')
+const serviceBundle = bundle(null, '.wrangler/bench-dist')
+const baselineBundle = bundle('bench/baseline/wrangler.toml', '.wrangler/bench-baseline-dist')
+
+// ---- Servers ----
+log('starting the service and the baseline')
+const service = await startDevServer({ port: PORT, state: STATE })
+const baseline = await startDevServer({
+  port: PORT + 1,
+  state: BASELINE_STATE,
+  config: 'bench/baseline/wrangler.toml',
+})
+const stopAll = () => (service.stop(), baseline.stop())
+process.on('exit', stopAll)
+
+// ---- A session for the pages behind login ----
+const cookiesOf = (res: Response, jar: Map<string, string>) => {
+  for (const line of res.headers.getSetCookie()) {
+    const [pair] = line.split(';')
+    const eq = pair!.indexOf('=')
+    jar.set(pair!.slice(0, eq), pair!.slice(eq + 1))
+  }
+}
+const cookieHeader = (jar: Map<string, string>) => [...jar].map(([k, v]) => `${k}=${v}`).join('; ')
+
+const login = async (base: string, userId: string) => {
+  const jar = new Map<string, string>()
+  cookiesOf(await fetch(`${base}/login`), jar)
+  const res = await fetch(`${base}/login`, {
+    method: 'POST',
+    redirect: 'manual',
+    headers: {
+      'content-type': 'application/x-www-form-urlencoded',
+      origin: base,
+      cookie: cookieHeader(jar),
+    },
+    body: new URLSearchParams({
+      user_id: userId,
+      password: DEMO_PASSWORD,
+      second_password: SECOND_PASSWORD,
+      _csrf: jar.get('__Host-csrf') ?? '',
+    }),
+  })
+  cookiesOf(res, jar)
+  if (res.status !== 303 || res.headers.get('location') !== '/menu')
+    throw new Error(`login as ${userId} failed: ${res.status} ${await res.text()}`)
+  return cookieHeader(jar)
+}
+const session = await login(service.base, LIST_STUDENT)
+
+// ---- Signed notifications, as the payment provider sends them ----
+const webhookSecret = readDevVar('PAYMENT_WEBHOOK_SECRET')
+const signed = (event: object): Req => {
+  const body = JSON.stringify(event)
+  const t = Math.floor((Date.now() + clockOffset) / 1000)
+  const v1 = createHmac('sha256', webhookSecret).update(`${t}.${body}`).digest('hex')
+  return {
+    method: 'POST',
+    path: '/payments/notify/sandbox',
+    headers: { 'content-type': 'application/json', 'x-payment-signature': `t=${t},v1=${v1}` },
+    body,
+  }
+}
+// Notifications for payments the service never made: the endpoint checks and enqueues
+// them like any other; the consumer then finds no application.
+const ingestion = (i: number) =>
+  signed({
+    eventId: `evt_ingest_${i}`,
+    type: 'paid',
+    paymentId: `pay_ingest_${i}`,
+    merchantRef: String(900_000_000 + i),
+    amount: 1000,
+    method: 'credit_card',
+    occurredAt: Date.now() + clockOffset,
+  })
+
+const ledger = async (detail = false) =>
+  (await (await fetch(`${service.base}/_dev/ledger${detail ? '?detail=1' : ''}`)).json()) as {
+    credited: number
+    notifications: { received: number; applied: number }
+    detail?: Array<{
+      id: number
+      card: string
+      amount: number
+      status: string
+      creditStatus: string
+      creditKey: string
+    }>
+    mic?: {
+      initialBalance: number
+      cards: Array<{
+        cardId: string
+        balance: number
+        credits: Array<{ idempotencyKey: string; amount: number }>
+      }>
+    }
+  }
+
+// ---- Measurements ----
+type Measured = LoadResult & { cpuUsPerRequest: number }
+const measure = async (
+  server: DevServer,
+  o: Omit<LoadOptions, 'base' | 'concurrency'>,
+): Promise<Measured> => {
+  const base = { ...o, base: server.base, concurrency: CONCURRENCY }
+  await runLoad({ ...base, durationMs: 1000 }) // warm-up
+  const cpu0 = server.cpuSeconds()
+  const r = await runLoad({ ...base, durationMs: SECONDS * 1000 })
+  const cpuUsPerRequest = ((server.cpuSeconds() - cpu0) * 1e6) / r.requests
+  if (r.errors > 0) throw new Error(`errors under load: ${JSON.stringify(r.statuses)}`)
+  return { ...r, cpuUsPerRequest }
+}
+/** Server CPU per request with one request at a time, so nothing else is counted. */
+const cpuPerRequest = async (server: DevServer, request: (i: number) => Req) => {
+  await runLoad({ base: server.base, request, concurrency: 1, count: 50 })
+  const cpu0 = server.cpuSeconds()
+  const r = await runLoad({ base: server.base, request, concurrency: 1, count: CPU_REQUESTS })
+  if (r.errors > 0) throw new Error(`errors: ${JSON.stringify(r.statuses)}`)
+  return ((server.cpuSeconds() - cpu0) * 1e6) / r.requests
+}
+
+const get = (path: string, cookie?: string) => (): Req => ({
+  path,
+  headers: cookie ? { cookie } : {},
+})
+const pages = [
+  { name: '在学生ログイン', path: '/login', cookie: undefined },
+  { name: 'メニュー選択', path: '/menu', cookie: session },
+  { name: `申請一覧 (${LIST_SIZE})`, path: '/applications', cookie: session },
+] as const
+
+log(`pages: ${CONCURRENCY} connections, ${SECONDS} s each`)
+const baselinePage = await measure(baseline, { request: get('/') })
+const pageRuns = []
+for (const p of pages) {
+  const { text } = await check(p.path, p.cookie)
+  if (
+    p.path === '/applications' &&
+    (text.match(/href="\/applications\/\d+"/g) ?? []).length < LIST_SIZE
+  )
+    throw new Error('申請一覧 does not show the 100 applications')
+  pageRuns.push({ ...p, run: await measure(service, { request: get(p.path, p.cookie) }) })
+}
+
+async function check(path: string, cookie?: string) {
+  const res = await fetch(`${service.base}${path}`, {
+    headers: cookie ? { cookie } : {},
+    redirect: 'manual',
+  })
+  const text = await res.text()
+  if (res.status !== 200) throw new Error(`${path} answered ${res.status}`)
+  return { res, text }
+}
+
+log('CPU per request')
+const cpuBaseline = await cpuPerRequest(baseline, get('/'))
+const cpuPages = []
+for (const p of pages)
+  cpuPages.push({ name: p.name, us: await cpuPerRequest(service, get(p.path, p.cookie)) })
+const heaviest = cpuPages.reduce((a, b) => (b.us > a.us ? b : a))
+
+log('notification ingestion')
+let ingestSeq = 0
+const baselineIngest = await measure(baseline, { request: () => ingestion(ingestSeq++) })
+const ingestRun = await measure(service, { request: () => ingestion(ingestSeq++) })
+// Let the consumer finish with them before the crediting run.
+for (const deadline = Date.now() + 300_000; ;) {
+  const l = await ledger()
+  if (l.notifications.applied === l.notifications.received) break
+  if (Date.now() > deadline) throw new Error(`the queue did not drain: ${JSON.stringify(l)}`)
+  await sleep(500)
+}
+
+log(`end-to-end crediting: ${fixtures.events.length} payments, each notified twice`)
+// Deterministic shuffle, so runs are comparable.
+let seed = 20261124
+const random = () => (seed = (seed * 1103515245 + 12345) % 2 ** 31) / 2 ** 31
+const deliveries: PaidEvent[] = [...fixtures.events, ...fixtures.events]
+for (let i = deliveries.length - 1; i > 0; i--) {
+  const j = Math.floor(random() * (i + 1))
+  ;[deliveries[i], deliveries[j]] = [deliveries[j]!, deliveries[i]!]
+}
+const baselineDeliver = await runLoad({
+  base: baseline.base,
+  concurrency: CONCURRENCY,
+  count: deliveries.length,
+  request: (i) => signed(deliveries[i]!),
+})
+const creditStart = performance.now()
+const deliver = await runLoad({
+  base: service.base,
+  concurrency: CONCURRENCY,
+  count: deliveries.length,
+  // 409: the same signed request twice within one second is refused as a replay.
+  ok: (s) => s === 200 || s === 409,
+  request: (i) => signed(deliveries[i]!),
+})
+const target = LIST_SIZE + fixtures.events.length
+let credited = 0
+for (const deadline = Date.now() + 600_000; ;) {
+  credited = (await ledger()).credited
+  if (credited >= target) break
+  if (Date.now() > deadline)
+    throw new Error(`only ${credited - LIST_SIZE} of ${fixtures.events.length} credited`)
+  await sleep(200)
+}
+const creditMs = performance.now() - creditStart
+
+// Exactly once: each application paid here has exactly one M.I.C. credit of its amount,
+// no card has any other credit, and each card's balance moved by exactly their sum.
+const audit = await ledger(true)
+const runApps = new Set(fixtures.events.map((e) => Number(e.merchantRef)))
+const apps = audit.detail!.filter((a) => runApps.has(a.id))
+const cards = new Map(audit.mic!.cards.map((c) => [c.cardId, c]))
+const problems: string[] = []
+const byCard = new Map<string, typeof apps>()
+for (const a of apps) {
+  if (a.status !== 'paid' || a.creditStatus !== 'credited')
+    problems.push(`application ${a.id} is ${a.status}/${a.creditStatus}`)
+  byCard.set(a.card, [...(byCard.get(a.card) ?? []), a])
+}
+for (const [cardId, list] of byCard) {
+  const card = cards.get(cardId)
+  const credits = card?.credits ?? []
+  for (const a of list) {
+    const mine = credits.filter((k) => k.idempotencyKey === a.creditKey)
+    if (mine.length !== 1 || mine[0]!.amount !== a.amount)
+      problems.push(`application ${a.id}: ${mine.length} credits`)
+  }
+  if (credits.length !== list.length)
+    problems.push(`card ${cardId}: ${credits.length} credits for ${list.length} payments`)
+  const sum = list.reduce((n, a) => n + a.amount, 0)
+  if (card && card.balance !== audit.mic!.initialBalance + sum)
+    problems.push(`card ${cardId}: balance ${card.balance}`)
+}
+if (apps.length !== fixtures.events.length) problems.push(`${apps.length} applications found`)
+if (audit.mic!.cards.length !== CREDIT_STUDENTS)
+  problems.push(`${audit.mic!.cards.length} cards touched`)
+
+// ---- HTML + CSS bytes per page ----
+log('page sizes')
+const bytePages = [
+  ['在学生ログイン', '/login', false],
+  ['メニュー選択', '/menu', true],
+  ['M.I.C.チャージ', '/charge', true],
+  ['お支払い方法選択', '/charge/method?amount=1000', true],
+  ['申請内容確認', '/charge/confirm?amount=1000&method=credit_card', true],
+  [`申請一覧 (${LIST_SIZE})`, '/applications', true],
+  ['申請情報 詳細', `/applications/${fixtures.listApplication}`, true],
+  ['メールアドレス変更', '/email/change', true],
+  ['第2パスワード変更', '/second-password/change', true],
+  ['操作マニュアル', '/manual', false],
+] as const
+const cssCache = new Map<string, Buffer>()
+const sizeOf = async (base: string, path: string, cookie?: string) => {
+  const res = await fetch(`${base}${path}`, {
+    headers: cookie ? { cookie } : {},
+    redirect: 'manual',
+  })
+  if (res.status !== 200) throw new Error(`${path} answered ${res.status}`)
+  const html = Buffer.from(await res.arrayBuffer())
+  let css = Buffer.alloc(0)
+  for (const m of html.toString().matchAll(/<link[^>]+rel="stylesheet"[^>]+href="([^"]+)"/g)) {
+    const href = m[1]!
+    if (!cssCache.has(href))
+      cssCache.set(href, Buffer.from(await (await fetch(new URL(href, base))).arrayBuffer()))
+    css = Buffer.concat([css, cssCache.get(href)!])
+  }
+  return { html: html.length, css: css.length, gzip: gzipSync(html).length + gzipSync(css).length }
+}
+const baselineBytes = await sizeOf(baseline.base, '/')
+const pageBytes = []
+for (const [name, path, needsSession] of bytePages)
+  pageBytes.push({
+    name,
+    path,
+    ...(await sizeOf(service.base, path, needsSession ? session : undefined)),
+  })
+
+stopAll()
+
+// ---- Report ----
+const ms = (v: number) => `${v.toFixed(2)} ms`
+const perS = (v: number) => `${Math.round(v).toLocaleString('en')}/s`
+const us = (v: number) => `${Math.round(v).toLocaleString('en')} µs`
+const kb = (v: number) => `${(v / 1024).toFixed(1)} KiB`
+const ratio = (a: number, b: number) => `${(a / b).toFixed(2)}×`
+type Row = { figure: string; service: string; baseline: string; ratio: string }
+const rows: Row[] = []
+const row = (figure: string, s: number, b: number, fmt: (v: number) => string) =>
+  rows.push({ figure, service: fmt(s), baseline: fmt(b), ratio: ratio(s, b) })
+
+for (const p of pageRuns) {
+  row(`${p.name} ${p.path}: throughput`, p.run.perSecond, baselinePage.perSecond, perS)
+  row(`${p.name}: p50`, p.run.p50Ms, baselinePage.p50Ms, ms)
+  row(`${p.name}: p99`, p.run.p99Ms, baselinePage.p99Ms, ms)
+}
+row('通知受信 signed notifications accepted', ingestRun.perSecond, baselineIngest.perSecond, perS)
+row('通知受信: p99', ingestRun.p99Ms, baselineIngest.p99Ms, ms)
+row(
+  `crediting ${fixtures.events.length} payments ×2 deliveries: time to all credited`,
+  creditMs / 1000,
+  baselineDeliver.elapsedMs / 1000,
+  (v) => `${v.toFixed(1)} s`,
+)
+row(
+  'crediting: credits per second',
+  (fixtures.events.length / creditMs) * 1000,
+  (fixtures.events.length / baselineDeliver.elapsedMs) * 1000,
+  perS,
+)
+row(`CPU per request, heaviest page (${heaviest.name})`, heaviest.us, cpuBaseline, us)
+for (const c of cpuPages.filter((c) => c !== heaviest))
+  row(`CPU per request, ${c.name}`, c.us, cpuBaseline, us)
+row('worker bundle (gzip)', serviceBundle.gzip, baselineBundle.gzip, kb)
+for (const p of pageBytes)
+  row(
+    `HTML+CSS ${p.name} (gzip ${kb(p.gzip)})`,
+    p.html + p.css,
+    baselineBytes.html + baselineBytes.css,
+    kb,
+  )
+
+const exactlyOnce = problems.length === 0
+const width = (s: string) =>
+  [...s].reduce((n, ch) => n + (/[\u3000-\u9fff\uff00-\uffef]/.test(ch) ? 2 : 1), 0)
+const pad = (s: string, n: number) => s + ' '.repeat(Math.max(0, n - width(s)))
+const cols = ['figure', 'service', 'baseline', 'ratio'] as const
+const widths = cols.map((k) => Math.max(width(k), ...rows.map((r) => width(r[k]))))
+const line = (r: Record<(typeof cols)[number], string>) =>
+  cols.map((k, i) => pad(r[k], widths[i]!)).join('  ')
+console.log(line({ figure: 'figure', service: 'service', baseline: 'baseline', ratio: 'ratio' }))
+console.log(widths.map((w) => '-'.repeat(w)).join('  '))
+for (const r of rows) console.log(line(r))
+console.log(
+  `\nexactly once: ${exactlyOnce ? 'yes' : 'NO'} — ${apps.length} applications paid, ` +
+    `${deliver.requests} deliveries (${JSON.stringify(deliver.statuses)}), ` +
+    `${audit.mic!.cards.reduce((n, c) => n + c.credits.length, 0)} M.I.C. credits on ${audit.mic!.cards.length} cards`,
+)
+for (const p of problems.slice(0, 20)) console.log(`  ${p}`)
+console.log(
+  `\n${CONCURRENCY} connections, ${SECONDS} s per figure after 1 s warm-up; CPU is user+system time of the ` +
+    `server's processes (workerd and wrangler) over ${CPU_REQUESTS} sequential requests.`,
+)
+
+const strip = ({ samples: _, ...r }: LoadResult) => r
+const result = {
+  at: new Date().toISOString(),
+  machine: { cpus: (await import('node:os')).cpus().length, node: process.version },
+  settings: { concurrency: CONCURRENCY, seconds: SECONDS, cpuRequests: CPU_REQUESTS },
+  rows,
+  raw: {
+    baselinePage: strip(baselinePage),
+    pages: pageRuns.map((p) => ({ name: p.name, path: p.path, ...strip(p.run) })),
+    cpu: { baselineUs: cpuBaseline, pages: cpuPages, heaviest: heaviest.name },
+    ingestion: { service: strip(ingestRun), baseline: strip(baselineIngest) },
+    crediting: {
+      payments: fixtures.events.length,
+      deliveries: deliveries.length,
+      students: CREDIT_STUDENTS,
+      seconds: creditMs / 1000,
+      creditsPerSecond: (fixtures.events.length / creditMs) * 1000,
+      deliveryStatuses: deliver.statuses,
+      baselineSeconds: baselineDeliver.elapsedMs / 1000,
+      exactlyOnce,
+      problems,
+    },
+    bundle: { service: serviceBundle, baseline: baselineBundle },
+    pageBytes,
+    baselinePageBytes: baselineBytes,
+  },
+}
+mkdirSync(OUT, { recursive: true })
+writeFileSync(`${OUT}/latest.json`, JSON.stringify(result, null, 2) + '\n')
+console.log(`\nwritten to ${OUT}/latest.json`)
+process.exit(exactlyOnce ? 0 : 1)
