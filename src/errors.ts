@@ -3,8 +3,8 @@ import type { TextKey } from './i18n'
 /** The one error type: a code the error page turns into a message, and an HTTP status. */
 export class AppError extends Error {
   constructor(
-    readonly code: 'notFound' | 'unknownHost' | 'csrf',
-    readonly status: 404 | 403,
+    readonly code: 'notFound' | 'unknownHost' | 'csrf' | 'badRequest',
+    readonly status: 404 | 403 | 400,
   ) {
     super(code)
   }
@@ -14,4 +14,5 @@ export const ERROR_TEXT: Record<AppError['code'], { title: TextKey; message: Tex
   notFound: { title: 'notFoundTitle', message: 'notFound' },
   unknownHost: { title: 'unknownHostTitle', message: 'unknownHost' },
   csrf: { title: 'forbiddenTitle', message: 'csrfFailed' },
+  badRequest: { title: 'badRequestTitle', message: 'badRequest' },
 }

@@ -197,6 +197,8 @@ export const en = {
   howTo: 'How to pay',
   howToFor: 'How to pay with {method}',
   methodRequired: 'Choose a payment method.',
+  chargeStartOver:
+    'We could not read what was sent. Please start again by entering the charge amount.',
   cvsNote:
     'If you pay cash at a convenience store, the charge is made after you pay at the store, and the payment status then becomes “Paid”.',
   confirmTitle: 'Confirm your application',
@@ -314,6 +316,8 @@ export const en = {
   unknownHost:
     'No certificate issuance service is offered at this address. Please use the link on your university website.',
   forbiddenTitle: 'Cannot continue',
+  badRequestTitle: 'Could not read the form',
+  badRequest: 'We could not read what was sent. Please go back and try again.',
   csrfFailed:
     'The form has expired or the submission is not valid. Please start the operation again.',
   serverErrorTitle: 'An error occurred',

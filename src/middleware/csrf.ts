@@ -40,7 +40,10 @@ export const csrfProtection = (options: { exempt?: string[] } = {}) =>
       ) {
         throw new AppError('csrf', 403)
       }
-      const body = await c.req.parseBody()
+      // A body that is not a readable form (broken multipart, say) is the sender's fault.
+      const body = await c.req.parseBody().catch(() => {
+        throw new AppError('badRequest', 400)
+      })
       const sent = body[CSRF_FIELD]
       if (typeof sent !== 'string' || !timingSafeEqualText(sent, token))
         throw new AppError('csrf', 403)

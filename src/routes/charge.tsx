@@ -79,6 +79,15 @@ const renderCharge = async (c: C, value: string | undefined, errors: FieldErrors
   })
 }
 
+/**
+ * A later step was sent an amount, method or request key that no form of ours sends
+ * (an edited or truncated request): say so on the チャージ page, and create nothing.
+ */
+const startOver = (c: C) => {
+  c.status(400)
+  return renderCharge(c, undefined, { amount: { text: c.get('tr').t('chargeStartOver') } })
+}
+
 charge.get('/charge', (c) => renderCharge(c, c.req.query('amount')?.slice(0, 20), {}))
 
 const amountSchema = z.object({ amount: requiredText(20) })
@@ -114,10 +123,14 @@ charge.post(
   },
 )
 
-/** The amount carried between the steps, checked for shape again at each one. */
-const amountParam = (value: string | undefined) => {
-  const n = parseYen(value ?? '')
-  return n !== null && n > 0 ? n : null
+/**
+ * The amount carried between the steps, checked again at each one against the
+ * university's rules (the student's room under the cap is checked at 申請).
+ */
+const amountParam = (c: C, value: unknown) => {
+  const n = typeof value === 'string' ? parseYen(value) : null
+  const nothingOnTheCard = { balance: 0, outstanding: 0 }
+  return n !== null && chargeProblem(n, c.get('university'), nothingOnTheCard) === null ? n : null
 }
 
 const methodsOf = (c: C) => {
@@ -134,7 +147,7 @@ const renderMethods = (c: C, amount: number, selected?: string, error?: string) 
   )
 
 charge.get('/charge/method', (c) => {
-  const amount = amountParam(c.req.query('amount'))
+  const amount = amountParam(c, c.req.query('amount'))
   if (amount === null) return c.redirect('/charge', 303)
   return renderMethods(c, amount, c.req.query('method'))
 })
@@ -144,8 +157,8 @@ const enabledMethod = (c: C, value: unknown): PaymentMethod | null =>
 
 charge.post('/charge/method', async (c) => {
   const form = await c.req.parseBody()
-  const amount = amountParam(typeof form.amount === 'string' ? form.amount : undefined)
-  if (amount === null) return c.redirect('/charge', 303)
+  const amount = amountParam(c, form.amount)
+  if (amount === null) return startOver(c)
   const method = enabledMethod(c, form.method)
   if (!method) {
     c.status(422)
@@ -172,7 +185,7 @@ const renderConfirm = async (c: C, amount: number, method: PaymentMethod, error?
 }
 
 charge.get('/charge/confirm', async (c) => {
-  const amount = amountParam(c.req.query('amount'))
+  const amount = amountParam(c, c.req.query('amount'))
   const method = enabledMethod(c, c.req.query('method'))
   if (amount === null) return c.redirect('/charge', 303)
   if (!method) return c.redirect(`/charge/method?amount=${amount}`, 303)
@@ -181,14 +194,17 @@ charge.get('/charge/confirm', async (c) => {
 
 charge.post('/charge/apply', async (c) => {
   const form = await c.req.parseBody()
-  const amount = amountParam(typeof form.amount === 'string' ? form.amount : undefined)
+  const amount = amountParam(c, form.amount)
   const method = enabledMethod(c, form.method)
   const requestKey =
     typeof form.request_key === 'string' && /^[A-Za-z0-9_-]{16,64}$/.test(form.request_key)
       ? form.request_key
       : null
-  if (amount === null || !requestKey) return c.redirect('/charge', 303)
-  if (!method) return c.redirect(`/charge/method?amount=${amount}`, 303)
+  if (amount === null || !requestKey) return startOver(c)
+  if (!method) {
+    c.status(422)
+    return renderMethods(c, amount, undefined, c.get('tr').t('methodRequired'))
+  }
   const deps = c.get('deps')
   const s = student(c)
   const outcome = await deskFor(deps.desks, s.universityId, s.id).apply({

@@ -379,7 +379,20 @@ describe('a university’s own charge settings', () => {
       method: 'merpay',
       request_key: requestKey,
     })
-    expectRedirect(sneaked.res, '/charge/method?amount=1000')
+    expect(sneaked.res.status).toBe(422)
+    expect(mainText(sneaked.html)).toContain('お支払い方法を選択してください。')
+    // A carried-over amount or request key that no form sends: the チャージ page says so.
+    for (const fields of [
+      { amount: '-5', method: 'credit_card', request_key: requestKey },
+      { amount: '1000', method: 'credit_card', request_key: 'short' },
+      { method: 'credit_card', request_key: requestKey },
+    ] as Record<string, string>[]) {
+      const edited = await client.post('/charge/apply', fields)
+      expect(edited.res.status).toBe(400)
+      expect(mainText(edited.html)).toContain('チャージ金額の入力からやり直してください')
+    }
+    const noAmount = await client.post('/charge/method', { method: 'credit_card' })
+    expect(noAmount.res.status).toBe(400)
     const count = await env.DB.prepare(
       'SELECT COUNT(*) AS n FROM applications WHERE request_key = ?',
     )

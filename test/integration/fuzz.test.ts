@@ -1,0 +1,440 @@
+import { env } from 'cloudflare:workers'
+import fc from 'fast-check'
+import { beforeAll, describe, expect, it } from 'vitest'
+import { SIGNATURE_HEADER, signNotification } from '../../src/adapters/payments/signature'
+import { Client, login } from '../client'
+import { applyCharge, atNoon, mic, ready } from '../charge'
+import { PASSWORD } from '../fixtures'
+
+/**
+ * Property-based abuse of every form and of the payment-notification endpoint: thousands
+ * of generated inputs (negative, fractional, huge and full-width amounts, overlong, binary
+ * and non-UTF-8 strings, bad ids, missing, repeated and unknown fields, urlencoded and
+ * multipart bodies) must each get a 4xx page or answer, never a 5xx, and change nothing.
+ *
+ * "Nothing" is every table of the database and every key in KV, except the two records
+ * whose job is to note bad input: failed-attempt counters (login_throttle) and refused
+ * notifications (notification_rejections); and the last balance M.I.C. reported
+ * (students.mic_balance*), a cache that any page showing the balance refreshes.
+ */
+
+/** Per property: 16 properties, 3,200 inputs in all. */
+const RUNS = 200
+const LONG = 180_000
+
+// ---- Values ----
+
+/** Bytes that are not UTF-8 (a lone continuation byte, an overlong form, 0xFF …). */
+const notUtf8 = fc
+  .uint8Array({ minLength: 1, maxLength: 24 })
+  .map((b) => Uint8Array.from([0xc3, 0x28, 0xff, ...b, 0x80]))
+
+const nasty = fc.oneof(
+  fc.string({ unit: 'binary', maxLength: 40 }), // any UTF-16 unit, lone surrogates too
+  fc.string({ unit: 'grapheme', maxLength: 20 }),
+  fc.string({ maxLength: 40 }),
+  fc.constantFrom(
+    '',
+    ' ',
+    '\u0000',
+    '\uFEFF',
+    '<script>alert(1)</script>',
+    "' OR 1=1 --",
+    '../../etc/passwd',
+    '%00',
+    '{{7*7}}',
+    '${jndi:ldap://x}',
+    'null',
+    'undefined',
+    '[object Object]',
+  ),
+  fc.integer({ min: 129, max: 40_000 }).map((n) => 'あ'.repeat(n)), // overlong
+  notUtf8,
+)
+
+const FULL_WIDTH = '０１２３４５６７８９'
+const toFullWidth = (s: string) =>
+  s
+    .replace(/[0-9]/g, (d) => FULL_WIDTH[Number(d)]!)
+    .replace('-', '－')
+    .replace('.', '．')
+
+/** Amounts no student may charge (cap ¥20,000, ¥1 steps). */
+const badAmount = fc
+  .oneof(
+    fc.integer({ min: -1_000_000_000, max: 0 }).map(String), // zero and negative
+    fc
+      .double({ min: -1e6, max: 1e6, noNaN: true })
+      .filter((d) => !Number.isInteger(d))
+      .map(String), // fractional
+    fc.bigInt({ min: 20_001n, max: 10n ** 30n }).map(String), // over the cap, huge
+    fc.constantFrom('1e3', '0x10', '1_000', 'NaN', 'Infinity', '-0', '+-5', '5-'),
+    fc.string({ maxLength: 12 }).map((s) => `x${s}`),
+  )
+  .chain((s) => fc.constantFrom(s, toFullWidth(s), ` ${s} `))
+
+const badId = fc.oneof(
+  fc.constantFrom('0', '-1', '1.5', '1e3', 'abc', '9'.repeat(40), '%00', '０１'),
+  fc.integer({ min: 900_000_000, max: 2 ** 53 }).map(String),
+  fc.string({ minLength: 1, maxLength: 30 }).map((s) => `x${s}`),
+)
+
+type Value = string | Uint8Array
+type Fields = Array<[string, Value]>
+
+/** A form: the given fields, each sometimes missing or sent twice, plus unknown ones. */
+const form = (fields: Record<string, fc.Arbitrary<Value>>) =>
+  fc
+    .tuple(
+      fc.tuple(
+        ...Object.entries(fields).map(([name, value]) =>
+          fc.tuple(
+            fc.constant(name),
+            value,
+            fc.constantFrom('once', 'once', 'once', 'missing', 'twice'),
+          ),
+        ),
+      ),
+      fc.array(
+        fc.tuple(
+          nasty.filter((n): n is string => typeof n === 'string'),
+          nasty,
+        ),
+        {
+          maxLength: 2,
+        },
+      ),
+    )
+    .map(([known, extra]) => {
+      const out: Fields = []
+      for (const [name, value, how] of known) {
+        if (how === 'missing') continue
+        out.push([name, value])
+        if (how === 'twice') out.push([name, value])
+      }
+      return [...out, ...(extra as Fields)]
+    })
+
+// ---- Bodies ----
+
+const bytes = (v: Value) => (typeof v === 'string' ? new TextEncoder().encode(v) : v)
+const percent = (v: Value) =>
+  Array.from(bytes(v), (b) =>
+    /[A-Za-z0-9*._-]/.test(String.fromCharCode(b))
+      ? String.fromCharCode(b)
+      : `%${b.toString(16).padStart(2, '0').toUpperCase()}`,
+  ).join('')
+
+const concat = (parts: Uint8Array[]) => {
+  const out = new Uint8Array(parts.reduce((n, p) => n + p.length, 0))
+  let at = 0
+  for (const p of parts) out.set(p, (at += p.length) - p.length)
+  return out
+}
+
+const encode = (fields: Fields, multipart: boolean) => {
+  if (!multipart)
+    return {
+      type: 'application/x-www-form-urlencoded',
+      body: fields.map(([k, v]) => `${percent(k)}=${percent(v)}`).join('&'),
+    }
+  const boundary = 'fuzzboundary7MA4YWxkTrZu0gW'
+  const enc = (s: string) => new TextEncoder().encode(s)
+  const parts = fields.flatMap(([k, v]) => [
+    enc(
+      `--${boundary}\r\nContent-Disposition: form-data; name="${String(k).replace(/["\r\n]/g, '_')}"\r\n\r\n`,
+    ),
+    bytes(v),
+    enc('\r\n'),
+  ])
+  return {
+    type: `multipart/form-data; boundary=${boundary}`,
+    body: concat([...parts, enc(`--${boundary}--\r\n`)]),
+  }
+}
+
+const post = (client: Client, path: string, fields: Fields, multipart: boolean) => {
+  const { type, body } = encode([['_csrf', client.csrf], ...fields], multipart)
+  return client.request(path, { method: 'POST', body, headers: { 'content-type': type } })
+}
+
+// ---- What must not change ----
+
+const EXEMPT_TABLES = new Set([
+  'login_throttle',
+  'notification_rejections',
+  'd1_migrations',
+  'sqlite_sequence',
+])
+
+const snapshot = async () => {
+  const tables = await env.DB.prepare(
+    "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%' AND name NOT LIKE '_cf_%'",
+  ).all<{ name: string }>()
+  const out: Record<string, unknown> = {}
+  for (const { name } of tables.results) {
+    if (EXEMPT_TABLES.has(name)) continue
+    const rows = await env.DB.prepare(`SELECT * FROM "${name}" ORDER BY rowid`).all()
+    out[name] = rows.results.map((r) =>
+      name === 'students' ? { ...r, mic_balance: null, mic_balance_at: null } : r,
+    )
+  }
+  for (const [name, kv] of [
+    ['SESSIONS', env.SESSIONS],
+    ['TOKENS', env.TOKENS],
+  ] as const)
+    out[`kv:${name}`] = (await kv.list()).keys.map((k) => k.name)
+  out['mic'] = (await mic().cards(100_000)).map((c) => [c.cardId, c.balance, c.credits])
+  return JSON.stringify(out)
+}
+
+/** Runs the property; afterwards nothing outside the exempt records may differ. */
+const fuzz = async <T>(arb: fc.Arbitrary<T>, send: (input: T) => Promise<Response>) => {
+  const before = await snapshot()
+  const statuses = new Map<number, number>()
+  await fc.assert(
+    fc.asyncProperty(arb, async (input) => {
+      const res = await send(input)
+      const text = await res.text()
+      statuses.set(res.status, (statuses.get(res.status) ?? 0) + 1)
+      expect(res.status, text.slice(0, 300)).toBeGreaterThanOrEqual(400)
+      expect(res.status, text.slice(0, 300)).toBeLessThan(500)
+      // A page, or a JSON answer, that says what was wrong: never an empty or bare error.
+      expect(text.length).toBeGreaterThan(10)
+    }),
+    { numRuns: RUNS },
+  )
+  // Mail goes out after the response (waitUntil): give any such stray a moment to land.
+  await new Promise((r) => setTimeout(r, 50))
+  expect(await snapshot()).toBe(before)
+  return statuses
+}
+
+const multipart = fc.boolean()
+
+describe('fuzzing every form', () => {
+  let student: Client // a student with everything set up (test0181)
+  let newcomer: Client // logged in, no e-mail yet (test0182)
+  let halfway: Client // e-mail registered, no second password yet (test0183)
+  let applicationId: number
+
+  beforeAll(async () => {
+    await atNoon()
+    student = await ready('test0181')
+    ;({ id: applicationId } = await applyCharge(student, 1000))
+    newcomer = new Client()
+    await login(newcomer, 'test0182', PASSWORD)
+    halfway = await ready('test0183')
+    // Back to the second-password stage: as if the student had not chosen one yet.
+    await env.DB.prepare(
+      "UPDATE students SET second_password_hash = NULL WHERE user_id = 'test0183'",
+    ).run()
+  }, LONG)
+
+  it('在学生ログイン', { timeout: LONG }, async () => {
+    const client = new Client()
+    await client.get('/login')
+    await fuzz(
+      fc.tuple(form({ user_id: nasty, password: nasty, second_password: nasty }), multipart),
+      ([f, m]) => post(client, '/login', f, m),
+    )
+  })
+
+  it('メールアドレス登録 and 変更', { timeout: LONG }, async () => {
+    // Never a pair that could be accepted: no "@", or a confirmation that differs.
+    const badPair = fc.oneof(
+      nasty
+        .filter((v) => typeof v !== 'string' || !v.includes('@'))
+        .map((v) => ({ email: v, email_confirm: v })),
+      fc.tuple(nasty, nasty).map(([a, b]) => ({
+        email: a,
+        email_confirm: typeof b === 'string' ? `${b}\u0001` : b,
+      })),
+    )
+    const arb = badPair.chain((p) =>
+      fc.tuple(
+        form({ email: fc.constant(p.email), email_confirm: fc.constant(p.email_confirm) }),
+        multipart,
+      ),
+    )
+    await fuzz(arb, ([f, m]) => post(newcomer, '/email/setup', f, m))
+    await fuzz(arb, ([f, m]) => post(student, '/email/change', f, m))
+  })
+
+  it('第2パスワード登録, 変更 and 再設定', { timeout: LONG }, async () => {
+    // Never acceptable: too short, or a confirmation that differs.
+    const badNew = fc.oneof(
+      fc.string({ maxLength: 7 }).map((p) => [p, p] as const),
+      fc.tuple(nasty, nasty).map(([a, b]) => [a, typeof b === 'string' ? `${b}!` : b] as const),
+    )
+    const arb = badNew.chain(([p, confirm]) =>
+      fc.tuple(
+        form({
+          second_password: fc.constant(p),
+          second_password_confirm: fc.constant(confirm),
+          current_second_password: nasty,
+        }),
+        multipart,
+      ),
+    )
+    const anonymous = new Client()
+    await anonymous.get('/login')
+    await fuzz(arb, ([f, m]) => post(halfway, '/second-password/setup', f, m))
+    await fuzz(arb, ([f, m]) => post(student, '/second-password/change', f, m))
+    await fuzz(
+      fc.tuple(
+        fc.oneof(
+          badId,
+          fc.string({
+            unit: fc.constantFrom(
+              ...'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_',
+            ),
+            minLength: 43,
+            maxLength: 43,
+          }),
+        ),
+        arb,
+      ),
+      ([token, [f, m]]) =>
+        post(anonymous, `/second-password/reset/${encodeURIComponent(token)}`, f, m),
+    )
+  })
+
+  it('第2パスワードを忘れた方', { timeout: LONG }, async () => {
+    const client = new Client()
+    await client.get('/login')
+    const badEmail = fc.oneof(
+      nasty.filter((v) => typeof v !== 'string' || !v.includes('@')),
+      fc.string({ minLength: 1, maxLength: 10 }).map((s) => `ｓ${s}@example.ac.jp`), // not half-width
+      fc.string({ minLength: 1, maxLength: 10 }).map((s) => `${s}@@`),
+    )
+    await fuzz(fc.tuple(form({ email: badEmail }), multipart), ([f, m]) =>
+      post(client, '/second-password/forgot', f, m),
+    )
+  })
+
+  it('M.I.C.チャージ: amount, method and 申請', { timeout: LONG }, async () => {
+    const method = fc.oneof(nasty, fc.constantFrom('credit_card', 'merpay', 'cvs_lawson'))
+    const requestKey = fc.oneof(nasty, fc.constant('A'.repeat(22)))
+    await fuzz(fc.tuple(form({ amount: badAmount }), multipart), ([f, m]) =>
+      post(student, '/charge', f, m),
+    )
+    await fuzz(fc.tuple(form({ amount: badAmount, method }), multipart), ([f, m]) =>
+      post(student, '/charge/method', f, m),
+    )
+    await fuzz(
+      fc.tuple(form({ amount: badAmount, method, request_key: requestKey }), multipart),
+      ([f, m]) => post(student, '/charge/apply', f, m),
+    )
+  })
+
+  it('申請 ids that are not the student’s', { timeout: LONG }, async () => {
+    const someoneElses = await (async () => {
+      const other = await ready('test0184')
+      return (await applyCharge(other, 500)).id
+    })()
+    const id = fc.oneof(badId, fc.constant(String(someoneElses)))
+    await fuzz(fc.tuple(id, form({}), multipart), ([i, f, m]) =>
+      post(student, `/applications/${encodeURIComponent(i)}/pay`, f, m),
+    )
+    await fuzz(id, (i) => student.request(`/applications/${encodeURIComponent(i)}`))
+    await fuzz(id, (i) => student.request(`/applications/${encodeURIComponent(i)}/return`))
+    expect(applicationId).toBeGreaterThan(0)
+  })
+})
+
+describe('fuzzing the payment-notification endpoint', () => {
+  const notify = (body: Uint8Array | string, signature: string | null, type = 'application/json') =>
+    new Client().request('/payments/notify/sandbox', {
+      method: 'POST',
+      body,
+      headers: { 'content-type': type, ...(signature ? { [SIGNATURE_HEADER]: signature } : {}) },
+    })
+
+  const now = async () =>
+    Date.now() +
+    Number(
+      (
+        await env.DB.prepare("SELECT value FROM dev_settings WHERE key = 'clock_offset_ms'").first<{
+          value: string
+        }>()
+      )?.value ?? 0,
+    )
+
+  /** Event-like bodies, each broken in at least one way. */
+  const brokenEvent = fc
+    .record(
+      {
+        eventId: fc.oneof(fc.string({ maxLength: 120 }), fc.integer()),
+        type: fc.oneof(fc.constantFrom('paid', 'failed', 'refunded', 'PAID', ''), nasty),
+        paymentId: fc.oneof(fc.string({ maxLength: 120 }), fc.constant(null)),
+        merchantRef: fc.oneof(badId, fc.integer()),
+        amount: fc.oneof(
+          fc.integer({ max: 0 }),
+          fc.double().filter((d) => !Number.isInteger(d)),
+          fc.constantFrom('1000', '１０００', 1e400),
+        ),
+        method: fc.oneof(fc.constantFrom('credit_card', 'bitcoin'), fc.string()),
+        occurredAt: fc.oneof(fc.integer({ max: -1 }), fc.string()),
+      },
+      { requiredKeys: [] },
+    )
+    .map((e) => JSON.stringify(e))
+
+  const body = fc.oneof(
+    brokenEvent,
+    fc.json(),
+    nasty,
+    fc.integer({ min: 65_537, max: 200_000 }).map((n) => `{"pad":"${'x'.repeat(n)}"}`),
+  )
+
+  it('signed or not, nothing malformed gets in', { timeout: LONG }, async () => {
+    const t = await now()
+    const signature = fc.oneof(
+      fc.constant(null),
+      fc.string({ unit: 'binary-ascii', maxLength: 200 }).filter((v) => !/[\r\n\0]/.test(v)),
+      fc
+        .string({ unit: fc.constantFrom(...'0123456789abcdef'), minLength: 64, maxLength: 64 })
+        .map((h) => `t=${Math.floor(t / 1000)},v1=${h}`),
+      fc.constantFrom('t=,v1=', 't=1,v1=00', `t=${Math.floor(t / 1000)}`, 'v1=abc,t=1'),
+    )
+    await fuzz(fc.tuple(body, signature), ([b, s]) => notify(b, s))
+  })
+
+  it('correctly signed bodies that are not events are refused', { timeout: LONG }, async () => {
+    const signedWith = async (b: string | Uint8Array, secret: string, at: number) =>
+      notify(
+        b,
+        await signNotification(secret, typeof b === 'string' ? b : new TextDecoder().decode(b), at),
+      )
+    const t = await now()
+    await fuzz(body, (b) => signedWith(b, env.PAYMENT_WEBHOOK_SECRET, t))
+    // A good event under another secret, or signed too long ago or too far ahead.
+    const event = (ref: number) =>
+      JSON.stringify({
+        eventId: `evt_fuzz_${ref}`,
+        type: 'paid',
+        paymentId: `pay_fuzz_${ref}`,
+        merchantRef: String(ref),
+        amount: 1000,
+        method: 'credit_card',
+        occurredAt: t,
+      })
+    await fuzz(
+      fc.tuple(
+        fc.integer({ min: 1, max: 999_999 }),
+        fc.oneof(
+          fc.record({ secret: fc.string({ minLength: 1, maxLength: 30 }), skew: fc.constant(0) }),
+          fc.record({
+            secret: fc.constant(env.PAYMENT_WEBHOOK_SECRET),
+            skew: fc.oneof(
+              fc.integer({ min: 320_000, max: 10 ** 10 }),
+              fc.integer({ min: -(10 ** 10), max: -320_000 }),
+            ),
+          }),
+        ),
+      ),
+      ([ref, { secret, skew }]) => signedWith(event(ref), secret, t + skew),
+    )
+  })
+})
