@@ -179,6 +179,31 @@ describe('2.4(c) 第2パスワードを忘れた場合', () => {
     expect(reused.html).toContain('第2パスワードの再設定をもう一度申し込む')
   })
 
+  it('gives exactly one success to 20 simultaneous resets through one URL', async () => {
+    await ready('test0059')
+    const since = await lastMailId()
+    await new Client().post('/second-password/forgot', { email: 'test0059@example.ac.jp' })
+    const path = new URL(urlIn((await latestMail('test0059@example.ac.jp', since))!.body)).pathname
+    const results = await Promise.all(
+      Array.from({ length: 20 }, async (_, i) => {
+        const client = new Client()
+        await client.get('/login')
+        const pass = `Racer${String(i).padStart(3, '0')}x`
+        return {
+          pass,
+          ...(await client.post(path, { second_password: pass, second_password_confirm: pass })),
+        }
+      }),
+    )
+    const won = results.filter((r) => mainText(r.html).includes('第2パスワードが設定されました'))
+    expect(won).toHaveLength(1)
+    expect(results.filter((r) => r.res.status === 409)).toHaveLength(19)
+    // The one that won is the second password now; no other is.
+    expectRedirect((await login(new Client(), 'test0059', PASSWORD, won[0]!.pass)).res, '/menu')
+    const loser = results.find((r) => r !== won[0])!
+    expect((await login(new Client(), 'test0059', PASSWORD, loser.pass)).res.status).toBe(401)
+  })
+
   it('names an address that is not an address', async () => {
     const { res, html } = await new Client().post('/second-password/forgot', { email: 'nope' })
     expect(res.status).toBe(422)
