@@ -150,6 +150,7 @@ dev.get('/ledger', async (c) => {
       .get(),
   ])
   const summary = {
+    now: c.get('deps').clock(),
     applications: byStatus,
     credited: byStatus.filter((r) => r.credit === 'credited').reduce((n, r) => n + r.n, 0),
     notifications: notes ?? { received: 0, applied: 0 },

@@ -85,8 +85,8 @@ export const layout = () =>
         <head>
           <meta charset="utf-8" />
           <meta name="viewport" content="width=device-width, initial-scale=1" />
-          {/* Waiting for a provider's confirmation: the page reloads itself, no script needed. */}
-          {refreshSeconds && <meta http-equiv="refresh" content={String(refreshSeconds)} />}
+          {/* Waiting for a provider's confirmation: the page keeps itself current (refresh.js). */}
+          {refreshSeconds && <script src="/refresh.js" defer />}
           <title>{`${title} | ${universityName}`}</title>
           <link rel="stylesheet" href="/app.css" />
         </head>
@@ -111,8 +111,17 @@ export const layout = () =>
             </nav>
           </header>
           <main id="main">
-            <h1>{title}</h1>
-            {children}
+            {refreshSeconds ? (
+              <div id="live" aria-live="polite" data-refresh-every={String(refreshSeconds)}>
+                <h1>{title}</h1>
+                {children}
+              </div>
+            ) : (
+              <>
+                <h1>{title}</h1>
+                {children}
+              </>
+            )}
           </main>
           <Contact />
         </body>

@@ -44,3 +44,30 @@ export const mainText = async (page: Page) =>
 /** Fails when the page scrolls sideways: the layout must fit the width. */
 export const fitsWidth = (page: Page) =>
   page.evaluate(() => document.documentElement.scrollWidth <= document.documentElement.clientWidth)
+
+/** Moves the service clock with /_dev/clock, the way a developer would ("YYYY-MM-DD HH:MM" JST). */
+export const setClock = async (page: Page, jst: string) => {
+  await page.goto(`${BASE}/_dev/clock`)
+  await page.getByLabel(/Set the service time/).fill(jst)
+  await page.getByRole('button', { name: 'Set', exact: true }).click()
+  const shown = await page.locator('#service-time').innerText()
+  if (!shown.includes(jst.replace(/-/g, '/'))) throw new Error(`clock shows ${shown}, not ${jst}`)
+}
+
+/** The next `hh:mm` JST after `after`. */
+export const nextJstAt = (hh: number, mm: number, after = Date.now()) => {
+  let at =
+    Math.floor((after + 9 * 3600_000) / 86_400_000) * 86_400_000 -
+    9 * 3600_000 +
+    (hh * 60 + mm) * 60_000
+  while (at <= after) at += 86_400_000
+  return at
+}
+/** "YYYY-MM-DD HH:MM" in JST. */
+export const jstText = (ms: number) =>
+  new Date(ms + 9 * 3600_000).toISOString().slice(0, 16).replace('T', ' ')
+export const nextJst = (hh: number, mm: number) => jstText(nextJstAt(hh, mm))
+
+/** A name matched whole, as written. */
+export const exact = (text: string) =>
+  new RegExp(`^${text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}$`)

@@ -3,7 +3,20 @@ import { after, before, describe, it } from 'node:test'
 import type { Browser, Page } from 'playwright-core'
 import { en } from '../../src/i18n/en.ts'
 import { ja } from '../../src/i18n/ja.ts'
-import { BASE, DESKTOP, fitsWidth, launch, mailLink, mainText, PHONE } from './browser.ts'
+import {
+  BASE,
+  DESKTOP,
+  exact,
+  fitsWidth,
+  jstText,
+  launch,
+  mailLink,
+  mainText,
+  nextJst,
+  nextJstAt,
+  PHONE,
+  setClock,
+} from './browser.ts'
 
 // Manual §4 in Chromium: charge, pay in the sandbox gateway, see the card, the list, the
 // detail and the mails; and a credit held by the 2:00–5:00 stop window.
@@ -18,31 +31,8 @@ after(async () => {
 
 const SECOND = 'Charge2024x'
 const CATALOGUE = { ja, en }
-const exact = (text: string) => new RegExp(`^${text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}$`)
 const newPage = async (viewport: { width: number; height: number }) =>
   (await browser.newContext({ viewport })).newPage()
-
-/** The next `hh:mm` JST after `after`. */
-const nextJstAt = (hh: number, mm: number, after = Date.now()) => {
-  let at =
-    Math.floor((after + 9 * 3600_000) / 86_400_000) * 86_400_000 -
-    9 * 3600_000 +
-    (hh * 60 + mm) * 60_000
-  while (at <= after) at += 86_400_000
-  return at
-}
-/** "YYYY-MM-DD HH:MM" in JST. */
-const jstText = (ms: number) =>
-  new Date(ms + 9 * 3600_000).toISOString().slice(0, 16).replace('T', ' ')
-const nextJst = (hh: number, mm: number) => jstText(nextJstAt(hh, mm))
-
-/** Moves the service clock with /_dev/clock, the way a developer would. */
-const setClock = async (page: Page, jst: string) => {
-  await page.goto(`${BASE}/_dev/clock`)
-  await page.getByLabel(/Set the service time/).fill(jst)
-  await page.getByRole('button', { name: 'Set', exact: true }).click()
-  assert.match(await page.locator('#service-time').innerText(), new RegExp(jst.replace(/-/g, '/')))
-}
 
 const runCron = async (page: Page) => {
   await page.goto(`${BASE}/_dev/clock`)

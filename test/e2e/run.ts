@@ -11,8 +11,10 @@ const STATE = '.wrangler/e2e-state'
 prepareState(STATE)
 const server = await startDevServer({ port: PORT, state: STATE })
 
+// `npm run test:e2e -- a11y` runs only the files whose names contain "a11y".
+const only = process.argv.slice(2)
 const files = readdirSync('test/e2e')
-  .filter((f) => f.endsWith('.test.ts'))
+  .filter((f) => f.endsWith('.test.ts') && (only.length === 0 || only.some((o) => f.includes(o))))
   .map((f) => `test/e2e/${f}`)
 const tests = spawn('node', ['--test', '--test-concurrency=1', ...files], {
   stdio: 'inherit',

@@ -79,7 +79,7 @@ describe('4.1 charge with a card-like method', () => {
     expect(mainText(done.html)).toContain('お支払いが正常におこなわれました。')
     expect(done.html).toContain('続けて申請する')
     expect(done.html).toContain('明細を確認する')
-    expect(done.html).not.toContain('http-equiv="refresh"')
+    expect(done.html).not.toContain('data-refresh-every')
 
     const mail = await latestMail(`${userId}@example.ac.jp`, since)
     expect(mail?.subject).toBe('チャージ完了')
@@ -136,7 +136,8 @@ describe('4.1 charge with a card-like method', () => {
     const { id } = await applyCharge(client, 1000)
     const waiting = await client.get(`/applications/${id}/return`)
     expect(mainText(waiting.html)).toContain('お支払いサービスからの結果をまだ受け取っていません')
-    expect(waiting.html).toContain('<meta http-equiv="refresh" content="3"/>')
+    expect(waiting.html).toContain('data-refresh-every="3"')
+    expect(waiting.html).toContain('<script src="/refresh.js" defer=""></script>')
   })
 
   it('turns a cancel on the provider page into キャンセル and releases the cap', async () => {
@@ -202,7 +203,7 @@ describe('4.1 コンビニ and Pay-easy: paid later, by a deadline', () => {
     expect(mainText(page.html)).toContain(a!.payment_number!)
     const back = await client.get(`/applications/${id}/return`)
     expect(mainText(back.html)).toContain(a!.payment_number!)
-    expect(back.html).not.toContain('http-equiv="refresh"')
+    expect(back.html).not.toContain('data-refresh-every')
     expect((await client.get('/applications')).html).toContain(`/applications/${id}"`)
     const detail = await client.get(`/applications/${id}`)
     expect(mainText(detail.html)).toContain('お支払い待ち')

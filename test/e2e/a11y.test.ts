@@ -1,0 +1,222 @@
+import assert from 'node:assert/strict'
+import { after, before, describe, it } from 'node:test'
+import type { Browser, Page } from 'playwright-core'
+import { en } from '../../src/i18n/en.ts'
+import { ja } from '../../src/i18n/ja.ts'
+import { activate, checkA11y, chooseRadio, tabTo, typeInto } from './a11y.ts'
+import {
+  BASE,
+  DESKTOP,
+  exact,
+  fitsWidth,
+  launch,
+  mailLink,
+  mainText,
+  nextJst,
+  PHONE,
+  setClock,
+} from './browser.ts'
+
+/**
+ * Every page a student meets, in both languages, at a phone's width (375 px) and a
+ * desktop's, used by keyboard alone (Tab, arrows, Space, Enter, typing): axe-core finds no
+ * serious or critical violation on any of them, in their error states too, and focus is
+ * always visible.
+ */
+
+let browser: Browser
+before(async () => {
+  browser = await launch()
+})
+after(async () => {
+  await browser?.close()
+})
+
+const SECOND = 'Access2024k'
+const NEW_SECOND = 'Access2025m'
+
+const journey = async (page: Page, lang: 'ja' | 'en', userId: string) => {
+  const t = lang === 'ja' ? ja : en
+  const seen = new Set<string>()
+  const check = async (where: string) => {
+    await checkA11y(page, where, seen)
+    assert.ok(await fitsWidth(page), `${where} scrolls sideways`)
+  }
+  const main = page.locator('main')
+  const field = (name: string) => main.locator(`[name="${name}"]`)
+  const button = (name: string) => main.getByRole('button', { name: exact(name) })
+  const link = (name: string) => page.getByRole('link', { name: exact(name) })
+  const h1 = () => page.locator('h1').innerText()
+  const email = `${userId}@example.ac.jp`
+
+  await page.goto(`${BASE}/lang/${lang}?next=/login`)
+  await check('在学生ログイン')
+  await activate(page, button(t.loginButton))
+  await check('在学生ログイン, nothing entered')
+
+  await typeInto(page, field('user_id'), userId)
+  await typeInto(page, field('password'), 'univpass')
+  await activate(page, button(t.loginButton))
+  assert.equal(await h1(), t.emailSetupTitle)
+  await check('メールアドレス設定')
+  await typeInto(page, field('email'), email)
+  await typeInto(page, field('email_confirm'), `x${email}`)
+  await activate(page, button(t.confirmButton))
+  await check('メールアドレス設定, addresses differ')
+  await typeInto(page, field('email_confirm'), email)
+  await activate(page, button(t.confirmButton))
+  await check('メールアドレス設定, mail sent')
+
+  await page.goto(await mailLink(page, email))
+  await check('メールアドレス確認完了')
+  await activate(page, link(t.goToLogin))
+  assert.equal(await h1(), t.secondPasswordSetupTitle)
+  await check('第2パスワード設定')
+  await typeInto(page, field('second_password'), 'weak')
+  await typeInto(page, field('second_password_confirm'), 'weak')
+  await activate(page, button(t.setButton))
+  await check('第2パスワード設定, rules broken')
+  await typeInto(page, field('second_password'), SECOND)
+  await typeInto(page, field('second_password_confirm'), SECOND)
+  await activate(page, button(t.setButton))
+  await check('第2パスワード設定完了')
+  await activate(page, link(t.ok))
+  assert.equal(await h1(), t.menuTitle)
+  await check('メニュー選択')
+
+  // M.I.C.チャージ, start to finish.
+  await activate(page, link(t.menuCharge))
+  await check('M.I.C.チャージ')
+  await typeInto(page, field('amount'), 'abc')
+  await activate(page, button(t.next))
+  await check('M.I.C.チャージ, not an amount')
+  await typeInto(page, field('amount'), '1000')
+  await activate(page, button(t.next))
+  assert.equal(await h1(), t.methodTitle)
+  await check('お支払い方法選択')
+  // Nothing chosen: the browser itself asks for a choice (the radios are required).
+  await tabTo(page, button(t.next))
+  await page.keyboard.press('Enter')
+  assert.equal(await h1(), t.methodTitle)
+  assert.equal((await main.locator('input[name="method"]:invalid').count()) > 0, true)
+  await chooseRadio(
+    page,
+    main.locator('input[name="method"]'),
+    main.locator('input[value="credit_card"]'),
+  )
+  await activate(page, button(t.next))
+  assert.equal(await h1(), t.confirmTitle)
+  await check('申請内容確認')
+  await activate(page, button(t.apply))
+  assert.equal(await h1(), t.appliedTitle)
+  await check('申請完了')
+  await activate(page, link(t.ok))
+  await check('sandbox gateway: payment page')
+  await activate(page, page.getByRole('button', { name: '支払う' }))
+  await check('お支払い完了 (return)')
+  await page.getByText(t.paymentDone).waitFor({ timeout: 20_000 })
+  await check('お支払い完了')
+  await activate(page, link(t.seeDetails))
+  assert.equal(await h1(), t.detailTitle)
+  await check('申請情報 詳細')
+
+  await page.goto(`${BASE}/menu`)
+  await activate(page, link(t.menuApplications))
+  await check('申請一覧 印刷可能')
+  await activate(page, link(t.tabHistory))
+  await check('申請一覧 履歴')
+
+  // The account menu, opened from the keyboard.
+  const fromAccountMenu = async (name: string) => {
+    const summary = page.locator('details.account-menu summary')
+    await tabTo(page, summary)
+    await page.keyboard.press('Enter')
+    await activate(
+      page,
+      page.locator('details.account-menu').getByRole('link', { name: exact(name) }),
+    )
+  }
+  await fromAccountMenu(t.menuEmailChange)
+  assert.equal(await h1(), t.emailChangeTitle)
+  await check('メールアドレス変更')
+  await typeInto(page, field('email'), email)
+  await typeInto(page, field('email_confirm'), email)
+  await activate(page, button(t.confirmButton))
+  await check('メールアドレス変更, same address')
+
+  await fromAccountMenu(t.menuSecondPasswordChange)
+  assert.equal(await h1(), t.secondPasswordChangeTitle)
+  await check('第2パスワード変更')
+  await typeInto(page, field('current_second_password'), 'Wrong1234')
+  await typeInto(page, field('second_password'), NEW_SECOND)
+  await typeInto(page, field('second_password_confirm'), NEW_SECOND)
+  await activate(page, button(t.changeButton))
+  await check('第2パスワード変更, wrong current')
+  await typeInto(page, field('current_second_password'), SECOND)
+  await typeInto(page, field('second_password'), NEW_SECOND)
+  await typeInto(page, field('second_password_confirm'), NEW_SECOND)
+  await activate(page, button(t.changeButton))
+  await check('第2パスワード変更完了')
+
+  await fromAccountMenu(t.menuManual)
+  await check('マニュアル')
+
+  const summary = page.locator('details.account-menu summary')
+  await tabTo(page, summary)
+  await page.keyboard.press('Enter')
+  await activate(
+    page,
+    page.locator('details.account-menu').getByRole('button', { name: exact(t.logout) }),
+  )
+  await check('ログアウト')
+
+  // 第2パスワードを忘れた場合, through the mailed URL.
+  await activate(page, link(t.forgotSecondPasswordLink))
+  assert.equal(await h1(), t.forgotTitle)
+  await check('第2パスワードを忘れた場合')
+  await typeInto(page, field('email'), 'not-an-address')
+  await activate(page, button(t.sendButton))
+  await check('第2パスワードを忘れた場合, not an address')
+  await typeInto(page, field('email'), email)
+  await activate(page, button(t.sendButton))
+  await check('第2パスワードを忘れた場合, sent')
+  await page.goto(await mailLink(page, email))
+  await check('第2パスワード再設定')
+  await typeInto(page, field('second_password'), SECOND)
+  await typeInto(page, field('second_password_confirm'), SECOND)
+  await activate(page, button(t.setButton))
+  assert.ok((await mainText(page)).includes(t.secondPasswordSet))
+  await check('第2パスワード再設定完了')
+
+  // Links that cannot be used, and pages that do not exist.
+  await page.goto(`${BASE}/email/verify/${'x'.repeat(43)}`)
+  await check('unusable one-time URL')
+  await page.goto(`${BASE}/no-such-page`)
+  await check('404')
+  return seen
+}
+
+describe('accessibility and keyboard use', () => {
+  before(async () => {
+    const page = await browser.newPage()
+    await setClock(page, nextJst(12, 0)) // M.I.C. open
+    await page.close()
+  })
+
+  it('every page at 375 px, in Japanese, by keyboard alone', { timeout: 180_000 }, async () => {
+    const page = await (await browser.newContext({ viewport: PHONE, bypassCSP: true })).newPage()
+    const seen = await journey(page, 'ja', 'demo0301')
+    assert.ok(seen.size >= 18, `only ${seen.size} pages checked`)
+  })
+
+  it(
+    'every page at desktop width, in English, by keyboard alone',
+    { timeout: 180_000 },
+    async () => {
+      const page = await (
+        await browser.newContext({ viewport: DESKTOP, bypassCSP: true })
+      ).newPage()
+      await journey(page, 'en', 'demo0302')
+    },
+  )
+})

@@ -1,0 +1,98 @@
+import assert from 'node:assert/strict'
+import { createHmac } from 'node:crypto'
+import { it } from 'node:test'
+import { percentile, runLoad, type Req } from '../../bench/load.ts'
+import { readDevVar } from '../../scripts/secrets.ts'
+import { BASE } from './browser.ts'
+
+/**
+ * Sustained load: the capacity of the running service is measured first (as many requests
+ * as 8 connections get answered), then it is held at that for 60 seconds: a mix of the
+ * login page, the manual and signed payment notifications (whose queue consumer works in
+ * the background meanwhile). No request may fail, and latency and throughput at the end
+ * must be what they were at the start: nothing builds up.
+ */
+
+const CONNECTIONS = 8
+const SECONDS = Number(process.env.LOAD_SECONDS ?? 60)
+const WINDOW_MS = 10_000
+
+const secret = readDevVar('PAYMENT_WEBHOOK_SECRET')
+/** How far the service clock (which other tests move with /_dev/clock) is from ours. */
+const clockOffset = async () => {
+  const { now } = (await (await fetch(`${BASE}/_dev/ledger`)).json()) as { now: number }
+  return now - Date.now()
+}
+
+const notification = (i: number, offset: number): Req => {
+  const body = JSON.stringify({
+    eventId: `evt_load_${Date.now()}_${i}`,
+    type: 'paid',
+    paymentId: `pay_load_${i}`,
+    merchantRef: String(800_000_000 + i),
+    amount: 1000,
+    method: 'credit_card',
+    occurredAt: Date.now() + offset,
+  })
+  const t = Math.floor((Date.now() + offset) / 1000)
+  const v1 = createHmac('sha256', secret).update(`${t}.${body}`).digest('hex')
+  return {
+    method: 'POST',
+    path: '/payments/notify/sandbox',
+    headers: { 'content-type': 'application/json', 'x-payment-signature': `t=${t},v1=${v1}` },
+    body,
+  }
+}
+
+it(
+  `holds its measured capacity for ${SECONDS} s without errors or growing latency`,
+  {
+    timeout: (SECONDS + 60) * 1000,
+  },
+  async () => {
+    const offset = await clockOffset()
+    const mix = (i: number): Req =>
+      i % 3 === 0 ? { path: '/login' } : i % 3 === 1 ? { path: '/manual' } : notification(i, offset)
+    const capacity = await runLoad({
+      base: BASE,
+      request: mix,
+      concurrency: CONNECTIONS,
+      durationMs: 5000,
+    })
+    assert.equal(capacity.errors, 0, JSON.stringify(capacity.statuses))
+
+    const run = await runLoad({
+      base: BASE,
+      request: mix,
+      concurrency: CONNECTIONS,
+      durationMs: SECONDS * 1000,
+    })
+    assert.equal(run.errors, 0, `failed requests: ${JSON.stringify(run.statuses)}`)
+
+    const windowOf = (from: number, to: number) => {
+      const inside = run.samples.filter(([at]) => at >= from && at < to)
+      const sorted = Float64Array.from(inside, ([, ms]) => ms).sort()
+      return {
+        perSecond: inside.length / ((to - from) / 1000),
+        p50: percentile(sorted, 0.5),
+        p99: percentile(sorted, 0.99),
+      }
+    }
+    const first = windowOf(0, WINDOW_MS)
+    const last = windowOf(run.elapsedMs - WINDOW_MS, run.elapsedMs)
+    console.log(
+      `capacity ${capacity.perSecond.toFixed(0)}/s; first 10 s: ${first.perSecond.toFixed(0)}/s ` +
+        `p50 ${first.p50.toFixed(1)} ms p99 ${first.p99.toFixed(1)} ms; last 10 s: ` +
+        `${last.perSecond.toFixed(0)}/s p50 ${last.p50.toFixed(1)} ms p99 ${last.p99.toFixed(1)} ms`,
+    )
+    // At capacity the whole time, and no slower at the end than at the start (with room for
+    // a noisy machine: a leak or a growing queue shows as a multiple, not a few percent).
+    assert.ok(
+      run.perSecond >= capacity.perSecond * 0.6,
+      'throughput fell below the measured capacity',
+    )
+    assert.ok(last.perSecond >= first.perSecond * 0.7, 'throughput fell during the run')
+    assert.ok(last.p50 <= first.p50 * 1.5 + 2, 'median latency grew during the run')
+    assert.ok(last.p99 <= first.p99 * 2 + 10, '99th-percentile latency grew during the run')
+  },
+)
