@@ -1,6 +1,7 @@
 // A closed-loop HTTP load generator: `concurrency` keep-alive connections, each sending its
 // next request as soon as the last one is answered, timing each with a monotonic clock.
 // Small enough to leave the second core to the server on a 2-core machine.
+import { createHmac } from 'node:crypto'
 import http from 'node:http'
 
 export interface Req {
@@ -98,5 +99,21 @@ export const runLoad = async (o: LoadOptions): Promise<LoadResult> => {
     p50Ms: percentile(sorted, 0.5),
     p99Ms: percentile(sorted, 0.99),
     samples,
+  }
+}
+
+/**
+ * A payment notification as the sandbox gateway sends it: the event as JSON, signed
+ * `t=<seconds>,v1=<HMAC-SHA256 of "t.body">` at `atMs` by the service's clock.
+ */
+export const signedNotification = (secret: string, event: object, atMs: number): Req => {
+  const body = JSON.stringify(event)
+  const t = Math.floor(atMs / 1000)
+  const v1 = createHmac('sha256', secret).update(`${t}.${body}`).digest('hex')
+  return {
+    method: 'POST',
+    path: '/payments/notify/sandbox',
+    headers: { 'content-type': 'application/json', 'x-payment-signature': `t=${t},v1=${v1}` },
+    body,
   }
 }

@@ -3,7 +3,6 @@
 // in the same run; prints a table and writes it to bench-results/. Every figure is given
 // beside the baseline's and as a ratio to it, so it holds on a noisy machine.
 import { execFileSync } from 'node:child_process'
-import { createHmac } from 'node:crypto'
 import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
 import { resolve } from 'node:path'
 import { gzipSync } from 'node:zlib'
@@ -19,7 +18,7 @@ import {
   SECOND_PASSWORD,
   type PaidEvent,
 } from './fixtures.ts'
-import { runLoad, type LoadOptions, type LoadResult, type Req } from './load.ts'
+import { runLoad, signedNotification, type LoadOptions, type LoadResult, type Req } from './load.ts'
 
 const STATE = '.wrangler/bench-state'
 const BASELINE_STATE = '.wrangler/bench-baseline-state'
@@ -116,17 +115,7 @@ const session = await login(service.base, LIST_STUDENT)
 
 // ---- Signed notifications, as the payment provider sends them ----
 const webhookSecret = readDevVar('PAYMENT_WEBHOOK_SECRET')
-const signed = (event: object): Req => {
-  const body = JSON.stringify(event)
-  const t = Math.floor((Date.now() + clockOffset) / 1000)
-  const v1 = createHmac('sha256', webhookSecret).update(`${t}.${body}`).digest('hex')
-  return {
-    method: 'POST',
-    path: '/payments/notify/sandbox',
-    headers: { 'content-type': 'application/json', 'x-payment-signature': `t=${t},v1=${v1}` },
-    body,
-  }
-}
+const signed = (event: object) => signedNotification(webhookSecret, event, Date.now() + clockOffset)
 // Notifications for payments the service never made: the endpoint checks and enqueues
 // them like any other; the consumer then finds no application.
 const ingestion = (i: number) =>

@@ -127,13 +127,12 @@ const journey = async (page: Page, lang: 'ja' | 'en', userId: string) => {
   await check('申請一覧 履歴')
 
   // The account menu, opened from the keyboard.
-  const fromAccountMenu = async (name: string) => {
-    const summary = page.locator('details.account-menu summary')
-    await tabTo(page, summary)
+  const fromAccountMenu = async (name: string, role: 'link' | 'button' = 'link') => {
+    await tabTo(page, page.locator('details.account-menu summary'))
     await page.keyboard.press('Enter')
     await activate(
       page,
-      page.locator('details.account-menu').getByRole('link', { name: exact(name) }),
+      page.locator('details.account-menu').getByRole(role, { name: exact(name) }),
     )
   }
   await fromAccountMenu(t.menuEmailChange)
@@ -161,13 +160,7 @@ const journey = async (page: Page, lang: 'ja' | 'en', userId: string) => {
   await fromAccountMenu(t.menuManual)
   await check('マニュアル')
 
-  const summary = page.locator('details.account-menu summary')
-  await tabTo(page, summary)
-  await page.keyboard.press('Enter')
-  await activate(
-    page,
-    page.locator('details.account-menu').getByRole('button', { name: exact(t.logout) }),
-  )
+  await fromAccountMenu(t.logout, 'button')
   await check('ログアウト')
 
   // 第2パスワードを忘れた場合, through the mailed URL.

@@ -1,7 +1,6 @@
 import assert from 'node:assert/strict'
-import { createHmac } from 'node:crypto'
 import { it } from 'node:test'
-import { percentile, runLoad, type Req } from '../../bench/load.ts'
+import { percentile, runLoad, signedNotification, type Req } from '../../bench/load.ts'
 import { readDevVar } from '../../scripts/secrets.ts'
 import { BASE } from './browser.ts'
 
@@ -24,25 +23,20 @@ const clockOffset = async () => {
   return now - Date.now()
 }
 
-const notification = (i: number, offset: number): Req => {
-  const body = JSON.stringify({
-    eventId: `evt_load_${Date.now()}_${i}`,
-    type: 'paid',
-    paymentId: `pay_load_${i}`,
-    merchantRef: String(800_000_000 + i),
-    amount: 1000,
-    method: 'credit_card',
-    occurredAt: Date.now() + offset,
-  })
-  const t = Math.floor((Date.now() + offset) / 1000)
-  const v1 = createHmac('sha256', secret).update(`${t}.${body}`).digest('hex')
-  return {
-    method: 'POST',
-    path: '/payments/notify/sandbox',
-    headers: { 'content-type': 'application/json', 'x-payment-signature': `t=${t},v1=${v1}` },
-    body,
-  }
-}
+const notification = (i: number, offset: number) =>
+  signedNotification(
+    secret,
+    {
+      eventId: `evt_load_${Date.now()}_${i}`,
+      type: 'paid',
+      paymentId: `pay_load_${i}`,
+      merchantRef: String(800_000_000 + i),
+      amount: 1000,
+      method: 'credit_card',
+      occurredAt: Date.now() + offset,
+    },
+    Date.now() + offset,
+  )
 
 it(
   `holds its measured capacity for ${SECONDS} s without errors or growing latency`,
