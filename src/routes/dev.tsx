@@ -135,7 +135,7 @@ dev.post('/mic/balance', async (c) => {
  * its M.I.C. card and credit key, and the local M.I.C.'s whole ledger.
  */
 dev.get('/ledger', async (c) => {
-  const { db } = c.get('deps')
+  const { db, clock } = c.get('deps')
   const [byStatus, notes] = await Promise.all([
     db
       .select({ status: applications.status, credit: applications.creditStatus, n: count() })
@@ -150,7 +150,7 @@ dev.get('/ledger', async (c) => {
       .get(),
   ])
   const summary = {
-    now: c.get('deps').clock(),
+    now: clock(),
     applications: byStatus,
     credited: byStatus.filter((r) => r.credit === 'credited').reduce((n, r) => n + r.n, 0),
     notifications: notes ?? { received: 0, applied: 0 },

@@ -80,6 +80,12 @@ export const layout = () =>
     const other = tr.lang === 'ja' ? 'en' : 'ja'
     const here = new URL(c.req.url)
     const next = c.req.method === 'GET' ? here.pathname + here.search : here.pathname
+    const content = (
+      <>
+        <h1>{title}</h1>
+        {children}
+      </>
+    )
     return (
       <html lang={tr.lang}>
         <head>
@@ -113,14 +119,10 @@ export const layout = () =>
           <main id="main">
             {refreshSeconds ? (
               <div id="live" aria-live="polite" data-refresh-every={String(refreshSeconds)}>
-                <h1>{title}</h1>
-                {children}
+                {content}
               </div>
             ) : (
-              <>
-                <h1>{title}</h1>
-                {children}
-              </>
+              content
             )}
           </main>
           <Contact />

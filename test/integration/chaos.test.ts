@@ -2,6 +2,7 @@ import { createExecutionContext, createMessageBatch, getQueueResult } from 'clou
 import { env } from 'cloudflare:workers'
 import { expect, it } from 'vitest'
 import type { ProviderEvent } from '../../src/adapters/payments'
+import { serviceNow } from '../../src/flows/clock'
 import { creditKey } from '../../src/flows/crediting'
 import { PAYMENT_QUEUE, type NotificationMessage } from '../../src/queue'
 import worker from '../../src/index'
@@ -161,7 +162,7 @@ it(
       (await env.DB.prepare(
         `SELECT COUNT(*) AS n FROM applications WHERE id IN (${ids.join(',')}) AND credit_status <> 'credited'`,
       ).first<{ n: number }>())!.n
-    let clock = Date.now() + (await offset())
+    let clock = await serviceNow(env)
     for (let round = 0; round < 24 && (await pendingCount()) > 0; round++) {
       if (round === 8)
         await mic().setFault({ mode: 'none', rate: 1, remaining: null, hangMs: 0, card: null })
@@ -210,12 +211,3 @@ it(
     }
   },
 )
-
-const offset = async () =>
-  Number(
-    (
-      await env.DB.prepare("SELECT value FROM dev_settings WHERE key = 'clock_offset_ms'").first<{
-        value: string
-      }>()
-    )?.value ?? 0,
-  )
