@@ -117,3 +117,27 @@ export const signedNotification = (secret: string, event: object, atMs: number):
     body,
   }
 }
+
+/**
+ * A signed "paid" notification for a payment the service never made: the endpoint checks
+ * and queues it like any other, and the consumer then finds no application for it.
+ */
+export const strayPaidNotification = (
+  secret: string,
+  id: string,
+  merchantRef: number,
+  atMs: number,
+) =>
+  signedNotification(
+    secret,
+    {
+      eventId: `evt_${id}`,
+      type: 'paid',
+      paymentId: `pay_${id}`,
+      merchantRef: String(merchantRef),
+      amount: 1000,
+      method: 'credit_card',
+      occurredAt: atMs,
+    },
+    atMs,
+  )

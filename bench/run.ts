@@ -18,7 +18,13 @@ import {
   SECOND_PASSWORD,
   type PaidEvent,
 } from './fixtures.ts'
-import { runLoad, signedNotification, type LoadOptions, type LoadResult, type Req } from './load.ts'
+import {
+  runLoad,
+  signedNotification,
+  strayPaidNotification,
+  type LoadResult,
+  type Req,
+} from './load.ts'
 
 const STATE = '.wrangler/bench-state'
 const BASELINE_STATE = '.wrangler/bench-baseline-state'
@@ -76,7 +82,6 @@ const baseline = await startDevServer({
   config: 'bench/baseline/wrangler.toml',
 })
 const stopAll = () => (service.stop(), baseline.stop())
-process.on('exit', stopAll)
 
 // ---- A session for the pages behind login ----
 const cookiesOf = (res: Response, jar: Map<string, string>) => {
@@ -116,18 +121,8 @@ const session = await login(service.base, LIST_STUDENT)
 // ---- Signed notifications, as the payment provider sends them ----
 const webhookSecret = readDevVar('PAYMENT_WEBHOOK_SECRET')
 const signed = (event: object) => signedNotification(webhookSecret, event, Date.now() + clockOffset)
-// Notifications for payments the service never made: the endpoint checks and enqueues
-// them like any other; the consumer then finds no application.
 const ingestion = (i: number) =>
-  signed({
-    eventId: `evt_ingest_${i}`,
-    type: 'paid',
-    paymentId: `pay_ingest_${i}`,
-    merchantRef: String(900_000_000 + i),
-    amount: 1000,
-    method: 'credit_card',
-    occurredAt: Date.now() + clockOffset,
-  })
+  strayPaidNotification(webhookSecret, `ingest_${i}`, 900_000_000 + i, Date.now() + clockOffset)
 
 const ledger = async (detail = false) =>
   (await (await fetch(`${service.base}/_dev/ledger${detail ? '?detail=1' : ''}`)).json()) as {
@@ -152,26 +147,44 @@ const ledger = async (detail = false) =>
   }
 
 // ---- Measurements ----
-type Measured = LoadResult & { cpuUsPerRequest: number }
+/**
+ * Warms up, then measures: under load (CONCURRENCY connections for SECONDS) or one
+ * request at a time (CPU_REQUESTS of them, so that the server's CPU time is theirs alone).
+ */
 const measure = async (
   server: DevServer,
-  o: Omit<LoadOptions, 'base' | 'concurrency'>,
-): Promise<Measured> => {
-  const base = { ...o, base: server.base, concurrency: CONCURRENCY }
-  await runLoad({ ...base, durationMs: 1000 }) // warm-up
+  request: (i: number) => Req,
+  how: 'load' | 'sequential',
+) => {
+  const o = { base: server.base, request }
+  const [warmUp, size] =
+    how === 'load'
+      ? [
+          { concurrency: CONCURRENCY, durationMs: 1000 },
+          { concurrency: CONCURRENCY, durationMs: SECONDS * 1000 },
+        ]
+      : [
+          { concurrency: 1, count: 50 },
+          { concurrency: 1, count: CPU_REQUESTS },
+        ]
+  await runLoad({ ...o, ...warmUp })
   const cpu0 = server.cpuSeconds()
-  const r = await runLoad({ ...base, durationMs: SECONDS * 1000 })
-  const cpuUsPerRequest = ((server.cpuSeconds() - cpu0) * 1e6) / r.requests
-  if (r.errors > 0) throw new Error(`errors under load: ${JSON.stringify(r.statuses)}`)
-  return { ...r, cpuUsPerRequest }
-}
-/** Server CPU per request with one request at a time, so nothing else is counted. */
-const cpuPerRequest = async (server: DevServer, request: (i: number) => Req) => {
-  await runLoad({ base: server.base, request, concurrency: 1, count: 50 })
-  const cpu0 = server.cpuSeconds()
-  const r = await runLoad({ base: server.base, request, concurrency: 1, count: CPU_REQUESTS })
+  const r = await runLoad({ ...o, ...size })
   if (r.errors > 0) throw new Error(`errors: ${JSON.stringify(r.statuses)}`)
-  return ((server.cpuSeconds() - cpu0) * 1e6) / r.requests
+  return { ...r, cpuUsPerRequest: ((server.cpuSeconds() - cpu0) * 1e6) / r.requests }
+}
+const cpuPerRequest = async (server: DevServer, request: (i: number) => Req) =>
+  (await measure(server, request, 'sequential')).cpuUsPerRequest
+
+/** The page as a student's browser gets it: it must answer 200. */
+const check = async (path: string, cookie?: string) => {
+  const res = await fetch(`${service.base}${path}`, {
+    headers: cookie ? { cookie } : {},
+    redirect: 'manual',
+  })
+  const text = await res.text()
+  if (res.status !== 200) throw new Error(`${path} answered ${res.status}`)
+  return { res, text }
 }
 
 const get = (path: string, cookie?: string) => (): Req => ({
@@ -185,7 +198,7 @@ const pages = [
 ] as const
 
 log(`pages: ${CONCURRENCY} connections, ${SECONDS} s each`)
-const baselinePage = await measure(baseline, { request: get('/') })
+const baselinePage = await measure(baseline, get('/'), 'load')
 const pageRuns = []
 for (const p of pages) {
   const { text } = await check(p.path, p.cookie)
@@ -194,17 +207,7 @@ for (const p of pages) {
     (text.match(/href="\/applications\/\d+"/g) ?? []).length < LIST_SIZE
   )
     throw new Error('申請一覧 does not show the 100 applications')
-  pageRuns.push({ ...p, run: await measure(service, { request: get(p.path, p.cookie) }) })
-}
-
-async function check(path: string, cookie?: string) {
-  const res = await fetch(`${service.base}${path}`, {
-    headers: cookie ? { cookie } : {},
-    redirect: 'manual',
-  })
-  const text = await res.text()
-  if (res.status !== 200) throw new Error(`${path} answered ${res.status}`)
-  return { res, text }
+  pageRuns.push({ ...p, run: await measure(service, get(p.path, p.cookie), 'load') })
 }
 
 log('CPU per request')
@@ -216,8 +219,8 @@ const heaviest = cpuPages.reduce((a, b) => (b.us > a.us ? b : a))
 
 log('notification ingestion')
 let ingestSeq = 0
-const baselineIngest = await measure(baseline, { request: () => ingestion(ingestSeq++) })
-const ingestRun = await measure(service, { request: () => ingestion(ingestSeq++) })
+const baselineIngest = await measure(baseline, () => ingestion(ingestSeq++), 'load')
+const ingestRun = await measure(service, () => ingestion(ingestSeq++), 'load')
 // Let the consumer finish with them before the crediting run.
 for (const deadline = Date.now() + 300_000; ;) {
   const l = await ledger()

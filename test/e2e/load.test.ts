@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict'
 import { it } from 'node:test'
-import { percentile, runLoad, signedNotification, type Req } from '../../bench/load.ts'
+import { percentile, runLoad, strayPaidNotification, type Req } from '../../bench/load.ts'
 import { readDevVar } from '../../scripts/secrets.ts'
 import { BASE } from './browser.ts'
 
@@ -24,19 +24,7 @@ const clockOffset = async () => {
 }
 
 const notification = (i: number, offset: number) =>
-  signedNotification(
-    secret,
-    {
-      eventId: `evt_load_${Date.now()}_${i}`,
-      type: 'paid',
-      paymentId: `pay_load_${i}`,
-      merchantRef: String(800_000_000 + i),
-      amount: 1000,
-      method: 'credit_card',
-      occurredAt: Date.now() + offset,
-    },
-    Date.now() + offset,
-  )
+  strayPaidNotification(secret, `load_${Date.now()}_${i}`, 800_000_000 + i, Date.now() + offset)
 
 it(
   `holds its measured capacity for ${SECONDS} s without errors or growing latency`,
