@@ -4,7 +4,7 @@ import { beforeAll, describe, expect, it } from 'vitest'
 import { SIGNATURE_HEADER, signNotification } from '../../src/adapters/payments/signature'
 import { serviceNow } from '../../src/flows/clock'
 import { Client, login } from '../client'
-import { applyCharge, atNoon, mic, ready } from '../charge'
+import { applyCharge, atNoon, gateway, mic, paymentUrlOf, ready } from '../charge'
 import { PASSWORD } from '../fixtures'
 
 /**
@@ -19,7 +19,7 @@ import { PASSWORD } from '../fixtures'
  * (students.mic_balance*), a cache that any page showing the balance refreshes.
  */
 
-/** Per property: 16 properties, 3,200 inputs in all. */
+/** Per property: 17 properties, 3,400 inputs in all. */
 const RUNS = 200
 const LONG = 180_000
 
@@ -336,6 +336,22 @@ describe('fuzzing every form', () => {
     await fuzz(id, (i) => student.request(`/applications/${encodeURIComponent(i)}`))
     await fuzz(id, (i) => student.request(`/applications/${encodeURIComponent(i)}/return`))
   })
+})
+
+describe('fuzzing the sandbox gateway’s payment page', () => {
+  it(
+    'refuses anything but its own two buttons, and the payment stays open',
+    { timeout: LONG },
+    async () => {
+      await atNoon()
+      const client = await ready('test0185')
+      const { id } = await applyCharge(client, 700)
+      const page = (await paymentUrlOf(client, id)).pathname
+      const action = nasty.filter((v) => v !== 'pay' && v !== 'cancel')
+      await fuzz(fc.tuple(form({ action }), multipart), ([f, m]) => post(client, page, f, m))
+      expect((await gateway().pending()).map((p) => p.merchantRef)).toContain(String(id))
+    },
+  )
 })
 
 describe('fuzzing the payment-notification endpoint', () => {

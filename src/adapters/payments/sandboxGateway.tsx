@@ -164,7 +164,18 @@ export class SandboxGateway extends DurableObject<Env> {
     http.post('/pay/:id', async (c) => {
       const p = this.payment(c.req.param('id'))
       if (!p) return c.html(<GatewayPage title="お支払いが見つかりません">{null}</GatewayPage>, 404)
-      const action = String((await c.req.parseBody()).action ?? '')
+      // Only the page's own two buttons: anything else is refused, and changes nothing.
+      const action = (await c.req.parseBody().catch(() => null))?.action
+      if (action !== 'pay' && action !== 'cancel')
+        return c.html(
+          <GatewayPage title="操作を受け付けられません">
+            <p>送信内容を読み取れませんでした。お支払い画面からもう一度操作してください。</p>
+            <p>
+              <a href={`/sandbox-gateway/pay/${encodeURIComponent(p.id)}`}>お支払い画面へ戻る</a>
+            </p>
+          </GatewayPage>,
+          400,
+        )
       const now = c.get('now')
       if (p.status === 'open' && !hasDeadline(p.method)) {
         if (now >= p.deadline) await this.settle(p, 'expired', now)
