@@ -48,38 +48,32 @@ const journey = async (page: Page, lang: 'ja' | 'en', userId: string) => {
   const link = (name: string) => page.getByRole('link', { name: exact(name) })
   const h1 = () => page.locator('h1').innerText()
   const email = `${userId}@example.ac.jp`
+  /** Fills the fields by keyboard, presses the button, and checks the page that comes back. */
+  const submit = async (fields: Record<string, string>, buttonName: string, where: string) => {
+    for (const [name, value] of Object.entries(fields)) await typeInto(page, field(name), value)
+    await activate(page, button(buttonName))
+    await check(where)
+  }
 
   await page.goto(`${BASE}/lang/${lang}?next=/login`)
   await check('在学生ログイン')
-  await activate(page, button(t.loginButton))
-  await check('在学生ログイン, nothing entered')
+  await submit({}, t.loginButton, '在学生ログイン, nothing entered')
 
-  await typeInto(page, field('user_id'), userId)
-  await typeInto(page, field('password'), 'univpass')
-  await activate(page, button(t.loginButton))
+  await submit({ user_id: userId, password: 'univpass' }, t.loginButton, 'メールアドレス設定')
   assert.equal(await h1(), t.emailSetupTitle)
-  await check('メールアドレス設定')
-  await typeInto(page, field('email'), email)
-  await typeInto(page, field('email_confirm'), `x${email}`)
-  await activate(page, button(t.confirmButton))
-  await check('メールアドレス設定, addresses differ')
-  await typeInto(page, field('email_confirm'), email)
-  await activate(page, button(t.confirmButton))
-  await check('メールアドレス設定, mail sent')
+  const addresses = { email, email_confirm: `x${email}` }
+  await submit(addresses, t.confirmButton, 'メールアドレス設定, addresses differ')
+  await submit({ email_confirm: email }, t.confirmButton, 'メールアドレス設定, mail sent')
 
   await page.goto(await mailLink(page, email))
   await check('メールアドレス確認完了')
   await activate(page, link(t.goToLogin))
   assert.equal(await h1(), t.secondPasswordSetupTitle)
   await check('第2パスワード設定')
-  await typeInto(page, field('second_password'), 'weak')
-  await typeInto(page, field('second_password_confirm'), 'weak')
-  await activate(page, button(t.setButton))
-  await check('第2パスワード設定, rules broken')
-  await typeInto(page, field('second_password'), SECOND)
-  await typeInto(page, field('second_password_confirm'), SECOND)
-  await activate(page, button(t.setButton))
-  await check('第2パスワード設定完了')
+  const weak = { second_password: 'weak', second_password_confirm: 'weak' }
+  await submit(weak, t.setButton, '第2パスワード設定, rules broken')
+  const chosen = { second_password: SECOND, second_password_confirm: SECOND }
+  await submit(chosen, t.setButton, '第2パスワード設定完了')
   await activate(page, link(t.ok))
   assert.equal(await h1(), t.menuTitle)
   await check('メニュー選択')
@@ -87,13 +81,9 @@ const journey = async (page: Page, lang: 'ja' | 'en', userId: string) => {
   // M.I.C.チャージ, start to finish.
   await activate(page, link(t.menuCharge))
   await check('M.I.C.チャージ')
-  await typeInto(page, field('amount'), 'abc')
-  await activate(page, button(t.next))
-  await check('M.I.C.チャージ, not an amount')
-  await typeInto(page, field('amount'), '1000')
-  await activate(page, button(t.next))
+  await submit({ amount: 'abc' }, t.next, 'M.I.C.チャージ, not an amount')
+  await submit({ amount: '1000' }, t.next, 'お支払い方法選択')
   assert.equal(await h1(), t.methodTitle)
-  await check('お支払い方法選択')
   // Nothing chosen: the browser itself asks for a choice (the radios are required).
   await tabTo(page, button(t.next))
   await page.keyboard.press('Enter')
@@ -104,12 +94,10 @@ const journey = async (page: Page, lang: 'ja' | 'en', userId: string) => {
     main.locator('input[name="method"]'),
     main.locator('input[value="credit_card"]'),
   )
-  await activate(page, button(t.next))
+  await submit({}, t.next, '申請内容確認')
   assert.equal(await h1(), t.confirmTitle)
-  await check('申請内容確認')
-  await activate(page, button(t.apply))
+  await submit({}, t.apply, '申請完了')
   assert.equal(await h1(), t.appliedTitle)
-  await check('申請完了')
   await activate(page, link(t.ok))
   await check('sandbox gateway: payment page')
   await activate(page, page.getByRole('button', { name: '支払う' }))
@@ -138,24 +126,19 @@ const journey = async (page: Page, lang: 'ja' | 'en', userId: string) => {
   await fromAccountMenu(t.menuEmailChange)
   assert.equal(await h1(), t.emailChangeTitle)
   await check('メールアドレス変更')
-  await typeInto(page, field('email'), email)
-  await typeInto(page, field('email_confirm'), email)
-  await activate(page, button(t.confirmButton))
-  await check('メールアドレス変更, same address')
+  const same = { email, email_confirm: email }
+  await submit(same, t.confirmButton, 'メールアドレス変更, same address')
 
   await fromAccountMenu(t.menuSecondPasswordChange)
   assert.equal(await h1(), t.secondPasswordChangeTitle)
   await check('第2パスワード変更')
-  await typeInto(page, field('current_second_password'), 'Wrong1234')
-  await typeInto(page, field('second_password'), NEW_SECOND)
-  await typeInto(page, field('second_password_confirm'), NEW_SECOND)
-  await activate(page, button(t.changeButton))
-  await check('第2パスワード変更, wrong current')
-  await typeInto(page, field('current_second_password'), SECOND)
-  await typeInto(page, field('second_password'), NEW_SECOND)
-  await typeInto(page, field('second_password_confirm'), NEW_SECOND)
-  await activate(page, button(t.changeButton))
-  await check('第2パスワード変更完了')
+  const change = (current: string) => ({
+    current_second_password: current,
+    second_password: NEW_SECOND,
+    second_password_confirm: NEW_SECOND,
+  })
+  await submit(change('Wrong1234'), t.changeButton, '第2パスワード変更, wrong current')
+  await submit(change(SECOND), t.changeButton, '第2パスワード変更完了')
 
   await fromAccountMenu(t.menuManual)
   await check('マニュアル')
@@ -167,19 +150,13 @@ const journey = async (page: Page, lang: 'ja' | 'en', userId: string) => {
   await activate(page, link(t.forgotSecondPasswordLink))
   assert.equal(await h1(), t.forgotTitle)
   await check('第2パスワードを忘れた場合')
-  await typeInto(page, field('email'), 'not-an-address')
-  await activate(page, button(t.sendButton))
-  await check('第2パスワードを忘れた場合, not an address')
-  await typeInto(page, field('email'), email)
-  await activate(page, button(t.sendButton))
-  await check('第2パスワードを忘れた場合, sent')
+  const notAnAddress = { email: 'not-an-address' }
+  await submit(notAnAddress, t.sendButton, '第2パスワードを忘れた場合, not an address')
+  await submit({ email }, t.sendButton, '第2パスワードを忘れた場合, sent')
   await page.goto(await mailLink(page, email))
   await check('第2パスワード再設定')
-  await typeInto(page, field('second_password'), SECOND)
-  await typeInto(page, field('second_password_confirm'), SECOND)
-  await activate(page, button(t.setButton))
+  await submit(chosen, t.setButton, '第2パスワード再設定完了')
   assert.ok((await mainText(page)).includes(t.secondPasswordSet))
-  await check('第2パスワード再設定完了')
 
   // Links that cannot be used, and pages that do not exist.
   await page.goto(`${BASE}/email/verify/${'x'.repeat(43)}`)
