@@ -1,32 +1,125 @@
 import { cloudflareTest, readD1Migrations } from '@cloudflare/vitest-plugin'
+import { build } from 'esbuild'
 import { fileURLToPath } from 'node:url'
 import { defineConfig } from 'vitest/config'
 
-// Tests run inside workerd with the real bindings of wrangler.toml (D1, KV, Queues,
-// Durable Objects, send_email), in development mode with a test pepper.
-export default defineConfig(async () => ({
-  plugins: [
-    cloudflareTest({
-      wrangler: { configPath: './wrangler.toml' },
-      miniflare: {
-        bindings: {
-          TEST_MIGRATIONS: await readD1Migrations(fileURLToPath(new URL('./migrations', import.meta.url))),
-          APP_ENV: 'development',
-          MAIL_TRANSPORT: 'outbox',
-          PEPPER: 'test-pepper',
-          MAILCHANNELS_API_KEY: '',
-          MIC_TRANSPORT: 'local',
-          MIC_API_KEY: 'test-mic-key',
-          MIC_TIMEOUT_MS: '400',
-          PAYMENT_API_KEY: 'test-payment-key',
-          PAYMENT_WEBHOOK_SECRET: 'test-webhook-secret',
-        },
-      },
-    }),
-  ],
-  test: {
-    include: ['test/unit/**/*.test.ts', 'test/integration/**/*.test.ts'],
-    setupFiles: ['./test/setup.ts'],
-    testTimeout: 30_000,
+const here = (path: string) => fileURLToPath(new URL(path, import.meta.url))
+
+/** A twin (twins/<name>) bundled the way wrangler would, for Miniflare to run beside us. */
+const bundle = async (entry: string) => {
+  const out = await build({
+    entryPoints: [here(entry)],
+    bundle: true,
+    format: 'esm',
+    platform: 'neutral',
+    target: 'es2024',
+    conditions: ['workerd', 'worker', 'browser'],
+    mainFields: ['module', 'main'],
+    external: ['cloudflare:*'],
+    jsx: 'automatic',
+    jsxImportSource: 'hono/jsx',
+    write: false,
+  })
+  return out.outputFiles[0]!.text
+}
+
+/**
+ * Where the Workers under test send their `fetch`es: the KOMOJU and M.I.C. twins by host
+ * name, and everything else (the twins' webhooks) back to the service itself, keeping
+ * the Host header so the service picks the university as it would in production.
+ */
+const ROUTER = `export default { fetch(request, env) {
+  const host = new URL(request.url).hostname
+  if (host === 'komoju.test') return env.KOMOJU.fetch(request)
+  if (host === 'mic.test') return env.MIC.fetch(request)
+  if (host === 'localhost' || host.endsWith('.localhost')) return env.SERVICE.fetch(request)
+  return new Response('no route to ' + host + ' in tests', { status: 502 })
+} }`
+
+/** The service's worker in @cloudflare/vitest-plugin (a project without a name). */
+const RUNNER = 'vitest-plugin-runner-'
+
+export const TEST_MERCHANTS = [
+  {
+    name: 'demo',
+    secretKey: 'sk_test_demo',
+    webhookSecret: 'whsec_test_demo',
+    webhookUrl: 'http://localhost/payments/komoju/webhook',
   },
-}))
+]
+
+// Tests run inside workerd with the real bindings of wrangler.toml (D1, KV, Queues,
+// Durable Objects, send_email), in development mode with a test pepper, beside the two
+// twins as Workers of their own: every call to KOMOJU and M.I.C. goes over HTTP.
+export default defineConfig(async () => {
+  const [komoju, mic] = await Promise.all([
+    bundle('./twins/komoju/src/index.tsx'),
+    bundle('./twins/mic/src/index.ts'),
+  ])
+  const compatibilityDate = '2026-10-01'
+  return {
+    plugins: [
+      cloudflareTest({
+        wrangler: { configPath: './wrangler.toml' },
+        miniflare: {
+          bindings: {
+            TEST_MIGRATIONS: await readD1Migrations(here('./migrations')),
+            APP_ENV: 'development',
+            MAIL_TRANSPORT: 'outbox',
+            PEPPER: 'test-pepper',
+            MAILCHANNELS_API_KEY: '',
+            MIC_API_URL: 'http://mic.test',
+            MIC_API_KEY: 'test-mic-key',
+            MIC_TIMEOUT_MS: '400',
+            KOMOJU_API_URL: 'http://komoju.test',
+            KOMOJU_SECRET_KEY: 'sk_test_demo',
+            KOMOJU_WEBHOOK_SECRET: 'whsec_test_demo',
+            DEV_KOMOJU_ADMIN_URL: 'http://komoju.test',
+            DEV_MIC_ADMIN_URL: 'http://mic.test',
+          },
+          outboundService: 'router',
+          workers: [
+            {
+              name: 'router',
+              modules: [{ type: 'ESModule', path: 'router.mjs', contents: ROUTER }],
+              compatibilityDate,
+              serviceBindings: { KOMOJU: 'komoju-twin', MIC: 'mic-twin', SERVICE: RUNNER },
+            },
+            {
+              name: 'komoju-twin',
+              modules: [{ type: 'ESModule', path: 'index.mjs', contents: komoju }],
+              compatibilityDate,
+              compatibilityFlags: ['nodejs_compat'],
+              durableObjects: { KOMOJU: { className: 'KomojuTwin', useSQLite: true } },
+              bindings: { MERCHANTS: JSON.stringify(TEST_MERCHANTS) },
+              outboundService: 'router',
+            },
+            {
+              name: 'mic-twin',
+              modules: [{ type: 'ESModule', path: 'index.mjs', contents: mic }],
+              compatibilityDate,
+              compatibilityFlags: ['nodejs_compat'],
+              durableObjects: { MIC: { className: 'MicTwin', useSQLite: true } },
+              bindings: {
+                MIC_API_KEY: 'test-mic-key',
+                UNIVERSITIES: JSON.stringify([
+                  {
+                    id: 'demo',
+                    balanceCap: 20000,
+                    stopWindows: [{ start: '2027-03-31T11:00:00Z', end: '2027-04-01T00:00:00Z' }],
+                  },
+                ]),
+              },
+              outboundService: 'router',
+            },
+          ],
+        },
+      }),
+    ],
+    test: {
+      include: ['test/unit/**/*.test.ts', 'test/integration/**/*.test.ts'],
+      setupFiles: ['./test/setup.ts'],
+      testTimeout: 30_000,
+    },
+  }
+})

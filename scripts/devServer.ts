@@ -1,5 +1,6 @@
-// Starts `wrangler dev` the way `npm start` does, on local state of its own, for the
-// browser tests and the benchmark; reads the CPU time its processes have used.
+// Starts the service and the two twins with `wrangler dev`, the way `npm start` does, on
+// local state of their own, for `npm start`, the browser tests and the benchmark; reads the
+// CPU time their processes have used.
 import { execFileSync, spawn } from 'node:child_process'
 import { readdirSync, readFileSync, rmSync } from 'node:fs'
 
@@ -44,15 +45,33 @@ export const startDevServer = async (opts: {
   port: number
   state: string
   config?: string
+  /** Variables for this run (`--var NAME:VALUE`), over wrangler.toml and .dev.vars. */
+  vars?: Record<string, string>
+  /** A path that answers 200 once the worker is up. */
+  ready?: string
+  /** Echo the server's output (npm start). */
+  echo?: string
 }): Promise<DevServer> => {
   const args = ['dev', '--port', String(opts.port), `--persist-to=${opts.state}`]
   if (opts.config) args.push('--config', opts.config)
   else args.push('--test-scheduled')
+  for (const [k, v] of Object.entries(opts.vars ?? {})) args.push('--var', `${k}:${v}`)
   // Its own process group, so that the CPU count and the stop reach workerd too.
   const server = spawn('wrangler', args, { stdio: ['ignore', 'pipe', 'pipe'], detached: true })
   let log = ''
-  server.stdout.on('data', (d) => (log += d))
-  server.stderr.on('data', (d) => (log += d))
+  const take = (d: Buffer) => {
+    log += d
+    if (opts.echo)
+      process.stdout.write(
+        String(d)
+          .split('\n')
+          .filter((l) => l.trim())
+          .map((l) => `[${opts.echo}] ${l}\n`)
+          .join(''),
+      )
+  }
+  server.stdout.on('data', take)
+  server.stderr.on('data', take)
   const stop = () => {
     try {
       process.kill(-server.pid!, 'SIGTERM')
@@ -63,7 +82,7 @@ export const startDevServer = async (opts: {
   const deadline = Date.now() + 90_000
   for (;;) {
     try {
-      const res = await fetch(`${base}/login`)
+      const res = await fetch(`${base}${opts.ready ?? '/login'}`)
       await res.arrayBuffer()
       if (res.ok) break
     } catch {}
@@ -74,4 +93,79 @@ export const startDevServer = async (opts: {
     await new Promise((r) => setTimeout(r, 500))
   }
   return { base, cpuSeconds: () => groupCpuSeconds(server.pid!), log: () => log, stop }
+}
+
+/** The local ports of one stack: the service and the two twins it talks to. */
+export interface StackPorts {
+  service: number
+  komoju: number
+  mic: number
+}
+
+export const DEV_PORTS: StackPorts = { service: 8787, komoju: 8790, mic: 8791 }
+
+/**
+ * The service with its two twins, each a `wrangler dev` of its own on its own port: the
+ * service reaches them by URL exactly as it would reach KOMOJU and M.I.C., and the
+ * student's browser is sent to the KOMOJU twin's origin to pay. The twins' webhook goes to
+ * this stack's service port.
+ */
+export const startStack = async (opts: {
+  ports: StackPorts
+  state: string
+  echo?: boolean
+}): Promise<{ service: DevServer; komoju: DevServer; mic: DevServer; stop(): void }> => {
+  const { ports } = opts
+  const local = (port: number) => `http://localhost:${port}`
+  const merchants = [
+    ['demo', 'localhost'],
+    ['demo2', 'demo2.localhost'],
+  ].map(([name, host]) => ({
+    name,
+    secretKey: `sk_test_${name}`,
+    webhookSecret: `whsec_test_${name}`,
+    webhookUrl: `http://${host}:${ports.service}/payments/komoju/webhook`,
+  }))
+  const [komoju, mic] = await Promise.all([
+    startDevServer({
+      port: ports.komoju,
+      state: `${opts.state}/twin-komoju`,
+      config: 'twins/komoju/wrangler.toml',
+      vars: { MERCHANTS: JSON.stringify(merchants) },
+      ready: '/_twin/clock',
+      echo: opts.echo ? 'komoju' : undefined,
+    }),
+    startDevServer({
+      port: ports.mic,
+      state: `${opts.state}/twin-mic`,
+      config: 'twins/mic/wrangler.toml',
+      ready: '/_twin/clock',
+      echo: opts.echo ? 'mic' : undefined,
+    }),
+  ])
+  const service = await startDevServer({
+    port: ports.service,
+    state: opts.state,
+    vars: {
+      KOMOJU_API_URL: local(ports.komoju),
+      MIC_API_URL: local(ports.mic),
+      DEV_KOMOJU_ADMIN_URL: local(ports.komoju),
+      DEV_MIC_ADMIN_URL: local(ports.mic),
+    },
+    echo: opts.echo ? 'service' : undefined,
+  }).catch((e: unknown) => {
+    komoju.stop()
+    mic.stop()
+    throw e
+  })
+  return {
+    service,
+    komoju,
+    mic,
+    stop() {
+      service.stop()
+      komoju.stop()
+      mic.stop()
+    },
+  }
 }

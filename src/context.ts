@@ -1,5 +1,4 @@
 import type { Directory } from './adapters/directory'
-import type { PaymentProvider } from './adapters/payments'
 import type { students } from './db/schema'
 import type { University } from './domain/university'
 import type { TokenDeps } from './flows/oneTimeUrl'
@@ -14,7 +13,6 @@ export interface Deps extends Services {
   directory: Directory
   tokens: TokenDeps
   pepper: string
-  provider: PaymentProvider
 }
 
 export interface ActiveSession {

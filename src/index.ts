@@ -1,7 +1,6 @@
 import { Hono } from 'hono'
 import { requestId } from 'hono/request-id'
 import { secureHeaders } from 'hono/secure-headers'
-import { sandboxGatewayFor } from './adapters/payments/sandboxGateway'
 import type { AppEnv } from './context'
 import { language, resolveUniversity, withDeps } from './middleware/context'
 import { csrfProtection } from './middleware/csrf'
@@ -17,8 +16,6 @@ import { pages } from './routes/pages'
 import { scheduled } from './scheduled'
 import { layout } from './views/layout'
 
-export { LocalMic } from './adapters/mic/localMic'
-export { SandboxGateway } from './adapters/payments/sandboxGateway'
 export { StudentDesk } from './durable/studentDesk'
 
 const app = new Hono<AppEnv>()
@@ -48,16 +45,9 @@ app.use(async function noStore(c, next) {
   // Pages carry personal data and one-time state: never cache them.
   c.header('Cache-Control', 'no-store')
 })
-// The sandbox gateway is another system that happens to be served here: none of the
-// service's middleware below applies to it.
-app.all('/sandbox-gateway/*', (c) =>
-  c.env.PAYMENT_PROVIDER === 'sandbox'
-    ? sandboxGatewayFor(c.env.SANDBOX_GATEWAY).fetch(c.req.raw)
-    : c.notFound(),
-)
 app.use(language())
 app.use(withDeps())
-// Provider callbacks carry a signature, not a session or a CSRF token.
+// Gateway webhooks carry a signature, not a session or a CSRF token.
 app.route('/payments', notifications)
 app.use(resolveUniversity())
 // The layout comes before CSRF and session checks so their error pages are full pages.

@@ -1,30 +1,76 @@
 import { eq, sql } from 'drizzle-orm'
 import { z } from 'zod'
-import { providerEvent } from './adapters/payments'
 import { paymentNotifications } from './db/schema'
 import { deskFor } from './durable/studentDesk'
-import { applyProviderEvent } from './flows/notifications'
-import { servicesFor } from './services'
+import { loadUniversity } from './flows/charge'
+import { applyGatewayPayment } from './flows/payments'
+import { servicesFor, type Services } from './services'
 
 export const PAYMENT_QUEUE = 'payment-notifications'
 export const PAYMENT_DLQ = 'payment-notifications-dlq'
 
-/** What the notification endpoint enqueues: one verified provider event. */
+/** What the webhook endpoint enqueues: a verified event, naming a payment to look at. */
 export const notificationMessage = z.object({
   eventId: z.string().min(1).max(200),
   provider: z.string().min(1).max(50),
-  type: z.string().min(1).max(50),
-  payload: z.unknown(),
+  type: z.string().min(1).max(100),
+  paymentId: z.string().min(1).max(200).nullable(),
+  universityId: z.string().min(1).max(100),
   receivedAt: z.number().int().nonnegative(),
 })
 export type NotificationMessage = z.infer<typeof notificationMessage>
 
 /**
- * Payment-callback consumer. Each provider event is recorded once (by its event id,
- * however often the queue or the provider delivers it) and applied to its application;
- * a paid application is then handed to the student's StudentDesk to credit M.I.C.
- * Anything that throws is retried with backoff; messages that exhaust their retries
- * arrive on the dead-letter queue and are marked there, for staff to see.
+ * Records the event once (by its id, however often the gateway or the queue delivers
+ * it), asks the gateway for the payment it names and applies the gateway's answer; a
+ * payment now paid is handed to the student's StudentDesk to credit M.I.C.
+ */
+const handle = async (s: Services, n: NotificationMessage) => {
+  await s.db
+    .insert(paymentNotifications)
+    .values({
+      eventId: n.eventId,
+      provider: n.provider,
+      type: n.type,
+      payload: JSON.stringify(n),
+      receivedAt: n.receivedAt,
+      universityId: n.universityId,
+      paymentId: n.paymentId,
+    })
+    .onConflictDoNothing()
+  const recorded = await s.db
+    .select({ appliedAt: paymentNotifications.appliedAt })
+    .from(paymentNotifications)
+    .where(eq(paymentNotifications.eventId, n.eventId))
+    .get()
+  if (recorded?.appliedAt != null) return // a duplicate of an event already handled
+  const done = (outcome: string, applicationId: number | null = null) =>
+    s.db
+      .update(paymentNotifications)
+      .set({ appliedAt: s.clock(), outcome, applicationId })
+      .where(eq(paymentNotifications.eventId, n.eventId))
+  if (!n.paymentId) return done('ignored') // ping and other events that name no payment
+  const provider = s.payments(await loadUniversity(s.db, n.universityId))
+  if (!provider) throw new Error(`gateway keys for ${n.universityId} are not configured`)
+  const payment = await provider.payment(n.paymentId)
+  if (!payment) {
+    console.warn('webhook names a payment the gateway does not know', { eventId: n.eventId })
+    return done('unmatched')
+  }
+  const outcome = await applyGatewayPayment(s, provider, n.universityId, payment)
+  if (outcome.kind === 'unmatched') {
+    console.warn('gateway payment matches no application', { eventId: n.eventId })
+    return done('unmatched')
+  }
+  const a = outcome.application
+  if (outcome.credit) await deskFor(s.desks, a.universityId, a.studentId).credit(a.id)
+  await done('applied', a.id)
+}
+
+/**
+ * Payment-webhook consumer. Anything that throws (the gateway or M.I.C. unreachable) is
+ * retried with backoff; messages that exhaust their retries arrive on the dead-letter
+ * queue and are marked there, for staff to see.
  */
 export async function queue(
   batch: MessageBatch<unknown>,
@@ -43,63 +89,29 @@ export async function queue(
     }
     const n = parsed.data
     try {
-      const fresh = await s.db
-        .insert(paymentNotifications)
-        .values({
-          eventId: n.eventId,
-          provider: n.provider,
-          type: n.type,
-          payload: JSON.stringify(n.payload ?? null),
-          receivedAt: n.receivedAt,
-        })
-        .onConflictDoNothing()
-        .returning({ eventId: paymentNotifications.eventId })
-        .get()
       if (dead) {
         await s.db
-          .update(paymentNotifications)
-          .set({
-            deadLetteredAt: sql`coalesce(${paymentNotifications.deadLetteredAt}, ${s.clock()})`,
+          .insert(paymentNotifications)
+          .values({
+            eventId: n.eventId,
+            provider: n.provider,
+            type: n.type,
+            payload: JSON.stringify(n),
+            receivedAt: n.receivedAt,
+            universityId: n.universityId,
+            paymentId: n.paymentId,
+            deadLetteredAt: s.clock(),
           })
-          .where(eq(paymentNotifications.eventId, n.eventId))
+          .onConflictDoUpdate({
+            target: paymentNotifications.eventId,
+            set: {
+              deadLetteredAt: sql`coalesce(${paymentNotifications.deadLetteredAt}, ${s.clock()})`,
+            },
+          })
         message.ack()
         continue
       }
-      // Only an event seen before can have been applied already: look it up then.
-      const recorded = fresh
-        ? null
-        : await s.db
-            .select({ appliedAt: paymentNotifications.appliedAt })
-            .from(paymentNotifications)
-            .where(eq(paymentNotifications.eventId, n.eventId))
-            .get()
-      if (recorded?.appliedAt != null) {
-        message.ack() // a duplicate of an event already applied
-        continue
-      }
-      const event = providerEvent.safeParse(n.payload)
-      if (!event.success) {
-        console.error('payment notification payload is not an event', { eventId: n.eventId })
-        message.ack()
-        continue
-      }
-      const outcome = await applyProviderEvent(s, n.provider, event.data)
-      if (outcome.kind !== 'applied')
-        console.warn('payment notification matches no application', {
-          eventId: n.eventId,
-          outcome: outcome.kind,
-        })
-      if (outcome.kind === 'applied' && outcome.credit) {
-        const a = outcome.application
-        await deskFor(s.desks, a.universityId, a.studentId).credit(a.id)
-      }
-      await s.db
-        .update(paymentNotifications)
-        .set({
-          appliedAt: s.clock(),
-          applicationId: outcome.kind === 'applied' ? outcome.application.id : null,
-        })
-        .where(eq(paymentNotifications.eventId, n.eventId))
+      await handle(s, n)
       message.ack()
     } catch (error) {
       console.error('payment notification not applied; retrying', {

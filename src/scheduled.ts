@@ -1,5 +1,5 @@
 import { and, isNotNull, lt } from 'drizzle-orm'
-import { mailLog, notificationReceipts, notificationRejections } from './db/schema'
+import { mailLog, notificationRejections } from './db/schema'
 import { creditDueApplications, expireOverdueApplications } from './flows/crediting'
 import { purgeStaleThrottles } from './flows/throttle'
 import { servicesFor } from './services'
@@ -27,8 +27,7 @@ export async function scheduled(
     .update(mailLog)
     .set({ body: null })
     .where(and(isNotNull(mailLog.body), lt(mailLog.createdAt, now - 7 * DAY)))
-  // Receipts only need to outlive the signature tolerance; rejections are kept a month.
-  await s.db.delete(notificationReceipts).where(lt(notificationReceipts.receivedAt, now - DAY))
+  // Refused webhooks are kept a month, for the gateway's support.
   await s.db
     .delete(notificationRejections)
     .where(lt(notificationRejections.receivedAt, now - 30 * DAY))

@@ -1,11 +1,10 @@
 import { HttpMic, type Mic } from './adapters/mic'
-import { localMicFor } from './adapters/mic/localMic'
 import type { PaymentProvider } from './adapters/payments'
-import { SandboxProvider } from './adapters/payments/sandbox'
-import { sandboxGatewayFor } from './adapters/payments/sandboxGateway'
+import { KomojuProvider } from './adapters/payments/komoju'
 import { recordingMailer, transportFor, type Mailer } from './adapters/mail/mailer'
 import { database, type Db } from './db'
 import type { Clock } from './domain/time'
+import type { University } from './domain/university'
 import type { StudentDesk } from './durable/studentDesk'
 import { clockFor } from './flows/clock'
 
@@ -20,6 +19,8 @@ export interface Services {
   mailer: Mailer
   mic: Mic
   desks: DurableObjectNamespace<StudentDesk>
+  /** The university's payment gateway account; null when its keys are not configured. */
+  payments: (u: Pick<University, 'gatewayAccount'>) => PaymentProvider | null
 }
 
 export const servicesFor = async (env: Env): Promise<Services> => {
@@ -33,46 +34,43 @@ export const servicesFor = async (env: Env): Promise<Services> => {
     mailer: recordingMailer({ db, clock, transport: transportFor(env), keepBodies: devMode }),
     mic: micFor(env),
     desks: env.STUDENT_DESK,
+    payments: (u) => paymentsFor(env, u.gatewayAccount),
   }
-}
-
-/** M.I.C. over HTTP: the real endpoint, or the local twin when MIC_TRANSPORT is "local". */
-export const micFor = (env: Env): Mic => {
-  const timeoutMs = Number(env.MIC_TIMEOUT_MS) || 8000
-  if (env.MIC_TRANSPORT === 'local') {
-    const twin = localMicFor(env.LOCAL_MIC)
-    return new HttpMic({
-      baseUrl: 'https://mic.local',
-      apiKey: env.MIC_API_KEY,
-      timeoutMs,
-      fetcher: (req) => twin.fetch(req),
-    })
-  }
-  // Unconfigured, every call is 'unavailable': credits wait and retry rather than pages failing.
-  const configured = env.MIC_TRANSPORT === 'http' && Boolean(env.MIC_API_URL)
-  return new HttpMic({
-    baseUrl: env.MIC_API_URL || 'https://mic.invalid',
-    apiKey: env.MIC_API_KEY,
-    timeoutMs,
-    fetcher: (req) =>
-      configured
-        ? fetch(req)
-        : Promise.reject(new Error('M.I.C. is not configured (MIC_TRANSPORT, MIC_API_URL)')),
-  })
 }
 
 /**
- * The payment gateway. The sandbox gateway is served by this Worker under
- * /sandbox-gateway on the student's own origin, so its pages and how-tos are links there.
+ * M.I.C. over HTTP at MIC_API_URL, the same code path everywhere (locally it is the twin
+ * in twins/mic). Unconfigured, every call is "unavailable": credits wait and retry.
  */
-export const providerFor = (env: Env, origin: string): PaymentProvider => {
-  if (env.PAYMENT_PROVIDER !== 'sandbox')
-    throw new Error(`Unknown PAYMENT_PROVIDER: ${env.PAYMENT_PROVIDER}`)
-  const gateway = sandboxGatewayFor(env.SANDBOX_GATEWAY)
-  return new SandboxProvider({
-    baseUrl: `${origin}/sandbox-gateway`,
-    apiKey: env.PAYMENT_API_KEY,
-    webhookSecret: env.PAYMENT_WEBHOOK_SECRET,
-    fetcher: (req) => gateway.fetch(req),
+export const micFor = (env: Env): Mic => {
+  const configured = Boolean(env.MIC_API_URL && env.MIC_API_KEY)
+  return new HttpMic({
+    baseUrl: env.MIC_API_URL || 'https://mic.invalid',
+    apiKey: env.MIC_API_KEY ?? '',
+    timeoutMs: Number(env.MIC_TIMEOUT_MS) || 8000,
+    fetcher: (req) =>
+      configured
+        ? fetch(req)
+        : Promise.reject(new Error('M.I.C. is not configured (MIC_API_URL, MIC_API_KEY)')),
+  })
+}
+
+/** The secret's name for a gateway account: KOMOJU_SECRET_KEY, or KOMOJU_SECRET_KEY_<NAME>. */
+const secretName = (base: string, account: string) =>
+  account === 'default' ? base : `${base}_${account.toUpperCase().replace(/[^A-Z0-9]/g, '_')}`
+
+/**
+ * KOMOJU for one merchant account. Each university is its own merchant; without both of
+ * its keys nothing is opened and no webhook is believed.
+ */
+export const paymentsFor = (env: Env, account: string): PaymentProvider | null => {
+  const secrets = env as unknown as Record<string, string | undefined>
+  const secretKey = secrets[secretName('KOMOJU_SECRET_KEY', account)]
+  const webhookSecret = secrets[secretName('KOMOJU_WEBHOOK_SECRET', account)]
+  if (!secretKey || !webhookSecret) return null
+  return new KomojuProvider({
+    apiUrl: env.KOMOJU_API_URL || 'https://komoju.com',
+    secretKey,
+    webhookSecret,
   })
 }

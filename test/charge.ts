@@ -1,16 +1,15 @@
-import { env } from 'cloudflare:workers'
+import { env, exports } from 'cloudflare:workers'
 import { expect } from 'vitest'
-import { localMicFor } from '../src/adapters/mic/localMic'
-import { sandboxGatewayFor } from '../src/adapters/payments/sandboxGateway'
-import { SIGNATURE_HEADER, signNotification } from '../src/adapters/payments/signature'
 import { database } from '../src/db'
-import { clockFor, setDevClockOffset } from '../src/flows/clock'
+import { setDevClockOffset } from '../src/flows/clock'
 import worker from '../src/index'
+import { hmac, toHex } from '../src/security/crypto'
 import { Client, onboard } from './client'
+import { komoju, mic as micTwin } from './twins'
 
 export const SECOND = 'Charge2024x'
-export const mic = () => localMicFor(env.LOCAL_MIC)
-export const gateway = () => sandboxGatewayFor(env.SANDBOX_GATEWAY)
+export const mic = () => micTwin
+export const gateway = () => komoju
 
 export const ready = async (userId: string) => {
   const client = new Client()
@@ -19,22 +18,25 @@ export const ready = async (userId: string) => {
 }
 
 /** The card's balance as the twin holds it (a card never asked about is still at ¥1,000). */
-export const cardBalance = async (userId: string) => {
-  const cards = await mic().cards(100_000)
-  return cards.find((c) => c.cardId === `demo:${userId}`)?.balance ?? 1000
-}
+export const cardBalance = async (userId: string) =>
+  (await micTwin.card(`demo:${userId}`))?.balance ?? 1000
 
-export const creditsOf = (userId: string) => mic().creditsFor(`demo:${userId}`)
+export const creditsOf = (userId: string) => micTwin.creditsFor(`demo:${userId}`)
 
 /** Goes from 申請内容確認 to 申請; returns the application number. */
 export const applyCharge = async (client: Client, amount: number, method = 'credit_card') => {
-  const { html } = await client.get(`/charge/confirm?amount=${amount}&method=${method}`)
+  // Pay-easy asks for a telephone number on お支払い方法選択.
+  const phone = method === 'payeasy' ? '09012345678' : null
+  const { html } = await client.get(
+    `/charge/confirm?amount=${amount}&method=${method}${phone ? `&phone=${phone}` : ''}`,
+  )
   const requestKey = html.match(/name="request_key" value="([^"]+)"/)?.[1]
   expect(requestKey).toBeTruthy()
   const { res } = await client.post('/charge/apply', {
     amount: String(amount),
     method,
     request_key: requestKey!,
+    ...(phone ? { phone } : {}),
   })
   expect(res.status).toBe(303)
   const id = Number(res.headers.get('location')!.match(/\/applications\/(\d+)\/pay/)?.[1])
@@ -42,27 +44,42 @@ export const applyCharge = async (client: Client, amount: number, method = 'cred
   return { id, requestKey: requestKey! }
 }
 
-/** The provider's page URL that 申請完了's OK button leads to. */
+/** The gateway's page URL that 申請完了's OK button leads to (a KOMOJU hosted session). */
 export const paymentUrlOf = async (client: Client, id: number) => {
   const { html } = await client.get(`/applications/${id}/pay`)
-  const url = html.match(/href="([^"]*\/sandbox-gateway\/pay\/[^"]+)"/)?.[1]
+  const url = html.match(/href="(http:\/\/komoju\.test\/sessions\/[^"]+)"/)?.[1]
   expect(url).toBeTruthy()
   return new URL(url!.replace(/&amp;/g, '&'))
 }
 
-/** Presses 支払う (or キャンセル) on the sandbox gateway's page, as the student's browser would. */
+/**
+ * Presses 支払う (or キャンセル) on the KOMOJU twin's hosted page, as the student's browser
+ * would, and follows the gateway's redirect back to the service. Returns the gateway's
+ * answer and, when it sent the student back, the service's return page.
+ */
 export const payOnGateway = async (
   client: Client,
   id: number,
   action: 'pay' | 'cancel' = 'pay',
 ) => {
   const url = await paymentUrlOf(client, id)
-  const res = await client.request(url.pathname, {
+  const res = await fetch(url, {
     method: 'POST',
     body: new URLSearchParams({ action }),
     headers: { 'content-type': 'application/x-www-form-urlencoded' },
+    redirect: 'manual',
   })
-  return res
+  const location = res.headers.get('location')
+  if (res.status !== 303 || !location) return { res, returned: null }
+  const back = new URL(location)
+  return { res, returned: await client.get(back.pathname + back.search) }
+}
+
+/** The application's payment at the KOMOJU twin (コンビニ / Pay-easy, created at 申請). */
+export const twinPaymentOf = async (id: number) => {
+  const payment = (await komoju.payments()).find((p) => p.external_order_num === String(id))
+  expect(payment).toBeTruthy()
+  return payment!
 }
 
 export const application = (id: number) =>
@@ -74,6 +91,10 @@ export const application = (id: number) =>
     error_mail_at: number | null
     payment_number: string | null
     provider_payment_id: string | null
+    provider_session_id: string | null
+    payment_deadline: number
+    payment_details: string | null
+    paid_at: number | null
     next_credit_at: number | null
   }>()
 
@@ -102,8 +123,15 @@ export const creditStatusBecomes = async (id: number, status: string, timeoutMs?
   return a!
 }
 
-/** Moves the development clock (every part of the service reads it). */
-export const setClock = (at: number) => setDevClockOffset(database(env.DB), at - Date.now())
+/** Moves the development clock: the service's and both twins' (as /_dev/clock does). */
+export const setClock = async (at: number) => {
+  const offset = at - Date.now()
+  await Promise.all([
+    setDevClockOffset(database(env.DB), offset),
+    komoju.setClock(offset),
+    micTwin.setClock(offset),
+  ])
+}
 
 /**
  * Tests run at noon JST by the development clock, whatever the machine's time: at 4 a.m.
@@ -115,24 +143,48 @@ export const runCron = async () => {
   await worker.scheduled({ scheduledTime: Date.now(), cron: '* * * * *', noRetry() {} }, env)
 }
 
-/** A notification signed as the gateway signs them. */
-export const signedNotification = async (
+export const WEBHOOK_URL = 'http://localhost/payments/komoju/webhook'
+
+/**
+ * A webhook signed as KOMOJU signs them (hex HMAC-SHA256 of the body under the webhook
+ * secret), for the event `type` about `payment` (or a raw body).
+ */
+export const signedWebhook = async (
   body: object | string,
-  opts: { secret?: string; at?: number } = {},
+  opts: { secret?: string; id?: string; event?: string; headers?: Record<string, string> } = {},
 ) => {
   const raw = typeof body === 'string' ? body : JSON.stringify(body)
-  const now = (await clockFor(database(env.DB), true))()
-  const signature = await signNotification(
-    opts.secret ?? env.PAYMENT_WEBHOOK_SECRET,
-    raw,
-    opts.at ?? now,
-  )
-  return new Request('https://example.com/payments/notify/sandbox', {
+  const parsed = typeof body === 'string' ? null : (body as { id?: string; type?: string })
+  const signature = toHex(await hmac(opts.secret ?? env.KOMOJU_WEBHOOK_SECRET, raw))
+  return new Request(WEBHOOK_URL, {
     method: 'POST',
-    headers: { 'content-type': 'application/json', [SIGNATURE_HEADER]: signature },
+    headers: {
+      'content-type': 'application/json',
+      'x-komoju-signature': signature,
+      'x-komoju-id': opts.id ?? parsed?.id ?? 'evt_test',
+      'x-komoju-event': opts.event ?? parsed?.type ?? 'payment.captured',
+      ...opts.headers,
+    },
     body: raw,
   })
 }
+
+/** A KOMOJU event body about a payment (only the id matters to the service). */
+export const webhookEvent = (
+  type: string,
+  paymentId: string,
+  id = `evt_${crypto.randomUUID().replace(/-/g, '')}`,
+) => ({
+  id,
+  type,
+  resource: 'event',
+  data: { id: paymentId, resource: 'payment' },
+  created_at: new Date().toISOString(),
+  reason: null,
+})
+
+/** Sends a request to the service, as the gateway would. */
+export const notify = (req: Request) => exports.default.fetch(req)
 
 /** The next instant at `hh:mm` JST after now. */
 export const nextJst = (hh: number, mm: number) => {

@@ -7,7 +7,7 @@ export const PASSWORD = 'univpass'
 export const STRONG_UNIVERSITY_PASSWORD = 'Univ2024pass'
 
 export const PEOPLE = [
-  ...Array.from({ length: 200 }, (_, i) => ({
+  ...Array.from({ length: 300 }, (_, i) => ({
     userId: `test${String(i + 1).padStart(4, '0')}`,
     nameKana: 'テスト ハナコ',
     password: PASSWORD,

@@ -23,6 +23,8 @@ export const DEMO_UNIVERSITY = {
   fiscalYearEndBlackouts: JSON.stringify([
     { start: '2027-03-31T11:00:00Z', end: '2027-04-01T00:00:00Z' },
   ]),
+  // Its merchant account at KOMOJU: the KOMOJU_SECRET_KEY / KOMOJU_WEBHOOK_SECRET secrets.
+  gatewayAccount: 'default',
 }
 
 export const DEMO_HOSTS = ['localhost', '127.0.0.1']

@@ -30,6 +30,12 @@ export const universities = sqliteTable('universities', {
   paymentDeadlineDays: integer('payment_deadline_days').notNull(),
   /** JSON array of { start, end } ISO-8601 instants: the fiscal-year-end blackout periods. */
   fiscalYearEndBlackouts: text('fiscal_year_end_blackouts').notNull().default('[]'),
+  /**
+   * The university's own merchant account at the payment gateway: "default" uses the
+   * KOMOJU_SECRET_KEY / KOMOJU_WEBHOOK_SECRET secrets, any other name NAME uses
+   * KOMOJU_SECRET_KEY_NAME / KOMOJU_WEBHOOK_SECRET_NAME.
+   */
+  gatewayAccount: text('gateway_account').notNull().default('default'),
   createdAt: createdAt(),
 })
 
@@ -143,7 +149,13 @@ export const applications = sqliteTable(
       .default('ja'),
     provider: text('provider').notNull(),
     providerPaymentId: text('provider_payment_id'),
+    /** The gateway's hosted session, for methods paid on its page. */
+    providerSessionId: text('provider_session_id'),
     paymentUrl: text('payment_url'),
+    /** コンビニ / Pay-easy: everything the gateway gave to pay with (JSON StoreInstructions). */
+    paymentDetails: text('payment_details'),
+    /** Pay-easy: the telephone number the gateway asks for. */
+    contactPhone: text('contact_phone'),
     /** コンビニ / Pay-easy: the number the student pays with. */
     paymentNumber: text('payment_number'),
     paymentDeadline: integer('payment_deadline').notNull(),
@@ -163,35 +175,33 @@ export const applications = sqliteTable(
   (t) => [
     uniqueIndex('applications_request').on(t.studentId, t.requestKey),
     uniqueIndex('applications_provider_payment').on(t.provider, t.providerPaymentId),
+    index('applications_provider_session').on(t.provider, t.providerSessionId),
     index('applications_student').on(t.studentId, t.createdAt),
     index('applications_credit_due').on(t.creditStatus, t.nextCreditAt),
     index('applications_awaiting').on(t.status, t.paymentDeadline),
   ],
 )
 
-/** Payment-provider notifications as received from the queue, one row per provider event. */
+/**
+ * Payment-gateway webhooks as received from the queue, one row per event id. A webhook is
+ * only a hint; `outcome` says what asking the gateway about its payment led to.
+ */
 export const paymentNotifications = sqliteTable('payment_notifications', {
   eventId: text('event_id').primaryKey(),
   provider: text('provider').notNull(),
   type: text('type').notNull(),
   payload: text('payload').notNull(),
   receivedAt: integer('received_at').notNull(),
+  universityId: text('university_id'),
+  paymentId: text('payment_id'),
+  /** applied | unmatched (no application has this payment: for staff) | ignored */
+  outcome: text('outcome'),
   applicationId: integer('application_id'),
   /** Set once the event has been applied to its application. */
   appliedAt: integer('applied_at'),
   /** Set when delivery gave up and the message reached the dead-letter queue. */
   deadLetteredAt: integer('dead_lettered_at'),
 })
-
-/** Signatures of accepted notifications, kept past the timestamp tolerance to refuse replays. */
-export const notificationReceipts = sqliteTable(
-  'notification_receipts',
-  {
-    signature: text('signature').primaryKey(),
-    receivedAt: integer('received_at').notNull(),
-  },
-  (t) => [index('notification_receipts_received').on(t.receivedAt)],
-)
 
 /** Notifications the endpoint refused, and why: for staff and the provider's support. */
 export const notificationRejections = sqliteTable(

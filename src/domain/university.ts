@@ -20,6 +20,8 @@ export interface University {
   paymentMethods: PaymentMethod[]
   paymentDeadlineDays: number
   fiscalYearEndBlackouts: BlackoutPeriod[]
+  /** The university's merchant account at the payment gateway (each is its own merchant). */
+  gatewayAccount: string
 }
 
 export interface UniversityRow {
@@ -38,6 +40,7 @@ export interface UniversityRow {
   paymentMethods: string
   paymentDeadlineDays: number
   fiscalYearEndBlackouts: string
+  gatewayAccount: string
 }
 
 const parseBlackouts = (json: string): BlackoutPeriod[] => {
@@ -65,4 +68,5 @@ export const universityFromRow = (row: UniversityRow): University => ({
   paymentMethods: (JSON.parse(row.paymentMethods) as unknown[]).filter(isPaymentMethod),
   paymentDeadlineDays: row.paymentDeadlineDays,
   fiscalYearEndBlackouts: parseBlackouts(row.fiscalYearEndBlackouts),
+  gatewayAccount: row.gatewayAccount,
 })

@@ -89,6 +89,8 @@ export interface ChargeRequest {
   requestKey: string
   lang: Lang
   provider: string
+  /** Pay-easy only: the telephone number the gateway asks for. */
+  contactPhone: string | null
 }
 
 export type ApplyOutcome =
@@ -139,6 +141,7 @@ export const applyForCharge = async (s: Services, req: ChargeRequest): Promise<A
       requestKey: req.requestKey,
       lang: req.lang,
       provider: req.provider,
+      contactPhone: req.contactPhone,
       paymentDeadline: deadline,
       createdAt: now,
       updatedAt: now,
@@ -150,8 +153,9 @@ export const applyForCharge = async (s: Services, req: ChargeRequest): Promise<A
 
 /**
  * Opens the application's payment at the gateway, once: asking again (a double submit, a
- * retry after the gateway did not answer) finds the same payment. For コンビニ / Pay-easy
- * it mails the payment number and deadline.
+ * retry after the gateway did not answer) finds the same payment, because the gateway
+ * deduplicates by a key derived from the application. A hosted page is a link to follow;
+ * a コンビニ / Pay-easy payment comes back with its numbers, which are kept and mailed.
  */
 export const startPayment = async (
   s: Pick<Services, 'db' | 'clock' | 'mailer'>,
@@ -161,26 +165,32 @@ export const startPayment = async (
   a: Application,
   origin: string,
 ): Promise<Application> => {
-  if (a.paymentUrl) return a
-  const label = translator(a.lang).t(`pm_${a.paymentMethod}`)
-  const created = await provider.createPayment({
+  if (a.paymentUrl || a.paymentDetails) return a
+  const opened = await provider.openPayment({
     applicationId: a.id,
     amount: a.amount,
     method: a.paymentMethod,
     deadline: a.paymentDeadline,
     returnUrl: `${origin}/applications/${a.id}/return`,
-    notifyUrl: `${origin}/payments/notify/${provider.id}`,
-    description: `${u.name} M.I.C.チャージ（発行申請番号 ${a.id}・${label}）`,
+    email: student.email ?? '',
+    lang: a.lang,
+    nameKana: student.nameKana,
+    phone: a.contactPhone,
+    now: s.clock(),
   })
+  const values: Partial<Application> =
+    opened.kind === 'hosted'
+      ? { providerSessionId: opened.sessionId, paymentUrl: opened.redirectUrl }
+      : {
+          providerPaymentId: opened.paymentId,
+          paymentDetails: JSON.stringify(opened.store),
+          paymentNumber:
+            opened.store.kind === 'konbini' ? opened.store.receipt : opened.store.customerId,
+          paymentDeadline: opened.deadline,
+        }
   const updated = await s.db
     .update(applications)
-    .set({
-      providerPaymentId: created.paymentId,
-      paymentUrl: created.redirectUrl,
-      paymentNumber: created.paymentNumber,
-      paymentDeadline: created.deadline,
-      updatedAt: s.clock(),
-    })
+    .set({ ...values, updatedAt: s.clock() })
     .where(eq(applications.id, a.id))
     .returning()
     .get()

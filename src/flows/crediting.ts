@@ -17,7 +17,8 @@ export const creditKey = (a: Pick<Application, 'universityId' | 'id'>) =>
 /**
  * Credits one paid application to M.I.C., or records why not yet. Must run inside the
  * student's StudentDesk, so no two credits of one student are in flight at once. Safe to
- * repeat: M.I.C. applies a key once, and a credit already recorded is left alone.
+ * repeat: M.I.C. applies a key once, a credit already recorded is left alone, and one
+ * waiting for its backoff is not tried early.
  */
 export const creditApplication = async (s: Services, id: number): Promise<CreditStatus | null> => {
   const a = await s.db.select().from(applications).where(eq(applications.id, id)).get()
@@ -29,8 +30,16 @@ export const creditApplication = async (s: Services, id: number): Promise<Credit
     a.creditStatus === 'none'
   )
     return a.creditStatus
-  const u = await loadUniversity(s.db, a.universityId)
   const now = s.clock()
+  // A credit waiting for its retry or for a stop window to end waits its time, whoever
+  // asks (a duplicate webhook, a student's return): the cron takes it when it is due.
+  if (
+    (a.creditStatus === 'retrying' || a.creditStatus === 'deferred') &&
+    a.nextCreditAt !== null &&
+    a.nextCreditAt > now
+  )
+    return a.creditStatus
+  const u = await loadUniversity(s.db, a.universityId)
   const set = (values: Partial<Application>) =>
     s.db
       .update(applications)

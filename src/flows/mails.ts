@@ -1,5 +1,6 @@
 import type { Mail } from '../adapters/mail'
 import { formatYen } from '../domain/charge'
+import { storeInstructionsOf } from '../domain/storePayment'
 import { formatJstDateTime, formatJstJapanese } from '../domain/time'
 import type { University } from '../domain/university'
 import type { TextKey, Translator } from '../i18n'
@@ -67,7 +68,14 @@ export const emailChangedNotice = (
 
 type ChargeMailApplication = Pick<
   Application,
-  'id' | 'amount' | 'quantity' | 'paymentMethod' | 'paidAt' | 'paymentNumber' | 'paymentDeadline'
+  | 'id'
+  | 'amount'
+  | 'quantity'
+  | 'paymentMethod'
+  | 'paidAt'
+  | 'paymentNumber'
+  | 'paymentDetails'
+  | 'paymentDeadline'
 >
 
 const when = (tr: Translator, ms: number) =>
@@ -105,6 +113,35 @@ export const chargeCompletedMail = (
   ].join('\n'),
 })
 
+/**
+ * What a コンビニ / Pay-easy payment is paid with, labelled: the gateway's numbers and its
+ * page of instructions. Shared by 申請完了, 申請情報 詳細 and the mail.
+ */
+export const storeRows = (
+  tr: Translator,
+  a: Pick<Application, 'paymentDetails' | 'paymentNumber'>,
+): { label: string; value: string; link?: boolean }[] => {
+  const s = storeInstructionsOf(a.paymentDetails)
+  const link = (url: string | null) =>
+    url ? [{ label: tr.t('paymentInstructions'), value: url, link: true }] : []
+  if (s?.kind === 'konbini')
+    return [
+      { label: tr.t('paymentNumber'), value: s.receipt },
+      ...(s.confirmationCode
+        ? [{ label: tr.t('confirmationCode'), value: s.confirmationCode }]
+        : []),
+      ...link(s.instructionsUrl),
+    ]
+  if (s?.kind === 'pay_easy')
+    return [
+      { label: tr.t('payEasyBankId'), value: s.bankId },
+      { label: tr.t('payEasyCustomerId'), value: s.customerId },
+      { label: tr.t('payEasyConfirmationId'), value: s.confirmationId },
+      ...link(s.instructionsUrl),
+    ]
+  return [{ label: tr.t('paymentNumber'), value: a.paymentNumber ?? '' }]
+}
+
 /** コンビニ / Pay-easy: the payment number and deadline, to pay by. */
 export const paymentDeadlineMail = (
   tr: Translator,
@@ -120,7 +157,7 @@ export const paymentDeadlineMail = (
     tr.t('mailDeadlineIntro'),
     tr.t('mailApplicationNumber', { id: a.id }),
     `${tr.t('mailMethod')}: ${tr.t(`pm_${a.paymentMethod}`)}`,
-    `${tr.t('paymentNumber')}: ${a.paymentNumber ?? ''}`,
+    ...storeRows(tr, a).map((r) => `${r.label}: ${r.value}`),
     `${tr.t('paymentDeadline')}: ${when(tr, a.paymentDeadline)}`,
     `${tr.t('mailTotal')}: ¥${formatYen(a.amount * a.quantity)}`,
     '',

@@ -8,7 +8,7 @@ import { universities, universityHosts } from '../db/schema'
 import { universityFromRow, type University } from '../domain/university'
 import { AppError } from '../errors'
 import { isLang, translator } from '../i18n'
-import { providerFor, servicesFor } from '../services'
+import { servicesFor } from '../services'
 
 export const LANG_COOKIE = 'lang'
 
@@ -22,7 +22,6 @@ export const withDeps = () =>
       pepper: env.PEPPER,
       directory: new D1Directory(services.db, env.PEPPER),
       tokens: { kv: env.TOKENS, desks: env.STUDENT_DESK, clock: services.clock },
-      provider: providerFor(env, new URL(c.req.url).origin),
     })
     await next()
   })

@@ -5,7 +5,9 @@ import type { AppEnv } from '../context'
 import { applications } from '../db/schema'
 import { tabOf, type ApplicationTab } from '../domain/application'
 import { hasDeadline } from '../domain/paymentMethods'
+import { deskFor } from '../durable/studentDesk'
 import { startPayment } from '../flows/charge'
+import { settleReturnedSession } from '../flows/payments'
 import { requireStage } from '../middleware/session'
 import { AppError } from '../errors'
 import {
@@ -82,12 +84,13 @@ applicationPages.get('/applications/:id/pay', async (c) => {
 /** Opens the payment page again when the gateway did not answer the first time. */
 applicationPages.post('/applications/:id/pay', async (c) => {
   const a = await ownApplication(c)
-  if (a.status === 'awaiting_payment') {
-    const deps = c.get('deps')
+  const deps = c.get('deps')
+  const provider = deps.payments(c.get('university'))
+  if (a.status === 'awaiting_payment' && provider) {
     try {
       await startPayment(
         deps,
-        deps.provider,
+        provider,
         c.get('university'),
         c.get('session')!.student,
         a,
@@ -102,11 +105,28 @@ applicationPages.post('/applications/:id/pay', async (c) => {
 })
 
 /**
- * Back from the provider's page. Until the provider's notification has been processed
- * the page says so and reloads itself every few seconds.
+ * Back from the gateway's page (KOMOJU adds `session_id`). The gateway is asked what
+ * happened to the session, so お支払い完了 shows at once; if it cannot be asked, the page
+ * says the payment is being confirmed and reloads itself until the webhook has done it.
  */
 applicationPages.get('/applications/:id/return', async (c) => {
-  const a = await ownApplication(c)
+  let a = await ownApplication(c)
+  const deps = c.get('deps')
+  const provider = deps.payments(c.get('university'))
+  if (provider && a.status === 'awaiting_payment' && a.providerSessionId) {
+    try {
+      const sentBack = c.req.query('session_id') === a.providerSessionId
+      const outcome = await settleReturnedSession(deps, provider, a, sentBack)
+      if (outcome?.kind === 'applied') {
+        a = outcome.application
+        if (outcome.credit)
+          c.executionCtx.waitUntil(deskFor(deps.desks, a.universityId, a.studentId).credit(a.id))
+      }
+    } catch (e) {
+      if (!(e instanceof PaymentProviderError)) throw e
+      console.error('gateway session could not be read', { application: a.id, error: e.message })
+    }
+  }
   const waiting = a.status === 'awaiting_payment' && !hasDeadline(a.paymentMethod)
   const { t } = c.get('tr')
   const title = a.status === 'paid' ? t('paymentDoneTitle') : t('appliedTitle')

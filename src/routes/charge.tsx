@@ -133,23 +133,47 @@ const amountParam = (c: C, value: unknown) => {
   return n !== null && chargeProblem(n, c.get('university'), nothingOnTheCard) === null ? n : null
 }
 
-const methodsOf = (c: C) => {
-  const provider = c.get('deps').provider
-  return c
-    .get('university')
-    .paymentMethods.map((method) => ({ method, howTo: provider.howToUrl(method) }))
-}
+const methodsOf = (c: C) =>
+  c.get('university').paymentMethods.map((method) => ({ method, howTo: `/howto/${method}` }))
 
-const renderMethods = (c: C, amount: number, selected?: string, error?: string) =>
+const renderMethods = (
+  c: C,
+  amount: number,
+  selected?: string,
+  errors: { method?: string; phone?: string } = {},
+  phone?: string,
+) =>
   c.render(
-    <MethodPage amount={amount} methods={methodsOf(c)} selected={selected} error={error} />,
+    <MethodPage
+      amount={amount}
+      methods={methodsOf(c)}
+      selected={selected}
+      error={errors.method}
+      phoneError={errors.phone}
+      phone={phone}
+    />,
     { title: c.get('tr').t('methodTitle') },
   )
+
+/**
+ * Pay-easy's telephone number, as digits (full-width digits, hyphens and spaces allowed
+ * in), or 'invalid'. Other methods carry none.
+ */
+const contactPhone = (method: PaymentMethod, value: unknown): string | null | 'invalid' => {
+  if (method !== 'payeasy') return null
+  const digits =
+    typeof value === 'string'
+      ? value
+          .replace(/[０-９]/g, (d) => String.fromCharCode(d.charCodeAt(0) - 0xfee0))
+          .replace(/[-‐－ー\s]/g, '')
+      : ''
+  return /^0\d{9,10}$/.test(digits) ? digits : 'invalid'
+}
 
 charge.get('/charge/method', (c) => {
   const amount = amountParam(c, c.req.query('amount'))
   if (amount === null) return c.redirect('/charge', 303)
-  return renderMethods(c, amount, c.req.query('method'))
+  return renderMethods(c, amount, c.req.query('method'), {}, c.req.query('phone')?.slice(0, 20))
 })
 
 const enabledMethod = (c: C, value: unknown): PaymentMethod | null =>
@@ -160,20 +184,34 @@ charge.post('/charge/method', async (c) => {
   const amount = amountParam(c, form.amount)
   if (amount === null) return startOver(c)
   const method = enabledMethod(c, form.method)
+  const typed = typeof form.phone === 'string' ? form.phone.slice(0, 20) : undefined
   if (!method) {
     c.status(422)
-    return renderMethods(c, amount, undefined, c.get('tr').t('methodRequired'))
+    return renderMethods(c, amount, undefined, { method: c.get('tr').t('methodRequired') }, typed)
   }
-  return c.redirect(`/charge/confirm?amount=${amount}&method=${method}`, 303)
+  const phone = contactPhone(method, form.phone)
+  if (phone === 'invalid') {
+    c.status(422)
+    return renderMethods(c, amount, method, { phone: c.get('tr').t('contactPhoneInvalid') }, typed)
+  }
+  const phoneParam = phone ? `&phone=${phone}` : ''
+  return c.redirect(`/charge/confirm?amount=${amount}&method=${method}${phoneParam}`, 303)
 })
 
-const renderConfirm = async (c: C, amount: number, method: PaymentMethod, error?: string) => {
+const renderConfirm = async (
+  c: C,
+  amount: number,
+  method: PaymentMethod,
+  phone: string | null,
+  error?: string,
+) => {
   // 申請内容確認 shows the balance after the charge; the cap is checked again at 申請.
   const reading = await readBalance(c.get('deps'), student(c))
   return c.render(
     <ConfirmPage
       amount={amount}
       method={method}
+      phone={phone}
       reading={reading}
       requestKey={randomToken(16)}
       error={error}
@@ -189,7 +227,10 @@ charge.get('/charge/confirm', async (c) => {
   const method = enabledMethod(c, c.req.query('method'))
   if (amount === null) return c.redirect('/charge', 303)
   if (!method) return c.redirect(`/charge/method?amount=${amount}`, 303)
-  return renderConfirm(c, amount, method)
+  const phone = contactPhone(method, c.req.query('phone'))
+  if (phone === 'invalid')
+    return c.redirect(`/charge/method?amount=${amount}&method=${method}`, 303)
+  return renderConfirm(c, amount, method, phone)
 })
 
 charge.post('/charge/apply', async (c) => {
@@ -203,9 +244,20 @@ charge.post('/charge/apply', async (c) => {
   if (amount === null || !requestKey) return startOver(c)
   if (!method) {
     c.status(422)
-    return renderMethods(c, amount, undefined, c.get('tr').t('methodRequired'))
+    return renderMethods(c, amount, undefined, { method: c.get('tr').t('methodRequired') })
+  }
+  const phone = contactPhone(method, form.phone)
+  if (phone === 'invalid') {
+    c.status(422)
+    return renderMethods(c, amount, method, { phone: c.get('tr').t('contactPhoneInvalid') })
   }
   const deps = c.get('deps')
+  // Without the university's gateway keys no payment can be opened: say so, create nothing.
+  const provider = deps.payments(c.get('university'))
+  if (!provider) {
+    c.status(503)
+    return renderConfirm(c, amount, method, phone, c.get('tr').t('paymentsNotConfigured'))
+  }
   const s = student(c)
   const outcome = await deskFor(deps.desks, s.universityId, s.id).apply({
     universityId: s.universityId,
@@ -214,16 +266,17 @@ charge.post('/charge/apply', async (c) => {
     method,
     requestKey,
     lang: c.get('tr').lang,
-    provider: deps.provider.id,
+    provider: provider.id,
+    contactPhone: phone,
   })
   if (!outcome.ok) {
     c.status(422)
-    return renderConfirm(c, amount, method, problemText(c.get('tr').t, outcome.problem))
+    return renderConfirm(c, amount, method, phone, problemText(c.get('tr').t, outcome.problem))
   }
   try {
     await startPayment(
       deps,
-      deps.provider,
+      provider,
       c.get('university'),
       s,
       outcome.application,

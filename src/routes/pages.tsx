@@ -1,10 +1,12 @@
 import { Hono } from 'hono'
 import { setCookie } from 'hono/cookie'
 import { STAGE_HOME, stageOf, type AppEnv } from '../context'
+import { hasDeadline, isPaymentMethod } from '../domain/paymentMethods'
+import { AppError } from '../errors'
 import { isLang } from '../i18n'
 import { LANG_COOKIE } from '../middleware/context'
 import { requireStage } from '../middleware/session'
-import { ManualPage, MenuPage } from '../views/pages/general'
+import { HowToPage, ManualPage, MenuPage } from '../views/pages/general'
 
 /** The menu (メニュー選択), the manual (§3), and the language switch. */
 export const pages = new Hono<AppEnv>()
@@ -20,6 +22,16 @@ pages.get('/menu', requireStage('ready'), (c) =>
 
 // Readable before login too: a student stuck at the login page needs it most.
 pages.get('/manual', (c) => c.render(<ManualPage />, { title: c.get('tr').t('manualTitle') }))
+
+/** お支払い方法選択's 操作手順 for each method (manual §4.1 順序3); readable by anyone. */
+pages.get('/howto/:method', (c) => {
+  const method = c.req.param('method')
+  if (!isPaymentMethod(method)) throw new AppError('notFound', 404)
+  const { t } = c.get('tr')
+  return c.render(<HowToPage method={method} later={hasDeadline(method)} />, {
+    title: t('howToTitle', { method: t(`pm_${method}`) }),
+  })
+})
 
 /** Only same-site paths: never an open redirect. */
 const safeNext = (next: string | undefined) =>

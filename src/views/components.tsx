@@ -57,14 +57,14 @@ export const ErrorSummary = ({ errors }: { errors: FieldErrors }) => {
 export const Field = (props: {
   name: string
   label: string
-  type?: 'text' | 'password' | 'email'
+  type?: 'text' | 'password' | 'email' | 'tel'
   value?: string
   error?: FieldError
   autocomplete?: string
   required?: boolean
   hint?: string
   maxlength?: number
-  inputmode?: 'numeric' | 'text'
+  inputmode?: 'numeric' | 'text' | 'tel'
 }) => {
   const describedBy = [props.hint && `${props.name}-hint`, props.error && `${props.name}-error`]
     .filter(Boolean)

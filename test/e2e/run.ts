@@ -3,13 +3,17 @@
 // folder (node:test + playwright-core), and stops it again.
 import { spawn } from 'node:child_process'
 import { readdirSync } from 'node:fs'
-import { prepareState, startDevServer } from '../../scripts/devServer.ts'
+import { prepareState, startStack } from '../../scripts/devServer.ts'
 
 const PORT = Number(process.env.E2E_PORT ?? 8788)
 const STATE = '.wrangler/e2e-state'
 
 prepareState(STATE)
-const server = await startDevServer({ port: PORT, state: STATE })
+const stack = await startStack({
+  ports: { service: PORT, komoju: PORT + 4, mic: PORT + 5 },
+  state: STATE,
+})
+const server = stack.service
 
 // `npm run test:e2e -- a11y` runs only the files whose names contain "a11y".
 const only = process.argv.slice(2)
@@ -22,5 +26,5 @@ const tests = spawn('node', ['--test', '--test-concurrency=1', ...files], {
 })
 const code: number = await new Promise((resolve) => tests.on('exit', (c) => resolve(c ?? 1)))
 if (code !== 0 && process.env.E2E_SHOW_SERVER_LOG) console.error(server.log())
-server.stop()
+stack.stop()
 process.exit(code)

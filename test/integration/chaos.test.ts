@@ -1,7 +1,6 @@
 import { createExecutionContext, createMessageBatch, getQueueResult } from 'cloudflare:test'
 import { env } from 'cloudflare:workers'
 import { expect, it } from 'vitest'
-import type { ProviderEvent } from '../../src/adapters/payments'
 import { serviceNow } from '../../src/flows/clock'
 import { creditKey } from '../../src/flows/crediting'
 import { PAYMENT_QUEUE, type NotificationMessage } from '../../src/queue'
@@ -12,6 +11,7 @@ import {
   atNoon,
   cardBalance,
   creditsOf,
+  gateway,
   mic,
   ready,
   runCron,
@@ -19,8 +19,9 @@ import {
 } from '../charge'
 
 /**
- * Chaos: ten students fill their cards to the cap with six charges each; every payment's
- * notifications (a "paid", sometimes a stray "failed" too) are delivered one to three times,
+ * Chaos: ten students fill their cards to the cap with six コンビニ charges each, all paid
+ * at the store (the KOMOJU twin captures them); every payment's webhooks (a "captured",
+ * sometimes a stray "failed" too) are delivered one to three times,
  * in random order and random batches, through the real queue consumer, while 20% of queue
  * deliveries fail and 20% of M.I.C. calls fail or lose their answer. The cron then retries
  * on the service clock until nothing is left to do.
@@ -55,13 +56,15 @@ it(
     console.log(`chaos seed ${seed}`)
 
     await atNoon()
+    // The twin's own webhooks are held: this test is the delivery.
+    await gateway().settings({ paused: true })
     const initial = new Map<string, number>()
     const applied = new Map<string, number[]>()
     for (const userId of STUDENTS) {
       const client = await ready(userId)
       initial.set(userId, await cardBalance(userId))
       const ids: number[] = []
-      for (const amount of PLAN) ids.push((await applyCharge(client, amount)).id)
+      for (const amount of PLAN) ids.push((await applyCharge(client, amount, 'cvs_lawson')).id)
       applied.set(userId, ids)
       // The cap counts what is on its way: not one more yen.
       const more = await client.post('/charge', { amount: '1' })
@@ -69,36 +72,29 @@ it(
       expect(mainText(more.html)).toContain('残高上限額に達しているため、現在チャージできません')
     }
 
-    // What the gateway reports for each application, as the notification endpoint enqueues it.
+    // Every payment is paid at the store; the webhooks naming it are what the endpoint enqueues.
     const rows = await env.DB.prepare(
-      `SELECT id, amount, payment_method, provider_payment_id FROM applications WHERE id IN (${[...applied.values()].flat().join(',')})`,
-    ).all<{ id: number; amount: number; payment_method: string; provider_payment_id: string }>()
+      `SELECT id, provider_payment_id FROM applications WHERE id IN (${[...applied.values()].flat().join(',')})`,
+    ).all<{ id: number; provider_payment_id: string }>()
     expect(rows.results).toHaveLength(STUDENTS.length * PLAN.length)
+    for (const a of rows.results)
+      expect((await gateway().payAtStore(a.provider_payment_id)).status).toBe(200)
     const now = Date.now()
-    const message = (a: (typeof rows.results)[number], type: ProviderEvent['type']) => {
-      const event: ProviderEvent = {
+    const message = (a: (typeof rows.results)[number], type: string) =>
+      ({
         eventId: `evt_chaos_${type}_${a.id}`,
+        provider: 'komoju',
         type,
         paymentId: a.provider_payment_id,
-        merchantRef: String(a.id),
-        amount: a.amount,
-        method: a.payment_method as ProviderEvent['method'],
-        occurredAt: now,
-      }
-      return {
-        eventId: event.eventId,
-        provider: 'sandbox',
-        type,
-        payload: event,
+        universityId: 'demo',
         receivedAt: now,
-      } satisfies NotificationMessage
-    }
+      }) satisfies NotificationMessage
     type Delivery = { id: string; body: NotificationMessage; attempts: number }
     const queue: Delivery[] = []
     let n = 0
     for (const a of rows.results) {
-      const events = [message(a, 'paid')]
-      if (random() < 0.33) events.push(message(a, 'failed')) // a declined first try, say
+      const events = [message(a, 'payment.captured')]
+      if (random() < 0.33) events.push(message(a, 'payment.failed')) // a stray, late or forged
       for (const body of events)
         for (let copies = 1 + Math.floor(random() * 3); copies > 0; copies--)
           queue.push({ id: `m${n++}`, body, attempts: 1 })
@@ -209,5 +205,6 @@ it(
       expect(sum).toBe(PLAN.reduce((s, a) => s + a, 0))
       expect(balance).toBeLessThanOrEqual(CAP)
     }
+    await gateway().settings({ paused: false })
   },
 )

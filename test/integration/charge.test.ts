@@ -11,18 +11,25 @@ import {
   mic,
   atNoon,
   nextJst,
+  paymentUrlOf,
   payOnGateway,
   ready,
   runCron,
   setClock,
+  twinPaymentOf,
 } from '../charge'
 import { Client, expectRedirect, lastMailId, latestMail, mainText, onboard } from '../client'
 
 const user = (n: number) => `test${String(100 + n).padStart(4, '0')}`
 
 beforeAll(async () => {
-  // Deliver every notification twice, a little out of order, as gateways may.
-  await gateway().saveSettings({ declineNext: false, duplicateRate: 1, maxDelayMs: 300 })
+  // Deliver every webhook twice, a little out of order, as gateways may.
+  await gateway().settings({
+    declineNextCard: false,
+    duplicateRate: 1,
+    maxDelayMs: 300,
+    paused: false,
+  })
   await mic().setFault({ mode: 'none', rate: 1, remaining: null, hangMs: 1000, card: null })
   await atNoon()
 })
@@ -49,7 +56,9 @@ describe('4.1 charge with a card-like method', () => {
       'メルペイ',
     ])
       expect(methods.html).toContain(label)
-    expect(methods.html).toContain('/sandbox-gateway/howto/credit_card')
+    expect(methods.html).toContain('href="/howto/credit_card"')
+    const howTo = await client.get('/howto/credit_card')
+    expect(mainText(howTo.html)).toContain('お支払いページに移動します')
     const chosen = await client.post('/charge/method', { amount: '1500', method: 'credit_card' })
     expectRedirect(chosen.res, '/charge/confirm?amount=1500&method=credit_card')
     const confirm = await client.get('/charge/confirm?amount=1500&method=credit_card')
@@ -62,16 +71,25 @@ describe('4.1 charge with a card-like method', () => {
     const applied = await client.get(`/applications/${id}/pay`)
     expect(mainText(applied.html)).toContain('お支払いページに移動します')
 
+    expect(applied.html).toContain('href="http://komoju.test/sessions/')
     const back = await payOnGateway(client, id)
-    expect(back.status).toBe(303)
-    expect(new URL(back.headers.get('location')!).pathname).toBe(`/applications/${id}/return`)
+    expect(back.res.status).toBe(303)
+    expect(new URL(back.res.headers.get('location')!).pathname).toBe(`/applications/${id}/return`)
+    // The service asked KOMOJU about the session: お支払い完了 at once, without waiting.
+    expect(mainText(back.returned!.html)).toContain('お支払いが正常におこなわれました。')
 
     await creditStatusBecomes(id, 'credited')
     expect(await cardBalance(userId)).toBe(before + 1500)
-    // Delivered twice by the gateway; credited once.
+    // Every webhook delivered (each twice); credited once.
+    await gateway().flush()
     await eventually(
-      () => gateway().undelivered(),
-      (n) => n === 0,
+      async () =>
+        (await env.DB.prepare(
+          'SELECT COUNT(*) AS n FROM payment_notifications WHERE application_id = ? AND applied_at IS NOT NULL',
+        )
+          .bind(id)
+          .first<{ n: number }>())!.n,
+      (n) => n >= 1,
     )
     expect((await creditsOf(userId)).map((c) => c.amount)).toEqual([1500])
 
@@ -140,16 +158,22 @@ describe('4.1 charge with a card-like method', () => {
     expect(waiting.html).toContain('<script src="/refresh.js" defer=""></script>')
   })
 
-  it('turns a cancel on the provider page into キャンセル and releases the cap', async () => {
+  it('turns a cancel on the provider page into キャンセル, closes the session, and releases the cap', async () => {
     const client = await ready(user(3))
     const { id } = await applyCharge(client, 19000)
     expect((await client.post('/charge', { amount: '1' })).res.status).toBe(422)
-    await payOnGateway(client, id, 'cancel')
-    await eventually(
-      () => application(id),
-      (a) => a?.status === 'cancelled',
-    )
+    const page = await paymentUrlOf(client, id)
+    const { returned } = await payOnGateway(client, id, 'cancel')
+    expect(mainText(returned!.html)).toContain('キャンセル')
     expect((await application(id))?.status).toBe('cancelled')
+    // The session was closed at KOMOJU: it can no longer be paid.
+    const late = await fetch(page, {
+      method: 'POST',
+      body: new URLSearchParams({ action: 'pay' }),
+      headers: { 'content-type': 'application/x-www-form-urlencoded' },
+      redirect: 'manual',
+    })
+    expect(late.status).toBe(409)
     const detail = await client.get(`/applications/${id}`)
     expect(mainText(detail.html)).toContain('キャンセル')
     expectRedirect(
@@ -190,17 +214,19 @@ describe('4.1 コンビニ and Pay-easy: paid later, by a deadline', () => {
     const since = await lastMailId()
     const { id } = await applyCharge(client, 3000, 'cvs_seven_eleven')
     const a = await application(id)
-    expect(a?.payment_number).toMatch(/^\d{12}$/)
+    // セブンイレブン: KOMOJU's 13-digit 払込票番号, and its page of instructions.
+    expect(a?.payment_number).toMatch(/^\d{13}$/)
     const mail = await latestMail(`${userId}@example.ac.jp`, since)
     expect(mail?.kind).toBe('payment-deadline')
     expect(mail?.body).toContain(a!.payment_number!)
     expect(mail?.body).toContain('お支払い期限')
+    expect(mail?.body).toContain('http://komoju.test/instructions/')
 
-    // The gateway's page shows the number; the student goes back to the shop.
-    const page = await client.get(
-      (await (await import('../charge')).paymentUrlOf(client, id)).pathname,
-    )
-    expect(mainText(page.html)).toContain(a!.payment_number!)
+    // 申請完了 shows what to pay with: no gateway page to visit.
+    const applied = await client.get(`/applications/${id}/pay`)
+    expect(mainText(applied.html)).toContain(a!.payment_number!)
+    expect(applied.html).toContain('href="http://komoju.test/instructions/')
+    expect(applied.html).not.toContain('komoju.test/sessions/')
     const back = await client.get(`/applications/${id}/return`)
     expect(mainText(back.html)).toContain(a!.payment_number!)
     expect(back.html).not.toContain('data-refresh-every')
@@ -209,9 +235,10 @@ describe('4.1 コンビニ and Pay-easy: paid later, by a deadline', () => {
     expect(mainText(detail.html)).toContain('お支払い待ち')
     expect(mainText(detail.html)).toContain(a!.payment_number!)
 
-    const pending = await gateway().pending()
-    const payment = pending.find((p) => p.merchantRef === String(id))!
-    expect(await gateway().payAtStore(payment.id)).toBe(true)
+    const payment = await twinPaymentOf(id)
+    expect(payment.status).toBe('authorized')
+    expect((await gateway().payAtStore(payment.id)).status).toBe(200)
+    await gateway().flush()
     await creditStatusBecomes(id, 'credited')
     expect(await cardBalance(userId)).toBe(before + 3000)
     expect((await client.get('/applications?tab=history')).html).toContain(`/applications/${id}"`)
@@ -240,6 +267,7 @@ describe('4.1 コンビニ and Pay-easy: paid later, by a deadline', () => {
     const detail = await fresh.get(`/applications/${id}`)
     expect(mainText(detail.html)).toContain('未払い')
     expect(mainText(detail.html)).toContain('お支払い期限')
+    expect(mainText(detail.html)).toContain('お客様番号')
     // Still in 印刷可能 for 7 days past the deadline.
     expect((await fresh.get('/applications')).html).toContain(`/applications/${id}"`)
     expectRedirect(

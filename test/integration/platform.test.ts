@@ -14,20 +14,13 @@ import worker from '../../src/index'
 import { PAYMENT_DLQ, PAYMENT_QUEUE } from '../../src/queue'
 import type { StudentDesk } from '../../src/durable/studentDesk'
 
+// A well-formed event about a payment the gateway does not know: recorded, changes nothing.
 const notification = (eventId: string) => ({
   eventId,
-  provider: 'sandbox',
-  type: 'paid',
-  // A well-formed event for an application that does not exist: recorded, changes nothing.
-  payload: {
-    eventId,
-    type: 'paid',
-    paymentId: 'pay_unknown',
-    merchantRef: '999999999',
-    amount: 1000,
-    method: 'credit_card',
-    occurredAt: 1,
-  },
+  provider: 'komoju',
+  type: 'payment.captured',
+  paymentId: 'pay_unknown',
+  universityId: 'demo',
   receivedAt: 1,
 })
 
@@ -46,6 +39,10 @@ describe('payment-notification queue consumer', () => {
       "SELECT event_id FROM payment_notifications WHERE event_id LIKE 'evt-%' ORDER BY event_id",
     ).all()
     expect(rows.results.map((r) => r.event_id)).toEqual(['evt-1', 'evt-2'])
+    const outcomes = await env.DB.prepare(
+      "SELECT outcome FROM payment_notifications WHERE event_id LIKE 'evt-%'",
+    ).all()
+    expect(outcomes.results.map((r) => r.outcome)).toEqual(['unmatched', 'unmatched'])
   })
 
   it('acknowledges malformed messages without recording them', async () => {

@@ -1,54 +1,95 @@
-import { z } from 'zod'
-import type { ProviderEventType } from '../../domain/application'
-import { PAYMENT_METHODS, type PaymentMethod } from '../../domain/paymentMethods'
+import type { PaymentMethod } from '../../domain/paymentMethods'
+import type { StoreInstructions } from '../../domain/storePayment'
+
+export type { StoreInstructions }
 
 /**
- * A hosted-payment gateway, as the charge flow uses it: create a payment and send the
- * student to the gateway's page; learn the outcome from the gateway's signed
- * server-to-server notifications, which arrive at least once and in any order.
+ * The payment gateway as the service uses it. A payment is opened once per application
+ * (a hosted page for methods paid there and then, a store or ATM payment for コンビニ and
+ * Pay-easy); what happened to it is always asked of the gateway itself. A webhook only
+ * says "look again": it names a payment, it never decides anything.
  */
 export interface PaymentProvider {
   readonly id: string
-  /** Idempotent per application: asking again returns the same payment. */
-  createPayment(input: CreatePayment): Promise<CreatedPayment>
-  /** The gateway's how-to page for a method (manual §4.1 順序3). */
-  howToUrl(method: PaymentMethod): string
-  /** Checks a notification exactly as received; never trusts anything unverified. */
-  verifyNotification(rawBody: string, headers: Headers, now: number): Promise<VerifiedNotification>
+  /** Idempotent per application: asking again returns the same payment or session. */
+  openPayment(input: OpenPayment): Promise<OpenedPayment>
+  /** The payment as the gateway reports it now; null when it does not know it. */
+  payment(paymentId: string): Promise<GatewayPayment | null>
+  /** The hosted session the student came back from; null when unknown. */
+  session(sessionId: string): Promise<GatewaySession | null>
+  /** Closes a hosted session nobody paid; refused by the gateway once it has a payment. */
+  cancelSession(sessionId: string): Promise<GatewaySession>
+  /** Refunds a captured payment in full (or `amount`), once per idempotency key. */
+  refund(paymentId: string, idempotencyKey: string, amount?: number): Promise<GatewayPayment>
+  /** Checks a webhook exactly as received. */
+  verifyWebhook(rawBody: string, headers: Headers): Promise<VerifiedWebhook>
 }
 
-export interface CreatePayment {
+export interface OpenPayment {
   applicationId: number
   amount: number
   method: PaymentMethod
-  /** When a コンビニ / Pay-easy payment must be paid by, or a page payment completed by. */
+  /** By when a store payment must be paid, or a hosted page used. */
   deadline: number
   returnUrl: string
-  notifyUrl: string
-  description: string
+  email: string
+  lang: 'ja' | 'en'
+  /** The student's name in katakana, "family given" (Pay-easy asks for it). */
+  nameKana: string
+  /** Pay-easy asks for a telephone number. */
+  phone: string | null
+  /** The service clock's now, from which a hosted page's lifetime is counted. */
+  now: number
 }
 
-export interface CreatedPayment {
-  paymentId: string
-  redirectUrl: string
-  paymentNumber: string | null
-  deadline: number
+export type OpenedPayment =
+  | { kind: 'hosted'; sessionId: string; redirectUrl: string; deadline: number }
+  | { kind: 'store'; paymentId: string; store: StoreInstructions; deadline: number }
+
+export const GATEWAY_PAYMENT_STATUSES = [
+  'pending',
+  'authorized',
+  'captured',
+  'refunded',
+  'cancelled',
+  'expired',
+  'failed',
+] as const
+export type GatewayPaymentStatus = (typeof GATEWAY_PAYMENT_STATUSES)[number]
+
+export interface GatewayPayment {
+  id: string
+  status: GatewayPaymentStatus
+  amount: number
+  currency: string
+  /** Our application's number, as we gave it. */
+  orderRef: string | null
+  capturedAt: number | null
+  deadline: number | null
+  store: StoreInstructions | null
 }
 
-export class PaymentProviderError extends Error {}
+export interface GatewaySession {
+  id: string
+  status: 'pending' | 'completed' | 'cancelled'
+  expired: boolean
+  orderRef: string | null
+  payment: GatewayPayment | null
+}
 
-/** The event body every notification carries, once its signature has been checked. */
-export const providerEvent = z.object({
-  eventId: z.string().min(1).max(100),
-  type: z.enum(['paid', 'failed', 'cancelled', 'expired'] satisfies ProviderEventType[]),
-  paymentId: z.string().min(1).max(100),
-  merchantRef: z.string().regex(/^\d{1,12}$/),
-  amount: z.number().int().positive(),
-  method: z.enum(PAYMENT_METHODS),
-  occurredAt: z.number().int().nonnegative(),
-})
-export type ProviderEvent = z.infer<typeof providerEvent>
-
-export type VerifiedNotification =
-  | { ok: true; event: ProviderEvent; signature: string }
+export type VerifiedWebhook =
+  | { ok: true; eventId: string; type: string; paymentId: string | null }
   | { ok: false; reason: string; status: 400 | 401 }
+
+/** The gateway did not answer, or answered something other than what was asked. */
+export class PaymentProviderError extends Error {
+  constructor(
+    message: string,
+    /** The gateway's HTTP status, when it answered. */
+    readonly status: number | null = null,
+    /** The gateway's error code, when it gave one. */
+    readonly code: string | null = null,
+  ) {
+    super(message)
+  }
+}

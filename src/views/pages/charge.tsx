@@ -8,8 +8,10 @@ import {
 } from '../../domain/application'
 import { formatYen } from '../../domain/charge'
 import { hasDeadline, type PaymentMethod } from '../../domain/paymentMethods'
+import { safeInstructionsUrl } from '../../domain/storePayment'
 import { formatJstDate, formatJstDateTime } from '../../domain/time'
 import type { Application, BalanceReading } from '../../flows/charge'
+import { storeRows } from '../../flows/mails'
 import type { Translator } from '../../i18n'
 import { CsrfField, ErrorSummary, Field, Message, Notes, type FieldErrors } from '../components'
 import { LastLogin } from './general'
@@ -138,12 +140,21 @@ export const MethodPage = (p: {
   methods: { method: PaymentMethod; howTo: string }[]
   selected?: string
   error?: string
+  phone?: string
+  phoneError?: string
 }) => {
   const tr = useC().get('tr')
   const { t } = tr
   return (
     <>
-      {p.error && <ErrorSummary errors={{ method: { text: p.error } }} />}
+      {(p.error || p.phoneError) && (
+        <ErrorSummary
+          errors={{
+            ...(p.error ? { method: { text: p.error } } : {}),
+            ...(p.phoneError ? { phone: { text: p.phoneError } } : {}),
+          }}
+        />
+      )}
       <p>{t('chargeAmountIs', { amount: yen(tr, p.amount) })}</p>
       <form method="post" action="/charge/method" class="card">
         <CsrfField />
@@ -179,6 +190,19 @@ export const MethodPage = (p: {
             ))}
           </ul>
         </fieldset>
+        {p.methods.some(({ method }) => method === 'payeasy') && (
+          <Field
+            name="phone"
+            label={t('contactPhone')}
+            type="tel"
+            autocomplete="tel"
+            inputmode="tel"
+            value={p.phone}
+            hint={t('contactPhoneHint')}
+            error={p.phoneError ? { text: p.phoneError } : undefined}
+            maxlength={20}
+          />
+        )}
         <p class="note">{t('cvsNote')}</p>
         <StepActions back={`/charge?amount=${p.amount}`} />
       </form>
@@ -231,6 +255,7 @@ const ContentsTable = ({
 export const ConfirmPage = (p: {
   amount: number
   method: PaymentMethod
+  phone: string | null
   reading: BalanceReading
   requestKey: string
   error?: string
@@ -262,8 +287,12 @@ export const ConfirmPage = (p: {
         <CsrfField />
         <input type="hidden" name="amount" value={String(p.amount)} />
         <input type="hidden" name="method" value={p.method} />
+        {p.phone && <input type="hidden" name="phone" value={p.phone} />}
         <input type="hidden" name="request_key" value={p.requestKey} />
-        <a class="button" href={`/charge/method?amount=${p.amount}&method=${p.method}`}>
+        <a
+          class="button"
+          href={`/charge/method?amount=${p.amount}&method=${p.method}${p.phone ? `&phone=${p.phone}` : ''}`}
+        >
           {t('back')}
         </a>
         {!p.error && (
@@ -291,6 +320,14 @@ export const AppliedPage = ({ a }: { a: Application }) => {
               {t('ok')}
             </a>
           </>
+        ) : a.paymentDetails ? (
+          <>
+            <p>{t('payLater')}</p>
+            <DeadlineInfo a={a} />
+            <a class="button primary" href={`/applications/${a.id}`}>
+              {t('ok')}
+            </a>
+          </>
         ) : (
           <form method="post" action={`/applications/${a.id}/pay`}>
             <CsrfField />
@@ -315,12 +352,26 @@ export const AppliedPage = ({ a }: { a: Application }) => {
   )
 }
 
+/** The gateway's numbers to pay a コンビニ / Pay-easy charge with, and its deadline. */
 const DeadlineInfo = ({ a }: { a: Application }) => {
-  const { t } = useC().get('tr')
+  const tr = useC().get('tr')
+  const { t } = tr
   return (
     <dl class="summary deadline">
-      <dt>{t('paymentNumber')}</dt>
-      <dd class="payment-number">{a.paymentNumber ?? '—'}</dd>
+      {storeRows(tr, a).map((r, i) => (
+        <>
+          <dt>{r.label}</dt>
+          {r.link ? (
+            <dd>
+              <a href={safeInstructionsUrl(r.value) ?? '#'} rel="noopener noreferrer">
+                {r.label}
+              </a>
+            </dd>
+          ) : (
+            <dd class={i === 0 ? 'payment-number' : undefined}>{r.value || '—'}</dd>
+          )}
+        </>
+      ))}
       <dt>{t('paymentDeadline')}</dt>
       <dd>{formatJstDateTime(a.paymentDeadline)}</dd>
     </dl>

@@ -1,9 +1,17 @@
-import { FAULT_MODES, type CardRow, type Fault } from '../../adapters/mic/localMic'
-import type { GatewaySettings, SandboxPayment } from '../../adapters/payments/sandboxGateway'
 import type { mailLog } from '../../db/schema'
-import { hasDeadline } from '../../domain/paymentMethods'
-import { CsrfField } from '../components'
 import { formatJstDateTime } from '../../domain/time'
+import {
+  deliveryDone,
+  FAULT_MODES,
+  INITIAL_BALANCE,
+  type CardRow,
+  type Delivery,
+  type Fault,
+  type KomojuSettings,
+  type TwinClock,
+  type TwinPayment,
+} from '../../routes/devTwins'
+import { CsrfField } from '../components'
 
 type MailRow = typeof mailLog.$inferSelect
 
@@ -42,188 +50,481 @@ export const DevMailPage = ({ mails }: { mails: MailRow[] }) => (
   </>
 )
 
-/** Development only: the sandbox gateway's open payments, its switches, and recent payments. */
+/** A sentence for the top of a development page: what a change did or why it did not. */
+export interface Notice {
+  kind: 'error' | 'success'
+  text: string
+}
+
+/** What went wrong reaching a twin, and the outcome of the last change, if any. */
+const Messages = (p: { problems?: string[]; notice?: Notice | null }) => (
+  <>
+    {p.notice && (
+      <p
+        class={`message message-${p.notice.kind}`}
+        role={p.notice.kind === 'error' ? 'alert' : 'status'}
+      >
+        {p.notice.text}
+      </p>
+    )}
+    {(p.problems ?? []).map((problem) => (
+      <p class="message message-error" role="alert" data-twin-problem="">
+        {problem}
+      </p>
+    ))}
+  </>
+)
+
+const Unavailable = () => <p>Not available: the twin did not answer (see above).</p>
+
+const when = (ms: number | null) => (ms === null ? '—' : formatJstDateTime(ms))
+const yen = (n: number) => `¥${n.toLocaleString('en-US')}`
+const TwinTime = ({ clock }: { clock: TwinClock }) => (
+  <>
+    {formatJstDateTime(clock.now)}
+    {clock.offsetMs !== 0
+      ? ` — moved by ${Math.round(clock.offsetMs / 60_000)} min`
+      : ' — real time'}
+  </>
+)
+
+/** A payment's reference on the pages: the service's application id, else KOMOJU's id. */
+const refOf = (p: TwinPayment) => p.orderRef ?? p.id
+const methodOf = (p: TwinPayment) => (p.store ? `${p.type} (${p.store})` : p.type)
+
+/** The fields a delivery shows first, when the twin has them; any others follow. */
+const DELIVERY_FIRST = [
+  'id',
+  'eventId',
+  'event_id',
+  'type',
+  'paymentId',
+  'payment_id',
+  'merchant',
+  'attempts',
+  'nextAttemptAt',
+  'next_attempt_at',
+  'lastStatus',
+  'last_status',
+  'lastError',
+  'last_error',
+  'done',
+]
+const cell = (v: unknown): string => {
+  if (v === null || v === undefined) return '—'
+  if (typeof v === 'string') return v.length > 120 ? `${v.slice(0, 117)}…` : v
+  if (typeof v === 'number' || typeof v === 'boolean') return String(v)
+  const json = JSON.stringify(v) ?? ''
+  return json.length > 120 ? `${json.slice(0, 117)}…` : json
+}
+
+/** Webhook deliveries as the twin keeps them: one row each, a column per field it has. */
+const DeliveriesTable = ({ deliveries }: { deliveries: Delivery[] }) => {
+  const seen = new Set(deliveries.flatMap((d) => Object.keys(d)))
+  const columns = [
+    ...DELIVERY_FIRST.filter((k) => seen.has(k)),
+    ...[...seen].filter((k) => !DELIVERY_FIRST.includes(k)),
+  ]
+  return deliveries.length === 0 ? (
+    <p>No webhook deliveries.</p>
+  ) : (
+    <div class="table-scroll">
+      <table class="deliveries">
+        <thead>
+          <tr>
+            {columns.map((k) => (
+              <th scope="col">{k}</th>
+            ))}
+          </tr>
+        </thead>
+        <tbody>
+          {deliveries.map((d) => (
+            <tr data-done={String(deliveryDone(d) ?? '')}>
+              {columns.map((k) => (
+                <td class={typeof d[k] === 'string' ? 'mono' : undefined}>{cell(d[k])}</td>
+              ))}
+            </tr>
+          ))}
+        </tbody>
+      </table>
+    </div>
+  )
+}
+
+/**
+ * Development only: the KOMOJU twin's open store payments (pay them at the store, or let
+ * them expire), its switches, its recent payments and its webhook deliveries.
+ */
 export const DevPaymentsPage = (p: {
-  pending: SandboxPayment[]
-  recent: SandboxPayment[]
-  settings: GatewaySettings
-  undelivered: number
+  open: TwinPayment[] | null
+  recent: TwinPayment[] | null
+  settings: KomojuSettings | null
+  deliveries: Delivery[] | null
+  clock: TwinClock | null
+  problems: string[]
+  notice?: Notice
+}) => {
+  const undelivered = p.deliveries?.filter((d) => deliveryDone(d) === false).length ?? null
+  return (
+    <>
+      <Messages problems={p.problems} notice={p.notice} />
+      <p>
+        KOMOJU twin: pay a コンビニ / Pay-easy payment “at the store”, or let a payment expire.
+        {undelivered !== null && (
+          <>
+            {' '}
+            Webhooks not yet delivered:{' '}
+            <strong data-undelivered={undelivered}>{undelivered}</strong>.
+          </>
+        )}{' '}
+        <a href="/_dev/payments">Reload</a>
+      </p>
+      {p.clock && (
+        <p>
+          Twin time (JST):{' '}
+          <strong id="komoju-time">
+            <TwinTime clock={p.clock} />
+          </strong>{' '}
+          (<a href="/_dev/clock">clocks</a>)
+        </p>
+      )}
+      <h2>Open payments</h2>
+      {p.open === null ? (
+        <Unavailable />
+      ) : p.open.length === 0 ? (
+        <p>No open payments.</p>
+      ) : (
+        <ul class="dev-list">
+          {p.open.map((x) => (
+            <li data-merchant-ref={refOf(x)} data-payment-id={x.id}>
+              <span class="mono">#{refOf(x)}</span> {methodOf(x)} {yen(x.amount)}{' '}
+              {x.number && <span class="mono">No. {x.number}</span>}
+              {x.confirmation && <span class="mono"> / {x.confirmation}</span>} — deadline{' '}
+              {when(x.deadline)}
+              {x.merchant && ` — ${x.merchant}`}
+              <form
+                method="post"
+                action={`/_dev/payments/${encodeURIComponent(x.id)}`}
+                class="inline"
+              >
+                <CsrfField />
+                <button type="submit" name="action" value="pay">
+                  Pay at the store #{refOf(x)}
+                </button>
+                <button type="submit" name="action" value="expire">
+                  Let #{refOf(x)} expire
+                </button>
+              </form>
+            </li>
+          ))}
+        </ul>
+      )}
+      <h2>Twin behaviour</h2>
+      {p.settings === null ? (
+        <Unavailable />
+      ) : (
+        <form method="post" action="/_dev/payments/settings" class="card">
+          <CsrfField />
+          <p>
+            <input
+              type="checkbox"
+              id="decline_next"
+              name="decline_next"
+              value="1"
+              checked={p.settings.declineNextCard}
+            />{' '}
+            <label for="decline_next">Decline the next card payment (a “failed” payment)</label>
+          </p>
+          <p>
+            <label for="duplicate_rate">Chance a webhook is delivered twice (0–1)</label>
+            <input
+              id="duplicate_rate"
+              name="duplicate_rate"
+              value={String(p.settings.duplicateRate)}
+              inputmode="decimal"
+            />
+          </p>
+          <p>
+            <label for="max_delay_ms">Delay before a webhook is delivered, up to (ms)</label>
+            <input
+              id="max_delay_ms"
+              name="max_delay_ms"
+              value={String(p.settings.maxDelayMs)}
+              inputmode="numeric"
+            />
+          </p>
+          <p>
+            <input
+              type="checkbox"
+              id="paused"
+              name="paused"
+              value="1"
+              checked={p.settings.paused}
+            />{' '}
+            <label for="paused">Pause webhook deliveries (they wait in the outbox)</label>
+          </p>
+          <button type="submit">Save</button>
+        </form>
+      )}
+      <h2>Webhook deliveries</h2>
+      <form method="post" action="/_dev/payments/deliveries/flush" class="card">
+        <CsrfField />
+        <p>
+          Deliveries wait for their delay (or for the pause to end). Send every waiting one now:
+        </p>
+        <button type="submit">Deliver now (flush)</button>
+      </form>
+      {p.deliveries === null ? <Unavailable /> : <DeliveriesTable deliveries={p.deliveries} />}
+      <h2>Recent payments</h2>
+      {p.recent === null ? (
+        <Unavailable />
+      ) : (
+        <div class="table-scroll">
+          <table>
+            <thead>
+              <tr>
+                <th scope="col">Ref</th>
+                <th scope="col">Method</th>
+                <th scope="col">Amount</th>
+                <th scope="col">Status</th>
+                <th scope="col">Created</th>
+                <th scope="col">Payment</th>
+              </tr>
+            </thead>
+            <tbody>
+              {p.recent.map((x) => (
+                <tr data-payment-id={x.id} data-status={x.status}>
+                  <td>{refOf(x)}</td>
+                  <td>{methodOf(x)}</td>
+                  <td>{yen(x.amount)}</td>
+                  <td>{x.status}</td>
+                  <td>{when(x.createdAt)}</td>
+                  <td class="mono">
+                    {x.id}
+                    {x.merchant && ` (${x.merchant})`}
+                  </td>
+                </tr>
+              ))}
+            </tbody>
+          </table>
+        </div>
+      )}
+    </>
+  )
+}
+
+/** The twin's fault switch. */
+const FaultForm = ({ fault }: { fault: Fault }) => (
+  <form method="post" action="/_dev/mic/fault" class="card">
+    <CsrfField />
+    <p>
+      <label for="mode">Mode</label>
+      <select id="mode" name="mode">
+        {FAULT_MODES.map((m) => (
+          <option value={m} selected={fault.mode === m}>
+            {m}
+          </option>
+        ))}
+      </select>
+    </p>
+    <p>
+      <label for="rate">Chance per call (0–1)</label>
+      <input id="rate" name="rate" value={String(fault.rate)} inputmode="decimal" />
+    </p>
+    <p>
+      <label for="remaining">For the next N calls (empty: until switched off)</label>
+      <input
+        id="remaining"
+        name="remaining"
+        value={fault.remaining === null ? '' : String(fault.remaining)}
+        inputmode="numeric"
+      />
+    </p>
+    <p>
+      <label for="fault_card">Only for card (e.g. demo:demo0001; empty: every card)</label>
+      <input id="fault_card" name="card" value={fault.card ?? ''} />
+    </p>
+    <p>
+      <label for="hang_ms">Hang for (ms)</label>
+      <input id="hang_ms" name="hang_ms" value={String(fault.hangMs)} inputmode="numeric" />
+    </p>
+    <button type="submit">Switch</button>
+  </form>
+)
+
+/** Campus events for one card: cash in at a machine, or a purchase. */
+const CampusForm = ({ card, id }: { card?: string; id: string }) => (
+  <form method="post" action="/_dev/mic/campus" class="inline">
+    <CsrfField />
+    {card === undefined ? (
+      <>
+        <label for={`${id}-card`}>Card</label>{' '}
+        <input id={`${id}-card`} name="card" placeholder="demo:demo0001" size={16} />{' '}
+      </>
+    ) : (
+      <input type="hidden" name="card" value={card} />
+    )}
+    <input
+      name="amount"
+      aria-label={card === undefined ? 'Amount' : `Amount for ${card}`}
+      inputmode="numeric"
+      size={6}
+    />{' '}
+    <button type="submit" name="action" value="cash">
+      Campus cash charge
+    </button>{' '}
+    <button type="submit" name="action" value="purchase">
+      Purchase
+    </button>
+  </form>
+)
+
+/** Development only: the M.I.C. twin's cards, campus events on them, and its fault switch. */
+export const DevMicPage = (p: {
+  cards: CardRow[] | null
+  fault: Fault | null
+  clock: TwinClock | null
+  problems: string[]
+  notice?: Notice
 }) => (
   <>
+    <Messages problems={p.problems} notice={p.notice} />
     <p>
-      Sandbox gateway: pay a コンビニ / Pay-easy payment “at the store”, or let a payment expire.
-      Notifications not yet delivered:{' '}
-      <strong data-undelivered={p.undelivered}>{p.undelivered}</strong>.{' '}
-      <a href="/_dev/payments">Reload</a>
+      M.I.C. twin. Every card starts at {yen(INITIAL_BALANCE)}. <a href="/_dev/mic">Reload</a>
     </p>
-    <h2>Open payments</h2>
-    {p.pending.length === 0 ? (
-      <p>No open payments.</p>
-    ) : (
-      <ul class="dev-list">
-        {p.pending.map((x) => (
-          <li data-merchant-ref={x.merchantRef}>
-            <span class="mono">#{x.merchantRef}</span> {x.method} ¥{x.amount}{' '}
-            {x.paymentNumber && <span class="mono">No. {x.paymentNumber}</span>} — deadline{' '}
-            {formatJstDateTime(x.deadline)}
-            <form method="post" action={`/_dev/payments/${x.id}`} class="inline">
-              <CsrfField />
-              {hasDeadline(x.method) && (
-                <button type="submit" name="action" value="pay">
-                  Pay at the store #{x.merchantRef}
-                </button>
-              )}
-              <button type="submit" name="action" value="expire">
-                Let #{x.merchantRef} expire
-              </button>
-            </form>
-          </li>
-        ))}
-      </ul>
+    {p.clock && (
+      <p>
+        Twin time (JST):{' '}
+        <strong id="mic-time">
+          <TwinTime clock={p.clock} />
+        </strong>{' '}
+        (<a href="/_dev/clock">clocks</a>)
+      </p>
     )}
-    <h2>Gateway behaviour</h2>
-    <form method="post" action="/_dev/payments/settings" class="card">
-      <CsrfField />
-      <p>
-        <input
-          type="checkbox"
-          id="decline_next"
-          name="decline_next"
-          value="1"
-          checked={p.settings.declineNext}
-        />{' '}
-        <label for="decline_next">Decline the next 支払う (sends a “failed” notification)</label>
-      </p>
-      <p>
-        <label for="duplicate_rate">Chance a notification is delivered twice (0–1)</label>
-        <input
-          id="duplicate_rate"
-          name="duplicate_rate"
-          value={String(p.settings.duplicateRate)}
-          inputmode="decimal"
-        />
-      </p>
-      <p>
-        <label for="max_delay_ms">Delay before delivery, up to (ms)</label>
-        <input
-          id="max_delay_ms"
-          name="max_delay_ms"
-          value={String(p.settings.maxDelayMs)}
-          inputmode="numeric"
-        />
-      </p>
-      <button type="submit">Save</button>
-    </form>
-    <h2>Recent payments</h2>
-    <table>
-      <thead>
-        <tr>
-          <th scope="col">Ref</th>
-          <th scope="col">Method</th>
-          <th scope="col">Amount</th>
-          <th scope="col">Status</th>
-        </tr>
-      </thead>
-      <tbody>
-        {p.recent.map((x) => (
-          <tr>
-            <td>{x.merchantRef}</td>
-            <td>{x.method}</td>
-            <td>¥{x.amount}</td>
-            <td>{x.status}</td>
-          </tr>
-        ))}
-      </tbody>
-    </table>
-  </>
-)
-
-/** Development only: the local M.I.C.'s cards and its fault switch. */
-export const DevMicPage = (p: { cards: CardRow[]; fault: Fault }) => (
-  <>
-    <p>
-      Local M.I.C. twin. Every card starts at ¥1,000. <a href="/_dev/mic">Reload</a>
-    </p>
     <h2>Fault</h2>
-    <form method="post" action="/_dev/mic/fault" class="card">
+    {p.fault === null ? <Unavailable /> : <FaultForm fault={p.fault} />}
+    <h2>Cards</h2>
+    {p.cards === null ? (
+      <Unavailable />
+    ) : (
+      <div class="table-scroll">
+        <table>
+          <thead>
+            <tr>
+              <th scope="col">Card</th>
+              <th scope="col">Balance</th>
+              <th scope="col">Credits</th>
+              <th scope="col">State</th>
+              <th scope="col">Set balance</th>
+              <th scope="col">On campus</th>
+            </tr>
+          </thead>
+          <tbody>
+            {p.cards.map((card) => (
+              <tr data-card={card.cardId} data-suspended={String(card.suspended)}>
+                <td class="mono">{card.cardId}</td>
+                <td class="balance">{yen(card.balance)}</td>
+                <td>{card.credits}</td>
+                <td>
+                  {card.suspended ? 'suspended' : 'active'}
+                  <form method="post" action="/_dev/mic/suspend" class="inline">
+                    <CsrfField />
+                    <input type="hidden" name="card" value={card.cardId} />
+                    <button type="submit" name="suspended" value={card.suspended ? '0' : '1'}>
+                      {card.suspended ? `Unsuspend ${card.cardId}` : `Suspend ${card.cardId}`}
+                    </button>
+                  </form>
+                </td>
+                <td>
+                  <form method="post" action="/_dev/mic/balance" class="inline">
+                    <CsrfField />
+                    <input type="hidden" name="card" value={card.cardId} />
+                    <input
+                      name="balance"
+                      aria-label={`New balance of ${card.cardId}`}
+                      inputmode="numeric"
+                      size={8}
+                    />
+                    <button type="submit">Set</button>
+                  </form>
+                </td>
+                <td>
+                  <CampusForm card={card.cardId} id={card.cardId} />
+                </td>
+              </tr>
+            ))}
+          </tbody>
+        </table>
+      </div>
+    )}
+    <h2>Another card</h2>
+    <p>A card the twin has not seen yet starts at {yen(INITIAL_BALANCE)}.</p>
+    <form method="post" action="/_dev/mic/balance" class="card">
       <CsrfField />
       <p>
-        <label for="mode">Mode</label>
-        <select id="mode" name="mode">
-          {FAULT_MODES.map((m) => (
-            <option value={m} selected={p.fault.mode === m}>
-              {m}
-            </option>
-          ))}
-        </select>
+        <label for="any-card">Card (university:user)</label>
+        <input id="any-card" name="card" placeholder="demo:demo0001" />
       </p>
       <p>
-        <label for="rate">Chance per call (0–1)</label>
-        <input id="rate" name="rate" value={String(p.fault.rate)} inputmode="decimal" />
+        <label for="any-balance">New balance (yen)</label>
+        <input id="any-balance" name="balance" inputmode="numeric" />
       </p>
-      <p>
-        <label for="remaining">For the next N calls (empty: until switched off)</label>
-        <input
-          id="remaining"
-          name="remaining"
-          value={p.fault.remaining === null ? '' : String(p.fault.remaining)}
-          inputmode="numeric"
-        />
-      </p>
-      <p>
-        <label for="fault_card">Only for card (e.g. demo:demo0001; empty: every card)</label>
-        <input id="fault_card" name="card" value={p.fault.card ?? ''} />
-      </p>
-      <p>
-        <label for="hang_ms">Hang for (ms)</label>
-        <input id="hang_ms" name="hang_ms" value={String(p.fault.hangMs)} inputmode="numeric" />
-      </p>
-      <button type="submit">Switch</button>
+      <button type="submit">Set balance</button>
     </form>
-    <h2>Cards</h2>
-    <table>
-      <thead>
-        <tr>
-          <th scope="col">Card</th>
-          <th scope="col">Balance</th>
-          <th scope="col">Credits</th>
-          <th scope="col">Set balance</th>
-        </tr>
-      </thead>
-      <tbody>
-        {p.cards.map((card) => (
-          <tr data-card={card.cardId}>
-            <td class="mono">{card.cardId}</td>
-            <td class="balance">¥{card.balance.toLocaleString('en-US')}</td>
-            <td>{card.credits}</td>
-            <td>
-              <form method="post" action="/_dev/mic/balance" class="inline">
-                <CsrfField />
-                <input type="hidden" name="card" value={card.cardId} />
-                <input
-                  name="balance"
-                  aria-label={`New balance of ${card.cardId}`}
-                  inputmode="numeric"
-                  size={8}
-                />
-                <button type="submit">Set</button>
-              </form>
-            </td>
-          </tr>
-        ))}
-      </tbody>
-    </table>
+    <div class="card">
+      <CampusForm id="any-campus" />
+    </div>
+    <h2>Reset</h2>
+    <form method="post" action="/_dev/mic/reset" class="card">
+      <CsrfField />
+      <p>Forget every card, credit and fault (the twin's clock stays where it is).</p>
+      <button type="submit">Reset the M.I.C. twin</button>
+    </form>
   </>
 )
 
-/** Development only: the service clock and its override. */
-export const DevClockPage = (p: { now: number; offsetMs: number; cronRan?: string }) => (
+/** A twin's clock as the clock page shows it. */
+export interface TwinClockView {
+  name: string
+  id: string
+  clock: TwinClock | null
+  error?: string
+}
+
+/** Development only: the service clock and both twins', moved together, and the cron. */
+export const DevClockPage = (p: {
+  now: number
+  offsetMs: number
+  twins: TwinClockView[]
+  cronRan?: string
+  notice?: Notice
+}) => (
   <>
     {p.cronRan && <p role="status">{p.cronRan}</p>}
+    <Messages notice={p.notice} />
     <p>
       Service time (JST): <strong id="service-time">{formatJstDateTime(p.now)}</strong>
       {p.offsetMs !== 0 ? ` — moved by ${Math.round(p.offsetMs / 60_000)} min` : ' — real time'}
     </p>
+    <ul class="dev-list">
+      {p.twins.map((t) => (
+        <li data-twin={t.id}>
+          {t.name} time (JST):{' '}
+          {t.clock ? (
+            <>
+              <strong id={`${t.id}-time`}>
+                <TwinTime clock={t.clock} />
+              </strong>
+              {Math.abs(t.clock.offsetMs - p.offsetMs) > 1000 && (
+                <strong> — not the service’s time: set the clock again</strong>
+              )}
+            </>
+          ) : (
+            <span class="message-error">{t.error ?? 'unknown'}</span>
+          )}
+        </li>
+      ))}
+    </ul>
     <form method="post" action="/_dev/clock" class="card">
       <CsrfField />
       <label for="at">Set the service time to (JST, YYYY-MM-DD HH:MM)</label>
@@ -232,6 +533,7 @@ export const DevClockPage = (p: { now: number; offsetMs: number; cronRan?: strin
       <button type="submit" name="reset" value="1">
         Back to real time
       </button>
+      <p class="hint">Both twins’ clocks are moved with the service’s.</p>
     </form>
     <form method="post" action="/_dev/cron" class="card">
       <CsrfField />

@@ -1,6 +1,8 @@
 import { useRequestContext } from 'hono/jsx-renderer'
 import type { AppEnv, Student } from '../../context'
+import type { PaymentMethod } from '../../domain/paymentMethods'
 import { formatJstDateTime } from '../../domain/time'
+import { format } from '../../i18n'
 import { Paragraphs } from '../components'
 
 const useTr = () => useRequestContext<AppEnv>().get('tr')
@@ -86,5 +88,25 @@ export const ManualPage = () => {
         </section>
       ))}
     </article>
+  )
+}
+
+/** 操作手順: how paying with one method goes, from 申請 to the charge on the card. */
+export const HowToPage = ({ method, later }: { method: PaymentMethod; later: boolean }) => {
+  const { t, list } = useTr()
+  const place = t(method === 'payeasy' ? 'howToPlacePayEasy' : 'howToPlaceStore')
+  return (
+    <>
+      <ol class="card">
+        {list(later ? 'howToLater' : 'howToNow').map((step) => (
+          <li>{format(step, { place })}</li>
+        ))}
+      </ol>
+      <p class="actions">
+        <a class="button" href="/charge">
+          {t('back')}
+        </a>
+      </p>
+    </>
   )
 }

@@ -1,0 +1,330 @@
+import { z } from 'zod'
+import type { PaymentMethod } from '../../domain/paymentMethods'
+import { hmac, timingSafeEqualText, toHex } from '../../security/crypto'
+import {
+  GATEWAY_PAYMENT_STATUSES,
+  PaymentProviderError,
+  type GatewayPayment,
+  type GatewaySession,
+  type OpenedPayment,
+  type OpenPayment,
+  type PaymentProvider,
+  type StoreInstructions,
+  type VerifiedWebhook,
+} from './index'
+
+export const KOMOJU_DEFAULT_API_URL = 'https://komoju.com'
+
+/** How each of the manual's methods is named in KOMOJU's API. */
+const KOMOJU_TYPES: Record<PaymentMethod, { type: string; store?: string }> = {
+  credit_card: { type: 'credit_card' },
+  cvs_seven_eleven: { type: 'konbini', store: 'seven-eleven' },
+  cvs_familymart: { type: 'konbini', store: 'family-mart' },
+  cvs_lawson: { type: 'konbini', store: 'lawson' },
+  payeasy: { type: 'pay_easy' },
+  d_barai: { type: 'docomo' },
+  au_kantan: { type: 'au' },
+  softbank_matomete: { type: 'softbank' },
+  apple_pay: { type: 'apple_pay' },
+  paypay: { type: 'paypay' },
+  merpay: { type: 'merpay' },
+}
+export const komojuType = (m: PaymentMethod) => KOMOJU_TYPES[m]
+
+export interface KomojuAccount {
+  apiUrl: string
+  secretKey: string
+  webhookSecret: string
+}
+
+const time = z
+  .string()
+  .nullish()
+  .transform((v) => (v ? Date.parse(v) : null))
+  .refine((v) => v === null || Number.isFinite(v))
+
+const paymentDetails = z
+  .object({
+    type: z.string(),
+    store: z.string().nullish(),
+    receipt: z.string().nullish(),
+    confirmation_code: z.string().nullish(),
+    instructions_url: z.string().nullish(),
+    bank_id: z.string().nullish(),
+    customer_id: z.string().nullish(),
+    confirmation_id: z.string().nullish(),
+  })
+  .loose()
+
+const paymentJson = z
+  .object({
+    id: z.string().min(1),
+    resource: z.literal('payment'),
+    status: z.enum(GATEWAY_PAYMENT_STATUSES),
+    amount: z.number().int(),
+    currency: z.string(),
+    external_order_num: z.string().nullish(),
+    captured_at: time,
+    payment_deadline: time,
+    payment_details: paymentDetails.nullish(),
+  })
+  .loose()
+
+const sessionJson = z
+  .object({
+    id: z.string().min(1),
+    resource: z.literal('session'),
+    status: z.enum(['pending', 'completed', 'cancelled']),
+    session_url: z.string().url(),
+    expired: z.boolean().optional(),
+    payment: paymentJson.nullish(),
+    payment_data: z.object({ external_order_num: z.string().nullish() }).loose().nullish(),
+  })
+  .loose()
+
+const webhookJson = z
+  .object({
+    id: z.string().min(1).max(200),
+    type: z.string().min(1).max(100),
+    resource: z.literal('event'),
+    data: z
+      .object({ id: z.string().min(1).max(200).optional() })
+      .loose()
+      .nullish(),
+  })
+  .loose()
+
+const storeOf = (
+  d: z.infer<typeof paymentDetails> | null | undefined,
+): StoreInstructions | null => {
+  if (d?.type === 'konbini' && d.store && d.receipt)
+    return {
+      kind: 'konbini',
+      store: d.store,
+      receipt: d.receipt,
+      confirmationCode: d.confirmation_code ?? null,
+      instructionsUrl: d.instructions_url ?? null,
+    }
+  if (d?.type === 'pay_easy' && d.bank_id && d.customer_id && d.confirmation_id)
+    return {
+      kind: 'pay_easy',
+      bankId: d.bank_id,
+      customerId: d.customer_id,
+      confirmationId: d.confirmation_id,
+      instructionsUrl: d.instructions_url ?? null,
+    }
+  return null
+}
+
+const toPayment = (p: z.infer<typeof paymentJson>): GatewayPayment => ({
+  id: p.id,
+  status: p.status,
+  amount: p.amount,
+  currency: p.currency,
+  orderRef: p.external_order_num ?? null,
+  capturedAt: p.captured_at,
+  deadline: p.payment_deadline,
+  store: storeOf(p.payment_details),
+})
+
+const toSession = (s: z.infer<typeof sessionJson>): GatewaySession => ({
+  id: s.id,
+  status: s.status,
+  expired: s.expired ?? false,
+  orderRef: s.payment_data?.external_order_num ?? null,
+  payment: s.payment ? toPayment(s.payment) : null,
+})
+
+/** "デモ タロウ" → family デモ, given タロウ (KOMOJU's Pay-easy asks for both). */
+const splitKana = (name: string) => {
+  const [family = name, ...rest] = name.trim().split(/[\s\u3000]+/)
+  return { family, given: rest.join(' ') || family }
+}
+
+/**
+ * KOMOJU's REST API (https://doc.komoju.com), spoken with fetch: Basic auth with the
+ * merchant's secret key, JSON bodies, and on every POST an X-KOMOJU-IDEMPOTENCY key derived
+ * from the application, so a create retried after a lost answer finds the same object.
+ */
+export class KomojuProvider implements PaymentProvider {
+  readonly id = 'komoju'
+  constructor(
+    private readonly account: KomojuAccount,
+    private readonly fetcher: typeof fetch = (input, init) => fetch(input, init),
+    private readonly timeoutMs = 15_000,
+  ) {}
+
+  private async call(
+    method: 'GET' | 'POST',
+    path: string,
+    body?: unknown,
+    idempotencyKey?: string,
+  ): Promise<{ status: number; json: unknown }> {
+    const headers = new Headers({
+      authorization: `Basic ${btoa(`${this.account.secretKey}:`)}`,
+      accept: 'application/json',
+    })
+    if (body !== undefined) headers.set('content-type', 'application/json')
+    if (idempotencyKey) headers.set('x-komoju-idempotency', idempotencyKey)
+    let res: Response
+    try {
+      res = await this.fetcher(`${this.account.apiUrl.replace(/\/$/, '')}/api/v1${path}`, {
+        method,
+        headers,
+        body: body === undefined ? undefined : JSON.stringify(body),
+        signal: AbortSignal.timeout(this.timeoutMs),
+      })
+    } catch (e) {
+      throw new PaymentProviderError(`KOMOJU unreachable: ${String(e)}`)
+    }
+    const json: unknown = await res.json().catch(() => null)
+    return { status: res.status, json }
+  }
+
+  private fail(what: string, r: { status: number; json: unknown }): never {
+    const error = (r.json as { error?: { code?: unknown } } | null)?.error
+    const code = typeof error?.code === 'string' ? error.code : null
+    throw new PaymentProviderError(
+      `KOMOJU ${what}: HTTP ${r.status} ${code ?? ''}`.trim(),
+      r.status,
+      code,
+    )
+  }
+
+  private parsePayment(what: string, r: { status: number; json: unknown }) {
+    const p = paymentJson.safeParse(r.json)
+    if (r.status !== 200 || !p.success) this.fail(what, r)
+    return toPayment(p.data)
+  }
+
+  private parseSession(what: string, r: { status: number; json: unknown }) {
+    const s = sessionJson.safeParse(r.json)
+    if (r.status !== 200 || !s.success) this.fail(what, r)
+    return s.data
+  }
+
+  async openPayment(input: OpenPayment): Promise<OpenedPayment> {
+    const { type, store } = komojuType(input.method)
+    const key = `mic-application-${input.applicationId}-open`
+    const orderRef = String(input.applicationId)
+    if (type === 'konbini' || type === 'pay_easy') {
+      const name = splitKana(input.nameKana)
+      const details =
+        type === 'konbini'
+          ? { type, store, email: input.email }
+          : {
+              type,
+              email: input.email,
+              phone: input.phone ?? '',
+              family_name: name.family,
+              given_name: name.given,
+              family_name_kana: name.family,
+              given_name_kana: name.given,
+            }
+      const r = await this.call(
+        'POST',
+        '/payments',
+        {
+          amount: input.amount,
+          currency: 'JPY',
+          external_order_num: orderRef,
+          payment_deadline: new Date(input.deadline).toISOString(),
+          locale: input.lang,
+          payment_details: details,
+        },
+        key,
+      )
+      const p = this.parsePayment('refused the payment', r)
+      if (!p.store || p.amount !== input.amount || p.orderRef !== orderRef)
+        throw new PaymentProviderError('KOMOJU answered a payment without what the student needs')
+      return {
+        kind: 'store',
+        paymentId: p.id,
+        store: p.store,
+        deadline: p.deadline ?? input.deadline,
+      }
+    }
+    const r = await this.call(
+      'POST',
+      '/sessions',
+      {
+        amount: input.amount,
+        currency: 'JPY',
+        return_url: input.returnUrl,
+        default_locale: input.lang,
+        email: input.email,
+        payment_types: [type],
+        expires_in_seconds: Math.max(60, Math.round((input.deadline - input.now) / 1000)),
+        payment_data: { external_order_num: orderRef },
+      },
+      key,
+    )
+    const s = this.parseSession('refused the session', r)
+    return { kind: 'hosted', sessionId: s.id, redirectUrl: s.session_url, deadline: input.deadline }
+  }
+
+  async payment(paymentId: string) {
+    const r = await this.call('GET', `/payments/${encodeURIComponent(paymentId)}`)
+    if (r.status === 404) return null
+    return this.parsePayment('payment lookup failed', r)
+  }
+
+  async session(sessionId: string) {
+    const r = await this.call('GET', `/sessions/${encodeURIComponent(sessionId)}`)
+    if (r.status === 404) return null
+    return toSession(this.parseSession('session lookup failed', r))
+  }
+
+  async cancelSession(sessionId: string) {
+    const r = await this.call(
+      'POST',
+      `/sessions/${encodeURIComponent(sessionId)}/cancel`,
+      {},
+      `mic-session-${sessionId}-cancel`,
+    )
+    return toSession(this.parseSession('refused to cancel the session', r))
+  }
+
+  async refund(paymentId: string, idempotencyKey: string, amount?: number) {
+    const r = await this.call(
+      'POST',
+      `/payments/${encodeURIComponent(paymentId)}/refund`,
+      amount === undefined ? {} : { amount },
+      idempotencyKey,
+    )
+    return this.parsePayment('refused the refund', r)
+  }
+
+  /**
+   * X-Komoju-Signature is the hex HMAC-SHA256 of the raw body under the webhook secret.
+   * The scheme has no timestamp, so even a valid signature only proves that KOMOJU sent
+   * these bytes once: the consumer asks KOMOJU what the payment's status is now.
+   */
+  async verifyWebhook(rawBody: string, headers: Headers): Promise<VerifiedWebhook> {
+    if (!this.account.webhookSecret) return { ok: false, reason: 'not_configured', status: 401 }
+    const signature = headers.get('x-komoju-signature')?.trim().toLowerCase()
+    if (!signature) return { ok: false, reason: 'missing_signature', status: 401 }
+    if (!/^[0-9a-f]{64}$/.test(signature))
+      return { ok: false, reason: 'malformed_signature', status: 401 }
+    const expected = toHex(await hmac(this.account.webhookSecret, rawBody))
+    if (!timingSafeEqualText(expected, signature))
+      return { ok: false, reason: 'bad_signature', status: 401 }
+    const contentType = headers.get('content-type') ?? ''
+    if (!/^application\/json\b/i.test(contentType))
+      return { ok: false, reason: 'wrong_content_type', status: 400 }
+    let json: unknown
+    try {
+      json = JSON.parse(rawBody)
+    } catch {
+      return { ok: false, reason: 'malformed_body', status: 400 }
+    }
+    const event = webhookJson.safeParse(json)
+    if (!event.success) return { ok: false, reason: 'malformed_body', status: 400 }
+    const id = headers.get('x-komoju-id') ?? event.data.id
+    if (id !== event.data.id) return { ok: false, reason: 'id_mismatch', status: 400 }
+    const type = headers.get('x-komoju-event') ?? event.data.type
+    if (type !== event.data.type) return { ok: false, reason: 'event_mismatch', status: 400 }
+    const paymentId = event.data.type.startsWith('payment.') ? (event.data.data?.id ?? null) : null
+    return { ok: true, eventId: event.data.id, type: event.data.type, paymentId }
+  }
+}

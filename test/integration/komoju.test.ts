@@ -1,0 +1,337 @@
+import { env } from 'cloudflare:workers'
+import { beforeEach, describe, expect, it } from 'vitest'
+import { KomojuProvider } from '../../src/adapters/payments/komoju'
+import worker from '../../src/index'
+import {
+  application,
+  applyCharge,
+  atNoon,
+  cardBalance,
+  creditsOf,
+  creditStatusBecomes,
+  eventually,
+  gateway,
+  mic,
+  notify,
+  payOnGateway,
+  ready,
+  setClock,
+  signedWebhook,
+  twinPaymentOf,
+  webhookEvent,
+} from '../charge'
+import { Client, mainText } from '../client'
+import { FAULT_NONE, KOMOJU } from '../twins'
+
+const provider = () =>
+  new KomojuProvider({
+    apiUrl: KOMOJU,
+    secretKey: env.KOMOJU_SECRET_KEY,
+    webhookSecret: env.KOMOJU_WEBHOOK_SECRET,
+  })
+
+/** Rows the webhook endpoint refused, by reason, since `since`. */
+const rejections = async (since: number) =>
+  (
+    await env.DB.prepare('SELECT reason FROM notification_rejections WHERE id > ? ORDER BY id')
+      .bind(since)
+      .all<{ reason: string }>()
+  ).results.map((r) => r.reason)
+
+const lastRejection = async () =>
+  (await env.DB.prepare('SELECT COALESCE(MAX(id), 0) AS id FROM notification_rejections').first<{
+    id: number
+  }>())!.id
+
+const notification = (eventId: string) =>
+  env.DB.prepare('SELECT * FROM payment_notifications WHERE event_id = ?')
+    .bind(eventId)
+    .first<{ outcome: string | null; application_id: number | null; applied_at: number | null }>()
+
+/** A コンビニ application whose payment is open at the twin, not yet paid. */
+const openStorePayment = async (userId: string, amount = 3000) => {
+  const client = await ready(userId)
+  const { id } = await applyCharge(client, amount, 'cvs_lawson')
+  return { client, id, payment: await twinPaymentOf(id) }
+}
+
+beforeEach(async () => {
+  await atNoon()
+  await gateway().settings({
+    declineNextCard: false,
+    duplicateRate: 0,
+    maxDelayMs: 0,
+    paused: false,
+  })
+  await mic().setFault(FAULT_NONE)
+})
+
+describe('the KOMOJU adapter against the twin', () => {
+  it('opens one hosted session per application however often it is asked', async () => {
+    const input = {
+      applicationId: 990_001,
+      amount: 2000,
+      method: 'paypay' as const,
+      deadline: Date.now() + 30 * 60_000,
+      returnUrl: 'https://example.com/applications/990001/return',
+      email: 'someone@example.ac.jp',
+      lang: 'ja' as const,
+      nameKana: 'デモ タロウ',
+      phone: null,
+      now: Date.now(),
+    }
+    const [a, b] = await Promise.all([
+      provider().openPayment(input),
+      provider()
+        .openPayment(input)
+        .catch(() => provider().openPayment(input)),
+    ])
+    const again = await provider().openPayment(input)
+    expect(a.kind).toBe('hosted')
+    if (a.kind !== 'hosted' || b.kind !== 'hosted' || again.kind !== 'hosted') return
+    expect(b.sessionId).toBe(a.sessionId)
+    expect(again.sessionId).toBe(a.sessionId)
+    expect(a.redirectUrl).toMatch(/^http:\/\/komoju\.test\/sessions\//)
+    const session = await provider().session(a.sessionId)
+    expect(session).toMatchObject({ status: 'pending', orderRef: '990001', payment: null })
+  })
+
+  it('creates a store payment with its receipt and instructions, and a Pay-easy one with its numbers', async () => {
+    const base = {
+      amount: 4000,
+      deadline: Date.now() + 3 * 86_400_000,
+      returnUrl: 'https://example.com/x',
+      email: 's@example.ac.jp',
+      lang: 'en' as const,
+      nameKana: 'ヤマダ ハナコ',
+      now: Date.now(),
+    }
+    const store = await provider().openPayment({
+      ...base,
+      applicationId: 990_002,
+      method: 'cvs_seven_eleven',
+      phone: null,
+    })
+    expect(store).toMatchObject({
+      kind: 'store',
+      store: { kind: 'konbini', store: 'seven-eleven' },
+    })
+    if (store.kind === 'store' && store.store.kind === 'konbini') {
+      expect(store.store.receipt).toMatch(/^\d+/)
+      expect(store.store.instructionsUrl).toMatch(/^http:\/\/komoju\.test\//)
+    }
+    const payEasy = await provider().openPayment({
+      ...base,
+      applicationId: 990_003,
+      method: 'payeasy',
+      phone: '09012345678',
+    })
+    expect(payEasy).toMatchObject({ kind: 'store', store: { kind: 'pay_easy' } })
+    if (payEasy.kind === 'store' && payEasy.store.kind === 'pay_easy') {
+      expect(payEasy.store.bankId).toMatch(/^\d+$/)
+      expect(payEasy.store.customerId).toMatch(/^\d+$/)
+      expect(payEasy.store.confirmationId).toMatch(/^\d+$/)
+    }
+  })
+
+  it('refunds a captured payment once, however often the refund is retried', async () => {
+    const userId = 'test0201'
+    const client = await ready(userId)
+    const { id } = await applyCharge(client, 1500, 'credit_card')
+    await payOnGateway(client, id)
+    const a = await creditStatusBecomes(id, 'credited')
+    const first = await provider().refund(a.provider_payment_id!, `refund-${id}`)
+    const retry = await provider().refund(a.provider_payment_id!, `refund-${id}`)
+    expect(first.status).toBe('refunded')
+    expect(retry.status).toBe('refunded')
+    const payment = await provider().payment(a.provider_payment_id!)
+    expect(payment?.status).toBe('refunded')
+    // A second, different refund of the same payment has nothing left to refund.
+    await expect(provider().refund(a.provider_payment_id!, `refund-${id}-again`)).rejects.toThrow(
+      /422/,
+    )
+  })
+})
+
+describe('webhook signatures', () => {
+  it('accepts a good signature and refuses bad, missing, wrong-secret, tampered and non-JSON ones', async () => {
+    const { id, payment } = await openStorePayment('test0202')
+    const since = await lastRejection()
+    const event = webhookEvent('payment.captured', payment.id)
+    const good = await signedWebhook(event)
+    const body = JSON.stringify(event)
+
+    const bad = await signedWebhook(event, { headers: { 'x-komoju-signature': 'ab'.repeat(32) } })
+    const missing = new Request(good.url, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', 'x-komoju-id': event.id },
+      body,
+    })
+    const wrongSecret = await signedWebhook(event, { secret: 'whsec_someone_else' })
+    const tamperedBody = body.replace(payment.id, 'tampered00000000000000000')
+    const tampered = new Request(good.url, {
+      method: 'POST',
+      headers: good.headers,
+      body: tamperedBody,
+    })
+    const plain = await signedWebhook(event, { headers: { 'content-type': 'text/plain' } })
+
+    expect((await notify(bad)).status).toBe(401)
+    expect((await notify(missing)).status).toBe(401)
+    expect((await notify(wrongSecret)).status).toBe(401)
+    expect((await notify(tampered)).status).toBe(401)
+    expect((await notify(plain)).status).toBe(400)
+    expect(await rejections(since)).toEqual([
+      'bad_signature',
+      'missing_signature',
+      'bad_signature',
+      'bad_signature',
+      'wrong_content_type',
+    ])
+    // None of them looked at the payment; the good one makes the consumer look.
+    expect((await application(id))!.status).toBe('awaiting_payment')
+    expect((await notify(good)).status).toBe(200)
+    await eventually(
+      () => notification(event.id),
+      (n) => n?.applied_at != null,
+    )
+  })
+
+  it('refuses every webhook when the university’s webhook secret is not configured', async () => {
+    const since = await lastRejection()
+    const req = await signedWebhook(webhookEvent('payment.captured', 'pay_anything'))
+    const res = await worker.fetch!(
+      req as never,
+      { ...env, KOMOJU_WEBHOOK_SECRET: '' } as never,
+      { waitUntil() {}, passThroughOnException() {}, props: {} } as never,
+    )
+    expect(res.status).toBe(401)
+    expect(await rejections(since)).toEqual(['not_configured'])
+  })
+})
+
+describe('a webhook is a hint: the gateway’s word decides', () => {
+  it('does not mark an application paid on a signed "captured" the gateway does not confirm', async () => {
+    const { id, payment } = await openStorePayment('test0203')
+    const event = webhookEvent('payment.captured', payment.id)
+    expect((await notify(await signedWebhook(event))).status).toBe(200)
+    const n = await eventually(
+      () => notification(event.id),
+      (n) => n?.applied_at != null,
+    )
+    expect(n?.outcome).toBe('applied')
+    // KOMOJU says the payment is still authorized (unpaid at the store): nothing moves.
+    const a = await application(id)
+    expect(a).toMatchObject({ status: 'awaiting_payment', credit_status: 'none' })
+  })
+
+  it('keeps a signed "cancelled" from undoing a payment the gateway says is captured', async () => {
+    const userId = 'test0204'
+    const { id, payment } = await openStorePayment(userId, 2500)
+    expect((await gateway().payAtStore(payment.id)).status).toBe(200)
+    await gateway().flush()
+    await creditStatusBecomes(id, 'credited')
+    const event = webhookEvent('payment.cancelled', payment.id)
+    expect((await notify(await signedWebhook(event))).status).toBe(200)
+    await eventually(
+      () => notification(event.id),
+      (n) => n?.applied_at != null,
+    )
+    expect(await application(id)).toMatchObject({ status: 'paid', credit_status: 'credited' })
+    expect((await creditsOf(userId)).map((c) => c.amount)).toEqual([2500])
+  })
+
+  it('handles the same X-Komoju-ID twice once, and accepts an identical retry rather than calling it a replay', async () => {
+    const userId = 'test0205'
+    const { id, payment } = await openStorePayment(userId, 1200)
+    expect((await gateway().payAtStore(payment.id)).status).toBe(200)
+    const event = webhookEvent('payment.captured', payment.id)
+    const first = await signedWebhook(event)
+    const identical = await signedWebhook(event)
+    const [a, b] = await Promise.all([notify(first), notify(identical)])
+    expect([a.status, b.status]).toEqual([200, 200])
+    await creditStatusBecomes(id, 'credited')
+    // The twin delivers its own copy of the event too: still one credit.
+    await gateway().flush()
+    await new Promise((r) => setTimeout(r, 300))
+    expect((await creditsOf(userId)).map((c) => c.amount)).toEqual([1200])
+  })
+
+  it('keeps an event for a payment no application has, for staff, instead of dropping it', async () => {
+    const event = webhookEvent('payment.captured', 'pay_nobody_knows_this_one')
+    expect((await notify(await signedWebhook(event))).status).toBe(200)
+    const n = await eventually(
+      () => notification(event.id),
+      (n) => n?.applied_at != null,
+    )
+    expect(n).toMatchObject({ outcome: 'unmatched', application_id: null })
+  })
+})
+
+describe('stores and deadlines at the twin', () => {
+  it('refuses a store payment after its deadline and the application becomes 未払い', async () => {
+    const userId = 'test0206'
+    const { id, payment } = await openStorePayment(userId, 1800)
+    const a = await application(id)
+    await setClock(a!.payment_deadline + 60_000)
+    const late = await gateway().payAtStore(payment.id)
+    expect(late.status).toBe(422)
+    expect(late.json.error?.code).toBe('expired')
+    await gateway().flush()
+    await eventually(
+      () => application(id),
+      (a) => a?.status === 'unpaid',
+    )
+    expect((await application(id))!.status).toBe('unpaid')
+    expect(await cardBalance(userId)).toBe(1000)
+  })
+})
+
+describe('production mode', () => {
+  const production = { ...env, APP_ENV: 'production' } as Env
+  const ctx = { waitUntil() {}, passThroughOnException() {}, props: {} } as never
+  const prod = (req: Request, e: Env = production) => worker.fetch!(req as never, e as never, ctx)
+
+  it('answers 404 for every stand-in and development path', async () => {
+    for (const path of [
+      '/sandbox-gateway/pay/pay_x',
+      '/sandbox-gateway/api/payments',
+      '/_dev/',
+      '/_dev/payments',
+      '/_dev/ledger?detail=1',
+      '/_twin/payments',
+      '/sessions/abc',
+    ]) {
+      const res = await prod(new Request(`https://localhost${path}`))
+      expect(res.status, path).toBe(404)
+    }
+  })
+
+  it('opens no payment and creates no application without the gateway keys', async () => {
+    const userId = 'test0207'
+    const client = await ready(userId)
+    const count = async () =>
+      (await env.DB.prepare(
+        'SELECT COUNT(*) AS n FROM applications a JOIN students s ON s.id = a.student_id WHERE s.user_id = ?',
+      )
+        .bind(userId)
+        .first<{ n: number }>())!.n
+    const keyless = new Client('https://example.com', async (req) =>
+      worker.fetch!(req as never, { ...env, KOMOJU_SECRET_KEY: '' } as never, ctx),
+    )
+    for (const [k, v] of client.cookies) keyless.cookies.set(k, v)
+    const { html } = await keyless.get('/charge/confirm?amount=2000&method=credit_card')
+    const requestKey = html.match(/name="request_key" value="([^"]+)"/)![1]!
+    const { res, html: page } = await keyless.post('/charge/apply', {
+      amount: '2000',
+      method: 'credit_card',
+      request_key: requestKey,
+    })
+    expect(res.status).toBe(503)
+    expect(mainText(page)).toContain('決済の設定が完了していません')
+    expect(await count()).toBe(0)
+    expect(
+      (await gateway().payments()).some((p) => p.amount === 2000 && p.status === 'captured'),
+    ).toBe(false)
+  })
+})
