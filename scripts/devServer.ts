@@ -52,7 +52,15 @@ export const startDevServer = async (opts: {
   /** Echo the server's output (npm start). */
   echo?: string
 }): Promise<DevServer> => {
-  const args = ['dev', '--port', String(opts.port), `--persist-to=${opts.state}`]
+  // Each its own inspector port: several wrangler dev run side by side (service, twins).
+  const args = [
+    'dev',
+    '--port',
+    String(opts.port),
+    '--inspector-port',
+    String(opts.port + 10_000),
+    `--persist-to=${opts.state}`,
+  ]
   if (opts.config) args.push('--config', opts.config)
   else args.push('--test-scheduled')
   for (const [k, v] of Object.entries(opts.vars ?? {})) args.push('--var', `${k}:${v}`)

@@ -203,6 +203,14 @@ describe('4.1 charge with a card-like method', () => {
       .bind(requestKey)
       .first<{ n: number }>()
     expect(count!.n).toBe(1)
+    // And one session at KOMOJU for it: the create carried the application's idempotency key.
+    const id = a.res.headers.get('location')!.match(/\/applications\/(\d+)\//)![1]!
+    const sessions = (await (await fetch('http://komoju.test/_twin/sessions')).json()) as {
+      data: { session: { payment_data: { external_order_num: string } } }[]
+    }
+    expect(
+      sessions.data.filter((d) => d.session.payment_data.external_order_num === id),
+    ).toHaveLength(1)
   })
 })
 

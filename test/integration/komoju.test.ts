@@ -257,6 +257,27 @@ describe('a webhook is a hint: the gateway’s word decides', () => {
     expect((await creditsOf(userId)).map((c) => c.amount)).toEqual([1200])
   })
 
+  it('accepts the gateway’s identical retry after the endpoint failed to enqueue the first delivery', async () => {
+    const userId = 'test0208'
+    const { id, payment } = await openStorePayment(userId, 1300)
+    await gateway().settings({ paused: true })
+    expect((await gateway().payAtStore(payment.id)).status).toBe(200)
+    const event = webhookEvent('payment.captured', payment.id)
+    const ctx = { waitUntil() {}, passThroughOnException() {}, props: {} } as never
+    const queueDown = {
+      ...env,
+      PAYMENT_NOTIFICATIONS: { send: () => Promise.reject(new Error('queue unavailable')) },
+    } as never
+    const failed = await worker.fetch!((await signedWebhook(event)) as never, queueDown, ctx)
+    expect(failed.status).toBe(500) // so KOMOJU delivers it again
+    expect(await notification(event.id)).toBeNull()
+    // KOMOJU's retry: the very same bytes, signature and X-Komoju-ID.
+    expect((await notify(await signedWebhook(event))).status).toBe(200)
+    await creditStatusBecomes(id, 'credited')
+    expect((await creditsOf(userId)).map((c) => c.amount)).toEqual([1300])
+    await gateway().settings({ paused: false })
+  })
+
   it('keeps an event for a payment no application has, for staff, instead of dropping it', async () => {
     const event = webhookEvent('payment.captured', 'pay_nobody_knows_this_one')
     expect((await notify(await signedWebhook(event))).status).toBe(200)
@@ -316,8 +337,8 @@ describe('production mode', () => {
       )
         .bind(userId)
         .first<{ n: number }>())!.n
-    const keyless = new Client('https://example.com', async (req) =>
-      worker.fetch!(req as never, { ...env, KOMOJU_SECRET_KEY: '' } as never, ctx),
+    const keyless = new Client('https://localhost', async (req) =>
+      worker.fetch!(req as never, { ...production, KOMOJU_SECRET_KEY: '' } as never, ctx),
     )
     for (const [k, v] of client.cookies) keyless.cookies.set(k, v)
     const { html } = await keyless.get('/charge/confirm?amount=2000&method=credit_card')
