@@ -39,6 +39,21 @@ const ROUTER = `export default { fetch(request, env) {
 /** The service's worker in @cloudflare/vitest-plugin (a project without a name). */
 const RUNNER = 'vitest-plugin-runner-'
 
+/**
+ * TEST_CLOCK_JST="2026-11-30 23:45": the suite runs as if the wall clock had read that JST
+ * time when it started. The offset goes to the service's development clock and both twins'
+ * clocks (test/setup.ts) and to the tests' own sense of now (testNow in test/charge.ts).
+ */
+const pinnedClockOffset = () => {
+  const pinned = process.env.TEST_CLOCK_JST?.trim()
+  if (!pinned) return 0
+  const m = /^(\d{4})-(\d{2})-(\d{2})[ T](\d{2}):(\d{2})$/.exec(pinned)
+  if (!m) throw new Error(`TEST_CLOCK_JST must read YYYY-MM-DD HH:MM (JST), not ${pinned}`)
+  const [, y, mo, d, h, mi] = m.map(Number) as [number, number, number, number, number, number]
+  console.log(`tests run as if it were ${pinned} JST`)
+  return Date.UTC(y, mo - 1, d, h - 9, mi) - Date.now()
+}
+
 export const TEST_MERCHANTS = [
   {
     name: 'demo',
@@ -57,6 +72,7 @@ export default defineConfig(async () => {
     bundle('./twins/mic/src/index.ts'),
   ])
   const compatibilityDate = '2026-10-01'
+  const clockOffset = pinnedClockOffset()
   return {
     plugins: [
       cloudflareTest({
@@ -76,6 +92,7 @@ export default defineConfig(async () => {
             KOMOJU_WEBHOOK_SECRET: 'whsec_test_demo',
             DEV_KOMOJU_ADMIN_URL: 'http://komoju.test',
             DEV_MIC_ADMIN_URL: 'http://mic.test',
+            TEST_CLOCK_OFFSET_MS: String(clockOffset),
           },
           outboundService: 'router',
           workers: [

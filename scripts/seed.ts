@@ -19,7 +19,7 @@ if (!existsSync(file)) {
   const started = Date.now()
   const u = DEMO_UNIVERSITY
   const lines = [
-    `INSERT INTO universities (id, name, name_en, legal_name, call_centre_name, call_centre_phone, call_centre_hours, mail_from, mail_from_name, balance_cap, min_charge, charge_step, payment_methods, payment_deadline_days, fiscal_year_end_blackouts) VALUES (${[u.id, u.name, u.nameEn, u.legalName, u.callCentreName, u.callCentrePhone, u.callCentreHours, u.mailFrom, u.mailFromName, u.balanceCap, u.minCharge, u.chargeStep, u.paymentMethods, u.paymentDeadlineDays, u.fiscalYearEndBlackouts].map(q).join(', ')}) ON CONFLICT(id) DO NOTHING;`,
+    `INSERT INTO universities (id, name, name_en, legal_name, call_centre_name, call_centre_phone, call_centre_hours, mail_from, mail_from_name, balance_cap, min_charge, charge_step, payment_methods, payment_deadline_days, fiscal_year_end_blackouts, gateway_account, staff_alert_email) VALUES (${[u.id, u.name, u.nameEn, u.legalName, u.callCentreName, u.callCentrePhone, u.callCentreHours, u.mailFrom, u.mailFromName, u.balanceCap, u.minCharge, u.chargeStep, u.paymentMethods, u.paymentDeadlineDays, u.fiscalYearEndBlackouts, u.gatewayAccount, u.staffAlertEmail].map(q).join(', ')}) ON CONFLICT(id) DO NOTHING;`,
     ...DEMO_HOSTS.map(
       (h) =>
         `INSERT OR IGNORE INTO university_hosts (hostname, university_id) VALUES (${q(h)}, ${q(u.id)});`,

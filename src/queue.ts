@@ -67,10 +67,15 @@ const handle = async (s: Services, n: NotificationMessage) => {
   await done('applied', a.id)
 }
 
+/** Backoff of a message that failed: 1, 2, 4 … minutes, then hourly; hours in all. */
+export const retryDelaySeconds = (attempts: number) => Math.min(3600, 30 * 2 ** attempts)
+
 /**
  * Payment-webhook consumer. Anything that throws (the gateway or M.I.C. unreachable) is
- * retried with backoff; messages that exhaust their retries arrive on the dead-letter
- * queue and are marked there, for staff to see.
+ * retried with a backoff that spans hours (wrangler.toml: max_retries); a message that
+ * exhausts them arrives on the dead-letter queue, whose consumer marks it for staff and
+ * still applies it, retrying hourly: a paid payment is never just noted. Beyond that, the
+ * cron asks the gateway about every application still awaiting payment past its deadline.
  */
 export async function queue(
   batch: MessageBatch<unknown>,
@@ -89,36 +94,36 @@ export async function queue(
     }
     const n = parsed.data
     try {
-      if (dead) {
-        await s.db
-          .insert(paymentNotifications)
-          .values({
-            eventId: n.eventId,
-            provider: n.provider,
-            type: n.type,
-            payload: JSON.stringify(n),
-            receivedAt: n.receivedAt,
-            universityId: n.universityId,
-            paymentId: n.paymentId,
-            deadLetteredAt: s.clock(),
-          })
-          .onConflictDoUpdate({
-            target: paymentNotifications.eventId,
-            set: {
-              deadLetteredAt: sql`coalesce(${paymentNotifications.deadLetteredAt}, ${s.clock()})`,
-            },
-          })
-        message.ack()
-        continue
-      }
+      if (dead) await markDeadLettered(s, n)
       await handle(s, n)
       message.ack()
     } catch (error) {
       console.error('payment notification not applied; retrying', {
+        queue: batch.queue,
         id: message.id,
         error: String(error),
       })
-      message.retry({ delaySeconds: Math.min(60, 2 ** message.attempts) })
+      message.retry({ delaySeconds: dead ? 3600 : retryDelaySeconds(message.attempts) })
     }
   }
 }
+
+const markDeadLettered = (s: Services, n: NotificationMessage) =>
+  s.db
+    .insert(paymentNotifications)
+    .values({
+      eventId: n.eventId,
+      provider: n.provider,
+      type: n.type,
+      payload: JSON.stringify(n),
+      receivedAt: n.receivedAt,
+      universityId: n.universityId,
+      paymentId: n.paymentId,
+      deadLetteredAt: s.clock(),
+    })
+    .onConflictDoUpdate({
+      target: paymentNotifications.eventId,
+      set: {
+        deadLetteredAt: sql`coalesce(${paymentNotifications.deadLetteredAt}, ${s.clock()})`,
+      },
+    })

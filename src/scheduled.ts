@@ -1,15 +1,18 @@
 import { and, isNotNull, lt } from 'drizzle-orm'
-import { mailLog, notificationRejections } from './db/schema'
-import { creditDueApplications, expireOverdueApplications } from './flows/crediting'
+import { mailLog } from './db/schema'
+import { creditDueApplications } from './flows/cron'
+import { reconcileOverdueApplications } from './flows/payments'
 import { purgeStaleThrottles } from './flows/throttle'
+import { purgeWebhookRefusals } from './flows/webhookRefusals'
 import { servicesFor } from './services'
 
 const DAY = 24 * 60 * 60_000
 
 /**
- * Every minute: credit what is due (a stop window has ended, a failed credit's retry
- * time has come, a paid application the queue did not finish), turn applications past
- * their payment deadline into 未払い / キャンセル, and keep D1 small.
+ * Every minute: ask the gateway about applications past their payment deadline (paid at
+ * the last minute: credit; never paid: 未払い / キャンセル), credit what is due (a stop
+ * window has ended, a retry's time has come, a held credit may fit now, a paid application
+ * the queue did not finish), and keep D1 small.
  */
 export async function scheduled(
   _controller: ScheduledController,
@@ -18,7 +21,8 @@ export async function scheduled(
 ): Promise<void> {
   const s = await servicesFor(env)
   const now = s.clock()
-  await expireOverdueApplications(s, now)
+  const overdue = await reconcileOverdueApplications(s, now)
+  if (overdue.paid + overdue.swept > 0) console.log('cron reconciled overdue applications', overdue)
   const credits = await creditDueApplications(s, now)
   if (credits.due > 0) console.log('cron credits', credits)
   await purgeStaleThrottles(s.db, now, DAY)
@@ -27,8 +31,6 @@ export async function scheduled(
     .update(mailLog)
     .set({ body: null })
     .where(and(isNotNull(mailLog.body), lt(mailLog.createdAt, now - 7 * DAY)))
-  // Refused webhooks are kept a month, for the gateway's support.
-  await s.db
-    .delete(notificationRejections)
-    .where(lt(notificationRejections.receivedAt, now - 30 * DAY))
+  // Counts of refused webhooks are kept a month, for the gateway's support.
+  await purgeWebhookRefusals(s.db, now - 30 * DAY)
 }

@@ -140,7 +140,7 @@ export const setClock = async (at: number) => {
 export const atNoon = () => setClock(nextJst(12, 0))
 
 export const runCron = async () => {
-  await worker.scheduled({ scheduledTime: Date.now(), cron: '* * * * *', noRetry() {} }, env)
+  await worker.scheduled({ scheduledTime: testNow(), cron: '* * * * *', noRetry() {} }, env)
 }
 
 export const WEBHOOK_URL = 'http://localhost/payments/komoju/webhook'
@@ -186,9 +186,12 @@ export const webhookEvent = (
 /** Sends a request to the service, as the gateway would. */
 export const notify = (req: Request) => exports.default.fetch(req)
 
+/** Now, as the tests see it: the wall clock, or where TEST_CLOCK_JST put it. */
+export const testNow = () => Date.now() + Number(env.TEST_CLOCK_OFFSET_MS || 0)
+
 /** The next instant at `hh:mm` JST after now. */
 export const nextJst = (hh: number, mm: number) => {
-  const now = Date.now()
+  const now = testNow()
   const jstMidnight = Math.floor((now + 9 * 3600_000) / 86_400_000) * 86_400_000 - 9 * 3600_000
   let at = jstMidnight + (hh * 60 + mm) * 60_000
   while (at <= now) at += 86_400_000

@@ -25,6 +25,7 @@ export const DEMO_UNIVERSITY = {
   ]),
   // Its merchant account at KOMOJU: the KOMOJU_SECRET_KEY / KOMOJU_WEBHOOK_SECRET secrets.
   gatewayAccount: 'default',
+  staffAlertEmail: 'mic-alerts@demo-u.example',
 }
 
 export const DEMO_HOSTS = ['localhost', '127.0.0.1']

@@ -36,6 +36,8 @@ export const universities = sqliteTable('universities', {
    * KOMOJU_SECRET_KEY_NAME / KOMOJU_WEBHOOK_SECRET_NAME.
    */
   gatewayAccount: text('gateway_account').notNull().default('default'),
+  /** Where alerts go when something needs a person (a credit handed over to staff). */
+  staffAlertEmail: text('staff_alert_email'),
   createdAt: createdAt(),
 })
 
@@ -164,11 +166,22 @@ export const applications = sqliteTable(
     creditAttempts: integer('credit_attempts').notNull().default(0),
     nextCreditAt: integer('next_credit_at'),
     creditedAt: integer('credited_at'),
+    /**
+     * When a credit request was first sent to M.I.C. and may have been applied: from then on
+     * only M.I.C.'s idempotent answer decides, and no refund is offered. Cleared when M.I.C.
+     * answers that it did not apply it.
+     */
+    creditSentAt: integer('credit_sent_at'),
     micCreditId: text('mic_credit_id'),
     creditError: text('credit_error'),
+    /** The gateway's refund, when the money went back. */
+    refundedAt: integer('refunded_at'),
     completionMailAt: integer('completion_mail_at'),
     deadlineMailAt: integer('deadline_mail_at'),
     errorMailAt: integer('error_mail_at'),
+    heldMailAt: integer('held_mail_at'),
+    /** The alert to the university's staff that this credit needs a person. */
+    staffAlertAt: integer('staff_alert_at'),
     createdAt: integer('created_at').notNull(),
     updatedAt: integer('updated_at').notNull(),
   },
@@ -203,17 +216,26 @@ export const paymentNotifications = sqliteTable('payment_notifications', {
   deadLetteredAt: integer('dead_lettered_at'),
 })
 
-/** Notifications the endpoint refused, and why: for staff and the provider's support. */
-export const notificationRejections = sqliteTable(
-  'notification_rejections',
+/**
+ * Webhooks the endpoint refused, counted per university, reason and hour (UTC hour start):
+ * for staff and the gateway's support. A count, not a row per refusal, so a flood of forged
+ * webhooks costs at most one row per reason and hour; the endpoint's rate limit caps the
+ * writes. `last_detail` keeps the start of the latest refused body.
+ */
+export const webhookRefusals = sqliteTable(
+  'webhook_refusals',
   {
-    id: integer('id').primaryKey({ autoIncrement: true }),
-    provider: text('provider').notNull(),
+    universityId: text('university_id').notNull(),
     reason: text('reason').notNull(),
-    detail: text('detail'),
-    receivedAt: integer('received_at').notNull(),
+    hourStart: integer('hour_start').notNull(),
+    count: integer('count').notNull(),
+    lastAt: integer('last_at').notNull(),
+    lastDetail: text('last_detail'),
   },
-  (t) => [index('notification_rejections_received').on(t.receivedAt)],
+  (t) => [
+    primaryKey({ columns: [t.universityId, t.reason, t.hourStart] }),
+    index('webhook_refusals_hour').on(t.hourStart),
+  ],
 )
 
 /** Development-only settings (the clock override). Never read in production. */

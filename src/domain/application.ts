@@ -2,24 +2,86 @@ import { linkOpensAt } from './blackout'
 import { hasDeadline, type PaymentMethod } from './paymentMethods'
 import type { BlackoutPeriod } from './university'
 
-/** お支払いステータス: お支払い待ち / お支払い済み / 未払い / キャンセル. */
-export const PAYMENT_STATUSES = ['awaiting_payment', 'paid', 'unpaid', 'cancelled'] as const
+/**
+ * お支払いステータス: お支払い待ち / お支払い済み / 未払い / キャンセル, and 返金済み for a paid
+ * charge that could not be credited and whose money went back through the gateway.
+ */
+export const PAYMENT_STATUSES = [
+  'awaiting_payment',
+  'paid',
+  'unpaid',
+  'cancelled',
+  'refunded',
+] as const
 export type PaymentStatus = (typeof PAYMENT_STATUSES)[number]
 
 /**
- * Where the M.I.C. credit of a paid application stands. `pending`: to be credited now;
- * `deferred`: waiting for a stop window to end; `retrying`: M.I.C. failed and it will be
- * tried again; `failed`: it cannot be credited without staff (see `creditError`).
+ * Where the M.I.C. credit of a paid application stands. Every state has a name the
+ * student sees on 申請情報 詳細 and a way out:
+ * - `pending`: to be credited now; `deferred`: waiting for a stop window to end;
+ *   `retrying`: M.I.C. did not answer, tried again after a backoff (the cron);
+ * - `held` (上限超過のため保留): the card has no room for it now; credited by the cron once
+ *   it has, or refunded at the student's request;
+ * - `refused`: M.I.C. refused the card (suspended, reissued …): staff, or a refund;
+ * - `mismatch`: the gateway's amount is not the application's: staff, or a refund;
+ * - `stalled`: M.I.C. kept failing past the retry bound: handed to staff with an alert;
+ * - `credited`: on the card, exactly once.
  */
 export const CREDIT_STATUSES = [
   'none',
   'pending',
   'deferred',
   'retrying',
+  'held',
+  'refused',
+  'mismatch',
+  'stalled',
   'credited',
-  'failed',
 ] as const
 export type CreditStatus = (typeof CREDIT_STATUSES)[number]
+
+/** Credit states the cron (or a webhook) moves on by itself. */
+export const CREDIT_IN_PROGRESS: readonly CreditStatus[] = [
+  'pending',
+  'deferred',
+  'retrying',
+  'held',
+]
+/** Credit states that need a person (staff) or the student's refund to end. */
+export const CREDIT_NEEDS_PERSON: readonly CreditStatus[] = ['refused', 'mismatch', 'stalled']
+
+/**
+ * Whether an application's amount is on its way to the card and so counts against the
+ * cap (残高上限額): awaiting payment, or paid and not yet credited whatever the reason (a
+ * held, refused or mismatched credit still counts until it is credited or refunded). The
+ * one definition of it; `capCounted` in flows/charge.ts is its SQL form.
+ */
+export const countsTowardCap = (a: { status: PaymentStatus; creditStatus: CreditStatus }) =>
+  a.status === 'awaiting_payment' || (a.status === 'paid' && a.creditStatus !== 'credited')
+/** The same rule, as the lists the SQL form is written from. */
+export const CAP_COUNTED = {
+  awaiting: 'awaiting_payment',
+  paid: 'paid',
+  settled: 'credited',
+} as const
+
+/** How many times a credit M.I.C. did not answer is tried before staff take over. */
+export const MAX_CREDIT_ATTEMPTS = 12
+/** How often the cron looks again whether a held credit now fits on the card. */
+export const HELD_RECHECK_MS = 10 * 60_000
+
+/**
+ * Whether the student may ask for their money back: paid, and M.I.C. certainly never
+ * applied it (held before sending, refused by M.I.C., or never sent for a mismatch).
+ */
+export const refundableByStudent = (a: {
+  status: PaymentStatus
+  creditStatus: CreditStatus
+  creditSentAt: number | null
+}) =>
+  a.status === 'paid' &&
+  a.creditSentAt === null &&
+  (a.creditStatus === 'held' || a.creditStatus === 'refused' || a.creditStatus === 'mismatch')
 
 export type ProviderEventType = 'paid' | 'failed' | 'cancelled' | 'expired'
 
@@ -33,7 +95,9 @@ export const nextPaymentStatus = (
   event: ProviderEventType,
   method: PaymentMethod,
 ): PaymentStatus | null => {
-  if (event === 'paid') return current === 'paid' ? null : 'paid'
+  // Money received counts even after a cancel or the deadline (it is real); money returned
+  // through the gateway is final.
+  if (event === 'paid') return current === 'paid' || current === 'refunded' ? null : 'paid'
   if (current !== 'awaiting_payment') return null
   if (event === 'expired') return hasDeadline(method) ? 'unpaid' : 'cancelled'
   return 'cancelled'
@@ -53,7 +117,7 @@ export const tabOf = (
   now: number,
 ): ApplicationTab => {
   if (hasDeadline(a.paymentMethod)) {
-    if (a.status === 'paid' || a.status === 'cancelled') return 'history'
+    if (a.status === 'paid' || a.status === 'cancelled' || a.status === 'refunded') return 'history'
     return now < a.paymentDeadline + HISTORY_AFTER_DEADLINE_MS ? 'printable' : 'history'
   }
   return a.status === 'paid' || a.status === 'awaiting_payment' ? 'printable' : 'history'
@@ -63,7 +127,9 @@ export type CreditStanding =
   | { kind: 'notPaid' }
   | { kind: 'credited'; at: number }
   | { kind: 'waiting'; reason: 'processing' | 'blackout' | 'retrying'; expectedAt: number }
-  | { kind: 'failed' }
+  | { kind: 'held' }
+  | { kind: 'refunded' }
+  | { kind: 'error' }
 
 /** What 申請情報 詳細 says about the M.I.C. credit, blackout-aware. */
 export const creditStanding = (
@@ -77,8 +143,10 @@ export const creditStanding = (
   fiscalYearEnd: readonly BlackoutPeriod[],
 ): CreditStanding => {
   if (a.creditStatus === 'credited') return { kind: 'credited', at: a.creditedAt ?? now }
+  if (a.status === 'refunded') return { kind: 'refunded' }
   if (a.status !== 'paid') return { kind: 'notPaid' }
-  if (a.creditStatus === 'failed') return { kind: 'failed' }
+  if (a.creditStatus === 'held') return { kind: 'held' }
+  if (CREDIT_NEEDS_PERSON.includes(a.creditStatus)) return { kind: 'error' }
   const expectedAt = linkOpensAt(Math.max(a.nextCreditAt ?? now, now), fiscalYearEnd)
   const reason =
     a.creditStatus === 'retrying'

@@ -1,6 +1,8 @@
 /**
  * Failed-login throttling rules. Locks are keyed on what was typed (the user ID) and on
- * the client, so a locked account looks the same whether or not the ID exists.
+ * the client, so a locked account looks the same whether or not the ID exists. A browser
+ * with the student's device cookie is counted on its own (DEVICE_POLICY): the account lock
+ * is a lock of *untrusted* clients only, so nobody can lock a student out.
  */
 export interface ThrottlePolicy {
   maxFailures: number
@@ -9,10 +11,21 @@ export interface ThrottlePolicy {
 }
 
 /**
- * Per account: attempts are counted *before* the password is checked, so a burst of
- * parallel guesses gets no more than `maxFailures` checks.
+ * Per account, for clients without the student's device cookie: attempts are counted
+ * *before* the password is checked, so a burst of parallel guesses gets no more than
+ * `maxFailures` checks.
  */
 export const ACCOUNT_POLICY: ThrottlePolicy = {
+  maxFailures: 5,
+  windowMs: 15 * 60_000,
+  lockMs: 15 * 60_000,
+}
+
+/**
+ * Per device cookie: a browser the student logged in from before has an allowance of its
+ * own, counted like the account's, and its lock stops only that browser.
+ */
+export const DEVICE_POLICY: ThrottlePolicy = {
   maxFailures: 5,
   windowMs: 15 * 60_000,
   lockMs: 15 * 60_000,

@@ -22,6 +22,8 @@ export interface University {
   fiscalYearEndBlackouts: BlackoutPeriod[]
   /** The university's merchant account at the payment gateway (each is its own merchant). */
   gatewayAccount: string
+  /** Where alerts go when a credit needs a person; none: only the logs say so. */
+  staffAlertEmail: string | null
 }
 
 export interface UniversityRow {
@@ -41,6 +43,7 @@ export interface UniversityRow {
   paymentDeadlineDays: number
   fiscalYearEndBlackouts: string
   gatewayAccount: string
+  staffAlertEmail: string | null
 }
 
 const parseBlackouts = (json: string): BlackoutPeriod[] => {
@@ -69,4 +72,5 @@ export const universityFromRow = (row: UniversityRow): University => ({
   paymentDeadlineDays: row.paymentDeadlineDays,
   fiscalYearEndBlackouts: parseBlackouts(row.fiscalYearEndBlackouts),
   gatewayAccount: row.gatewayAccount,
+  staffAlertEmail: row.staffAlertEmail,
 })

@@ -1,7 +1,8 @@
 import { DurableObject } from 'cloudflare:workers'
 import type { CreditStatus } from '../domain/application'
-import { applyForCharge, type ApplyOutcome, type ChargeRequest } from '../flows/charge'
-import { creditApplication } from '../flows/crediting'
+import { applyForCharge, type ApplyOutcome, type ChargeRequest } from '../flows/desk/apply'
+import { creditApplication } from '../flows/desk/credit'
+import { refundApplication, type RefundOutcome } from '../flows/desk/refund'
 import { servicesFor } from '../services'
 
 /**
@@ -26,6 +27,13 @@ export class StudentDesk extends DurableObject<Env> {
   /** Applies for a charge, after the cap check (see applyForCharge). */
   async apply(req: ChargeRequest): Promise<ApplyOutcome> {
     return this.oneAtATime(async () => applyForCharge(await servicesFor(this.env), req))
+  }
+
+  /** Refunds a paid charge that cannot be credited, at the student's request (see refundApplication). */
+  async refund(applicationId: number): Promise<RefundOutcome> {
+    return this.oneAtATime(async () =>
+      refundApplication(await servicesFor(this.env), applicationId),
+    )
   }
 
   /** Credits a paid application to M.I.C. (see creditApplication). */

@@ -1,17 +1,14 @@
-import { and, eq, isNull, or, sql } from 'drizzle-orm'
+import { and, eq, gt, isNull, lt, ne, or, sql } from 'drizzle-orm'
 import type { MicFailure } from '../adapters/mic'
 import type { PaymentProvider } from '../adapters/payments'
 import type { Student } from '../context'
 import type { Db } from '../db'
 import { applications, students, universities } from '../db/schema'
-import { chargeProblem, type ChargeProblem, type ChargeRoom } from '../domain/charge'
-import {
-  hasDeadline,
-  IMMEDIATE_PAYMENT_WINDOW_MS,
-  type PaymentMethod,
-} from '../domain/paymentMethods'
+import { CAP_COUNTED } from '../domain/application'
+import type { ChargeRoom } from '../domain/charge'
+import { hasDeadline } from '../domain/paymentMethods'
 import { universityFromRow, type University } from '../domain/university'
-import { translator, type Lang } from '../i18n'
+import { translator } from '../i18n'
 import type { Services } from '../services'
 import { paymentDeadlineMail } from './mails'
 
@@ -37,10 +34,7 @@ export const readBalance = async (
 ): Promise<BalanceReading> => {
   const r = await s.mic.balance({ universityId: student.universityId, userId: student.userId })
   if (r.ok) {
-    await s.db
-      .update(students)
-      .set({ micBalance: r.balance, micBalanceAt: r.asOf })
-      .where(eq(students.id, student.id))
+    await rememberBalance(s.db, student.id, r.balance, r.asOf)
     return { known: true, balance: r.balance, asOf: r.asOf, live: true, failure: null }
   }
   const last = await s.db
@@ -53,102 +47,74 @@ export const readBalance = async (
   return { known: false, failure: r }
 }
 
+/**
+ * Remembers a balance M.I.C. reported at `asOf`, unless a newer reading is remembered
+ * already: an old answer (a replayed credit's, a slow page's) never overwrites a new one.
+ */
+export const rememberBalance = (db: Db, studentId: number, balance: number, asOf: number) =>
+  db
+    .update(students)
+    .set({ micBalance: balance, micBalanceAt: asOf })
+    .where(
+      and(
+        eq(students.id, studentId),
+        or(isNull(students.micBalanceAt), lt(students.micBalanceAt, asOf)),
+      ),
+    )
+
+/** countsTowardCap (domain/application.ts), as SQL: the one rule, in the database's words. */
+export const capCounted = () =>
+  or(
+    eq(applications.status, CAP_COUNTED.awaiting),
+    and(
+      eq(applications.status, CAP_COUNTED.paid),
+      ne(applications.creditStatus, CAP_COUNTED.settled),
+    ),
+  )
+
 /** Charges applied for and not yet on the card: they count against the cap. */
 export const outstandingAmount = async (db: Db, studentId: number): Promise<number> => {
+  const row = await db
+    .select({ total: sql<number>`coalesce(sum(${applications.amount}), 0)` })
+    .from(applications)
+    .where(and(eq(applications.studentId, studentId), capCounted()))
+    .get()
+  return row?.total ?? 0
+}
+
+/** Credited to the card after `since`: not in a balance M.I.C. reported at `since`. */
+const creditedSince = async (db: Db, studentId: number, since: number): Promise<number> => {
   const row = await db
     .select({ total: sql<number>`coalesce(sum(${applications.amount}), 0)` })
     .from(applications)
     .where(
       and(
         eq(applications.studentId, studentId),
-        or(
-          eq(applications.status, 'awaiting_payment'),
-          and(eq(applications.status, 'paid'), sql`${applications.creditStatus} != 'credited'`),
-        ),
+        eq(applications.creditStatus, 'credited'),
+        gt(applications.creditedAt, since),
       ),
     )
     .get()
   return row?.total ?? 0
 }
 
+/**
+ * The student's room under the cap, to decide whether an application may be made: from
+ * the balance M.I.C. reports now. In a stop window, when M.I.C. cannot answer, from the
+ * last balance it reported plus everything credited since (and, as always, everything on
+ * its way); outside one, a remembered balance is only shown, never used to decide. Either
+ * way the credit itself is checked again against M.I.C.'s balance then.
+ */
 export const chargeRoom = async (s: Pick<Services, 'db' | 'mic'>, student: Student) => {
   const reading = await readBalance(s, student)
   const outstanding = await outstandingAmount(s.db, student.id)
+  const stopWindow = reading.failure?.error === 'blackout'
+  if (!reading.known || (!reading.live && !stopWindow)) return { reading, room: null }
+  const since = reading.live ? 0 : await creditedSince(s.db, student.id, reading.asOf)
   return {
     reading,
-    room: reading.known ? ({ balance: reading.balance, outstanding } satisfies ChargeRoom) : null,
+    room: { balance: reading.balance + since, outstanding } satisfies ChargeRoom,
   }
-}
-
-export interface ChargeRequest {
-  universityId: string
-  studentId: number
-  amount: number
-  method: PaymentMethod
-  /** The 申請 form's key: the same key always means the same application. */
-  requestKey: string
-  lang: Lang
-  provider: string
-  /** Pay-easy only: the telephone number the gateway asks for. */
-  contactPhone: string | null
-}
-
-export type ApplyOutcome =
-  | { ok: true; application: Application; created: boolean }
-  | {
-      ok: false
-      problem: ChargeProblem | { code: 'balanceUnknown' } | { code: 'methodUnavailable' }
-    }
-
-/**
- * Records an application after the cap check. Must run inside the student's StudentDesk,
- * which runs one at a time everything that touches the student's balance: two
- * applications can then never both fit under the cap that only one fits under.
- */
-export const applyForCharge = async (s: Services, req: ChargeRequest): Promise<ApplyOutcome> => {
-  const existing = await s.db
-    .select()
-    .from(applications)
-    .where(
-      and(eq(applications.studentId, req.studentId), eq(applications.requestKey, req.requestKey)),
-    )
-    .get()
-  if (existing) return { ok: true, application: existing, created: false }
-  const u = await loadUniversity(s.db, req.universityId)
-  if (!u.paymentMethods.includes(req.method))
-    return { ok: false, problem: { code: 'methodUnavailable' } }
-  const student = await s.db
-    .select()
-    .from(students)
-    .where(and(eq(students.id, req.studentId), eq(students.universityId, req.universityId)))
-    .get()
-  if (!student) throw new Error(`unknown student ${req.studentId}`)
-  const { room } = await chargeRoom(s, student)
-  if (!room) return { ok: false, problem: { code: 'balanceUnknown' } }
-  const problem = chargeProblem(req.amount, u, room)
-  if (problem) return { ok: false, problem }
-  const now = s.clock()
-  const deadline = hasDeadline(req.method)
-    ? now + u.paymentDeadlineDays * 24 * 60 * 60_000
-    : now + IMMEDIATE_PAYMENT_WINDOW_MS
-  const application = await s.db
-    .insert(applications)
-    .values({
-      universityId: req.universityId,
-      studentId: req.studentId,
-      amount: req.amount,
-      paymentMethod: req.method,
-      requestKey: req.requestKey,
-      lang: req.lang,
-      provider: req.provider,
-      contactPhone: req.contactPhone,
-      paymentDeadline: deadline,
-      createdAt: now,
-      updatedAt: now,
-    })
-    .returning()
-    .get()
-  return { ok: true, application, created: true }
 }
 
 /**
@@ -208,7 +174,7 @@ export const startPayment = async (
 export const claimMail = async (
   s: Pick<Services, 'db' | 'clock'>,
   id: number,
-  mark: 'deadlineMailAt' | 'errorMailAt' | 'completionMailAt',
+  mark: 'deadlineMailAt' | 'errorMailAt' | 'completionMailAt' | 'heldMailAt' | 'staffAlertAt',
 ) => {
   const claimed = await s.db
     .update(applications)

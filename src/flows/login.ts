@@ -1,21 +1,26 @@
 import { eq, sql } from 'drizzle-orm'
 import type { Deps, Student } from '../context'
 import { students } from '../db/schema'
-import { ACCOUNT_POLICY, CLIENT_POLICY } from '../domain/throttle'
+import { ACCOUNT_POLICY, CLIENT_POLICY, DEVICE_POLICY } from '../domain/throttle'
 import type { University } from '../domain/university'
 import { DUMMY_HASH, verifySecret } from '../security/crypto'
+import { issueDeviceCookie, verifyDeviceCookie } from '../security/device'
 import {
   accountKey,
   beginAttempt,
   clearAttempts,
   clientKey,
   currentLock,
+  deviceKey,
   failAttempt,
   recordFailure,
 } from './throttle'
 
 export type LoginResult =
-  { kind: 'ok'; student: Student } | { kind: 'failed' } | { kind: 'locked'; until: number }
+  /** `deviceCookie`: the browser's new device cookie, to be set with the session. */
+  | { kind: 'ok'; student: Student; deviceCookie: string }
+  | { kind: 'failed' }
+  | { kind: 'locked'; until: number }
 
 /** The service's account for a directory person, created on their first login. */
 const accountFor = (deps: Deps, universityId: string, userId: string, nameKana: string) =>
@@ -30,20 +35,35 @@ const accountFor = (deps: Deps, universityId: string, userId: string, nameKana: 
  * 在学生ログイン (manual §2.3). The university password is checked against the directory;
  * the second password once the student has set one (first login leaves it empty). Every
  * failure looks the same, whichever field was wrong and whether the ID exists.
+ *
+ * Throttling follows OWASP's device cookies: a browser presenting a valid device cookie for
+ * the user ID typed is a trusted client, whose attempts are counted against that cookie
+ * alone; any other client is counted against the client and against the account's lock of
+ * untrusted clients, which therefore never stops the student's own browsers.
  */
 export const attemptLogin = async (
   deps: Deps,
   university: University,
-  input: { userId: string; password: string; secondPassword: string },
+  input: { userId: string; password: string; secondPassword: string; deviceCookie?: string },
   client: string,
 ): Promise<LoginResult> => {
   const { db } = deps
   const now = deps.clock()
-  const cKey = clientKey(university.id, client)
-  const clientLock = await currentLock(db, cKey, now)
-  if (clientLock) return { kind: 'locked', until: clientLock }
-  const aKey = accountKey(university.id, input.userId)
-  const gate = await beginAttempt(db, aKey, now, ACCOUNT_POLICY)
+  const device = await verifyDeviceCookie(
+    deps.pepper,
+    university.id,
+    input.userId,
+    input.deviceCookie,
+    now,
+  )
+  const cKey = device ? null : clientKey(university.id, client)
+  if (cKey) {
+    const clientLock = await currentLock(db, cKey, now)
+    if (clientLock) return { kind: 'locked', until: clientLock }
+  }
+  const key = device ? deviceKey(university.id, device) : accountKey(university.id, input.userId)
+  const policy = device ? DEVICE_POLICY : ACCOUNT_POLICY
+  const gate = await beginAttempt(db, key, now, policy)
   if (gate.locked !== null) return { kind: 'locked', until: gate.locked }
 
   const person = await deps.directory.authenticate(university.id, input.userId, input.password)
@@ -60,18 +80,21 @@ export const attemptLogin = async (
   }
 
   if (!student) {
-    const accountLock = await failAttempt(db, aKey, gate.attempt, now, ACCOUNT_POLICY)
-    const clientLockNow = await recordFailure(db, cKey, now, CLIENT_POLICY)
-    const until = accountLock ?? clientLockNow
+    const lock = await failAttempt(db, key, gate.attempt, now, policy)
+    const clientLockNow = cKey ? await recordFailure(db, cKey, now, CLIENT_POLICY) : null
+    const until = lock ?? clientLockNow
     return until ? { kind: 'locked', until } : { kind: 'failed' }
   }
 
-  await clearAttempts(db, aKey)
+  // A trusted browser's success clears only its own counter: a lock of untrusted clients
+  // that someone else caused stays in force for them.
+  await clearAttempts(db, key)
   const updated = await db
     .update(students)
     .set({ lastLoginAt: sql`${students.currentLoginAt}`, currentLoginAt: now })
     .where(eq(students.id, student.id))
     .returning()
     .get()
-  return { kind: 'ok', student: updated }
+  const deviceCookie = await issueDeviceCookie(deps.pepper, university.id, updated.userId, now)
+  return { kind: 'ok', student: updated, deviceCookie }
 }

@@ -166,6 +166,49 @@ export const paymentDeadlineMail = (
   ].join('\n'),
 })
 
+/** 上限超過のため保留: the paid charge waits for room on the card; once per application. */
+export const creditHeldMail = (
+  tr: Translator,
+  u: University,
+  to: string,
+  a: Pick<Application, 'id' | 'amount' | 'quantity'>,
+): OutgoingMail => ({
+  ...envelope(u, tr, to, 'credit-held', 'mailCreditHeldSubject'),
+  text: [
+    ...tr.list('mailCreditHeldBody'),
+    tr.t('mailApplicationNumber', { id: a.id }),
+    `${tr.t('mailTotal')}: ¥${formatYen(a.amount * a.quantity)}`,
+    footer(tr, u, false),
+  ].join('\n'),
+})
+
+const STAFF_ALERT_REASONS = {
+  stalled: 'M.I.C.が応答しないため、再試行の上限に達しました。',
+  refused: 'M.I.C.がチャージを拒否しました（カードの停止・再発行など）。',
+  mismatch: '決済代行会社の支払金額が申請の金額と一致しません。',
+} as const
+
+/** To the university's staff: a paid application's credit needs a person. Japanese only. */
+export const staffAlertMail = (
+  u: University,
+  a: Pick<Application, 'id' | 'amount' | 'creditError' | 'providerPaymentId'>,
+  reason: keyof typeof STAFF_ALERT_REASONS,
+): OutgoingMail => ({
+  from: { address: u.mailFrom, name: u.mailFromName },
+  to: u.staffAlertEmail ?? '',
+  kind: 'staff-alert',
+  universityId: u.id,
+  subject: `【要対応】M.I.C.チャージ 発行申請番号 ${a.id}`,
+  text: [
+    `発行申請番号 ${a.id}（¥${formatYen(a.amount)}）はお支払い済みですが、M.I.C.へ反映できていません。`,
+    STAFF_ALERT_REASONS[reason],
+    `詳細: ${a.creditError ?? '—'}`,
+    `決済ID: ${a.providerPaymentId ?? '—'}`,
+    '',
+    '学生には【お知らせ】M.I.C.へのチャージ状況について をお送りしています。',
+  ].join('\n'),
+})
+
 /** 【お知らせ】M.I.C.へのチャージ状況について (manual §4.3), once per application. */
 export const creditErrorMail = (
   tr: Translator,

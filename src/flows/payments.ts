@@ -1,10 +1,22 @@
-import { and, eq } from 'drizzle-orm'
-import type { GatewayPayment, PaymentProvider } from '../adapters/payments'
+import { and, eq, lte } from 'drizzle-orm'
+import {
+  PaymentProviderError,
+  type GatewayPayment,
+  type PaymentProvider,
+} from '../adapters/payments'
 import { applications, students } from '../db/schema'
-import { nextPaymentStatus, type ProviderEventType } from '../domain/application'
+import {
+  CREDIT_IN_PROGRESS,
+  nextPaymentStatus,
+  type ProviderEventType,
+} from '../domain/application'
+import { hasDeadline } from '../domain/paymentMethods'
+import type { University } from '../domain/university'
+import { deskFor } from '../durable/studentDesk'
 import { translator } from '../i18n'
 import type { Services } from '../services'
 import { claimMail, loadUniversity, type Application } from './charge'
+import { alertStaffOnce, sendCreditErrorMailOnce } from './crediting'
 import { chargeCompletedMail } from './mails'
 
 /** A paid application's credit is first tried at once; the cron picks it up 2 minutes on. */
@@ -84,8 +96,7 @@ export const applyGatewayPayment = async (
     const event = eventFor(p.status)
     const next = event && nextPaymentStatus(a.status, event, a.paymentMethod)
     if (!next) {
-      const credit =
-        a.status === 'paid' && ['pending', 'deferred', 'retrying'].includes(a.creditStatus)
+      const credit = a.status === 'paid' && CREDIT_IN_PROGRESS.includes(a.creditStatus)
       return { kind: 'applied', application: a, changed: false, credit }
     }
     const now = s.clock()
@@ -98,7 +109,7 @@ export const applyGatewayPayment = async (
             providerPaymentId: p.id,
             paidAt: Math.min(p.capturedAt ?? now, now),
             paymentOutcome: null,
-            creditStatus: amountOk ? 'pending' : 'failed',
+            creditStatus: amountOk ? 'pending' : 'mismatch',
             creditError: amountOk
               ? null
               : `amount_mismatch: gateway ${p.amount} ${p.currency}, application ${a.amount} JPY`,
@@ -112,7 +123,8 @@ export const applyGatewayPayment = async (
       .returning()
       .get()
     if (!updated) continue // another delivery changed it first: look again
-    if (next === 'paid') await sendCompletionMailOnce(s, updated)
+    if (next === 'paid' && amountOk) await sendCompletionMailOnce(s, updated)
+    if (next === 'paid' && !amountOk) await mismatchNoticeOnce(s, updated)
     return {
       kind: 'applied',
       application: updated,
@@ -121,6 +133,14 @@ export const applyGatewayPayment = async (
     }
   }
   throw new Error(`application for payment ${p.id} kept changing`)
+}
+
+/** An amount that is not the application's: the student's error mail and staff's alert. */
+const mismatchNoticeOnce = async (s: Pick<Services, 'db' | 'clock' | 'mailer'>, a: Application) => {
+  const student = await s.db.select().from(students).where(eq(students.id, a.studentId)).get()
+  const u = await loadUniversity(s.db, a.universityId)
+  await sendCreditErrorMailOnce(s, a, student?.email ?? null, u)
+  await alertStaffOnce(s, a, u, 'mismatch')
 }
 
 const sendCompletionMailOnce = async (
@@ -166,4 +186,109 @@ export const settleReturnedSession = async (
     .returning()
     .get()
   return updated ? { kind: 'applied', application: updated, changed: true, credit: false } : null
+}
+
+/**
+ * Marks an application that the gateway says was never paid as 未払い (コンビニ, Pay-easy) or
+ * キャンセル (a hosted page left unpaid), releasing its share of the cap. A payment that
+ * still arrives later wins (nextPaymentStatus), and the credit-time check then decides.
+ */
+const sweep = async (s: Pick<Services, 'db' | 'clock'>, a: Application) => {
+  const updated = await s.db
+    .update(applications)
+    .set({
+      status: hasDeadline(a.paymentMethod) ? 'unpaid' : 'cancelled',
+      paymentOutcome: 'expired',
+      updatedAt: s.clock(),
+    })
+    .where(and(eq(applications.id, a.id), eq(applications.status, 'awaiting_payment')))
+    .returning({ id: applications.id })
+    .get()
+  return updated !== undefined
+}
+
+type OverdueResult = 'swept' | 'paid' | 'waiting'
+
+/** Asks the gateway about one overdue application and acts on its answer only. */
+const settleOverdue = async (
+  s: Pick<Services, 'db' | 'clock' | 'mailer' | 'desks'>,
+  provider: PaymentProvider | null,
+  a: Application,
+): Promise<OverdueResult> => {
+  const paid = async (p: GatewayPayment): Promise<OverdueResult | null> => {
+    if (p.status !== 'captured') return null
+    const outcome = await applyGatewayPayment(s, provider!, a.universityId, p)
+    if (outcome.kind === 'applied' && outcome.credit)
+      await deskFor(s.desks, a.universityId, a.studentId).credit(a.id)
+    return 'paid'
+  }
+  // Never opened at the gateway: nobody can have paid it.
+  if (!a.providerSessionId && !a.providerPaymentId) return (await sweep(s, a)) ? 'swept' : 'waiting'
+  if (!provider) return 'waiting' // its keys are gone: nobody can be asked, nothing is decided
+  if (a.providerPaymentId && !a.providerSessionId) {
+    const p = await provider.payment(a.providerPaymentId)
+    if (p) {
+      const done = await paid(p)
+      if (done) return done
+      // The store still takes it (the gateway has not closed it yet): ask again later.
+      if (p.status === 'authorized' || p.status === 'pending') return 'waiting'
+    }
+    return (await sweep(s, a)) ? 'swept' : 'waiting'
+  }
+  let session = await provider.session(a.providerSessionId!)
+  if (session?.payment) {
+    const done = await paid(session.payment)
+    if (done) return done
+  }
+  if (session?.status === 'pending') {
+    // Close it first, so that it can no longer be paid once we call it unpaid.
+    session = await provider
+      .cancelSession(session.id)
+      .catch(async () => provider.session(a.providerSessionId!))
+    if (session?.payment) {
+      const done = await paid(session.payment)
+      if (done) return done
+    }
+    if (session?.status !== 'cancelled') return 'waiting'
+  }
+  if (session?.status === 'completed') return 'waiting' // completed without a capture yet
+  return (await sweep(s, a)) ? 'swept' : 'waiting'
+}
+
+/**
+ * Cron: no application is called 未払い or キャンセル on our clock alone. Each one still
+ * awaiting payment past its deadline is asked about at the gateway (a payment made at the
+ * last minute, whose webhook was lost or is late, is found and credited or held); only
+ * what the gateway says was never paid is swept. A gateway that cannot be asked decides
+ * nothing: the application waits for the next run.
+ */
+export const reconcileOverdueApplications = async (
+  s: Services,
+  now: number,
+  limit = 50,
+): Promise<Record<OverdueResult, number>> => {
+  const overdue = await s.db
+    .select()
+    .from(applications)
+    .where(and(eq(applications.status, 'awaiting_payment'), lte(applications.paymentDeadline, now)))
+    .orderBy(applications.paymentDeadline)
+    .limit(limit)
+    .all()
+  const counts: Record<OverdueResult, number> = { swept: 0, paid: 0, waiting: 0 }
+  const universities = new Map<string, University>()
+  for (const a of overdue) {
+    let u = universities.get(a.universityId)
+    if (!u) universities.set(a.universityId, (u = await loadUniversity(s.db, a.universityId)))
+    try {
+      counts[await settleOverdue(s, s.payments(u), a)]++
+    } catch (e) {
+      if (!(e instanceof PaymentProviderError)) throw e
+      console.warn('gateway not reachable for an overdue application', {
+        application: a.id,
+        error: e.message,
+      })
+      counts.waiting++
+    }
+  }
+  return counts
 }

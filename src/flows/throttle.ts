@@ -7,6 +7,9 @@ export const accountKey = (universityId: string, userId: string) =>
   `account:${universityId}:${userId.toLowerCase()}`
 export const clientKey = (universityId: string, client: string) =>
   `client:${universityId}:${client}`
+/** A device cookie's own counter, by its nonce (see security/device.ts). */
+export const deviceKey = (universityId: string, device: string) =>
+  `device:${universityId}:${device}`
 
 /**
  * Counts one attempt (or failure) against `key` in one atomic statement and returns its

@@ -75,6 +75,8 @@ export const en = {
   newEmailAddress: 'New email address',
   currentEmailAddress: 'Current email address',
   emailChangeSameAsCurrent: 'This is your current email address.',
+  emailChangeSecondPasswordHint:
+    'Needed to confirm it is you. Once the change is complete, you are logged out on every other device and browser.',
   emailChangeSent:
     'A confirmation mail has been sent. Open the URL in the mail to finish changing your email address.',
   emailChangedTitle: 'Email Address Changed',
@@ -281,6 +283,7 @@ export const en = {
   statusPaid: 'Paid',
   statusUnpaid: 'Unpaid',
   statusCancelled: 'Cancelled',
+  statusRefunded: 'Refunded',
   detailTitle: 'Application details',
   issueInfo: 'Application',
   paymentInfo: 'Payment',
@@ -297,6 +300,22 @@ export const en = {
     'An error at M.I.C. has delayed the charge. It is retried automatically (next around {time}). If it has not arrived after about 30 minutes, please contact us.',
   creditFailed:
     'The charge could not be credited to M.I.C. Staff will look into it; please contact us with the application number.',
+  creditHeld:
+    'Held: charging it would take your card over its balance limit. It is charged automatically once your M.I.C. balance has room; you can also ask for your money back.',
+  creditRefunded: 'Your payment was refunded. Nothing was charged to your M.I.C. card.',
+  refundRequest: 'Ask for a refund',
+  refundConfirm:
+    'The {amount} you paid for this application will be refunded by the method you paid with, and nothing will be charged to your M.I.C. card. Continue?',
+  refundDone: 'Your refund is on its way, by the method you paid with.',
+  refundUnavailable: 'A refund cannot be made right now. Please try again later or contact us.',
+  refundNotPossible: 'This application cannot be refunded.',
+  mailCreditHeldSubject: '[Notice] Your M.I.C. charge is on hold',
+  mailCreditHeldBody: [
+    'Your paid charge is on hold: charging it would take your M.I.C. card over its balance limit.',
+    'It is charged automatically once your M.I.C. balance has room.',
+    'To get your money back instead, use "Ask for a refund" on the application details page.',
+    '',
+  ],
 
   // Charge mails
   mailTo: 'To {name}',

@@ -80,6 +80,8 @@ export const ja = {
   newEmailAddress: '新しいメールアドレス',
   currentEmailAddress: '現在のメールアドレス',
   emailChangeSameAsCurrent: '現在のメールアドレスと同じです。',
+  emailChangeSecondPasswordHint:
+    '本人確認のため入力してください。変更が完了すると、ほかの端末やブラウザでのログインは終了します。',
   emailChangeSent:
     '確認メールを送信しました。確認メールに記載されたURLにアクセスし、メールアドレスの変更を完了してください。',
   emailChangedTitle: 'メールアドレス変更完了',
@@ -293,6 +295,7 @@ export const ja = {
   statusPaid: 'お支払い済み',
   statusUnpaid: '未払い',
   statusCancelled: 'キャンセル',
+  statusRefunded: '返金済み',
   detailTitle: '申請情報 詳細',
   issueInfo: '発行情報',
   paymentInfo: 'お支払い情報',
@@ -309,6 +312,23 @@ export const ja = {
     'M.I.C.でエラーが発生したため、反映が遅れています。自動的に再試行します（次回 {time} 頃）。30分程度待っても反映されない場合は、お問い合わせ先までご連絡ください。',
   creditFailed:
     'M.I.C.へ反映できませんでした。担当者が確認しますので、お手数ですが発行申請番号をお伝えのうえ、お問い合わせ先までご連絡ください。',
+  creditHeld:
+    '残高上限額を超えるため、チャージを保留しています（上限超過のため保留）。M.I.C.の残高に空きができると自動的にチャージします。お支払いいただいた金額の返金を申し込むこともできます。',
+  creditRefunded: 'お支払いいただいた金額を返金しました。M.I.C.へはチャージしていません。',
+  refundRequest: '返金を申し込む',
+  refundConfirm:
+    'この申請のお支払い金額 {amount} を、お支払いに使った方法で返金します。M.I.C.へはチャージされません。よろしいですか。',
+  refundDone: '返金を受け付けました。お支払いに使った方法で返金されます。',
+  refundUnavailable:
+    'ただいま返金を受け付けられません。しばらくしてからもう一度お試しいただくか、お問い合わせ先までご連絡ください。',
+  refundNotPossible: 'この申請は返金の対象ではありません。',
+  mailCreditHeldSubject: '【お知らせ】M.I.C.へのチャージを保留しています',
+  mailCreditHeldBody: [
+    'お支払いいただいたチャージは、M.I.C.の残高上限額を超えるため、チャージを保留しています。',
+    'M.I.C.の残高に空きができると、自動的にチャージします。',
+    '返金をご希望の場合は、申請情報 詳細の「返金を申し込む」からお申し込みください。',
+    '',
+  ],
 
   // Charge mails
   mailTo: 'To {name} 様',

@@ -1,12 +1,12 @@
-import { and, eq, isNotNull } from 'drizzle-orm'
+import { and, eq, isNotNull, sql } from 'drizzle-orm'
 import { Hono, type Context } from 'hono'
-import { deleteCookie, setCookie } from 'hono/cookie'
+import { deleteCookie, getCookie, setCookie } from 'hono/cookie'
 import { z } from 'zod'
 import { STAGE_HOME, stageOf, type AppEnv, type Student } from '../context'
 import { students } from '../db/schema'
 import { EMAIL_MAX_LENGTH, emailProblem, normalizeEmail } from '../domain/email'
 import { SECRET_MAX_LENGTH } from '../domain/secondPassword'
-import { ACCOUNT_POLICY, type ThrottlePolicy } from '../domain/throttle'
+import { ACCOUNT_POLICY, DEVICE_POLICY, type ThrottlePolicy } from '../domain/throttle'
 import { formatJstDateTime } from '../domain/time'
 import { attemptLogin } from '../flows/login'
 import { emailChangedNotice, oneTimeUrlMail } from '../flows/mails'
@@ -18,11 +18,16 @@ import {
   type TokenPurpose,
 } from '../flows/oneTimeUrl'
 import { newSecondPasswordErrors, storeSecondPassword } from '../flows/secondPassword'
-import { accountKey, beginAttempt, clearAttempts, failAttempt } from '../flows/throttle'
+import { accountKey, beginAttempt, clearAttempts, deviceKey, failAttempt } from '../flows/throttle'
 import type { Translator } from '../i18n'
 import { issueCsrfCookie } from '../middleware/csrf'
 import { requireStage } from '../middleware/session'
 import { verifySecret } from '../security/crypto'
+import {
+  DEVICE_COOKIE,
+  DEVICE_COOKIE_MAX_AGE_SECONDS,
+  verifyDeviceCookie,
+} from '../security/device'
 import { createSession, destroySession, SESSION_COOKIE } from '../security/session'
 import { DoneBox, type FieldErrors } from '../views/components'
 import {
@@ -60,6 +65,46 @@ const startSession = async (c: C, student: Student) => {
   })
   setCookie(c, SESSION_COOKIE, id, { prefix: 'host', httpOnly: true, sameSite: 'Lax' })
   c.set('csrfToken', issueCsrfCookie(c))
+}
+
+/** The device cookie this browser brought, if any (checked against a student before use). */
+const deviceCookieOf = (c: C) => getCookie(c, DEVICE_COOKIE, 'host')
+
+type SecondPasswordCheck =
+  { kind: 'ok' } | { kind: 'locked'; until: number } | { kind: 'wrong'; lockedUntil: number | null }
+
+/**
+ * Checks the current second password a logged-in student typed (to change it, or the
+ * e-mail address), throttled like a login: counted against this browser when it carries
+ * the student's device cookie, as it does after logging in here, else against the
+ * account's lock of untrusted clients. So someone failing logins as the student elsewhere
+ * cannot lock the student out of these forms either.
+ */
+const checkCurrentSecondPassword = async (
+  c: C,
+  student: Student,
+  given: string,
+): Promise<SecondPasswordCheck> => {
+  const { db, clock, pepper } = deps(c)
+  const now = clock()
+  const device = await verifyDeviceCookie(
+    pepper,
+    student.universityId,
+    student.userId,
+    deviceCookieOf(c),
+    now,
+  )
+  const key = device
+    ? deviceKey(student.universityId, device)
+    : accountKey(student.universityId, student.userId)
+  const policy = device ? DEVICE_POLICY : ACCOUNT_POLICY
+  const gate = await beginAttempt(db, key, now, policy)
+  if (gate.locked !== null) return { kind: 'locked', until: gate.locked }
+  if (!(await verifySecret(given, student.secondPasswordHash!, pepper))) {
+    return { kind: 'wrong', lockedUntil: await failAttempt(db, key, gate.attempt, now, policy) }
+  }
+  await clearAttempts(db, key)
+  return { kind: 'ok' }
 }
 
 // ---- 2.3 Login ---------------------------------------------------------------------------
@@ -104,7 +149,12 @@ account.post(
     const result = await attemptLogin(
       deps(c),
       c.get('university'),
-      { userId: form.user_id, password: form.password, secondPassword: form.second_password },
+      {
+        userId: form.user_id,
+        password: form.password,
+        secondPassword: form.second_password,
+        deviceCookie: deviceCookieOf(c),
+      },
       clientOf(c),
     )
     if (result.kind === 'locked') {
@@ -116,6 +166,13 @@ account.post(
       return renderLogin(c, values, {}, { kind: 'error', text: tr(c).t('loginFailed') })
     }
     await startSession(c, result.student)
+    // Kept at logout: it is what lets this browser in while others are locked out.
+    setCookie(c, DEVICE_COOKIE, result.deviceCookie, {
+      prefix: 'host',
+      httpOnly: true,
+      sameSite: 'Strict',
+      maxAge: DEVICE_COOKIE_MAX_AGE_SECONDS,
+    })
     return c.redirect(STAGE_HOME[stageOf(result.student)], 303)
   },
 )
@@ -155,6 +212,15 @@ const emailSchema = z.object({
   email_confirm: requiredText(EMAIL_MAX_LENGTH),
 })
 const emailLabels = { email: 'emailAddress', email_confirm: 'emailConfirm' } as const
+// Changing the address also asks for the current second password: whoever holds a session
+// alone must not be able to point the forgotten-password mail at an address of their own.
+const emailChangeSchema = emailSchema.extend({
+  current_second_password: requiredSecret(SECRET_MAX_LENGTH),
+})
+const emailChangeLabels = {
+  ...emailLabels,
+  current_second_password: 'currentSecondPassword',
+} as const
 
 const emailErrors = (
   t: Translator,
@@ -174,55 +240,50 @@ const emailErrors = (
 
 const allowListAddress = (c: C) => c.get('university').mailFrom
 
-const renderEmailForm = (c: C, mode: 'setup' | 'change', values: Values, errors: FieldErrors) =>
+type EmailMode = 'setup' | 'change'
+
+const renderEmailForm = (
+  c: C,
+  mode: EmailMode,
+  values: Values,
+  errors: FieldErrors,
+  notice?: string,
+) =>
   c.render(
     <EmailForm
       mode={mode}
       values={values}
       errors={errors}
+      notice={notice}
       currentEmail={current(c).email}
       allowListAddress={allowListAddress(c)}
     />,
     { title: tr(c).t(mode === 'setup' ? 'emailSetupTitle' : 'emailChangeTitle') },
   )
 
+const EMAIL_FIELDS = ['email', 'email_confirm'] as const
+
+/** Mails the one-time URL that completes the registration or change to `email`. */
+const mailEmailUrl = async (c: C, mode: EmailMode, email: string, confirm: string) => {
+  const student = current(c)
+  const values = { email, email_confirm: confirm }
+  const sent = await mailOneTimeUrl(
+    c,
+    mode === 'setup' ? 'email-register' : 'email-change',
+    student,
+    normalizeEmail(email),
+    '/email/verify',
+  )
+  if (!sent) {
+    c.status(503)
+    return renderEmailForm(c, mode, values, { email: { text: tr(c).t('emailSendFailed') } })
+  }
+  return c.redirect(`/email/${mode}/sent`, 303)
+}
+
 for (const mode of ['setup', 'change'] as const) {
   const stage = mode === 'setup' ? 'email' : 'ready'
-  const purpose: TokenPurpose = mode === 'setup' ? 'email-register' : 'email-change'
   account.get(`/email/${mode}`, requireStage(stage), (c) => renderEmailForm(c, mode, {}, {}))
-  account.post(
-    `/email/${mode}`,
-    requireStage(stage),
-    validForm(emailSchema, emailLabels, (c, errors, raw) =>
-      renderEmailForm(c, mode, refill(raw, ['email', 'email_confirm']), errors),
-    ),
-    async (c) => {
-      const form = c.req.valid('form')
-      const student = current(c)
-      const errors = emailErrors(
-        tr(c),
-        form.email,
-        form.email_confirm,
-        mode === 'change' ? student.email : null,
-      )
-      if (Object.keys(errors).length > 0) {
-        c.status(422)
-        return renderEmailForm(c, mode, form, errors)
-      }
-      const sent = await mailOneTimeUrl(
-        c,
-        purpose,
-        student,
-        normalizeEmail(form.email),
-        '/email/verify',
-      )
-      if (!sent) {
-        c.status(503)
-        return renderEmailForm(c, mode, form, { email: { text: tr(c).t('emailSendFailed') } })
-      }
-      return c.redirect(`/email/${mode}/sent`, 303)
-    },
-  )
   account.get(`/email/${mode}/sent`, requireStage(stage), (c) =>
     c.render(
       <InfoPage
@@ -234,6 +295,58 @@ for (const mode of ['setup', 'change'] as const) {
     ),
   )
 }
+
+account.post(
+  '/email/setup',
+  requireStage('email'),
+  validForm(emailSchema, emailLabels, (c, errors, raw) =>
+    renderEmailForm(c, 'setup', refill(raw, EMAIL_FIELDS), errors),
+  ),
+  async (c) => {
+    const form = c.req.valid('form')
+    const errors = emailErrors(tr(c), form.email, form.email_confirm, null)
+    if (Object.keys(errors).length > 0) {
+      c.status(422)
+      return renderEmailForm(c, 'setup', form, errors)
+    }
+    return mailEmailUrl(c, 'setup', form.email, form.email_confirm)
+  },
+)
+
+account.post(
+  '/email/change',
+  requireStage('ready'),
+  validForm(emailChangeSchema, emailChangeLabels, (c, errors, raw) =>
+    renderEmailForm(c, 'change', refill(raw, EMAIL_FIELDS), errors),
+  ),
+  async (c) => {
+    const form = c.req.valid('form')
+    const student = current(c)
+    const t = tr(c)
+    const values = { email: form.email, email_confirm: form.email_confirm }
+    const check = await checkCurrentSecondPassword(c, student, form.current_second_password)
+    if (check.kind === 'locked') {
+      c.status(429)
+      return renderEmailForm(c, 'change', values, {}, lockedText(t, check.until))
+    }
+    const errors = emailErrors(t, form.email, form.email_confirm, student.email)
+    if (check.kind === 'wrong') {
+      c.status(check.lockedUntil ? 429 : 422)
+      return renderEmailForm(
+        c,
+        'change',
+        values,
+        { ...errors, current_second_password: { text: t.t('currentSecondPasswordWrong') } },
+        check.lockedUntil ? lockedText(t, check.lockedUntil) : undefined,
+      )
+    }
+    if (Object.keys(errors).length > 0) {
+      c.status(422)
+      return renderEmailForm(c, 'change', values, errors)
+    }
+    return mailEmailUrl(c, 'change', form.email, form.email_confirm)
+  },
+)
 
 /** The page for a one-time URL that cannot be used, with a way to ask for a new one. */
 const unusableLink = (
@@ -279,7 +392,20 @@ account.get('/email/verify/:token', async (c) => {
     eq(students.universityId, payload.universityId),
   )
   const before = await deps(c).db.select().from(students).where(where).get()
-  await deps(c).db.update(students).set({ email: payload.email }).where(where)
+  const changing = payload.purpose === 'email-change'
+  const after = await deps(c)
+    .db.update(students)
+    .set({
+      email: payload.email,
+      // A new address is a credential change: like a new second password, it ends every
+      // session opened before.
+      ...(changing ? { credentialEpoch: sql`${students.credentialEpoch} + 1` } : {}),
+    })
+    .where(where)
+    .returning()
+    .get()
+  // The student's own session that confirms continues, under a new id.
+  if (changing && after && c.get('session')?.student.id === after.id) await startSession(c, after)
   if (payload.purpose === 'email-register') {
     return c.render(
       <InfoPage
@@ -384,25 +510,19 @@ account.post(
   async (c) => {
     const form = c.req.valid('form')
     const student = current(c)
-    const { db, clock, pepper } = deps(c)
-    const now = clock()
-    // Guessing the current second password is throttled like a login.
-    const key = accountKey(student.universityId, student.userId)
-    const gate = await beginAttempt(db, key, now, ACCOUNT_POLICY)
-    if (gate.locked !== null) {
+    const check = await checkCurrentSecondPassword(c, student, form.current_second_password)
+    if (check.kind === 'locked') {
       c.status(429)
-      return renderChange(c, {}, lockedText(tr(c), gate.locked))
+      return renderChange(c, {}, lockedText(tr(c), check.until))
     }
-    if (!(await verifySecret(form.current_second_password, student.secondPasswordHash!, pepper))) {
-      const until = await failAttempt(db, key, gate.attempt, now, ACCOUNT_POLICY)
-      c.status(422)
+    if (check.kind === 'wrong') {
+      c.status(check.lockedUntil ? 429 : 422)
       return renderChange(
         c,
         { current_second_password: { text: tr(c).t('currentSecondPasswordWrong') } },
-        until ? lockedText(tr(c), until) : undefined,
+        check.lockedUntil ? lockedText(tr(c), check.lockedUntil) : undefined,
       )
     }
-    await clearAttempts(db, key)
     if (form.second_password === form.current_second_password) {
       c.status(422)
       return renderChange(c, { second_password: { text: tr(c).t('secondPasswordSameAsCurrent') } })

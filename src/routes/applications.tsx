@@ -63,8 +63,14 @@ applicationPages.get('/applications', async (c) => {
 applicationPages.get('/applications/:id', async (c) => {
   const a = await ownApplication(c)
   const { clock } = c.get('deps')
+  const refund = c.req.query('refund')
   return c.render(
     <ApplicationDetailPage
+      refund={
+        refund === 'refunded' || refund === 'unavailable' || refund === 'notRefundable'
+          ? refund
+          : undefined
+      }
       a={a}
       now={clock()}
       lastLoginAt={c.get('session')!.student.lastLoginAt}
@@ -72,6 +78,17 @@ applicationPages.get('/applications/:id', async (c) => {
     />,
     { title: c.get('tr').t('detailTitle') },
   )
+})
+
+/**
+ * 返金を申し込む: a paid charge that cannot be credited (held over the cap, refused by
+ * M.I.C., an amount mismatch) goes back to the student through the gateway, by the desk.
+ */
+applicationPages.post('/applications/:id/refund', async (c) => {
+  const a = await ownApplication(c)
+  const { desks } = c.get('deps')
+  const outcome = await deskFor(desks, a.universityId, a.studentId).refund(a.id)
+  return c.redirect(`/applications/${a.id}?refund=${outcome}`, 303)
 })
 
 /** 申請完了 — お支払いページに移動します. */

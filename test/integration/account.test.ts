@@ -13,6 +13,10 @@ import {
 import { PASSWORD } from '../fixtures'
 
 const SECOND = 'Secret2nd'
+const emailOf = async (userId: string) =>
+  (await env.DB.prepare('SELECT email FROM students WHERE user_id = ?')
+    .bind(userId)
+    .first<{ email: string | null }>())!.email
 const ready = async (userId: string) => {
   const client = new Client()
   await onboard(client, userId, `${userId}@example.ac.jp`, SECOND)
@@ -23,12 +27,18 @@ describe('2.4(a) メールアドレス変更', () => {
   it('changes the address through a one-time URL sent to the new one, and tells the old one', async () => {
     const client = await ready('test0050')
     const form = await client.get('/email/change')
-    for (const label of ['メールアドレス変更', '新しいメールアドレス', '確認'])
+    for (const label of [
+      'メールアドレス変更',
+      '新しいメールアドレス',
+      '確認',
+      '現在の第2パスワード',
+    ])
       expect(form.html).toContain(label)
     const since = await lastMailId()
     const sent = await client.post('/email/change', {
       email: 'new0050@example.ac.jp',
       email_confirm: 'new0050@example.ac.jp',
+      current_second_password: SECOND,
     })
     expectRedirect(sent.res, '/email/change/sent')
     const mail = await latestMail('new0050@example.ac.jp', since)
@@ -53,14 +63,101 @@ describe('2.4(a) メールアドレス変更', () => {
     const same = await client.post('/email/change', {
       email: 'test0051@example.ac.jp',
       email_confirm: 'test0051@example.ac.jp',
+      current_second_password: SECOND,
     })
     expect(same.res.status).toBe(422)
     expect(same.html).toContain('現在のメールアドレスと同じです。')
     const mismatch = await client.post('/email/change', {
       email: 'a0051@example.ac.jp',
       email_confirm: 'b0051@example.ac.jp',
+      current_second_password: SECOND,
     })
     expect(mismatch.html).toContain('メールアドレスと確認が一致しません。')
+  })
+
+  it('asks for the current second password and sends nothing without it', async () => {
+    const client = await ready('test0060')
+    const since = await lastMailId()
+    const { res, html } = await client.post('/email/change', {
+      email: 'new0060@example.ac.jp',
+      email_confirm: 'new0060@example.ac.jp',
+    })
+    expect(res.status).toBe(422)
+    expect(html).toContain('現在の第2パスワードを入力してください。')
+    expect(await lastMailId()).toBe(since)
+  })
+
+  it('refuses a wrong current second password on the same page; sends and changes nothing', async () => {
+    const client = await ready('test0061')
+    const since = await lastMailId()
+    const { res, html } = await client.post('/email/change', {
+      email: 'new0061@example.ac.jp',
+      email_confirm: 'new0061@example.ac.jp',
+      current_second_password: 'Wrong2nd0',
+    })
+    expect(res.status).toBe(422)
+    expect(html).toContain('現在の第2パスワードが正しくありません。')
+    expect(html).toContain('action="/email/change"')
+    // The address typed is kept; the second password never is.
+    expect(html).toContain('value="new0061@example.ac.jp"')
+    expect(html).not.toContain('Wrong2nd0')
+    expect(await lastMailId()).toBe(since)
+    expect(await latestMail('new0061@example.ac.jp', since, 200)).toBeNull()
+    expect(await emailOf('test0061')).toBe('test0061@example.ac.jp')
+  })
+
+  it('counts wrong current second passwords like failed logins: the fifth locks it, even the right one', async () => {
+    const client = await ready('test0062')
+    const attempt = (current: string) =>
+      client.post('/email/change', {
+        email: 'new0062@example.ac.jp',
+        email_confirm: 'new0062@example.ac.jp',
+        current_second_password: current,
+      })
+    for (let i = 0; i < 4; i++) expect((await attempt('Wrong2nd0')).res.status).toBe(422)
+    const fifth = await attempt('Wrong2nd0')
+    expect(fifth.res.status).toBe(429)
+    expect(mainText(fifth.html)).toContain('一時的にログインを制限しています')
+    const since = await lastMailId()
+    expect((await attempt(SECOND)).res.status).toBe(429)
+    expect(await lastMailId()).toBe(since)
+  })
+
+  it('ends every other session once the new address is confirmed; the confirming one continues', async () => {
+    const client = await ready('test0063')
+    const other = new Client()
+    await login(other, 'test0063', PASSWORD, SECOND)
+    const since = await lastMailId()
+    await client.post('/email/change', {
+      email: 'new0063@example.ac.jp',
+      email_confirm: 'new0063@example.ac.jp',
+      current_second_password: SECOND,
+    })
+    // Asking changes nothing yet: the other session lives on until the URL is opened.
+    expect((await other.get('/menu')).res.status).toBe(200)
+    const mail = await latestMail('new0063@example.ac.jp', since)
+    const done = await client.get(new URL(urlIn(mail!.body)).pathname)
+    expect(mainText(done.html)).toContain('メールアドレスを変更しました。')
+    expect((await client.get('/menu')).res.status).toBe(200)
+    expectRedirect((await other.get('/menu')).res, '/login?expired=1')
+    expectRedirect((await login(new Client(), 'test0063', PASSWORD, SECOND)).res, '/menu')
+  })
+
+  it('ends every session when the URL is opened in a browser that is not logged in', async () => {
+    const client = await ready('test0064')
+    const since = await lastMailId()
+    await client.post('/email/change', {
+      email: 'new0064@example.ac.jp',
+      email_confirm: 'new0064@example.ac.jp',
+      current_second_password: SECOND,
+    })
+    const mail = await latestMail('new0064@example.ac.jp', since)
+    const elsewhere = new Client()
+    const done = await elsewhere.get(new URL(urlIn(mail!.body)).pathname)
+    expect(done.res.status).toBe(200)
+    expect(elsewhere.session).toBeUndefined()
+    expect(await emailOf('test0064')).toBe('new0064@example.ac.jp')
+    expectRedirect((await client.get('/menu')).res, '/login?expired=1')
   })
 
   it('is only for logged-in students', async () => {
@@ -113,6 +210,31 @@ describe('2.4(b) 第2パスワード変更', () => {
     })
     expect(html).toContain('新しい第2パスワードが次のルールを満たしていません。')
     expect(html).toContain('8文字以上であること。')
+  })
+
+  it('is not locked for the student by someone failing logins as them from elsewhere', async () => {
+    const client = await ready('test0065')
+    for (let i = 0; i < 6; i++)
+      await new Client().post(
+        '/login',
+        { user_id: 'test0065', password: PASSWORD, second_password: 'Guess2nd0' },
+        { headers: { 'cf-connecting-ip': '203.0.113.65' } },
+      )
+    expect((await login(new Client(), 'test0065', PASSWORD, SECOND)).res.status).toBe(429)
+    // The student's own browser is counted on its own: the change goes through.
+    const { res, html } = await client.post('/second-password/change', {
+      current_second_password: SECOND,
+      second_password: 'Changed65',
+      second_password_confirm: 'Changed65',
+    })
+    expect(res.status).toBe(200)
+    expect(mainText(html)).toContain('第2パスワードは変更されました')
+    const email = await client.post('/email/change', {
+      email: 'new0065@example.ac.jp',
+      email_confirm: 'new0065@example.ac.jp',
+      current_second_password: 'Changed65',
+    })
+    expectRedirect(email.res, '/email/change/sent')
   })
 
   it('changes it, says 第2パスワードは変更されました, and ends the other sessions', async () => {

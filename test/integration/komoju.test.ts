@@ -17,6 +17,7 @@ import {
   ready,
   setClock,
   signedWebhook,
+  testNow,
   twinPaymentOf,
   webhookEvent,
 } from '../charge'
@@ -30,18 +31,29 @@ const provider = () =>
     webhookSecret: env.KOMOJU_WEBHOOK_SECRET,
   })
 
-/** Rows the webhook endpoint refused, by reason, since `since`. */
-const rejections = async (since: number) =>
-  (
-    await env.DB.prepare('SELECT reason FROM notification_rejections WHERE id > ? ORDER BY id')
-      .bind(since)
-      .all<{ reason: string }>()
-  ).results.map((r) => r.reason)
+/** What the webhook endpoint refused for the demo university, counted by reason. */
+const refusals = async () =>
+  Object.fromEntries(
+    (
+      await env.DB.prepare(
+        "SELECT reason, SUM(count) AS n FROM webhook_refusals WHERE university_id = 'demo' GROUP BY reason",
+      ).all<{ reason: string; n: number }>()
+    ).results.map((r) => [r.reason, r.n]),
+  ) as Record<string, number>
 
-const lastRejection = async () =>
-  (await env.DB.prepare('SELECT COALESCE(MAX(id), 0) AS id FROM notification_rejections').first<{
-    id: number
-  }>())!.id
+/** The refusals counted between two readings of `refusals()`, by reason. */
+const countedSince = (before: Record<string, number>, after: Record<string, number>) =>
+  Object.fromEntries(
+    Object.entries(after)
+      .map(([reason, n]) => [reason, n - (before[reason] ?? 0)] as const)
+      .filter(([, n]) => n !== 0),
+  )
+
+const refusalRows = async () =>
+  (await env.DB.prepare('SELECT COUNT(*) AS n FROM webhook_refusals').first<{ n: number }>())!.n
+
+/** wrangler.toml's WEBHOOK_REFUSALS limit: refused webhooks per client per minute. */
+const REFUSALS_PER_MINUTE = 20
 
 const notification = (eventId: string) =>
   env.DB.prepare('SELECT * FROM payment_notifications WHERE event_id = ?')
@@ -72,13 +84,13 @@ describe('the KOMOJU adapter against the twin', () => {
       applicationId: 990_001,
       amount: 2000,
       method: 'paypay' as const,
-      deadline: Date.now() + 30 * 60_000,
+      deadline: testNow() + 30 * 60_000,
       returnUrl: 'https://example.com/applications/990001/return',
       email: 'someone@example.ac.jp',
       lang: 'ja' as const,
       nameKana: 'デモ タロウ',
       phone: null,
-      now: Date.now(),
+      now: testNow(),
     }
     const [a, b] = await Promise.all([
       provider().openPayment(input),
@@ -99,12 +111,12 @@ describe('the KOMOJU adapter against the twin', () => {
   it('creates a store payment with its receipt and instructions, and a Pay-easy one with its numbers', async () => {
     const base = {
       amount: 4000,
-      deadline: Date.now() + 3 * 86_400_000,
+      deadline: testNow() + 3 * 86_400_000,
       returnUrl: 'https://example.com/x',
       email: 's@example.ac.jp',
       lang: 'en' as const,
       nameKana: 'ヤマダ ハナコ',
-      now: Date.now(),
+      now: testNow(),
     }
     const store = await provider().openPayment({
       ...base,
@@ -156,7 +168,7 @@ describe('the KOMOJU adapter against the twin', () => {
 describe('webhook signatures', () => {
   it('accepts a good signature and refuses bad, missing, wrong-secret, tampered and non-JSON ones', async () => {
     const { id, payment } = await openStorePayment('test0202')
-    const since = await lastRejection()
+    const since = await refusals()
     const event = webhookEvent('payment.captured', payment.id)
     const good = await signedWebhook(event)
     const body = JSON.stringify(event)
@@ -181,13 +193,11 @@ describe('webhook signatures', () => {
     expect((await notify(wrongSecret)).status).toBe(401)
     expect((await notify(tampered)).status).toBe(401)
     expect((await notify(plain)).status).toBe(400)
-    expect(await rejections(since)).toEqual([
-      'bad_signature',
-      'missing_signature',
-      'bad_signature',
-      'bad_signature',
-      'wrong_content_type',
-    ])
+    expect(countedSince(since, await refusals())).toEqual({
+      bad_signature: 3,
+      missing_signature: 1,
+      wrong_content_type: 1,
+    })
     // None of them looked at the payment; the good one makes the consumer look.
     expect((await application(id))!.status).toBe('awaiting_payment')
     expect((await notify(good)).status).toBe(200)
@@ -198,7 +208,7 @@ describe('webhook signatures', () => {
   })
 
   it('refuses every webhook when the university’s webhook secret is not configured', async () => {
-    const since = await lastRejection()
+    const since = await refusals()
     const req = await signedWebhook(webhookEvent('payment.captured', 'pay_anything'))
     const res = await worker.fetch!(
       req as never,
@@ -206,7 +216,86 @@ describe('webhook signatures', () => {
       { waitUntil() {}, passThroughOnException() {}, props: {} } as never,
     )
     expect(res.status).toBe(401)
-    expect(await rejections(since)).toEqual(['not_configured'])
+    expect(countedSince(since, await refusals())).toEqual({ not_configured: 1 })
+  })
+
+  it('counts refusals per reason and hour instead of storing each one', async () => {
+    const since = await refusals()
+    const rows = await refusalRows()
+    for (let i = 0; i < 5; i++) {
+      const req = await signedWebhook(webhookEvent('payment.captured', `pay_counted_${i}`), {
+        secret: 'whsec_counted',
+        headers: { 'cf-connecting-ip': '198.51.100.40' },
+      })
+      expect((await notify(req)).status).toBe(401)
+    }
+    expect(countedSince(since, await refusals())).toEqual({ bad_signature: 5 })
+    expect(await refusalRows()).toBeLessThanOrEqual(rows + 1)
+    const row = await env.DB.prepare(
+      "SELECT last_detail FROM webhook_refusals WHERE university_id = 'demo' AND reason = 'bad_signature' ORDER BY hour_start DESC LIMIT 1",
+    ).first<{ last_detail: string }>()
+    expect(row!.last_detail).toContain('pay_counted_4')
+  })
+
+  it('answers 429 to a client past the limit without checking its webhooks, and lets others’ good webhooks in', async () => {
+    const attacker = { 'cf-connecting-ip': '198.51.100.23' }
+    const since = await refusals()
+    const rows = await refusalRows()
+    const statuses: number[] = []
+    for (let i = 0; i < 3 * REFUSALS_PER_MINUTE; i++) {
+      const req = await signedWebhook(webhookEvent('payment.captured', `pay_forged_${i}`), {
+        secret: 'whsec_forged',
+        headers: attacker,
+      })
+      statuses.push((await notify(req)).status)
+    }
+    const refused = statuses.filter((s) => s === 401).length
+    expect(statuses.every((s) => s === 401 || s === 429)).toBe(true)
+    expect(statuses.at(-1)).toBe(429)
+    // At most one more minute's allowance, should the burst straddle a minute.
+    expect(refused).toBeGreaterThanOrEqual(REFUSALS_PER_MINUTE)
+    expect(refused).toBeLessThanOrEqual(2 * REFUSALS_PER_MINUTE)
+    // Only what was refused is counted, in one row: the 429s cost no write.
+    expect(countedSince(since, await refusals())).toEqual({ bad_signature: refused })
+    expect(await refusalRows()).toBeLessThanOrEqual(rows + 1)
+
+    // The client is not even heard: a correctly signed webhook from it is not looked at.
+    const blocked = webhookEvent('payment.captured', 'pay_from_a_blocked_client')
+    expect((await notify(await signedWebhook(blocked, { headers: attacker }))).status).toBe(429)
+
+    // Everyone else's good webhooks get through and are applied.
+    const others: Record<string, string>[] = [{ 'cf-connecting-ip': '203.0.113.200' }, {}]
+    for (const headers of others) {
+      const good = webhookEvent('payment.captured', `pay_good_${crypto.randomUUID()}`)
+      expect((await notify(await signedWebhook(good, { headers }))).status).toBe(200)
+      await eventually(
+        () => notification(good.id),
+        (n) => n?.applied_at != null,
+      )
+    }
+    expect(await notification(blocked.id)).toBeNull()
+  })
+
+  it('counts only refusals against a client: its good webhooks never spend the allowance', async () => {
+    const gatewayAddress = { 'cf-connecting-ip': '198.51.100.50' }
+    const forged = async (i: number) =>
+      (
+        await notify(
+          await signedWebhook(webhookEvent('payment.captured', `pay_misfire_${i}`), {
+            secret: 'whsec_rotated',
+            headers: gatewayAddress,
+          }),
+        )
+      ).status
+    for (let i = 0; i < 5; i++) expect(await forged(i)).toBe(401)
+    for (let i = 0; i < REFUSALS_PER_MINUTE + 5; i++) {
+      const good = webhookEvent('payment.captured', `pay_busy_${i}_${crypto.randomUUID()}`)
+      expect((await notify(await signedWebhook(good, { headers: gatewayAddress }))).status).toBe(
+        200,
+      )
+    }
+    // Still within its allowance of refusals: refused, not rate-limited.
+    expect(await forged(5)).toBe(401)
   })
 })
 

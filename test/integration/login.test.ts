@@ -188,3 +188,102 @@ describe('在学生ログイン — security', () => {
     expect(keys.length).toBeGreaterThan(0)
   })
 })
+
+describe('在学生ログイン — device cookies (nobody can lock a student out)', () => {
+  const SECOND = 'Secret2nd'
+  const DEVICE = '__Host-device'
+  /** Someone else failing, from their own machine, as often as they like. */
+  const attack = async (userId: string, times: number, ip = '203.0.113.66') => {
+    const statuses: number[] = []
+    for (let i = 0; i < times; i++) {
+      const { res } = await new Client().post(
+        '/login',
+        { user_id: userId, password: PASSWORD, second_password: `Guess${i}nd0` },
+        { headers: { 'cf-connecting-ip': ip } },
+      )
+      statuses.push(res.status)
+    }
+    return statuses
+  }
+  /** A browser the student has logged in from before (and logged out of). */
+  const knownBrowser = async (userId: string) => {
+    const browser = new Client()
+    await onboard(browser, userId, `${userId}@example.ac.jp`, SECOND)
+    expect(browser.cookies.get(DEVICE)).toBeTruthy()
+    await browser.post('/logout', {})
+    return browser
+  }
+
+  it('sets a __Host- device cookie at login that is Secure and HttpOnly, and keeps it at logout', async () => {
+    const client = new Client()
+    const { res } = await login(client, 'test0030', PASSWORD)
+    const cookie = res.headers.getSetCookie().find((c) => c.startsWith(`${DEVICE}=`))!
+    expect(cookie).toMatch(/; Secure/)
+    expect(cookie).toMatch(/; HttpOnly/)
+    expect(cookie).toMatch(/; Path=\//)
+    expect(cookie).not.toMatch(/Domain=/i)
+    expect(cookie).toMatch(/; Max-Age=\d+/)
+    // Nothing in it names the student.
+    expect(cookie).not.toContain('test0030')
+    await client.post('/logout', {})
+    expect(client.cookies.get(DEVICE)).toBeTruthy()
+  })
+
+  it('lets the student in from a browser they used before while an attacker keeps failing; a fresh browser stays locked', async () => {
+    const browser = await knownBrowser('test0031')
+    const statuses = await attack('test0031', 7)
+    expect(statuses.slice(0, 4).every((s) => s === 401)).toBe(true)
+    expect(statuses.slice(4).every((s) => s === 429)).toBe(true)
+    expect((await login(new Client(), 'test0031', PASSWORD, SECOND)).res.status).toBe(429)
+    expectRedirect((await login(browser, 'test0031', PASSWORD, SECOND)).res, '/menu')
+    // …and the attacker is still locked out afterwards: the student's login lifted nothing.
+    expect(await attack('test0031', 1)).toEqual([429])
+  })
+
+  it('counts a known browser’s own failures against that browser only', async () => {
+    const browser = await knownBrowser('test0032')
+    for (let i = 0; i < 4; i++)
+      expect((await login(browser, 'test0032', PASSWORD, 'Wrong2nd0')).res.status).toBe(401)
+    expect((await login(browser, 'test0032', PASSWORD, 'Wrong2nd0')).res.status).toBe(429)
+    expect((await login(browser, 'test0032', PASSWORD, SECOND)).res.status).toBe(429)
+    // The account itself is not locked: another browser gets in.
+    expectRedirect((await login(new Client(), 'test0032', PASSWORD, SECOND)).res, '/menu')
+  })
+
+  it('gives no exemption for a forged device cookie or one issued to another student', async () => {
+    const own = await knownBrowser('test0033')
+    const someoneElses = await knownBrowser('test0034')
+    await attack('test0033', 5)
+    const genuine = own.cookies.get(DEVICE)!
+    const [nonce, issued, signature] = genuine.split('.')
+    const flip = (s: string) => (s[0] === 'A' ? 'B' : 'A') + s.slice(1)
+    for (const forged of [
+      someoneElses.cookies.get(DEVICE)!,
+      `${flip(nonce!)}.${issued}.${signature}`,
+      `${nonce}.${Number(issued) + 1}.${signature}`,
+      `${nonce}.${issued}.${flip(signature!)}`,
+      'A'.repeat(22) + '.1.' + 'A'.repeat(43),
+      'not-a-device-cookie',
+    ]) {
+      const client = new Client()
+      client.cookies.set(DEVICE, forged)
+      expect((await login(client, 'test0033', PASSWORD, SECOND)).res.status, forged).toBe(429)
+    }
+    // The genuine one still works, for its own student only.
+    expectRedirect((await login(own, 'test0033', PASSWORD, SECOND)).res, '/menu')
+  })
+
+  it('does not let failures with another student’s device cookie escape the account lock', async () => {
+    const someoneElses = await knownBrowser('test0035')
+    await knownBrowser('test0036')
+    const cookie = someoneElses.cookies.get(DEVICE)!
+    const statuses: number[] = []
+    for (let i = 0; i < 6; i++) {
+      const client = new Client()
+      client.cookies.set(DEVICE, cookie)
+      statuses.push((await login(client, 'test0036', PASSWORD, 'Wrong2nd0')).res.status)
+    }
+    expect(statuses.at(-1)).toBe(429)
+    expect((await login(new Client(), 'test0036', PASSWORD, SECOND)).res.status).toBe(429)
+  })
+})

@@ -13,6 +13,7 @@ import { SendEmailTransport } from '../../src/adapters/mail/sendEmail'
 import worker from '../../src/index'
 import { PAYMENT_DLQ, PAYMENT_QUEUE } from '../../src/queue'
 import type { StudentDesk } from '../../src/durable/studentDesk'
+import { testNow } from '../charge'
 
 // A well-formed event about a payment the gateway does not know: recorded, changes nothing.
 const notification = (eventId: string) => ({
@@ -69,7 +70,7 @@ describe('payment-notification queue consumer', () => {
 
 describe('cron', () => {
   it('forgets throttle counters whose window and lock are over, keeping live ones', async () => {
-    const now = Date.now()
+    const now = testNow() // the cron reads the service clock
     await env.DB.batch([
       env.DB.prepare("INSERT INTO login_throttle VALUES ('old', 3, ?, NULL)").bind(
         now - 2 * 86_400_000,
@@ -92,6 +93,30 @@ describe('cron', () => {
       ).all()
     ).results.map((r) => r.key)
     expect(keys).toEqual(['locked', 'recent'])
+  })
+
+  it('forgets counts of refused webhooks after 30 days, keeping recent ones', async () => {
+    const now = testNow() // the cron reads the service clock
+    const hour = (t: number) => Math.floor(t / 3_600_000) * 3_600_000
+    const insert = (reason: string, at: number) =>
+      env.DB.prepare(
+        "INSERT INTO webhook_refusals (university_id, reason, hour_start, count, last_at) VALUES ('demo', ?, ?, 7, ?)",
+      ).bind(reason, hour(at), at)
+    await env.DB.batch([
+      insert('test_old', now - 31 * 86_400_000),
+      insert('test_recent', now - 29 * 86_400_000),
+    ])
+    await worker.scheduled(
+      createScheduledController({ scheduledTime: new Date(now), cron: '* * * * *' }),
+      env,
+      createExecutionContext(),
+    )
+    const reasons = (
+      await env.DB.prepare(
+        "SELECT reason FROM webhook_refusals WHERE reason LIKE 'test_%' ORDER BY reason",
+      ).all<{ reason: string }>()
+    ).results.map((r) => r.reason)
+    expect(reasons).toEqual(['test_recent'])
   })
 })
 

@@ -13,7 +13,9 @@ export type MicFailure =
   | { ok: false; error: 'blackout'; until: number | null }
   /** No answer, a timeout or a server error: worth trying again later. */
   | { ok: false; error: 'unavailable'; detail: string }
-  /** M.I.C. understood and refused: trying again will not help. */
+  /** M.I.C. refused a credit that would take the card over its cap; it did not apply it. */
+  | { ok: false; error: 'overCap'; detail: string }
+  /** M.I.C. understood and refused (a suspended or reissued card …): trying again will not help. */
   | { ok: false; error: 'rejected'; detail: string }
 
 export type MicResult<T> = ({ ok: true } & T) | MicFailure
@@ -106,6 +108,8 @@ export class HttpMic implements Mic {
       const until = typeof r.json.until === 'number' ? r.json.until : null
       return { ok: false, error: 'blackout', until }
     }
+    if (r.status === 422 && r.json.error === 'over_cap')
+      return { ok: false, error: 'overCap', detail }
     // Auth and rate limits are ours to fix or wait out; other 4xx are final answers.
     if (r.status >= 400 && r.status < 500 && ![401, 403, 408, 429].includes(r.status))
       return { ok: false, error: 'rejected', detail }

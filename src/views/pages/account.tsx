@@ -70,11 +70,15 @@ export const LoginPage = (p: {
   )
 }
 
-/** メールアドレス設定 (§2.1) and メールアドレス変更 (§2.4a): the same form, two labels. */
+/**
+ * メールアドレス設定 (§2.1) and メールアドレス変更 (§2.4a): the same form, two labels; a change
+ * also asks for the current second password.
+ */
 export const EmailForm = (p: {
   mode: 'setup' | 'change'
   values: Values
   errors: FieldErrors
+  notice?: string
   currentEmail?: string | null
   allowListAddress: string
 }) => {
@@ -82,6 +86,7 @@ export const EmailForm = (p: {
   const action = p.mode === 'setup' ? '/email/setup' : '/email/change'
   return (
     <>
+      {p.notice && <Message kind="error">{p.notice}</Message>}
       <ErrorSummary errors={p.errors} />
       <form method="post" action={action} class="card" novalidate>
         <CsrfField />
@@ -110,6 +115,18 @@ export const EmailForm = (p: {
           required
           maxlength={EMAIL_MAX_LENGTH}
         />
+        {p.mode === 'change' && (
+          <Field
+            name="current_second_password"
+            type="password"
+            label={t('currentSecondPassword')}
+            hint={t('emailChangeSecondPasswordHint')}
+            error={p.errors.current_second_password}
+            autocomplete="current-password"
+            required
+            maxlength={SECRET_MAX_LENGTH}
+          />
+        )}
         <Notes items="emailNotes">
           <p>{t('emailAllowList')}</p>
           <p class="mono">{t('emailAllowListAddress', { address: p.allowListAddress })}</p>

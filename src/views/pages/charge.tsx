@@ -2,6 +2,7 @@ import { useRequestContext } from 'hono/jsx-renderer'
 import type { AppEnv } from '../../context'
 import {
   creditStanding,
+  refundableByStudent,
   tabOf,
   type ApplicationTab,
   type PaymentStatus,
@@ -25,6 +26,7 @@ const STATUS_KEYS = {
   paid: 'statusPaid',
   unpaid: 'statusUnpaid',
   cancelled: 'statusCancelled',
+  refunded: 'statusRefunded',
 } as const satisfies Record<PaymentStatus, string>
 export const statusLabel = (tr: Translator, s: PaymentStatus) => tr.t(STATUS_KEYS[s])
 
@@ -507,31 +509,42 @@ const CreditSection = ({
   now: number
   fiscal: Parameters<typeof creditStanding>[2]
 }) => {
-  const { t } = useC().get('tr')
+  const tr = useC().get('tr')
+  const { t } = tr
   const standing = creditStanding(a, now, fiscal)
-  let text: string
-  switch (standing.kind) {
-    case 'notPaid':
-      text = t('creditNotPaid')
-      break
-    case 'credited':
-      text = t('creditDone', { time: formatJstDateTime(standing.at) })
-      break
-    case 'waiting':
-      text =
-        standing.reason === 'retrying'
+  const text = (() => {
+    switch (standing.kind) {
+      case 'notPaid':
+        return t('creditNotPaid')
+      case 'credited':
+        return t('creditDone', { time: formatJstDateTime(standing.at) })
+      case 'waiting':
+        return standing.reason === 'retrying'
           ? t('creditRetrying', { time: formatJstDateTime(standing.expectedAt) })
           : standing.reason === 'blackout'
             ? t('creditWaitingWindow', { time: formatJstDateTime(standing.expectedAt) })
             : t('creditProcessing')
-      break
-    case 'failed':
-      text = t('creditFailed')
-  }
+      case 'held':
+        return t('creditHeld')
+      case 'refunded':
+        return t('creditRefunded')
+      case 'error':
+        return t('creditFailed')
+    }
+  })()
   return (
     <section class="card" aria-labelledby="credit-heading">
       <h2 id="credit-heading">{t('creditHeading')}</h2>
       <p class={`credit credit-${standing.kind}`}>{text}</p>
+      {refundableByStudent(a) && (
+        <form method="post" action={`/applications/${a.id}/refund`}>
+          <CsrfField />
+          <p>{t('refundConfirm', { amount: yen(tr, a.amount) })}</p>
+          <button type="submit" class="button">
+            {t('refundRequest')}
+          </button>
+        </form>
+      )}
     </section>
   )
 }
@@ -539,6 +552,7 @@ const CreditSection = ({
 /** 申請情報 詳細 (manual §4.1 順序11, §4.2). */
 export const ApplicationDetailPage = (p: {
   a: Application
+  refund?: 'refunded' | 'unavailable' | 'notRefundable'
   now: number
   lastLoginAt: number | null
   fiscal: Parameters<typeof creditStanding>[2]
@@ -549,6 +563,19 @@ export const ApplicationDetailPage = (p: {
   return (
     <>
       <LastLogin at={p.lastLoginAt} />
+      {p.refund && (
+        <Message kind={p.refund === 'refunded' ? 'success' : 'error'}>
+          <p>
+            {t(
+              p.refund === 'refunded'
+                ? 'refundDone'
+                : p.refund === 'unavailable'
+                  ? 'refundUnavailable'
+                  : 'refundNotPossible',
+            )}
+          </p>
+        </Message>
+      )}
       <section class="card" aria-labelledby="issue-heading">
         <h2 id="issue-heading">{t('issueInfo')}</h2>
         <dl class="summary">

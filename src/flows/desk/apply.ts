@@ -1,0 +1,82 @@
+import { and, eq } from 'drizzle-orm'
+import { applications, students } from '../../db/schema'
+import { chargeProblem, type ChargeProblem } from '../../domain/charge'
+import {
+  hasDeadline,
+  IMMEDIATE_PAYMENT_WINDOW_MS,
+  type PaymentMethod,
+} from '../../domain/paymentMethods'
+import type { Lang } from '../../i18n'
+import type { Services } from '../../services'
+import { chargeRoom, loadUniversity, type Application } from '../charge'
+
+export interface ChargeRequest {
+  universityId: string
+  studentId: number
+  amount: number
+  method: PaymentMethod
+  /** The 申請 form's key: the same key always means the same application. */
+  requestKey: string
+  lang: Lang
+  provider: string
+  /** Pay-easy only: the telephone number the gateway asks for. */
+  contactPhone: string | null
+}
+
+export type ApplyOutcome =
+  | { ok: true; application: Application; created: boolean }
+  | {
+      ok: false
+      problem: ChargeProblem | { code: 'balanceUnknown' } | { code: 'methodUnavailable' }
+    }
+
+/**
+ * Records an application after the cap check. Must run inside the student's StudentDesk,
+ * which runs one at a time everything that touches the student's balance: two
+ * applications can then never both fit under the cap that only one fits under.
+ */
+export const applyForCharge = async (s: Services, req: ChargeRequest): Promise<ApplyOutcome> => {
+  const existing = await s.db
+    .select()
+    .from(applications)
+    .where(
+      and(eq(applications.studentId, req.studentId), eq(applications.requestKey, req.requestKey)),
+    )
+    .get()
+  if (existing) return { ok: true, application: existing, created: false }
+  const u = await loadUniversity(s.db, req.universityId)
+  if (!u.paymentMethods.includes(req.method))
+    return { ok: false, problem: { code: 'methodUnavailable' } }
+  const student = await s.db
+    .select()
+    .from(students)
+    .where(and(eq(students.id, req.studentId), eq(students.universityId, req.universityId)))
+    .get()
+  if (!student) throw new Error(`unknown student ${req.studentId}`)
+  const { room } = await chargeRoom(s, student)
+  if (!room) return { ok: false, problem: { code: 'balanceUnknown' } }
+  const problem = chargeProblem(req.amount, u, room)
+  if (problem) return { ok: false, problem }
+  const now = s.clock()
+  const deadline = hasDeadline(req.method)
+    ? now + u.paymentDeadlineDays * 24 * 60 * 60_000
+    : now + IMMEDIATE_PAYMENT_WINDOW_MS
+  const application = await s.db
+    .insert(applications)
+    .values({
+      universityId: req.universityId,
+      studentId: req.studentId,
+      amount: req.amount,
+      paymentMethod: req.method,
+      requestKey: req.requestKey,
+      lang: req.lang,
+      provider: req.provider,
+      contactPhone: req.contactPhone,
+      paymentDeadline: deadline,
+      createdAt: now,
+      updatedAt: now,
+    })
+    .returning()
+    .get()
+  return { ok: true, application, created: true }
+}

@@ -1,0 +1,123 @@
+import { eq } from 'drizzle-orm'
+import { applications, students } from '../../db/schema'
+import {
+  CREDIT_IN_PROGRESS,
+  creditRetryDelayMs,
+  HELD_RECHECK_MS,
+  MAX_CREDIT_ATTEMPTS,
+  type CreditStatus,
+} from '../../domain/application'
+import { blackoutAt, linkOpensAt } from '../../domain/blackout'
+import { translator } from '../../i18n'
+import type { Services } from '../../services'
+import { claimMail, loadUniversity, rememberBalance, type Application } from '../charge'
+import { alertStaffOnce, creditKey, sendCreditErrorMailOnce } from '../crediting'
+import { creditHeldMail } from '../mails'
+
+/**
+ * Credits one paid application to M.I.C., or records why not yet. Must run inside the
+ * student's StudentDesk (only the desk calls it), so no two credits of one student are in
+ * flight at once. Safe to repeat: M.I.C. applies a key once, a credit already recorded is
+ * left alone, and one waiting for its backoff is not tried early.
+ *
+ * The cap is decided here, against the balance M.I.C. reports now: a credit that would
+ * take the card over its 残高上限額 is not sent but held (上限超過のため保留) and looked at
+ * again by the cron. Once a request may have reached M.I.C. (`creditSentAt`), only M.I.C.'s
+ * idempotent answer decides: it answers an applied key with its record.
+ */
+export const creditApplication = async (s: Services, id: number): Promise<CreditStatus | null> => {
+  const a = await s.db.select().from(applications).where(eq(applications.id, id)).get()
+  if (!a) return null
+  if (a.status !== 'paid' || !CREDIT_IN_PROGRESS.includes(a.creditStatus)) return a.creditStatus
+  const now = s.clock()
+  // A credit waiting for its retry, a stop window or room on the card waits its time,
+  // whoever asks (a duplicate webhook, a student's return): the cron takes it when due.
+  if (a.creditStatus !== 'pending' && a.nextCreditAt !== null && a.nextCreditAt > now)
+    return a.creditStatus
+  const u = await loadUniversity(s.db, a.universityId)
+  const set = (values: Partial<Application>) =>
+    s.db
+      .update(applications)
+      .set({ ...values, updatedAt: s.clock() })
+      .where(eq(applications.id, a.id))
+  const defer = async (until: number) => {
+    await set({
+      creditStatus: 'deferred',
+      nextCreditAt: linkOpensAt(until, u.fiscalYearEndBlackouts),
+    })
+    return 'deferred' as const
+  }
+  if (blackoutAt(now, u.fiscalYearEndBlackouts)) return defer(now)
+  const student = await s.db.select().from(students).where(eq(students.id, a.studentId)).get()
+  if (!student) throw new Error(`application ${a.id} has no student`)
+  const card = { universityId: a.universityId, userId: student.userId }
+  const failed = async (detail: string) => {
+    const attempts = a.creditAttempts + 1
+    const stalled = attempts >= MAX_CREDIT_ATTEMPTS
+    console.error('M.I.C. credit failed', { application: a.id, attempts, stalled, detail })
+    await set({
+      creditStatus: stalled ? 'stalled' : 'retrying',
+      creditAttempts: attempts,
+      creditError: detail.slice(0, 500),
+      nextCreditAt: stalled
+        ? null
+        : linkOpensAt(now + creditRetryDelayMs(attempts), u.fiscalYearEndBlackouts),
+    })
+    await sendCreditErrorMailOnce(s, a, student.email, u)
+    if (stalled) await alertStaffOnce(s, a, u, 'stalled')
+    return stalled ? ('stalled' as const) : ('retrying' as const)
+  }
+  const hold = async (reason: string, sentAndRefused = false) => {
+    await set({
+      creditStatus: 'held',
+      creditError: reason.slice(0, 500),
+      nextCreditAt: now + HELD_RECHECK_MS,
+      ...(sentAndRefused ? { creditSentAt: null } : {}),
+    })
+    if (student.email && (await claimMail(s, a.id, 'heldMailAt')))
+      await s.mailer.send(creditHeldMail(translator(a.lang), u, student.email, a))
+    return 'held' as const
+  }
+
+  if (a.creditSentAt === null) {
+    // Never sent: the card must have room for it now, by M.I.C.'s own count.
+    const reading = await s.mic.balance(card)
+    if (!reading.ok) {
+      if (reading.error === 'blackout') return defer(Math.max(reading.until ?? now + 60_000, now))
+      return failed(reading.error === 'rejected' ? reading.detail : `balance: ${reading.detail}`)
+    }
+    await rememberBalance(s.db, student.id, reading.balance, reading.asOf)
+    if (reading.balance + a.amount > u.balanceCap)
+      return hold(`over_cap: balance ${reading.balance} + ${a.amount} > cap ${u.balanceCap}`)
+    await set({ creditSentAt: now })
+  }
+  const r = await s.mic.credit(card, a.amount, creditKey(a))
+  if (r.ok) {
+    await set({
+      creditStatus: 'credited',
+      creditedAt: s.clock(),
+      micCreditId: r.creditId,
+      creditError: null,
+      nextCreditAt: null,
+    })
+    // The balance M.I.C. gave with the credit is as of when it applied it: a replay's is old.
+    await rememberBalance(s.db, student.id, r.balance, r.appliedAt)
+    return 'credited'
+  }
+  if (r.error === 'blackout') return defer(Math.max(r.until ?? now + 60_000, now))
+  // M.I.C. refused (and so did not apply it): the card filled up meanwhile (a cash charge
+  // on campus), or the card cannot take credits at all.
+  if (r.error === 'overCap') return hold(`over_cap (M.I.C.): ${r.detail}`, true)
+  if (r.error === 'rejected') {
+    await set({
+      creditStatus: 'refused',
+      creditError: r.detail.slice(0, 500),
+      nextCreditAt: null,
+      creditSentAt: null,
+    })
+    await sendCreditErrorMailOnce(s, a, student.email, u)
+    await alertStaffOnce(s, a, u, 'refused')
+    return 'refused'
+  }
+  return failed(r.detail)
+}
