@@ -59,6 +59,13 @@ const staffAlerts = async (id: number) =>
     .bind(`%発行申請番号 ${id}`)
     .first<{ n: number }>())!.n
 
+const creditError = async (id: number) =>
+  (
+    await env.DB.prepare('SELECT credit_error FROM applications WHERE id = ?')
+      .bind(id)
+      .first<{ credit_error: string | null }>()
+  )?.credit_error
+
 /** Presses 支払う on the twin's page without coming back: only webhooks (or the cron) tell. */
 const payWithoutReturning = async (client: Client, id: number) =>
   fetch(await paymentUrlOf(client, id), {
@@ -99,6 +106,8 @@ describe('hole 1: a payment that arrives after its application was swept', () =>
     const held = await creditStatusBecomes(store, 'held')
     expect(held.status).toBe('paid') // reinstated: the money is real
     expect(await cardBalance(userId)).toBe(CAP) // and the card stays at its cap
+    // Held by the service's own check: M.I.C. was never asked for a credit over the cap.
+    expect(await creditError(store)).toMatch(/^over_cap: balance 20000 \+ 15000 > cap 20000/)
     expect((await creditsOf(userId)).map((c) => c.amount)).toEqual([19_000])
     expect(mainText((await again.get(`/applications/${store}`)).html)).toContain(
       '上限超過のため保留',
@@ -377,7 +386,7 @@ describe('the cap is decided at credit time', () => {
     expect((await mic().cash(card(userId), 15_000)).status).toBe(200) // ¥16,000 now
     await payOnGateway(client, id)
     const a = await creditStatusBecomes(id, 'held')
-    expect(a.credit_status).toBe('held')
+    expect(await creditError(id)).toMatch(/^over_cap: balance 16000/) // not sent to M.I.C.
     expect(await cardBalance(userId)).toBe(16_000)
     // Still too full at the next look; then a purchase makes room.
     await setClock(a.next_credit_at! + 1000)
