@@ -1,8 +1,11 @@
 // The benchmark's data, written as SQL into its own local D1 after the demo seed: every
 // demo student with an account (e-mail and second password set), 100 finished
-// applications for the student whose 申請一覧 is measured, and two unpaid applications for
-// each of the 1,000 students for the end-to-end crediting run. The service clock is
-// pinned to 12:00 JST today, away from M.I.C.'s nightly stop.
+// applications for the student whose 申請一覧 is measured, and two applications for each
+// of the 1,000 students for the end-to-end crediting run. Those are paid for real at the
+// KOMOJU twin: a konbini (Lawson) payment each, with the application's id as its
+// external_order_num, paid at the store while the twin's webhooks are paused; the
+// application holds the twin's payment id, as 申請 would have stored it. The service clock
+// (and both twins') is pinned to 12:00 JST today, away from M.I.C.'s nightly stop.
 import { DEMO_UNIVERSITY, demoStudents } from '../src/db/demo.ts'
 import { hashSecret, sqlValue as q } from '../scripts/secrets.ts'
 
@@ -11,15 +14,19 @@ export const LIST_STUDENT = 'demo0001'
 export const LIST_SIZE = 100
 export const CREDIT_STUDENTS = 1000
 export const CREDITS_PER_STUDENT = 2
+/** The method the crediting run's applications were paid with. */
+export const CREDIT_METHOD = 'cvs_lawson'
+/** The demo merchant at the KOMOJU twin (HTTP Basic user). */
+export const KOMOJU_SECRET_KEY = 'sk_test_demo'
 
-export interface PaidEvent {
-  eventId: string
-  type: 'paid'
-  paymentId: string
-  merchantRef: string
+/** One application of the crediting run, and (once made) its captured KOMOJU payment. */
+export interface CreditFixture {
+  applicationId: number
+  /** students.id */
+  student: number
+  userId: string
   amount: number
-  method: 'credit_card'
-  occurredAt: number
+  paymentId?: string
 }
 
 const JST = 9 * 3600_000
@@ -28,6 +35,13 @@ const DAY = 86_400_000
 export const noonJstOffset = (now = Date.now()) =>
   Math.floor((now + JST) / DAY) * DAY - JST + 12 * 3600_000 - now
 
+const APPLICATION_COLUMNS =
+  'id, university_id, student_id, amount, payment_method, status, request_key, provider, provider_payment_id, payment_deadline, paid_at, credit_status, credited_at, created_at, updated_at'
+
+/**
+ * The students, the 申請一覧 student's 100 finished applications and the service clock, as
+ * SQL; and the crediting run's applications (numbered after those), still to be paid.
+ */
 export const benchFixtures = async (pepper: string, clockOffsetMs: number) => {
   const now = Date.now() + clockOffsetMs
   const u = DEMO_UNIVERSITY.id
@@ -43,43 +57,98 @@ export const benchFixtures = async (pepper: string, clockOffsetMs: number) => {
   )
   const listStudent = people.findIndex((p) => p.userId === LIST_STUDENT) + 1
   let id = 0
-  const app = (
-    student: number,
-    amount: number,
-    status: string,
-    credit: string,
-    paid: boolean,
-    at: number,
-  ) => {
+  for (let i = 0; i < LIST_SIZE; i++) {
     id++
+    const at = now - (LIST_SIZE - i) * 60_000
     lines.push(
-      `INSERT INTO applications (id, university_id, student_id, amount, payment_method, status, request_key, provider, provider_payment_id, payment_deadline, paid_at, credit_status, credited_at, created_at, updated_at) VALUES (${id}, ${q(u)}, ${student}, ${amount}, 'credit_card', ${q(status)}, ${q(`bench-${id}`)}, 'sandbox', ${q(`pay_bench_${id}`)}, ${at + DAY}, ${paid ? at : 'NULL'}, ${q(credit)}, ${credit === 'credited' ? at : 'NULL'}, ${at}, ${at});`,
+      `INSERT INTO applications (${APPLICATION_COLUMNS}) VALUES (${id}, ${q(u)}, ${listStudent}, ${1000 + (i % 10) * 100}, 'credit_card', 'paid', ${q(`bench-${id}`)}, 'komoju', ${q(`pay_bench_${id}`)}, ${at + DAY}, ${at}, 'credited', ${at}, ${at}, ${at});`,
     )
-    return id
   }
-  for (let i = 0; i < LIST_SIZE; i++)
-    app(
-      listStudent,
-      1000 + (i % 10) * 100,
-      'paid',
-      'credited',
-      true,
-      now - (LIST_SIZE - i) * 60_000,
-    )
-  const events: PaidEvent[] = []
+  const credits: CreditFixture[] = []
   for (let round = 0; round < CREDITS_PER_STUDENT; round++)
-    for (let s = 1; s <= CREDIT_STUDENTS; s++) {
-      const amount = 500 + ((s * 7 + round * 3) % 30) * 100
-      const appId = app(s, amount, 'awaiting_payment', 'none', false, now)
-      events.push({
-        eventId: `evt_bench_${appId}`,
-        type: 'paid',
-        paymentId: `pay_bench_${appId}`,
-        merchantRef: String(appId),
-        amount,
-        method: 'credit_card',
-        occurredAt: now,
+    for (let s = 1; s <= CREDIT_STUDENTS; s++)
+      credits.push({
+        applicationId: ++id,
+        student: s,
+        userId: people[s - 1]!.userId,
+        amount: 500 + ((s * 7 + round * 3) % 30) * 100,
       })
+  return { sql: lines.join('\n') + '\n', credits, listApplication: 1, now }
+}
+
+/**
+ * The crediting run's applications as SQL, each awaiting payment of the KOMOJU payment
+ * made for it (which is already captured at the twin, its webhook not yet sent).
+ */
+export const creditApplicationsSql = (credits: CreditFixture[], now: number) =>
+  credits
+    .map((c) => {
+      if (!c.paymentId) throw new Error(`application ${c.applicationId} has no KOMOJU payment`)
+      return `INSERT INTO applications (${APPLICATION_COLUMNS}) VALUES (${c.applicationId}, ${q(DEMO_UNIVERSITY.id)}, ${c.student}, ${c.amount}, ${q(CREDIT_METHOD)}, 'awaiting_payment', ${q(`bench-${c.applicationId}`)}, 'komoju', ${q(c.paymentId)}, ${now + 7 * DAY}, NULL, 'none', NULL, ${now}, ${now});`
+    })
+    .join('\n') + '\n'
+
+/** JSON from a twin (its API or its admin API); anything but 2xx is an error. */
+const twinCall = async (
+  base: string,
+  method: string,
+  path: string,
+  body?: unknown,
+  auth?: string,
+) => {
+  const res = await fetch(`${base}${path}`, {
+    method,
+    headers: {
+      accept: 'application/json',
+      ...(body === undefined ? {} : { 'content-type': 'application/json' }),
+      ...(auth ? { authorization: `Basic ${Buffer.from(`${auth}:`).toString('base64')}` } : {}),
+    },
+    body: body === undefined ? undefined : JSON.stringify(body),
+  })
+  const text = await res.text()
+  if (!res.ok)
+    throw new Error(`${method} ${base}${path} answered ${res.status}: ${text.slice(0, 300)}`)
+  return JSON.parse(text) as Record<string, unknown>
+}
+
+/**
+ * Pays for each application at the KOMOJU twin (`komoju`: its base URL): a konbini payment
+ * with the application's id as external_order_num, created through KOMOJU's API with the
+ * demo merchant's key, then paid at the store through the admin API. The twin's webhook
+ * deliveries are paused first (and stay paused): the benchmark sends the webhooks itself.
+ * Sets each fixture's paymentId.
+ */
+export const payAtTwin = async (komoju: string, credits: CreditFixture[], concurrency = 8) => {
+  await twinCall(komoju, 'PUT', '/_twin/settings', { paused: true })
+  let next = 0
+  const worker = async () => {
+    for (let i = next++; i < credits.length; i = next++) {
+      const c = credits[i]!
+      const p = await twinCall(
+        komoju,
+        'POST',
+        '/api/v1/payments',
+        {
+          amount: c.amount,
+          currency: 'JPY',
+          external_order_num: String(c.applicationId),
+          payment_details: {
+            type: 'konbini',
+            store: 'lawson',
+            email: `${c.userId}@student.demo-u.example`,
+          },
+        },
+        KOMOJU_SECRET_KEY,
+      )
+      const paid = await twinCall(komoju, 'POST', `/_twin/payments/${p.id}/pay-at-store`, {})
+      if (paid.status !== 'captured' || paid.external_order_num !== String(c.applicationId))
+        throw new Error(
+          `payment ${String(p.id)} is ${String(paid.status)} after paying at the store`,
+        )
+      c.paymentId = String(p.id)
     }
-  return { sql: lines.join('\n') + '\n', events, listApplication: 1 }
+  }
+  await Promise.all(Array.from({ length: concurrency }, worker))
+  const settings = await twinCall(komoju, 'GET', '/_twin/settings')
+  if (settings.paused !== true) throw new Error('the KOMOJU twin is not paused')
 }

@@ -102,42 +102,50 @@ export const runLoad = async (o: LoadOptions): Promise<LoadResult> => {
   }
 }
 
+/** A KOMOJU webhook event (what the twin, like KOMOJU, sends), naming one payment. */
+export interface KomojuEvent {
+  id: string
+  type: string
+  resource: 'event'
+  data: { id: string } & Record<string, unknown>
+  created_at: string
+}
+
+/** `payment.captured` for payment `paymentId`, as event `eventId`, at `atMs`. */
+export const capturedEvent = (eventId: string, paymentId: string, atMs: number): KomojuEvent => ({
+  id: eventId,
+  type: 'payment.captured',
+  resource: 'event',
+  data: { id: paymentId },
+  created_at: new Date(atMs).toISOString(),
+})
+
 /**
- * A payment notification as the sandbox gateway sends it: the event as JSON, signed
- * `t=<seconds>,v1=<HMAC-SHA256 of "t.body">` at `atMs` by the service's clock.
+ * A webhook as KOMOJU delivers it to `/payments/komoju/webhook`: the event as JSON, with
+ * `X-Komoju-Signature` the lowercase hex HMAC-SHA256 of exactly those bytes under the
+ * merchant's webhook secret, and the event's id and type in `X-Komoju-ID` / `X-Komoju-Event`.
+ * The same event always gives the same bytes, so a second delivery is an identical retry.
  */
-export const signedNotification = (secret: string, event: object, atMs: number): Req => {
+export const komojuWebhook = (secret: string, event: KomojuEvent): Req => {
   const body = JSON.stringify(event)
-  const t = Math.floor(atMs / 1000)
-  const v1 = createHmac('sha256', secret).update(`${t}.${body}`).digest('hex')
   return {
     method: 'POST',
-    path: '/payments/notify/sandbox',
-    headers: { 'content-type': 'application/json', 'x-payment-signature': `t=${t},v1=${v1}` },
+    path: '/payments/komoju/webhook',
+    headers: {
+      'content-type': 'application/json',
+      'user-agent': 'Komoju-Webhook',
+      'x-komoju-id': event.id,
+      'x-komoju-event': event.type,
+      'x-komoju-signature': createHmac('sha256', secret).update(body).digest('hex'),
+    },
     body,
   }
 }
 
 /**
- * A signed "paid" notification for a payment the service never made: the endpoint checks
- * and queues it like any other, and the consumer then finds no application for it.
+ * A signed `payment.captured` webhook for a payment KOMOJU never made: the endpoint checks
+ * and queues it like any other, and the consumer, asking KOMOJU for the payment, is told
+ * there is no such payment (it is kept as unmatched).
  */
-export const strayPaidNotification = (
-  secret: string,
-  id: string,
-  merchantRef: number,
-  atMs: number,
-) =>
-  signedNotification(
-    secret,
-    {
-      eventId: `evt_${id}`,
-      type: 'paid',
-      paymentId: `pay_${id}`,
-      merchantRef: String(merchantRef),
-      amount: 1000,
-      method: 'credit_card',
-      occurredAt: atMs,
-    },
-    atMs,
-  )
+export const strayCapturedWebhook = (secret: string, id: string, atMs: number) =>
+  komojuWebhook(secret, capturedEvent(`evt_${id}`, `pay_${id}`, atMs))

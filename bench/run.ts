@@ -1,34 +1,48 @@
 // `npm run bench`: measures the service under `wrangler dev` (workerd, the Workers
-// runtime) against a baseline worker that returns a fixed response, served the same way
-// in the same run; prints a table and writes it to bench-results/. Every figure is given
-// beside the baseline's and as a ratio to it, so it holds on a noisy machine.
+// runtime), with its KOMOJU and M.I.C. twins beside it as in `npm start`, against a
+// baseline worker that returns a fixed response, served the same way in the same run;
+// prints a table and writes it to bench-results/. Every figure is given beside the
+// baseline's and as a ratio to it, so it holds on a noisy machine. It starts from fresh
+// local state of its own, on ports of its own (BENCH_PORT, default 8795: the service; +1
+// the KOMOJU twin, +2 the M.I.C. twin, +3 the baseline).
 import { execFileSync } from 'node:child_process'
 import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
 import { resolve } from 'node:path'
 import { gzipSync } from 'node:zlib'
 import { DEMO_PASSWORD } from '../src/db/demo.ts'
-import { prepareState, startDevServer, type DevServer } from '../scripts/devServer.ts'
+import {
+  prepareState,
+  startDevServer,
+  startStack,
+  type DevServer,
+  type StackPorts,
+} from '../scripts/devServer.ts'
 import { readDevVar, readPepper } from '../scripts/secrets.ts'
 import {
   benchFixtures,
+  CREDIT_METHOD,
   CREDIT_STUDENTS,
+  creditApplicationsSql,
   LIST_SIZE,
   LIST_STUDENT,
   noonJstOffset,
+  payAtTwin,
   SECOND_PASSWORD,
-  type PaidEvent,
 } from './fixtures.ts'
 import {
+  capturedEvent,
+  komojuWebhook,
   runLoad,
-  signedNotification,
-  strayPaidNotification,
+  strayCapturedWebhook,
   type LoadResult,
   type Req,
 } from './load.ts'
 
 const STATE = '.wrangler/bench-state'
 const BASELINE_STATE = '.wrangler/bench-baseline-state'
-const PORT = Number(process.env.BENCH_PORT ?? 8790)
+const PORT = Number(process.env.BENCH_PORT ?? 8795)
+const PORTS: StackPorts = { service: PORT, komoju: PORT + 1, mic: PORT + 2 }
+const BASELINE_PORT = PORT + 3
 const CONCURRENCY = Number(process.env.BENCH_CONCURRENCY ?? 8)
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 5)
 const CPU_REQUESTS = 400
@@ -41,21 +55,65 @@ const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms))
 const wrangler = (args: string[]) =>
   execFileSync('wrangler', args, { stdio: ['ignore', 'pipe', 'inherit'] }).toString()
 
+const executeSql = (name: string, sql: string) => {
+  mkdirSync('.wrangler', { recursive: true })
+  writeFileSync(`.wrangler/${name}`, sql)
+  wrangler(['d1', 'execute', 'DB', '--local', `--persist-to=${STATE}`, `--file=.wrangler/${name}`])
+}
+
+// A wrangler dev registry of our own: with the shared one, any other wrangler dev or vitest
+// run on the machine (workers of the same names) makes ours reload, losing queued messages.
+process.env.WRANGLER_REGISTRY_PATH ??= resolve('.wrangler/bench-registry')
+
 log('preparing local state')
 prepareState(STATE)
 const clockOffset = noonJstOffset()
 const fixtures = await benchFixtures(readPepper(), clockOffset)
-mkdirSync('.wrangler', { recursive: true })
-writeFileSync('.wrangler/bench-fixtures.sql', fixtures.sql)
-wrangler([
-  'd1',
-  'execute',
-  'DB',
-  '--local',
-  `--persist-to=${STATE}`,
-  '--file=.wrangler/bench-fixtures.sql',
-])
+executeSql('bench-fixtures.sql', fixtures.sql)
 rmSync(BASELINE_STATE, { recursive: true, force: true })
+
+/** Both twins' clocks where the service's is (their admin APIs; /_dev/clock does the same). */
+const pinTwinClocks = async (stack: { komoju: DevServer; mic: DevServer }) => {
+  for (const twin of [stack.komoju, stack.mic]) {
+    const res = await fetch(`${twin.base}/_twin/clock`, {
+      method: 'PUT',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ offsetMs: clockOffset }),
+    })
+    if (!res.ok)
+      throw new Error(`${twin.base}/_twin/clock answered ${res.status}: ${await res.text()}`)
+  }
+}
+
+/** Waits until nothing answers on `base` any more (a stopped wrangler dev takes a moment). */
+const closed = async (base: string) => {
+  for (const deadline = Date.now() + 60_000; Date.now() < deadline;) {
+    try {
+      await (await fetch(base, { signal: AbortSignal.timeout(1000) })).arrayBuffer()
+    } catch {
+      return
+    }
+    await sleep(250)
+  }
+  throw new Error(`${base} still answers after it was stopped`)
+}
+
+// ---- Real payments for the crediting run, at the KOMOJU twin ----
+// Each application of the run gets a konbini payment there (external_order_num = its id),
+// paid at the store while the twin's webhooks are paused; the applications, holding their
+// payment ids, go into D1 once the stack is stopped again.
+log(`paying ${fixtures.credits.length} applications at the KOMOJU twin`)
+{
+  const stack = await startStack({ ports: PORTS, state: STATE })
+  try {
+    await pinTwinClocks(stack)
+    await payAtTwin(stack.komoju.base, fixtures.credits)
+  } finally {
+    stack.stop()
+  }
+  for (const s of [stack.service, stack.komoju, stack.mic]) await closed(s.base)
+}
+executeSql('bench-credits.sql', creditApplicationsSql(fixtures.credits, fixtures.now))
 
 // ---- Bundle sizes ----
 const bundle = (config: string | null, outdir: string) => {
@@ -74,14 +132,21 @@ const serviceBundle = bundle(null, '.wrangler/bench-dist')
 const baselineBundle = bundle('bench/baseline/wrangler.toml', '.wrangler/bench-baseline-dist')
 
 // ---- Servers ----
-log('starting the service and the baseline')
-const service = await startDevServer({ port: PORT, state: STATE })
+log('starting the service with its twins, and the baseline')
+const stack = await startStack({ ports: PORTS, state: STATE })
+const service = stack.service
 const baseline = await startDevServer({
-  port: PORT + 1,
+  port: BASELINE_PORT,
   state: BASELINE_STATE,
   config: 'bench/baseline/wrangler.toml',
 })
-const stopAll = () => (service.stop(), baseline.stop())
+const stopAll = () => (stack.stop(), baseline.stop())
+await pinTwinClocks(stack)
+// The twin keeps its webhooks to itself for the whole run: the benchmark sends them.
+const twinSettings = (await (await fetch(`${stack.komoju.base}/_twin/settings`)).json()) as {
+  paused?: boolean
+}
+if (twinSettings.paused !== true) throw new Error('the KOMOJU twin is not paused')
 
 // ---- A session for the pages behind login ----
 const cookiesOf = (res: Response, jar: Map<string, string>) => {
@@ -118,11 +183,10 @@ const login = async (base: string, userId: string) => {
 }
 const session = await login(service.base, LIST_STUDENT)
 
-// ---- Signed notifications, as the payment provider sends them ----
-const webhookSecret = readDevVar('PAYMENT_WEBHOOK_SECRET')
-const signed = (event: object) => signedNotification(webhookSecret, event, Date.now() + clockOffset)
+// ---- Webhooks, as KOMOJU sends them: signed with the demo merchant's webhook secret ----
+const webhookSecret = readDevVar('KOMOJU_WEBHOOK_SECRET')
 const ingestion = (i: number) =>
-  strayPaidNotification(webhookSecret, `ingest_${i}`, 900_000_000 + i, Date.now() + clockOffset)
+  strayCapturedWebhook(webhookSecret, `ingest_${i}`, Date.now() + clockOffset)
 
 const ledger = async (detail = false) =>
   (await (await fetch(`${service.base}/_dev/ledger${detail ? '?detail=1' : ''}`)).json()) as {
@@ -130,10 +194,12 @@ const ledger = async (detail = false) =>
     notifications: { received: number; applied: number }
     detail?: Array<{
       id: number
+      method: string
       card: string
       amount: number
       status: string
       creditStatus: string
+      providerPaymentId: string | null
       creditKey: string
     }>
     mic?: {
@@ -142,7 +208,8 @@ const ledger = async (detail = false) =>
         cardId: string
         balance: number
         credits: Array<{ idempotencyKey: string; amount: number }>
-      }>
+      }> | null
+      error?: string
     }
   }
 
@@ -217,7 +284,7 @@ for (const p of pages)
   cpuPages.push({ name: p.name, us: await cpuPerRequest(service, get(p.path, p.cookie)) })
 const heaviest = cpuPages.reduce((a, b) => (b.us > a.us ? b : a))
 
-log('notification ingestion')
+log('webhook ingestion')
 let ingestSeq = 0
 const baselineIngest = await measure(baseline, () => ingestion(ingestSeq++), 'load')
 const ingestRun = await measure(service, () => ingestion(ingestSeq++), 'load')
@@ -229,11 +296,16 @@ for (const deadline = Date.now() + 300_000; ;) {
   await sleep(500)
 }
 
-log(`end-to-end crediting: ${fixtures.events.length} payments, each notified twice`)
-// Deterministic shuffle, so runs are comparable.
+log(`end-to-end crediting: ${fixtures.credits.length} captured payments, each webhook sent twice`)
+// One payment.captured event per payment, its webhook delivered twice (an identical retry,
+// as KOMOJU's at-least-once delivery sends), in a shuffled order; the service asks the
+// twin about each payment and credits M.I.C. Deterministic shuffle, so runs are comparable.
+const events = fixtures.credits.map((c) =>
+  capturedEvent(`evt_bench_${c.applicationId}`, c.paymentId!, fixtures.now),
+)
 let seed = 20261124
 const random = () => (seed = (seed * 1103515245 + 12345) % 2 ** 31) / 2 ** 31
-const deliveries: PaidEvent[] = [...fixtures.events, ...fixtures.events]
+const deliveries: Req[] = [...events, ...events].map((e) => komojuWebhook(webhookSecret, e))
 for (let i = deliveries.length - 1; i > 0; i--) {
   const j = Math.floor(random() * (i + 1))
   ;[deliveries[i], deliveries[j]] = [deliveries[j]!, deliveries[i]!]
@@ -242,39 +314,53 @@ const baselineDeliver = await runLoad({
   base: baseline.base,
   concurrency: CONCURRENCY,
   count: deliveries.length,
-  request: (i) => signed(deliveries[i]!),
+  request: (i) => deliveries[i]!,
 })
 const creditStart = performance.now()
 const deliver = await runLoad({
   base: service.base,
   concurrency: CONCURRENCY,
   count: deliveries.length,
-  // 409: the same signed request twice within one second is refused as a replay.
-  ok: (s) => s === 200 || s === 409,
-  request: (i) => signed(deliveries[i]!),
+  // An identical retry is accepted like the first delivery.
+  ok: (s) => s === 200,
+  request: (i) => deliveries[i]!,
 })
-const target = LIST_SIZE + fixtures.events.length
+if (deliver.errors > 0) {
+  stopAll()
+  throw new Error(`webhooks refused: ${JSON.stringify(deliver.statuses)}`)
+}
+const target = LIST_SIZE + fixtures.credits.length
 let credited = 0
 for (const deadline = Date.now() + 600_000; ;) {
   credited = (await ledger()).credited
   if (credited >= target) break
-  if (Date.now() > deadline)
-    throw new Error(`only ${credited - LIST_SIZE} of ${fixtures.events.length} credited`)
+  if (Date.now() > deadline) {
+    stopAll()
+    throw new Error(`only ${credited - LIST_SIZE} of ${fixtures.credits.length} credited`)
+  }
   await sleep(200)
 }
 const creditMs = performance.now() - creditStart
 
-// Exactly once: each application paid here has exactly one M.I.C. credit of its amount,
-// no card has any other credit, and each card's balance moved by exactly their sum.
+// Exactly once: each application paid here is paid with its own KOMOJU payment and has
+// exactly one M.I.C. credit of its amount, no card has any other credit, and each card's
+// balance moved by exactly their sum.
 const audit = await ledger(true)
-const runApps = new Set(fixtures.events.map((e) => Number(e.merchantRef)))
+if (!audit.mic?.cards) {
+  stopAll()
+  throw new Error(`no M.I.C. ledger: ${audit.mic?.error ?? 'missing'}`)
+}
+const micCards = audit.mic.cards
+const runApps = new Map(fixtures.credits.map((c) => [c.applicationId, c]))
 const apps = audit.detail!.filter((a) => runApps.has(a.id))
-const cards = new Map(audit.mic!.cards.map((c) => [c.cardId, c]))
+const cards = new Map(micCards.map((c) => [c.cardId, c]))
 const problems: string[] = []
 const byCard = new Map<string, typeof apps>()
 for (const a of apps) {
   if (a.status !== 'paid' || a.creditStatus !== 'credited')
     problems.push(`application ${a.id} is ${a.status}/${a.creditStatus}`)
+  if (a.providerPaymentId !== runApps.get(a.id)!.paymentId || a.method !== CREDIT_METHOD)
+    problems.push(`application ${a.id}: paid with ${a.method} ${a.providerPaymentId}`)
   byCard.set(a.card, [...(byCard.get(a.card) ?? []), a])
 }
 for (const [cardId, list] of byCard) {
@@ -288,12 +374,11 @@ for (const [cardId, list] of byCard) {
   if (credits.length !== list.length)
     problems.push(`card ${cardId}: ${credits.length} credits for ${list.length} payments`)
   const sum = list.reduce((n, a) => n + a.amount, 0)
-  if (card && card.balance !== audit.mic!.initialBalance + sum)
-    problems.push(`card ${cardId}: balance ${card.balance}`)
+  if (!card || card.balance !== audit.mic.initialBalance + sum)
+    problems.push(`card ${cardId}: balance ${card?.balance}`)
 }
-if (apps.length !== fixtures.events.length) problems.push(`${apps.length} applications found`)
-if (audit.mic!.cards.length !== CREDIT_STUDENTS)
-  problems.push(`${audit.mic!.cards.length} cards touched`)
+if (apps.length !== fixtures.credits.length) problems.push(`${apps.length} applications found`)
+if (micCards.length !== CREDIT_STUDENTS) problems.push(`${micCards.length} cards touched`)
 
 // ---- HTML + CSS bytes per page ----
 log('page sizes')
@@ -353,18 +438,18 @@ for (const p of pageRuns) {
   row(`${p.name}: p50`, p.run.p50Ms, baselinePage.p50Ms, ms)
   row(`${p.name}: p99`, p.run.p99Ms, baselinePage.p99Ms, ms)
 }
-row('通知受信 signed notifications accepted', ingestRun.perSecond, baselineIngest.perSecond, perS)
+row('通知受信 KOMOJU webhooks accepted', ingestRun.perSecond, baselineIngest.perSecond, perS)
 row('通知受信: p99', ingestRun.p99Ms, baselineIngest.p99Ms, ms)
 row(
-  `crediting ${fixtures.events.length} payments ×2 deliveries: time to all credited`,
+  `crediting ${fixtures.credits.length} payments ×2 webhooks: time to all credited`,
   creditMs / 1000,
   baselineDeliver.elapsedMs / 1000,
   (v) => `${v.toFixed(1)} s`,
 )
 row(
   'crediting: credits per second',
-  (fixtures.events.length / creditMs) * 1000,
-  (fixtures.events.length / baselineDeliver.elapsedMs) * 1000,
+  (fixtures.credits.length / creditMs) * 1000,
+  (fixtures.credits.length / baselineDeliver.elapsedMs) * 1000,
   perS,
 )
 row(`CPU per request, heaviest page (${heaviest.name})`, heaviest.us, cpuBaseline, us)
@@ -393,12 +478,14 @@ for (const r of rows) console.log(line(r))
 console.log(
   `\nexactly once: ${exactlyOnce ? 'yes' : 'NO'} — ${apps.length} applications paid, ` +
     `${deliver.requests} deliveries (${JSON.stringify(deliver.statuses)}), ` +
-    `${audit.mic!.cards.reduce((n, c) => n + c.credits.length, 0)} M.I.C. credits on ${audit.mic!.cards.length} cards`,
+    `${micCards.reduce((n, c) => n + c.credits.length, 0)} M.I.C. credits on ${micCards.length} cards`,
 )
 for (const p of problems.slice(0, 20)) console.log(`  ${p}`)
 console.log(
   `\n${CONCURRENCY} connections, ${SECONDS} s per figure after 1 s warm-up; CPU is user+system time of the ` +
-    `server's processes (workerd and wrangler) over ${CPU_REQUESTS} sequential requests.`,
+    `service's processes (workerd and wrangler; not the twins') over ${CPU_REQUESTS} sequential requests. ` +
+    `Crediting: konbini payments captured at the KOMOJU twin, one payment.captured webhook each, ` +
+    `sent twice in shuffled order; the service looks each payment up at the twin and credits the M.I.C. twin.`,
 )
 
 const strip = ({ samples: _, ...r }: LoadResult) => r
@@ -413,11 +500,12 @@ const result = {
     cpu: { baselineUs: cpuBaseline, pages: cpuPages, heaviest: heaviest.name },
     ingestion: { service: strip(ingestRun), baseline: strip(baselineIngest) },
     crediting: {
-      payments: fixtures.events.length,
+      payments: fixtures.credits.length,
+      method: CREDIT_METHOD,
       deliveries: deliveries.length,
       students: CREDIT_STUDENTS,
       seconds: creditMs / 1000,
-      creditsPerSecond: (fixtures.events.length / creditMs) * 1000,
+      creditsPerSecond: (fixtures.credits.length / creditMs) * 1000,
       deliveryStatuses: deliver.statuses,
       baselineSeconds: baselineDeliver.elapsedMs / 1000,
       exactlyOnce,

@@ -124,6 +124,12 @@ const listOf = (v: unknown): unknown[] | null => {
   return null
 }
 
+/** The KOMOJU twin lists `{ merchant, payment }`: the payment, with its merchant's name. */
+const withMerchant = (x: unknown) =>
+  x && typeof x === 'object' && 'payment' in x && x.payment && typeof x.payment === 'object'
+    ? { ...x.payment, merchant: 'merchant' in x ? x.merchant : undefined }
+    : x
+
 /** Each item read by `schema`; items not understood are left out. */
 const itemsOf =
   <S extends z.ZodType>(schema: S, map: (x: z.output<S>) => unknown = (x) => x) =>
@@ -303,7 +309,8 @@ export const komojuTwin = (env: Env) => {
       api.typed(
         'GET',
         `/payments${status ? `?status=${status}` : ''}`,
-        itemsOf(paymentJson, toPayment) as (v: unknown) => TwinPayment[] | null,
+        (v: unknown) =>
+          itemsOf(paymentJson, toPayment)(listOf(v)?.map(withMerchant)) as TwinPayment[] | null,
       ),
     /** Pays an authorized konbini / Pay-easy payment at the store; 422 `expired` after its deadline. */
     payAtStore: (paymentId: string) => api.call('POST', `/payments/${id(paymentId)}/pay-at-store`),

@@ -9,6 +9,7 @@ import {
   DESKTOP,
   exact,
   fitsWidth,
+  KOMOJU_BASE,
   launch,
   mailLink,
   mainText,
@@ -21,7 +22,8 @@ import {
  * Every page a student meets, in both languages, at a phone's width (375 px) and a
  * desktop's, used by keyboard alone (Tab, arrows, Space, Enter, typing): axe-core finds no
  * serious or critical violation on any of them, in their error states too, and focus is
- * always visible.
+ * always visible. That includes the pages of the KOMOJU twin the student is sent to: the
+ * hosted payment page (paid there with the keyboard) and a store payment's instructions.
  */
 
 let browser: Browser
@@ -98,15 +100,48 @@ const journey = async (page: Page, lang: 'ja' | 'en', userId: string) => {
   assert.equal(await h1(), t.confirmTitle)
   await submit({}, t.apply, '申請完了')
   assert.equal(await h1(), t.appliedTitle)
+  // KOMOJU's hosted page (the twin's), in the student's language, used by keyboard too.
+  const pay = lang === 'ja' ? '支払う' : 'Pay'
   await activate(page, link(t.ok))
-  await check('sandbox gateway: payment page')
-  await activate(page, page.getByRole('button', { name: '支払う' }))
-  await check('お支払い完了 (return)')
+  assert.ok(page.url().startsWith(`${KOMOJU_BASE}/sessions/`), page.url())
+  await check('KOMOJU hosted page (お支払い)')
+  await activate(page, page.getByRole('button', { name: exact(pay) }))
+  assert.equal(new URL(page.url()).pathname.endsWith('/return'), true, page.url())
   await page.getByText(t.paymentDone).waitFor({ timeout: 20_000 })
   await check('お支払い完了')
   await activate(page, link(t.seeDetails))
   assert.equal(await h1(), t.detailTitle)
   await check('申請情報 詳細')
+
+  // A charge paid later: 操作手順, the numbers on 申請完了, KOMOJU's instructions page.
+  const store = lang === 'ja' ? 'cvs_familymart' : 'payeasy'
+  await page.goto(`${BASE}/menu`)
+  await activate(page, link(t.menuCharge))
+  await submit({ amount: '1000' }, t.next, 'お支払い方法選択 (again)')
+  const howTo = main.getByRole('link', { name: t.howToFor.replace('{method}', t[`pm_${store}`]) })
+  await activate(page, howTo)
+  assert.equal(new URL(page.url()).pathname, `/howto/${store}`)
+  await check(`操作手順 (${store})`)
+  await page.goBack()
+  assert.equal(await h1(), t.methodTitle)
+  await chooseRadio(
+    page,
+    main.locator('input[name="method"]'),
+    main.locator(`input[value="${store}"]`),
+  )
+  await submit(store === 'payeasy' ? { phone: '09012345678' } : {}, t.next, '申請内容確認 (store)')
+  assert.equal(await h1(), t.confirmTitle)
+  await submit({}, t.apply, '申請完了 (store: numbers and deadline)')
+  assert.equal(await h1(), t.appliedTitle)
+  assert.ok((await mainText(page)).includes(t.payLater))
+  await activate(page, main.getByRole('link', { name: exact(t.paymentInstructions) }))
+  assert.ok(page.url().startsWith(`${KOMOJU_BASE}/instructions/`), page.url())
+  await check('KOMOJU instructions page (お支払い方法のご案内)')
+  await page.goBack()
+  assert.equal(await h1(), t.appliedTitle)
+  await activate(page, link(t.ok))
+  assert.equal(await h1(), t.detailTitle)
+  await check('申請情報 詳細 (awaiting payment at the store)')
 
   await page.goto(`${BASE}/menu`)
   await activate(page, link(t.menuApplications))
@@ -126,7 +161,7 @@ const journey = async (page: Page, lang: 'ja' | 'en', userId: string) => {
   await fromAccountMenu(t.menuEmailChange)
   assert.equal(await h1(), t.emailChangeTitle)
   await check('メールアドレス変更')
-  const same = { email, email_confirm: email }
+  const same = { email, email_confirm: email, current_second_password: SECOND }
   await submit(same, t.confirmButton, 'メールアドレス変更, same address')
 
   await fromAccountMenu(t.menuSecondPasswordChange)
@@ -176,7 +211,7 @@ describe('accessibility and keyboard use', () => {
   it('every page at 375 px, in Japanese, by keyboard alone', { timeout: 180_000 }, async () => {
     const page = await (await browser.newContext({ viewport: PHONE, bypassCSP: true })).newPage()
     const seen = await journey(page, 'ja', 'demo0301')
-    assert.ok(seen.size >= 18, `only ${seen.size} pages checked`)
+    assert.ok(seen.size >= 22, `only ${seen.size} pages checked`)
   })
 
   it(

@@ -96,6 +96,7 @@ const journey = async (page: Page, lang: Lang, userId: string) => {
   await openMenuItem(page, t.menuEmailChange)
   await page.getByLabel(t.newEmailAddress, { exact: true }).fill(newEmail)
   await page.getByLabel(t.emailConfirm, { exact: true }).fill(newEmail)
+  await page.getByLabel(t.currentSecondPassword, { exact: true }).fill('First2nd1')
   await page.getByRole('button', { name: exact(t.confirmButton) }).click()
   assert.ok((await mainText(page)).includes(t.emailChangeSent))
   const changeUrl = await mailLink(page, newEmail)

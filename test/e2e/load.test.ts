@@ -1,30 +1,34 @@
 import assert from 'node:assert/strict'
 import { it } from 'node:test'
-import { percentile, runLoad, strayPaidNotification, type Req } from '../../bench/load.ts'
+import { percentile, runLoad, strayCapturedWebhook, type Req } from '../../bench/load.ts'
 import { readDevVar } from '../../scripts/secrets.ts'
 import { BASE } from './browser.ts'
 
 /**
  * Sustained load: the capacity of the running service is measured first (as many requests
  * as 8 connections get answered), then it is held at that for 60 seconds: a mix of the
- * login page, the manual and signed payment notifications (whose queue consumer works in
- * the background meanwhile). No request may fail, and latency and throughput at the end
- * must be what they were at the start: nothing builds up.
+ * login page, the manual and KOMOJU-signed webhooks at /payments/komoju/webhook (whose
+ * queue consumer, asking the KOMOJU twin about each payment, works in the background
+ * meanwhile). No request may fail, and latency and throughput at the end must be what they
+ * were at the start: nothing builds up.
  */
 
 const CONNECTIONS = 8
 const SECONDS = Number(process.env.LOAD_SECONDS ?? 60)
 const WINDOW_MS = 10_000
 
-const secret = readDevVar('PAYMENT_WEBHOOK_SECRET')
+// The demo university's KOMOJU merchant: its webhooks are signed with this secret.
+const secret = readDevVar('KOMOJU_WEBHOOK_SECRET')
+const run = Date.now()
 /** How far the service clock (which other tests move with /_dev/clock) is from ours. */
 const clockOffset = async () => {
   const { now } = (await (await fetch(`${BASE}/_dev/ledger`)).json()) as { now: number }
   return now - Date.now()
 }
 
-const notification = (i: number, offset: number) =>
-  strayPaidNotification(secret, `load_${Date.now()}_${i}`, 800_000_000 + i, Date.now() + offset)
+/** A KOMOJU-signed `payment.captured` webhook for a payment KOMOJU does not have. */
+const webhook = (i: number, offset: number) =>
+  strayCapturedWebhook(secret, `load_${run}_${i}`, Date.now() + offset)
 
 it(
   `holds its measured capacity for ${SECONDS} s without errors or growing latency`,
@@ -33,8 +37,15 @@ it(
   },
   async () => {
     const offset = await clockOffset()
-    const mix = (i: number): Req =>
-      i % 3 === 0 ? { path: '/login' } : i % 3 === 1 ? { path: '/manual' } : notification(i, offset)
+    let seq = 0 // across both runs, so that every webhook is a new event
+    const mix = (): Req => {
+      const i = seq++
+      return i % 3 === 0
+        ? { path: '/login' }
+        : i % 3 === 1
+          ? { path: '/manual' }
+          : webhook(i, offset)
+    }
     const capacity = await runLoad({
       base: BASE,
       request: mix,
