@@ -20,24 +20,24 @@ export const notificationMessage = z.object({
 })
 export type NotificationMessage = z.infer<typeof notificationMessage>
 
+/** The row that records a webhook's event, however often it is delivered. */
+const recordOf = (n: NotificationMessage) => ({
+  eventId: n.eventId,
+  provider: n.provider,
+  type: n.type,
+  payload: JSON.stringify(n),
+  receivedAt: n.receivedAt,
+  universityId: n.universityId,
+  paymentId: n.paymentId,
+})
+
 /**
  * Records the event once (by its id, however often the gateway or the queue delivers
  * it), asks the gateway for the payment it names and applies the gateway's answer; a
  * payment now paid is handed to the student's StudentDesk to credit M.I.C.
  */
 const handle = async (s: Services, n: NotificationMessage) => {
-  await s.db
-    .insert(paymentNotifications)
-    .values({
-      eventId: n.eventId,
-      provider: n.provider,
-      type: n.type,
-      payload: JSON.stringify(n),
-      receivedAt: n.receivedAt,
-      universityId: n.universityId,
-      paymentId: n.paymentId,
-    })
-    .onConflictDoNothing()
+  await s.db.insert(paymentNotifications).values(recordOf(n)).onConflictDoNothing()
   const recorded = await s.db
     .select({ appliedAt: paymentNotifications.appliedAt })
     .from(paymentNotifications)
@@ -111,16 +111,7 @@ export async function queue(
 const markDeadLettered = (s: Services, n: NotificationMessage) =>
   s.db
     .insert(paymentNotifications)
-    .values({
-      eventId: n.eventId,
-      provider: n.provider,
-      type: n.type,
-      payload: JSON.stringify(n),
-      receivedAt: n.receivedAt,
-      universityId: n.universityId,
-      paymentId: n.paymentId,
-      deadLetteredAt: s.clock(),
-    })
+    .values({ ...recordOf(n), deadLetteredAt: s.clock() })
     .onConflictDoUpdate({
       target: paymentNotifications.eventId,
       set: {

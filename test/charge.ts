@@ -75,6 +75,15 @@ export const payOnGateway = async (
   return { res, returned: await client.get(back.pathname + back.search) }
 }
 
+/** Presses 支払う on the twin's page without coming back: only webhooks (or the cron) tell. */
+export const payWithoutReturning = async (client: Client, id: number) =>
+  fetch(await paymentUrlOf(client, id), {
+    method: 'POST',
+    body: new URLSearchParams({ action: 'pay' }),
+    headers: { 'content-type': 'application/x-www-form-urlencoded' },
+    redirect: 'manual',
+  })
+
 /** The application's payment at the KOMOJU twin (コンビニ / Pay-easy, created at 申請). */
 export const twinPaymentOf = async (id: number) => {
   const payment = (await komoju.payments()).find((p) => p.external_order_num === String(id))

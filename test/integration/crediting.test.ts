@@ -14,6 +14,7 @@ import {
   notify,
   paymentUrlOf,
   payOnGateway,
+  payWithoutReturning,
   ready,
   runCron,
   setClock,
@@ -40,17 +41,6 @@ beforeEach(async () => {
   await atNoon()
   await mic().setFault(NO_FAULT)
 })
-
-/** Presses 支払う on the twin's page without following it back: only webhooks tell the service. */
-const payWithoutReturning = async (client: Client, id: number) => {
-  const res = await fetch(await paymentUrlOf(client, id), {
-    method: 'POST',
-    body: new URLSearchParams({ action: 'pay' }),
-    headers: { 'content-type': 'application/x-www-form-urlencoded' },
-    redirect: 'manual',
-  })
-  return res
-}
 
 /** The KOMOJU payment id of a hosted application, once paid, as the gateway reports it. */
 const capturedPaymentOf = async (id: number) => {

@@ -18,6 +18,7 @@ import {
   notify,
   paymentUrlOf,
   payOnGateway,
+  payWithoutReturning,
   ready,
   runCron,
   setClock,
@@ -65,15 +66,6 @@ const creditError = async (id: number) =>
       .bind(id)
       .first<{ credit_error: string | null }>()
   )?.credit_error
-
-/** Presses 支払う on the twin's page without coming back: only webhooks (or the cron) tell. */
-const payWithoutReturning = async (client: Client, id: number) =>
-  fetch(await paymentUrlOf(client, id), {
-    method: 'POST',
-    body: new URLSearchParams({ action: 'pay' }),
-    headers: { 'content-type': 'application/x-www-form-urlencoded' },
-    redirect: 'manual',
-  })
 
 const chargeable = async (client: Client) => {
   const text = mainText((await client.get('/charge')).html)
