@@ -63,7 +63,9 @@ const handle = async (s: Services, n: NotificationMessage) => {
     return done('unmatched')
   }
   const a = outcome.application
-  if (outcome.credit) await deskFor(s.desks, a.universityId, a.studentId).credit(a.id)
+  const desk = deskFor(s.desks, a.universityId, a.studentId)
+  if (outcome.kind === 'refunded') await desk.refunded(a.id)
+  else if (outcome.credit) await desk.credit(a.id)
   await done('applied', a.id)
 }
 

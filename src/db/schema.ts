@@ -161,6 +161,8 @@ export const applications = sqliteTable(
     /** コンビニ / Pay-easy: the number the student pays with. */
     paymentNumber: text('payment_number'),
     paymentDeadline: integer('payment_deadline').notNull(),
+    /** Past its deadline and the gateway's answer left it open: when to ask again. */
+    reconcileAfter: integer('reconcile_after'),
     paidAt: integer('paid_at'),
     creditStatus: text('credit_status', { enum: CREDIT_STATUSES }).notNull().default('none'),
     creditAttempts: integer('credit_attempts').notNull().default(0),

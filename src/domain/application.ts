@@ -25,6 +25,8 @@ export type PaymentStatus = (typeof PAYMENT_STATUSES)[number]
  * - `refused`: M.I.C. refused the card (suspended, reissued …): staff, or a refund;
  * - `mismatch`: the gateway's amount is not the application's: staff, or a refund;
  * - `stalled`: M.I.C. kept failing past the retry bound: handed to staff with an alert;
+ * - `refunding`: the student asked for the money back and the gateway has not confirmed
+ *   it yet (asking again, or the gateway's refund webhook, finishes it);
  * - `credited`: on the card, exactly once.
  */
 export const CREDIT_STATUSES = [
@@ -36,6 +38,7 @@ export const CREDIT_STATUSES = [
   'refused',
   'mismatch',
   'stalled',
+  'refunding',
   'credited',
 ] as const
 export type CreditStatus = (typeof CREDIT_STATUSES)[number]
@@ -70,18 +73,25 @@ export const MAX_CREDIT_ATTEMPTS = 12
 /** How often the cron looks again whether a held credit now fits on the card. */
 export const HELD_RECHECK_MS = 10 * 60_000
 
+/** Credit states whose money may go back: M.I.C. certainly never applied them. */
+export const REFUNDABLE: readonly CreditStatus[] = ['held', 'refused', 'mismatch', 'refunding']
+
 /**
- * Whether the student may ask for their money back: paid, and M.I.C. certainly never
- * applied it (held before sending, refused by M.I.C., or never sent for a mismatch).
+ * Whether the student may ask for their money back: paid, M.I.C. certainly never applied
+ * it (held before sending, refused by M.I.C., never sent for a mismatch), and paid by a
+ * method the gateway refunds by itself (a コンビニ / Pay-easy refund needs the student's
+ * bank account: staff handle those).
  */
 export const refundableByStudent = (a: {
   status: PaymentStatus
   creditStatus: CreditStatus
   creditSentAt: number | null
+  paymentMethod: PaymentMethod
 }) =>
   a.status === 'paid' &&
   a.creditSentAt === null &&
-  (a.creditStatus === 'held' || a.creditStatus === 'refused' || a.creditStatus === 'mismatch')
+  !hasDeadline(a.paymentMethod) &&
+  REFUNDABLE.includes(a.creditStatus)
 
 export type ProviderEventType = 'paid' | 'failed' | 'cancelled' | 'expired'
 
@@ -128,6 +138,7 @@ export type CreditStanding =
   | { kind: 'credited'; at: number }
   | { kind: 'waiting'; reason: 'processing' | 'blackout' | 'retrying'; expectedAt: number }
   | { kind: 'held' }
+  | { kind: 'refunding' }
   | { kind: 'refunded' }
   | { kind: 'error' }
 
@@ -146,6 +157,7 @@ export const creditStanding = (
   if (a.status === 'refunded') return { kind: 'refunded' }
   if (a.status !== 'paid') return { kind: 'notPaid' }
   if (a.creditStatus === 'held') return { kind: 'held' }
+  if (a.creditStatus === 'refunding') return { kind: 'refunding' }
   if (CREDIT_NEEDS_PERSON.includes(a.creditStatus)) return { kind: 'error' }
   const expectedAt = linkOpensAt(Math.max(a.nextCreditAt ?? now, now), fiscalYearEnd)
   const reason =

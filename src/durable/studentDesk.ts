@@ -2,7 +2,7 @@ import { DurableObject } from 'cloudflare:workers'
 import type { CreditStatus } from '../domain/application'
 import { applyForCharge, type ApplyOutcome, type ChargeRequest } from '../flows/desk/apply'
 import { creditApplication } from '../flows/desk/credit'
-import { refundApplication, type RefundOutcome } from '../flows/desk/refund'
+import { markRefunded, refundApplication, type RefundOutcome } from '../flows/desk/refund'
 import { servicesFor } from '../services'
 
 /**
@@ -34,6 +34,11 @@ export class StudentDesk extends DurableObject<Env> {
     return this.oneAtATime(async () =>
       refundApplication(await servicesFor(this.env), applicationId),
     )
+  }
+
+  /** The gateway reports the payment refunded (see markRefunded). */
+  async refunded(applicationId: number): Promise<boolean> {
+    return this.oneAtATime(async () => markRefunded(await servicesFor(this.env), applicationId))
   }
 
   /** Credits a paid application to M.I.C. (see creditApplication). */

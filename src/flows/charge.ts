@@ -142,7 +142,9 @@ export const startPayment = async (
     lang: a.lang,
     nameKana: student.nameKana,
     phone: a.contactPhone,
-    now: s.clock(),
+    // Counted from the application, not from now: a retried open sends the very same body,
+    // which KOMOJU's idempotency key requires to answer with the same session.
+    now: a.createdAt,
   })
   const values: Partial<Application> =
     opened.kind === 'hosted'

@@ -1,4 +1,4 @@
-import { and, eq, lte } from 'drizzle-orm'
+import { and, eq, isNull, lte, or, sql } from 'drizzle-orm'
 import {
   PaymentProviderError,
   type GatewayPayment,
@@ -26,6 +26,8 @@ export type PaymentOutcome =
   /** The gateway's payment belongs to no application of ours: kept for staff. */
   | { kind: 'unmatched'; reason: string }
   | { kind: 'applied'; application: Application; changed: boolean; credit: boolean }
+  /** The gateway refunded a paid application's payment: the desk marks it (markRefunded). */
+  | { kind: 'refunded'; application: Application }
 
 /**
  * What a gateway status means for an application. A failed attempt on a hosted page is
@@ -93,6 +95,8 @@ export const applyGatewayPayment = async (
   for (let attempt = 0; attempt < 5; attempt++) {
     const a = await applicationFor(s, provider, universityId, p)
     if (!a) return { kind: 'unmatched', reason: 'no_application' }
+    if (p.status === 'refunded' && a.status === 'paid' && a.creditStatus !== 'credited')
+      return { kind: 'refunded', application: a }
     const event = eventFor(p.status)
     const next = event && nextPaymentStatus(a.status, event, a.paymentMethod)
     if (!next) {
@@ -209,6 +213,9 @@ const sweep = async (s: Pick<Services, 'db' | 'clock'>, a: Application) => {
 
 type OverdueResult = 'swept' | 'paid' | 'waiting'
 
+/** How soon an overdue application the gateway left open is asked about again. */
+const RECONCILE_AGAIN_MS = 10 * 60_000
+
 /** Asks the gateway about one overdue application and acts on its answer only. */
 const settleOverdue = async (
   s: Pick<Services, 'db' | 'clock' | 'mailer' | 'desks'>,
@@ -240,6 +247,8 @@ const settleOverdue = async (
     const done = await paid(session.payment)
     if (done) return done
   }
+  // Expired at the gateway with nothing paid: closed for good.
+  if (session?.expired && !session.payment) return (await sweep(s, a)) ? 'swept' : 'waiting'
   if (session?.status === 'pending') {
     // Close it first, so that it can no longer be paid once we call it unpaid.
     session = await provider
@@ -267,11 +276,19 @@ export const reconcileOverdueApplications = async (
   now: number,
   limit = 50,
 ): Promise<Record<OverdueResult, number>> => {
+  // One the gateway left open is asked again later (reconcileAfter), so a few that stay
+  // open never keep the rest from being looked at.
   const overdue = await s.db
     .select()
     .from(applications)
-    .where(and(eq(applications.status, 'awaiting_payment'), lte(applications.paymentDeadline, now)))
-    .orderBy(applications.paymentDeadline)
+    .where(
+      and(
+        eq(applications.status, 'awaiting_payment'),
+        lte(applications.paymentDeadline, now),
+        or(isNull(applications.reconcileAfter), lte(applications.reconcileAfter, now)),
+      ),
+    )
+    .orderBy(sql`coalesce(${applications.reconcileAfter}, ${applications.paymentDeadline})`)
     .limit(limit)
     .all()
   const counts: Record<OverdueResult, number> = { swept: 0, paid: 0, waiting: 0 }
@@ -279,16 +296,22 @@ export const reconcileOverdueApplications = async (
   for (const a of overdue) {
     let u = universities.get(a.universityId)
     if (!u) universities.set(a.universityId, (u = await loadUniversity(s.db, a.universityId)))
+    let result: OverdueResult = 'waiting'
     try {
-      counts[await settleOverdue(s, s.payments(u), a)]++
+      result = await settleOverdue(s, s.payments(u), a)
     } catch (e) {
       if (!(e instanceof PaymentProviderError)) throw e
       console.warn('gateway not reachable for an overdue application', {
         application: a.id,
         error: e.message,
       })
-      counts.waiting++
     }
+    counts[result]++
+    if (result === 'waiting')
+      await s.db
+        .update(applications)
+        .set({ reconcileAfter: now + RECONCILE_AGAIN_MS })
+        .where(and(eq(applications.id, a.id), eq(applications.status, 'awaiting_payment')))
   }
   return counts
 }

@@ -302,6 +302,8 @@ export const en = {
     'The charge could not be credited to M.I.C. Staff will look into it; please contact us with the application number.',
   creditHeld:
     'Held: charging it would take your card over its balance limit. It is charged automatically once your M.I.C. balance has room; you can also ask for your money back.',
+  creditRefunding:
+    'Your refund is being processed; this becomes "Refunded" once the payment provider confirms it. Nothing will be charged to your M.I.C. card.',
   creditRefunded: 'Your payment was refunded. Nothing was charged to your M.I.C. card.',
   refundRequest: 'Ask for a refund',
   refundConfirm:

@@ -45,7 +45,8 @@ const tooMany = (c: Context<AppEnv>) => {
  * credential. An identical retry is accepted like the first delivery (the consumer
  * deduplicates by event id), so a delivery we failed to enqueue is never lost. Refusals
  * are counted per reason and hour (webhook_refusals), and a client refused more than
- * WEBHOOK_REFUSALS allows in a minute is answered 429 for the next minute.
+ * WEBHOOK_REFUSALS allows in a minute has its further refusals answered 429 without a
+ * write; a correctly signed webhook is never answered 429.
  */
 export const notifications = new Hono<AppEnv>()
 
@@ -54,12 +55,15 @@ notifications.post('/komoju/webhook', resolveUniversity(), async (c) => {
   const university = c.get('university')
   const limiter = c.env.WEBHOOK_REFUSALS
   const address = c.req.header('cf-connecting-ip')
-  const client = address ? `ip:${address}` : `university:${university.id}`
+  // Per university and client: one university's (or one merchant's) misfiring webhooks
+  // never block another's, and KOMOJU's own addresses are never blocked for what it
+  // delivers correctly signed (the limit only ever applies to refusals).
+  const client = `${university.id}:${address ? `ip:${address}` : 'no-ip'}`
   // The rate limiter's minute is real time, whatever the development clock says.
   const wallNow = Date.now()
-  if (isBlocked(client, wallNow)) return tooMany(c)
 
   const refuse = async (reason: string, status: 400 | 401 | 413, detail?: string) => {
+    if (isBlocked(client, wallNow)) return tooMany(c)
     if (!(await limiter.limit({ key: client })).success) {
       block(client, wallNow)
       return tooMany(c)

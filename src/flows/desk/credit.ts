@@ -67,12 +67,15 @@ export const creditApplication = async (s: Services, id: number): Promise<Credit
     if (stalled) await alertStaffOnce(s, a, u, 'stalled')
     return stalled ? ('stalled' as const) : ('retrying' as const)
   }
+  // M.I.C. answers a key it applied with its record, whatever the card's state now; a
+  // refusal proves nothing was applied only when no earlier request's fate is unknown.
+  const refusedForSure = a.creditSentAt === null || a.creditAttempts === 0
   const hold = async (reason: string, sentAndRefused = false) => {
     await set({
       creditStatus: 'held',
       creditError: reason.slice(0, 500),
       nextCreditAt: now + HELD_RECHECK_MS,
-      ...(sentAndRefused ? { creditSentAt: null } : {}),
+      ...(sentAndRefused && refusedForSure ? { creditSentAt: null } : {}),
     })
     if (student.email && (await claimMail(s, a.id, 'heldMailAt')))
       await s.mailer.send(creditHeldMail(translator(a.lang), u, student.email, a))
@@ -113,7 +116,7 @@ export const creditApplication = async (s: Services, id: number): Promise<Credit
       creditStatus: 'refused',
       creditError: r.detail.slice(0, 500),
       nextCreditAt: null,
-      creditSentAt: null,
+      ...(refusedForSure ? { creditSentAt: null } : {}),
     })
     await sendCreditErrorMailOnce(s, a, student.email, u)
     await alertStaffOnce(s, a, u, 'refused')

@@ -526,6 +526,8 @@ const CreditSection = ({
             : t('creditProcessing')
       case 'held':
         return t('creditHeld')
+      case 'refunding':
+        return t('creditRefunding')
       case 'refunded':
         return t('creditRefunded')
       case 'error':

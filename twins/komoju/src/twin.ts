@@ -436,6 +436,15 @@ export class KomojuTwin extends DurableObject<Env> {
       if (!p) return fail(c, 404, 'not_found', 'No such payment')
       if (p.status !== 'captured')
         return fail(c, 422, 'not_refundable', `Cannot refund a payment that is ${p.status}`)
+      // Like KOMOJU: a konbini or Pay-easy payment is not refunded by the API but by a
+      // refund request carrying the customer's bank account, handled by hand.
+      if (p.payment_details.type === 'konbini' || p.payment_details.type === 'pay_easy')
+        return fail(
+          c,
+          422,
+          'not_refundable',
+          `A ${p.payment_details.type} payment is refunded through a refund request, not the API`,
+        )
       const refundable = p.total - p.amount_refunded
       const amount = input.amount ?? refundable
       if (amount > refundable)

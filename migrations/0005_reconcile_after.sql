@@ -1,0 +1,1 @@
+ALTER TABLE `applications` ADD `reconcile_after` integer;
