@@ -93,6 +93,9 @@ export default defineConfig(async () => {
             DEV_KOMOJU_ADMIN_URL: 'http://komoju.test',
             DEV_MIC_ADMIN_URL: 'http://mic.test',
             TEST_CLOCK_OFFSET_MS: String(clockOffset),
+            // test/integration/model.test.ts: how many random runs, and a seed to repeat one.
+            MODEL_RUNS: process.env.MODEL_RUNS ?? '',
+            MODEL_SEED: process.env.MODEL_SEED ?? '',
           },
           outboundService: 'router',
           workers: [

@@ -2,6 +2,7 @@ import { createExecutionContext, createMessageBatch, getQueueResult } from 'clou
 import { env } from 'cloudflare:workers'
 import { beforeEach, describe, expect, it } from 'vitest'
 import { MAX_CREDIT_ATTEMPTS } from '../../src/domain/application'
+import { serviceNow } from '../../src/flows/clock'
 import worker from '../../src/index'
 import { PAYMENT_DLQ, type NotificationMessage } from '../../src/queue'
 import {
@@ -375,6 +376,34 @@ describe('hole 4: every outcome has a name and a way out', () => {
     await Promise.all([runCron(), runCron()])
     expect((await application(id))!.credit_status).toBe('credited')
     expect((await creditsOf(userId)).map((c) => c.amount)).toEqual([600])
+  })
+})
+
+describe('credits whose answer never came', () => {
+  it('count as on the card when another credit of the student is checked against the cap', async () => {
+    const userId = user(14)
+    const client = await ready(userId)
+    const { id: first } = await applyCharge(client, 10_000)
+    const { id: second } = await applyCharge(client, 9000)
+    // The first was sent to M.I.C. and its answer never came (it may land yet); the
+    // second is paid and due. A campus cash charge makes ¥2,000 on the card.
+    const now = await serviceNow(env)
+    await env.DB.prepare(
+      "UPDATE applications SET status = 'paid', paid_at = ?, credit_status = 'retrying', credit_sent_at = ?, credit_attempts = 1, next_credit_at = ? WHERE id = ?",
+    )
+      .bind(now, now, now + 3_600_000, first)
+      .run()
+    await env.DB.prepare(
+      "UPDATE applications SET status = 'paid', paid_at = ?, credit_status = 'pending', next_credit_at = ? WHERE id = ?",
+    )
+      .bind(now, now, second)
+      .run()
+    expect((await mic().cash(card(userId), 1000)).status).toBe(200)
+    await runCron()
+    // ¥2,000 + ¥10,000 that may land + ¥9,000 is over the cap: held, not sent.
+    expect((await application(second))!.credit_status).toBe('held')
+    expect(await creditError(second)).toMatch(/unconfirmed 10000/)
+    expect(await creditsOf(userId)).toEqual([])
   })
 })
 

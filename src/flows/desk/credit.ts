@@ -1,4 +1,4 @@
-import { eq } from 'drizzle-orm'
+import { and, eq, isNotNull, ne, sql } from 'drizzle-orm'
 import { applications, students } from '../../db/schema'
 import {
   CREDIT_IN_PROGRESS,
@@ -90,8 +90,13 @@ export const creditApplication = async (s: Services, id: number): Promise<Credit
       return failed(reading.error === 'rejected' ? reading.detail : `balance: ${reading.detail}`)
     }
     await rememberBalance(s.db, student.id, reading.balance, reading.asOf)
-    if (reading.balance + a.amount > u.balanceCap)
-      return hold(`over_cap: balance ${reading.balance} + ${a.amount} > cap ${u.balanceCap}`)
+    // Credits of this student sent earlier whose answer never came may be on the card
+    // already, or may land yet: count them as landed (the hold is re-checked later).
+    const uncertain = await sentNotConfirmed(s, a)
+    if (reading.balance + uncertain + a.amount > u.balanceCap)
+      return hold(
+        `over_cap: balance ${reading.balance}${uncertain ? ` + unconfirmed ${uncertain}` : ''} + ${a.amount} > cap ${u.balanceCap}`,
+      )
     await set({ creditSentAt: now })
   }
   const r = await s.mic.credit(card, a.amount, creditKey(a))
@@ -123,4 +128,22 @@ export const creditApplication = async (s: Services, id: number): Promise<Credit
     return 'refused'
   }
   return failed(r.detail)
+}
+
+/** The student's other credits sent to M.I.C. and not confirmed: they may be on the card. */
+const sentNotConfirmed = async (s: Pick<Services, 'db'>, a: Application) => {
+  const row = await s.db
+    .select({ total: sql<number>`coalesce(sum(${applications.amount}), 0)` })
+    .from(applications)
+    .where(
+      and(
+        eq(applications.studentId, a.studentId),
+        ne(applications.id, a.id),
+        eq(applications.status, 'paid'),
+        isNotNull(applications.creditSentAt),
+        ne(applications.creditStatus, 'credited'),
+      ),
+    )
+    .get()
+  return row?.total ?? 0
 }
