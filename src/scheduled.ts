@@ -1,7 +1,7 @@
 import { and, isNotNull, lt } from 'drizzle-orm'
 import { mailLog } from './db/schema'
 import { creditDueApplications } from './flows/cron'
-import { reconcileOverdueApplications } from './flows/payments'
+import { reconcileOverdueApplications, reconcileWaitingCredits } from './flows/payments'
 import { purgeStaleThrottles } from './flows/throttle'
 import { purgeWebhookRefusals } from './flows/webhookRefusals'
 import { servicesFor } from './services'
@@ -23,6 +23,8 @@ export async function scheduled(
   const now = s.clock()
   const overdue = await reconcileOverdueApplications(s, now)
   if (overdue.paid + overdue.swept > 0) console.log('cron reconciled overdue applications', overdue)
+  const waiting = await reconcileWaitingCredits(s, now)
+  if (waiting.refunded > 0) console.log('cron found refunds at the gateway', waiting)
   const credits = await creditDueApplications(s, now)
   if (credits.due > 0) console.log('cron credits', credits)
   await purgeStaleThrottles(s.db, now, DAY)

@@ -1,4 +1,4 @@
-import { and, eq, isNull, lte, or, sql } from 'drizzle-orm'
+import { and, eq, inArray, isNull, lte, or, sql } from 'drizzle-orm'
 import {
   PaymentProviderError,
   type GatewayPayment,
@@ -314,4 +314,52 @@ export const reconcileOverdueApplications = async (
         .where(and(eq(applications.id, a.id), eq(applications.status, 'awaiting_payment')))
   }
   return counts
+}
+
+/** Paid and not credited for a reason that waits (no room, a refusal, staff): asked hourly. */
+const WAITING_CREDITS = ['held', 'refunding', 'refused', 'mismatch', 'stalled'] as const
+const RECHECK_PAID_MS = 60 * 60_000
+
+/**
+ * Cron: every paid application whose credit waits (held, refunding, refused, mismatch,
+ * stalled) is asked about at the gateway once an hour. A payment refunded there (from its
+ * dashboard, or a refund whose answer or webhook was lost) becomes 返金済み through the
+ * student's desk, and so is never credited afterwards.
+ */
+export const reconcileWaitingCredits = async (s: Services, now: number, limit = 50) => {
+  const waiting = await s.db
+    .select()
+    .from(applications)
+    .where(
+      and(
+        eq(applications.status, 'paid'),
+        inArray(applications.creditStatus, [...WAITING_CREDITS]),
+        or(isNull(applications.reconcileAfter), lte(applications.reconcileAfter, now)),
+      ),
+    )
+    .orderBy(sql`coalesce(${applications.reconcileAfter}, 0)`)
+    .limit(limit)
+    .all()
+  let refunded = 0
+  const universities = new Map<string, University>()
+  for (const a of waiting) {
+    let u = universities.get(a.universityId)
+    if (!u) universities.set(a.universityId, (u = await loadUniversity(s.db, a.universityId)))
+    const provider = s.payments(u)
+    try {
+      const p = provider && a.providerPaymentId ? await provider.payment(a.providerPaymentId) : null
+      if (
+        p?.status === 'refunded' &&
+        (await deskFor(s.desks, a.universityId, a.studentId).refunded(a.id))
+      )
+        refunded++
+    } catch (e) {
+      if (!(e instanceof PaymentProviderError)) throw e
+    }
+    await s.db
+      .update(applications)
+      .set({ reconcileAfter: now + RECHECK_PAID_MS })
+      .where(eq(applications.id, a.id))
+  }
+  return { asked: waiting.length, refunded }
 }

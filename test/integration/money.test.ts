@@ -442,6 +442,36 @@ describe('a refund made at the gateway', () => {
   })
 })
 
+describe('a refund made at the gateway whose webhook is lost', () => {
+  it('is found by the cron, which asks the gateway about every waiting credit', async () => {
+    const userId = user(15)
+    const client = await ready(userId)
+    const { id } = await applyCharge(client, 10_000)
+    expect((await mic().cash(card(userId), 15_000)).status).toBe(200)
+    await payOnGateway(client, id)
+    const a = await creditStatusBecomes(id, 'held')
+    await gateway().settings({ paused: true })
+    const refunded = await fetch(
+      `http://komoju.test/api/v1/payments/${a.provider_payment_id}/refund`,
+      {
+        method: 'POST',
+        headers: {
+          authorization: `Basic ${btoa(`${env.KOMOJU_SECRET_KEY}:`)}`,
+          'content-type': 'application/json',
+        },
+        body: '{}',
+      },
+    )
+    expect(refunded.status).toBe(200)
+    expect((await mic().purchase(card(userId), 15_000)).status).toBe(200)
+    await setClock(a.next_credit_at! + 60_000)
+    await runCron()
+    expect((await application(id))!.status).toBe('refunded')
+    expect(await creditsOf(userId)).toEqual([])
+    await gateway().settings({ paused: false })
+  })
+})
+
 describe('the cap is decided at credit time', () => {
   it('holds a credit when a campus cash charge filled the card after applying, and never asks M.I.C. for more than fits', async () => {
     const userId = user(12)
