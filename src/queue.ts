@@ -1,9 +1,8 @@
 import { eq, sql } from 'drizzle-orm'
 import { z } from 'zod'
 import { paymentNotifications } from './db/schema'
-import { deskFor } from './durable/studentDesk'
 import { loadUniversity } from './flows/charge'
-import { applyGatewayPayment } from './flows/payments'
+import { applyGatewayPayment, handToDesk } from './flows/payments'
 import { servicesFor, type Services } from './services'
 
 export const PAYMENT_QUEUE = 'payment-notifications'
@@ -62,11 +61,8 @@ const handle = async (s: Services, n: NotificationMessage) => {
     console.warn('gateway payment matches no application', { eventId: n.eventId })
     return done('unmatched')
   }
-  const a = outcome.application
-  const desk = deskFor(s.desks, a.universityId, a.studentId)
-  if (outcome.kind === 'refunded') await desk.refunded(a.id)
-  else if (outcome.credit) await desk.credit(a.id)
-  await done('applied', a.id)
+  await handToDesk(s.desks, outcome)
+  await done('applied', outcome.application.id)
 }
 
 /** Backoff of a message that failed: 1, 2, 4 … minutes, then hourly; hours in all. */

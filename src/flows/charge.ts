@@ -1,4 +1,4 @@
-import { and, eq, gt, isNull, lt, ne, or, sql } from 'drizzle-orm'
+import { and, eq, gt, isNull, lt, ne, or, sql, type SQL } from 'drizzle-orm'
 import type { MicFailure } from '../adapters/mic'
 import type { PaymentProvider } from '../adapters/payments'
 import type { Student } from '../context'
@@ -72,31 +72,30 @@ export const capCounted = () =>
     ),
   )
 
-/** Charges applied for and not yet on the card: they count against the cap. */
-export const outstandingAmount = async (db: Db, studentId: number): Promise<number> => {
+/** The yen of the applications `where` picks. */
+export const sumOfAmounts = async (db: Db, where: SQL | undefined): Promise<number> => {
   const row = await db
     .select({ total: sql<number>`coalesce(sum(${applications.amount}), 0)` })
     .from(applications)
-    .where(and(eq(applications.studentId, studentId), capCounted()))
+    .where(where)
     .get()
   return row?.total ?? 0
 }
 
+/** Charges applied for and not yet on the card: they count against the cap. */
+export const outstandingAmount = (db: Db, studentId: number) =>
+  sumOfAmounts(db, and(eq(applications.studentId, studentId), capCounted()))
+
 /** Credited to the card after `since`: not in a balance M.I.C. reported at `since`. */
-const creditedSince = async (db: Db, studentId: number, since: number): Promise<number> => {
-  const row = await db
-    .select({ total: sql<number>`coalesce(sum(${applications.amount}), 0)` })
-    .from(applications)
-    .where(
-      and(
-        eq(applications.studentId, studentId),
-        eq(applications.creditStatus, 'credited'),
-        gt(applications.creditedAt, since),
-      ),
-    )
-    .get()
-  return row?.total ?? 0
-}
+const creditedSince = (db: Db, studentId: number, since: number) =>
+  sumOfAmounts(
+    db,
+    and(
+      eq(applications.studentId, studentId),
+      eq(applications.creditStatus, 'credited'),
+      gt(applications.creditedAt, since),
+    ),
+  )
 
 /**
  * The student's room under the cap, to decide whether an application may be made: from

@@ -139,6 +139,22 @@ export const applyGatewayPayment = async (
   throw new Error(`application for payment ${p.id} kept changing`)
 }
 
+/**
+ * What the student's desk does after a payment was applied: credit it, or mark it refunded
+ * (only the desk may, so that a credit and a refund never cross). Every path that applies
+ * a gateway payment (webhook, return page, cron) ends here.
+ */
+export const handToDesk = async (
+  desks: Services['desks'],
+  outcome: PaymentOutcome | null,
+): Promise<void> => {
+  if (!outcome || outcome.kind === 'unmatched') return
+  const a = outcome.application
+  const desk = deskFor(desks, a.universityId, a.studentId)
+  if (outcome.kind === 'refunded') await desk.refunded(a.id)
+  else if (outcome.credit) await desk.credit(a.id)
+}
+
 /** An amount that is not the application's: the student's error mail and staff's alert. */
 const mismatchNoticeOnce = async (s: Pick<Services, 'db' | 'clock' | 'mailer'>, a: Application) => {
   const student = await s.db.select().from(students).where(eq(students.id, a.studentId)).get()
@@ -182,13 +198,7 @@ export const settleReturnedSession = async (
   }
   if (session.payment) return applyGatewayPayment(s, provider, a.universityId, session.payment)
   if (session.status !== 'cancelled') return null
-  const now = s.clock()
-  const updated = await s.db
-    .update(applications)
-    .set({ status: 'cancelled', paymentOutcome: 'cancelled', updatedAt: now })
-    .where(and(eq(applications.id, a.id), eq(applications.status, 'awaiting_payment')))
-    .returning()
-    .get()
+  const updated = await closeUnpaid(s, a, 'cancelled')
   return updated ? { kind: 'applied', application: updated, changed: true, credit: false } : null
 }
 
@@ -197,18 +207,38 @@ export const settleReturnedSession = async (
  * キャンセル (a hosted page left unpaid), releasing its share of the cap. A payment that
  * still arrives later wins (nextPaymentStatus), and the credit-time check then decides.
  */
-const sweep = async (s: Pick<Services, 'db' | 'clock'>, a: Application) => {
-  const updated = await s.db
+const sweep = async (s: Pick<Services, 'db' | 'clock'>, a: Application) =>
+  (await closeUnpaid(s, a, 'expired')) !== undefined
+
+/**
+ * An application still awaiting payment that the gateway says was not paid: キャンセル
+ * when the student left the page (`cancelled`), else 未払い / キャンセル by its method when
+ * its time ran out (`expired`). A compare-and-set: whatever moved it first wins.
+ */
+const closeUnpaid = (
+  s: Pick<Services, 'db' | 'clock'>,
+  a: Application,
+  outcome: 'cancelled' | 'expired',
+) =>
+  s.db
     .update(applications)
     .set({
-      status: hasDeadline(a.paymentMethod) ? 'unpaid' : 'cancelled',
-      paymentOutcome: 'expired',
+      status: outcome === 'expired' && hasDeadline(a.paymentMethod) ? 'unpaid' : 'cancelled',
+      paymentOutcome: outcome,
       updatedAt: s.clock(),
     })
     .where(and(eq(applications.id, a.id), eq(applications.status, 'awaiting_payment')))
-    .returning({ id: applications.id })
+    .returning()
     .get()
-  return updated !== undefined
+
+/** Universities loaded once per cron run, however many of their applications it visits. */
+const universityCache = (db: Services['db']) => {
+  const loaded = new Map<string, Promise<University>>()
+  return (id: string) => {
+    let u = loaded.get(id)
+    if (!u) loaded.set(id, (u = loadUniversity(db, id)))
+    return u
+  }
 }
 
 type OverdueResult = 'swept' | 'paid' | 'waiting'
@@ -224,9 +254,7 @@ const settleOverdue = async (
 ): Promise<OverdueResult> => {
   const paid = async (p: GatewayPayment): Promise<OverdueResult | null> => {
     if (p.status !== 'captured') return null
-    const outcome = await applyGatewayPayment(s, provider!, a.universityId, p)
-    if (outcome.kind === 'applied' && outcome.credit)
-      await deskFor(s.desks, a.universityId, a.studentId).credit(a.id)
+    await handToDesk(s.desks, await applyGatewayPayment(s, provider!, a.universityId, p))
     return 'paid'
   }
   // Never opened at the gateway: nobody can have paid it.
@@ -292,13 +320,11 @@ export const reconcileOverdueApplications = async (
     .limit(limit)
     .all()
   const counts: Record<OverdueResult, number> = { swept: 0, paid: 0, waiting: 0 }
-  const universities = new Map<string, University>()
+  const university = universityCache(s.db)
   for (const a of overdue) {
-    let u = universities.get(a.universityId)
-    if (!u) universities.set(a.universityId, (u = await loadUniversity(s.db, a.universityId)))
     let result: OverdueResult = 'waiting'
     try {
-      result = await settleOverdue(s, s.payments(u), a)
+      result = await settleOverdue(s, s.payments(await university(a.universityId)), a)
     } catch (e) {
       if (!(e instanceof PaymentProviderError)) throw e
       console.warn('gateway not reachable for an overdue application', {
@@ -341,11 +367,9 @@ export const reconcileWaitingCredits = async (s: Services, now: number, limit = 
     .limit(limit)
     .all()
   let refunded = 0
-  const universities = new Map<string, University>()
+  const university = universityCache(s.db)
   for (const a of waiting) {
-    let u = universities.get(a.universityId)
-    if (!u) universities.set(a.universityId, (u = await loadUniversity(s.db, a.universityId)))
-    const provider = s.payments(u)
+    const provider = s.payments(await university(a.universityId))
     try {
       const p = provider && a.providerPaymentId ? await provider.payment(a.providerPaymentId) : null
       if (

@@ -7,7 +7,7 @@ import { tabOf, type ApplicationTab } from '../domain/application'
 import { hasDeadline } from '../domain/paymentMethods'
 import { deskFor } from '../durable/studentDesk'
 import { startPayment } from '../flows/charge'
-import { settleReturnedSession } from '../flows/payments'
+import { handToDesk, settleReturnedSession } from '../flows/payments'
 import { requireStage } from '../middleware/session'
 import { AppError } from '../errors'
 import {
@@ -134,11 +134,8 @@ applicationPages.get('/applications/:id/return', async (c) => {
     try {
       const sentBack = c.req.query('session_id') === a.providerSessionId
       const outcome = await settleReturnedSession(deps, provider, a, sentBack)
-      if (outcome?.kind === 'applied') {
-        a = outcome.application
-        if (outcome.credit)
-          c.executionCtx.waitUntil(deskFor(deps.desks, a.universityId, a.studentId).credit(a.id))
-      }
+      if (outcome && outcome.kind !== 'unmatched') a = outcome.application
+      c.executionCtx.waitUntil(handToDesk(deps.desks, outcome))
     } catch (e) {
       if (!(e instanceof PaymentProviderError)) throw e
       console.error('gateway session could not be read', { application: a.id, error: e.message })

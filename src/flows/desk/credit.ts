@@ -1,4 +1,4 @@
-import { and, eq, isNotNull, ne, sql } from 'drizzle-orm'
+import { and, eq, isNotNull, ne } from 'drizzle-orm'
 import { applications, students } from '../../db/schema'
 import {
   CREDIT_IN_PROGRESS,
@@ -10,7 +10,13 @@ import {
 import { blackoutAt, linkOpensAt } from '../../domain/blackout'
 import { translator } from '../../i18n'
 import type { Services } from '../../services'
-import { claimMail, loadUniversity, rememberBalance, type Application } from '../charge'
+import {
+  claimMail,
+  loadUniversity,
+  rememberBalance,
+  sumOfAmounts,
+  type Application,
+} from '../charge'
 import { alertStaffOnce, creditKey, sendCreditErrorMailOnce } from '../crediting'
 import { creditHeldMail } from '../mails'
 
@@ -131,19 +137,14 @@ export const creditApplication = async (s: Services, id: number): Promise<Credit
 }
 
 /** The student's other credits sent to M.I.C. and not confirmed: they may be on the card. */
-const sentNotConfirmed = async (s: Pick<Services, 'db'>, a: Application) => {
-  const row = await s.db
-    .select({ total: sql<number>`coalesce(sum(${applications.amount}), 0)` })
-    .from(applications)
-    .where(
-      and(
-        eq(applications.studentId, a.studentId),
-        ne(applications.id, a.id),
-        eq(applications.status, 'paid'),
-        isNotNull(applications.creditSentAt),
-        ne(applications.creditStatus, 'credited'),
-      ),
-    )
-    .get()
-  return row?.total ?? 0
-}
+const sentNotConfirmed = (s: Pick<Services, 'db'>, a: Application) =>
+  sumOfAmounts(
+    s.db,
+    and(
+      eq(applications.studentId, a.studentId),
+      ne(applications.id, a.id),
+      eq(applications.status, 'paid'),
+      isNotNull(applications.creditSentAt),
+      ne(applications.creditStatus, 'credited'),
+    ),
+  )
