@@ -5,12 +5,23 @@
 import { execFileSync } from 'node:child_process'
 import { createHash } from 'node:crypto'
 import { existsSync, mkdirSync, writeFileSync } from 'node:fs'
-import { DEMO_HOSTS, DEMO_PASSWORD, DEMO_UNIVERSITY, demoStudents } from '../src/db/demo.ts'
+import {
+  DEMO2_HOSTS,
+  DEMO2_STUDENT,
+  DEMO2_UNIVERSITY,
+  DEMO_HOSTS,
+  DEMO_PASSWORD,
+  DEMO_STAFF,
+  DEMO_STAFF_PASSWORD,
+  DEMO_TOTP_SECRET,
+  DEMO_UNIVERSITY,
+  demoStudents,
+} from '../src/db/demo.ts'
 import { hashSecret as hash, ITERATIONS, readPepper, sqlValue as q } from './secrets.ts'
 
 const pepper = readPepper()
 const key = createHash('sha256')
-  .update(`${pepper}|${ITERATIONS}|${JSON.stringify(DEMO_UNIVERSITY)}|v1`)
+  .update(`${pepper}|${ITERATIONS}|${JSON.stringify(DEMO_UNIVERSITY)}|v2`)
   .digest('hex')
   .slice(0, 16)
 const file = `.wrangler/seed-${key}.sql`
@@ -18,13 +29,22 @@ const file = `.wrangler/seed-${key}.sql`
 if (!existsSync(file)) {
   const started = Date.now()
   const u = DEMO_UNIVERSITY
-  const lines = [
-    `INSERT INTO universities (id, name, name_en, legal_name, call_centre_name, call_centre_phone, call_centre_hours, mail_from, mail_from_name, balance_cap, min_charge, charge_step, payment_methods, payment_deadline_days, fiscal_year_end_blackouts, gateway_account, staff_alert_email) VALUES (${[u.id, u.name, u.nameEn, u.legalName, u.callCentreName, u.callCentrePhone, u.callCentreHours, u.mailFrom, u.mailFromName, u.balanceCap, u.minCharge, u.chargeStep, u.paymentMethods, u.paymentDeadlineDays, u.fiscalYearEndBlackouts, u.gatewayAccount, u.staffAlertEmail].map(q).join(', ')}) ON CONFLICT(id) DO NOTHING;`,
-    ...DEMO_HOSTS.map(
+  const university = (v: typeof DEMO_UNIVERSITY, hosts: readonly string[]) => [
+    `INSERT INTO universities (id, name, name_en, legal_name, call_centre_name, call_centre_phone, call_centre_hours, mail_from, mail_from_name, balance_cap, min_charge, charge_step, payment_methods, payment_deadline_days, fiscal_year_end_blackouts, gateway_account, staff_alert_email) VALUES (${[v.id, v.name, v.nameEn, v.legalName, v.callCentreName, v.callCentrePhone, v.callCentreHours, v.mailFrom, v.mailFromName, v.balanceCap, v.minCharge, v.chargeStep, v.paymentMethods, v.paymentDeadlineDays, v.fiscalYearEndBlackouts, v.gatewayAccount, v.staffAlertEmail].map(q).join(', ')}) ON CONFLICT(id) DO NOTHING;`,
+    ...hosts.map(
       (h) =>
-        `INSERT OR IGNORE INTO university_hosts (hostname, university_id) VALUES (${q(h)}, ${q(u.id)});`,
+        `INSERT OR IGNORE INTO university_hosts (hostname, university_id) VALUES (${q(h)}, ${q(v.id)});`,
     ),
   ]
+  const lines = [
+    ...university(DEMO_UNIVERSITY, DEMO_HOSTS),
+    ...university(DEMO2_UNIVERSITY, DEMO2_HOSTS),
+    `INSERT OR IGNORE INTO directory_people (university_id, user_id, password_hash, name_kana) VALUES (${q(DEMO2_UNIVERSITY.id)}, ${q(DEMO2_STUDENT.userId)}, ${q(await hash(DEMO_PASSWORD, pepper))}, ${q(DEMO2_STUDENT.nameKana)});`,
+  ]
+  for (const m of DEMO_STAFF)
+    lines.push(
+      `INSERT OR IGNORE INTO staff_members (email, name, role, university_id, password_hash, totp_secret) VALUES (${[m.email, m.name, m.role, m.universityId, await hash(DEMO_STAFF_PASSWORD, pepper), DEMO_TOTP_SECRET].map(q).join(', ')});`,
+    )
   const people = demoStudents()
   const hashes: string[] = []
   // A few at a time: libuv's thread pool spreads them over the cores.
@@ -50,4 +70,6 @@ const persist = process.argv.filter((a) => a.startsWith('--persist-to='))
 execFileSync('wrangler', ['d1', 'execute', 'DB', '--local', `--file=${file}`, ...persist], {
   stdio: ['ignore', 'ignore', 'inherit'],
 })
-console.log('seed: demo university and demo0001…demo1000 are in the local D1')
+console.log(
+  'seed: demo (demo0001…demo1000), demo2 (demo2s001) and the console accounts are in the local D1',
+)

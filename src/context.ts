@@ -2,7 +2,9 @@ import type { Directory } from './adapters/directory'
 import type { students } from './db/schema'
 import type { University } from './domain/university'
 import type { TokenDeps } from './flows/oneTimeUrl'
+import type { StaffMember } from './flows/staff/auth'
 import type { Translator } from './i18n'
+import type { ConsoleText } from './i18n/console'
 import type { SessionRecord } from './security/session'
 import type { Services } from './services'
 
@@ -30,6 +32,11 @@ export type AppEnv = {
     tr: Translator
     csrfToken: string
     session: ActiveSession | null
+    /** The operations console's signed-in member (routes/staff only). */
+    staff: StaffMember | null
+    staffSessionId: string | null
+    /** The console's wording in the chosen language. */
+    ct: ConsoleText
   }
 }
 

@@ -13,6 +13,7 @@ import { dev } from './routes/dev'
 import { notFound, onError } from './routes/errors'
 import { notifications } from './routes/notifications'
 import { pages } from './routes/pages'
+import { staffConsole } from './routes/staff'
 import { scheduled } from './scheduled'
 import { layout } from './views/layout'
 
@@ -50,6 +51,8 @@ app.use(withDeps())
 // Gateway webhooks carry a signature, not a session or a CSRF token.
 app.route('/payments', notifications)
 app.use(resolveUniversity())
+// The operations console has its own layout, session and CSRF check (routes/staff).
+app.route('/staff', staffConsole)
 // The layout comes before CSRF and session checks so their error pages are full pages.
 app.use(layout())
 app.use(csrfProtection())

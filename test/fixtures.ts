@@ -1,4 +1,4 @@
-import { DEMO_UNIVERSITY } from '../src/db/demo'
+import { DEMO_STAFF, DEMO_STAFF_PASSWORD, DEMO_TOTP_SECRET, DEMO_UNIVERSITY } from '../src/db/demo'
 import { hashSecret } from '../src/security/crypto'
 
 /** Directory people the tests log in as. Each test file uses its own, so files stay independent. */
@@ -85,5 +85,22 @@ export const seed = async (db: D1Database, pepper: string) => {
     ...people,
     secondPerson,
     secondStudent,
+    // The console's demo accounts as npm start seeds them (demo2's member serves 'second').
+    ...(await Promise.all(
+      DEMO_STAFF.map(async (m) =>
+        db
+          .prepare(
+            'INSERT OR IGNORE INTO staff_members (email, name, role, university_id, password_hash, totp_secret) VALUES (?, ?, ?, ?, ?, ?)',
+          )
+          .bind(
+            m.email,
+            m.name,
+            m.role,
+            m.universityId === 'demo2' ? SECOND_UNIVERSITY.id : m.universityId,
+            await hashSecret(DEMO_STAFF_PASSWORD, pepper),
+            DEMO_TOTP_SECRET,
+          ),
+      ),
+    )),
   ])
 }

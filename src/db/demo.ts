@@ -29,6 +29,43 @@ export const DEMO_UNIVERSITY = {
 }
 
 export const DEMO_HOSTS = ['localhost', '127.0.0.1']
+
+/**
+ * A second university, so that one university's staff seeing only its own data can be tried
+ * by hand: served on demo2.localhost (browsers resolve *.localhost to this machine).
+ */
+export const DEMO2_UNIVERSITY = {
+  ...DEMO_UNIVERSITY,
+  id: 'demo2',
+  name: 'デモ第二大学',
+  nameEn: 'Demo University 2',
+  legalName: '学校法人 デモ第二学園',
+  mailFrom: 'noreply@demo2-u.example',
+  mailFromName: 'デモ第二大学 M.I.C.オンラインチャージシステム',
+  balanceCap: 10000,
+  staffAlertEmail: 'mic-alerts@demo2-u.example',
+}
+export const DEMO2_HOSTS = ['demo2.localhost']
+/** demo2's one student (same university password as the demo students). */
+export const DEMO2_STUDENT = { userId: 'demo2s001', nameKana: 'ニシ サクラ' }
+
+/**
+ * The console's demo accounts (development only, written in the README): one password and
+ * one TOTP secret for all, so any authenticator app (or `npm run totp`) gives the code.
+ */
+export const DEMO_STAFF_PASSWORD = 'Staffpass2026'
+export const DEMO_TOTP_SECRET = 'JBSWY3DPEHPK3PXP'
+export const DEMO_STAFF = [
+  { email: 'staff@demo.example', name: 'デモ スタッフ', role: 'staff', universityId: 'demo' },
+  {
+    email: 'callcenter@demo.example',
+    name: 'コールセンター オペレーター',
+    role: 'callcentre',
+    universityId: null,
+  },
+  { email: 'admin@demo.example', name: 'デモ 管理者', role: 'admin', universityId: 'demo' },
+  { email: 'staff@demo2.example', name: 'デモ第二 スタッフ', role: 'staff', universityId: 'demo2' },
+] as const
 export const DEMO_PASSWORD = 'univpass'
 export const DEMO_STUDENT_COUNT = 1000
 

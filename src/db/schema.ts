@@ -2,6 +2,7 @@ import { sql } from 'drizzle-orm'
 import { index, integer, primaryKey, sqliteTable, text, uniqueIndex } from 'drizzle-orm/sqlite-core'
 import { CREDIT_STATUSES, PAYMENT_STATUSES } from '../domain/application'
 import { PAYMENT_METHODS } from '../domain/paymentMethods'
+import { STAFF_ROLES } from '../domain/staff'
 
 /** Times are integer milliseconds since the epoch (UTC); money is integer yen. */
 const createdAt = () =>
@@ -115,9 +116,14 @@ export const mailLog = sqliteTable(
     result: text('result', { enum: ['sent', 'failed'] }).notNull(),
     error: text('error'),
     body: text('body'),
+    /** The application the mail is about, for the console's タイムライン. */
+    applicationId: integer('application_id'),
     createdAt: integer('created_at').notNull(),
   },
-  (t) => [index('mail_log_created').on(t.createdAt)],
+  (t) => [
+    index('mail_log_created').on(t.createdAt),
+    index('mail_log_application').on(t.applicationId),
+  ],
 )
 
 /**
@@ -216,6 +222,8 @@ export const paymentNotifications = sqliteTable('payment_notifications', {
   appliedAt: integer('applied_at'),
   /** Set when delivery gave up and the message reached the dead-letter queue. */
   deadLetteredAt: integer('dead_lettered_at'),
+  /** The alert to the university's staff that this event needs a person (unmatched, dead-lettered). */
+  staffAlertAt: integer('staff_alert_at'),
 })
 
 /**
@@ -238,6 +246,163 @@ export const webhookRefusals = sqliteTable(
     primaryKey({ columns: [t.universityId, t.reason, t.hourStart] }),
     index('webhook_refusals_hour').on(t.hourStart),
   ],
+)
+
+/**
+ * An application's story for the console's タイムライン, written by triggers on
+ * `applications` (migrations/0006): created, payment opened, every payment-status and
+ * credit-status change and every credit attempt with M.I.C.'s answer. Webhooks, mails and
+ * staff actions are read from their own tables. Append-only.
+ */
+export const applicationEvents = sqliteTable(
+  'application_events',
+  {
+    id: integer('id').primaryKey({ autoIncrement: true }),
+    applicationId: integer('application_id').notNull(),
+    at: integer('at').notNull(),
+    /** applied | opened | payment | credit */
+    kind: text('kind').notNull(),
+    /** JSON: what changed (from, to, attempt, M.I.C.'s answer …). */
+    detail: text('detail').notNull(),
+  },
+  (t) => [index('application_events_application').on(t.applicationId, t.id)],
+)
+
+/** A member of the operations console. */
+export const staffMembers = sqliteTable(
+  'staff_members',
+  {
+    id: integer('id').primaryKey({ autoIncrement: true }),
+    /** Lower-case; one account per address across the service. */
+    email: text('email').notNull(),
+    name: text('name').notNull(),
+    role: text('role', { enum: STAFF_ROLES }).notNull(),
+    /** Null for the call centre (every university). */
+    universityId: text('university_id').references(() => universities.id),
+    passwordHash: text('password_hash').notNull(),
+    /** RFC 6238 secret, base32. */
+    totpSecret: text('totp_secret').notNull(),
+    /** The time step of the last code accepted: each code works once. */
+    totpLastStep: integer('totp_last_step'),
+    /** Bumped on a role change or disabling: ends the member's sessions. */
+    credentialEpoch: integer('credential_epoch').notNull().default(0),
+    disabledAt: integer('disabled_at'),
+    invitedBy: integer('invited_by'),
+    lastLoginAt: integer('last_login_at'),
+    createdAt: createdAt(),
+  },
+  (t) => [uniqueIndex('staff_members_email').on(t.email)],
+)
+
+/** An invitation to the console: a one-time URL (30 minutes, once) of which only the hash is kept. */
+export const staffInvites = sqliteTable('staff_invites', {
+  tokenHash: text('token_hash').primaryKey(),
+  email: text('email').notNull(),
+  name: text('name').notNull(),
+  role: text('role', { enum: STAFF_ROLES }).notNull(),
+  universityId: text('university_id').references(() => universities.id),
+  /** The TOTP secret the invitee enrols, shown as a QR code on the invitation page. */
+  totpSecret: text('totp_secret').notNull(),
+  invitedBy: integer('invited_by').notNull(),
+  createdAt: integer('created_at').notNull(),
+  expiresAt: integer('expires_at').notNull(),
+  usedAt: integer('used_at'),
+})
+
+/**
+ * Every staff action and settings change: who, when, what, before and after. Append-only:
+ * triggers (migrations/0006) refuse any UPDATE or DELETE.
+ */
+export const auditLog = sqliteTable(
+  'audit_log',
+  {
+    id: integer('id').primaryKey({ autoIncrement: true }),
+    at: integer('at').notNull(),
+    staffId: integer('staff_id').notNull(),
+    staffEmail: text('staff_email').notNull(),
+    /** The university acted on (null: none in particular). */
+    universityId: text('university_id'),
+    action: text('action').notNull(),
+    /** What was acted on: application / student / university / staff / refund … */
+    targetType: text('target_type').notNull(),
+    targetId: text('target_id'),
+    applicationId: integer('application_id'),
+    reason: text('reason'),
+    /** JSON. */
+    before: text('before'),
+    /** JSON. */
+    after: text('after'),
+  },
+  (t) => [
+    index('audit_log_university_at').on(t.universityId, t.at),
+    index('audit_log_application').on(t.applicationId),
+  ],
+)
+
+/** 返金 asked for by one member and approved (or rejected) by another. */
+export const refundRequests = sqliteTable(
+  'refund_requests',
+  {
+    id: integer('id').primaryKey({ autoIncrement: true }),
+    applicationId: integer('application_id').notNull(),
+    universityId: text('university_id').notNull(),
+    requestedBy: integer('requested_by').notNull(),
+    requestedAt: integer('requested_at').notNull(),
+    reason: text('reason').notNull(),
+    decidedBy: integer('decided_by'),
+    decidedAt: integer('decided_at'),
+    decision: text('decision', { enum: ['approved', 'rejected'] }),
+    /** What the refund led to (the gateway's answer), or why it was rejected. */
+    result: text('result'),
+    staffAlertAt: integer('staff_alert_at'),
+  },
+  (t) => [
+    // At most one request waiting per application.
+    uniqueIndex('refund_requests_open')
+      .on(t.applicationId)
+      .where(sql`decided_at IS NULL`),
+    index('refund_requests_university').on(t.universityId, t.requestedAt),
+  ],
+)
+
+/** 突合: one comparison of the gateway, our applications and M.I.C. for a university's day. */
+export const reconciliationRuns = sqliteTable(
+  'reconciliation_runs',
+  {
+    id: integer('id').primaryKey({ autoIncrement: true }),
+    universityId: text('university_id').notNull(),
+    /** The JST day compared, YYYY-MM-DD. */
+    day: text('day').notNull(),
+    ranAt: integer('ran_at').notNull(),
+    /** The member who asked for it; null for the nightly cron. */
+    ranBy: integer('ran_by'),
+    gatewayCount: integer('gateway_count').notNull().default(0),
+    applicationCount: integer('application_count').notNull().default(0),
+    micCount: integer('mic_count').notNull().default(0),
+    differenceCount: integer('difference_count').notNull().default(0),
+    /** Set when a side could not be read: the run compared nothing. */
+    error: text('error'),
+  },
+  (t) => [index('reconciliation_runs_university_day').on(t.universityId, t.day, t.id)],
+)
+
+/** A difference a reconciliation found. */
+export const reconciliationDifferences = sqliteTable(
+  'reconciliation_differences',
+  {
+    id: integer('id').primaryKey({ autoIncrement: true }),
+    runId: integer('run_id').notNull(),
+    /** paid_not_credited | credited_without_payment | amount_differs | refunded_but_credited | unknown_payment */
+    kind: text('kind').notNull(),
+    applicationId: integer('application_id'),
+    paymentId: text('payment_id'),
+    micCreditId: text('mic_credit_id'),
+    gatewayAmount: integer('gateway_amount'),
+    applicationAmount: integer('application_amount'),
+    micAmount: integer('mic_amount'),
+    detail: text('detail'),
+  },
+  (t) => [index('reconciliation_differences_run').on(t.runId)],
 )
 
 /** Development-only settings (the clock override). Never read in production. */

@@ -6,7 +6,8 @@ import type { University } from '../domain/university'
 import type { TextKey, Translator } from '../i18n'
 import type { Application } from './charge'
 
-export type OutgoingMail = Mail & { kind: string; universityId: string }
+/** A mail about an application names it, for the console's タイムライン. */
+export type OutgoingMail = Mail & { kind: string; universityId: string; applicationId?: number }
 
 /** The closing lines of every mail: the manual's notes and the university's contact. */
 const footer = (tr: Translator, u: University, withIgnoreNote: boolean) =>
@@ -90,6 +91,7 @@ export const chargeCompletedMail = (
   a: ChargeMailApplication,
 ): OutgoingMail => ({
   ...envelope(u, tr, to, 'charge-completed', 'mailChargeCompletedSubject'),
+  applicationId: a.id,
   text: [
     tr.t('mailChargeCompletedHeading'),
     tr.t('serviceName'),
@@ -151,6 +153,7 @@ export const paymentDeadlineMail = (
   a: ChargeMailApplication,
 ): OutgoingMail => ({
   ...envelope(u, tr, to, 'payment-deadline', 'mailDeadlineSubject'),
+  applicationId: a.id,
   text: [
     tr.t('mailTo', { name: nameKana }),
     '',
@@ -174,6 +177,7 @@ export const creditHeldMail = (
   a: Pick<Application, 'id' | 'amount' | 'quantity'>,
 ): OutgoingMail => ({
   ...envelope(u, tr, to, 'credit-held', 'mailCreditHeldSubject'),
+  applicationId: a.id,
   text: [
     ...tr.list('mailCreditHeldBody'),
     tr.t('mailApplicationNumber', { id: a.id }),
@@ -198,6 +202,7 @@ export const staffAlertMail = (
   to: u.staffAlertEmail ?? '',
   kind: 'staff-alert',
   universityId: u.id,
+  applicationId: a.id,
   subject: `【要対応】M.I.C.チャージ 発行申請番号 ${a.id}`,
   text: [
     `発行申請番号 ${a.id}（¥${formatYen(a.amount)}）はお支払い済みですが、M.I.C.へ反映できていません。`,
@@ -217,6 +222,7 @@ export const creditErrorMail = (
   a: Pick<Application, 'id'>,
 ): OutgoingMail => ({
   ...envelope(u, tr, to, 'credit-error', 'mailCreditErrorSubject'),
+  applicationId: a.id,
   text: [
     ...tr.list('mailCreditErrorBody'),
     tr.t('mailApplicationNumber', { id: a.id }),

@@ -8,7 +8,9 @@ import { SendEmailTransport } from './sendEmail'
 
 export interface Mailer {
   /** Delivers and records the mail; resolves to whether it was accepted. Never throws. */
-  send(mail: Mail & { kind: string; universityId: string }): Promise<boolean>
+  send(
+    mail: Mail & { kind: string; universityId: string; applicationId?: number },
+  ): Promise<boolean>
 }
 
 /** Picks the transport named by MAIL_TRANSPORT. */
@@ -58,6 +60,7 @@ export const recordingMailer = (deps: {
       result: error ? 'failed' : 'sent',
       error,
       body: deps.keepBodies ? mail.text : null,
+      applicationId: mail.applicationId ?? null,
       createdAt: deps.clock(),
     })
     return error === null

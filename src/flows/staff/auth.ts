@@ -1,0 +1,283 @@
+import { and, eq, gt, isNull } from 'drizzle-orm'
+import type { Db } from '../../db'
+import { staffInvites, staffMembers } from '../../db/schema'
+import {
+  STAFF_INVITE_TTL_MS,
+  STAFF_SESSION_IDLE_MS,
+  STAFF_SESSION_MAX_MS,
+  type StaffPrincipal,
+  type StaffRole,
+} from '../../domain/staff'
+import { ACCOUNT_POLICY, CLIENT_POLICY } from '../../domain/throttle'
+import { DUMMY_HASH, hashSecret, randomToken, sha256Hex, verifySecret } from '../../security/crypto'
+import { newTotpSecret, verifyTotp } from '../../security/totp'
+import { beginAttempt, clearAttempts, currentLock, failAttempt, recordFailure } from '../throttle'
+
+export type StaffMember = typeof staffMembers.$inferSelect
+
+export const principalOf = (m: StaffMember): StaffPrincipal => ({
+  id: m.id,
+  email: m.email,
+  name: m.name,
+  role: m.role,
+  universityId: m.universityId,
+})
+
+export const normaliseEmail = (email: string) => email.trim().toLowerCase()
+
+const staffAccountKey = (email: string) => `staff-account:${normaliseEmail(email)}`
+const staffClientKey = (client: string) => `staff-client:${client}`
+
+export type StaffLoginResult =
+  { kind: 'ok'; member: StaffMember } | { kind: 'failed' } | { kind: 'locked'; until: number }
+
+interface AuthDeps {
+  db: Db
+  clock: () => number
+  pepper: string
+}
+
+/**
+ * The console's login: password and a TOTP code, both required, every failure looking the
+ * same. Attempts are counted per account before anything is checked (a burst of parallel
+ * guesses gets no more than the allowance) and failures per client, as for students. A code
+ * is accepted once: its time step is stored, and that step or an older one is refused.
+ */
+export const attemptStaffLogin = async (
+  deps: AuthDeps,
+  input: { email: string; password: string; code: string },
+  client: string,
+): Promise<StaffLoginResult> => {
+  const { db } = deps
+  const now = deps.clock()
+  const cKey = staffClientKey(client)
+  const clientLock = await currentLock(db, cKey, now)
+  if (clientLock) return { kind: 'locked', until: clientLock }
+  const key = staffAccountKey(input.email)
+  const gate = await beginAttempt(db, key, now, ACCOUNT_POLICY)
+  if (gate.locked !== null) return { kind: 'locked', until: gate.locked }
+
+  const member = await db
+    .select()
+    .from(staffMembers)
+    .where(eq(staffMembers.email, normaliseEmail(input.email)))
+    .get()
+  const passwordOk = await verifySecret(
+    input.password,
+    member?.passwordHash ?? DUMMY_HASH,
+    deps.pepper,
+  )
+  const step =
+    member && passwordOk && !member.disabledAt
+      ? verifyTotp(member.totpSecret, input.code, now, member.totpLastStep)
+      : null
+  // The step is claimed in the same statement that checks it was not claimed before, so two
+  // logins racing with one code cannot both succeed.
+  const claimed =
+    member && step !== null
+      ? await db
+          .update(staffMembers)
+          .set({ totpLastStep: step, lastLoginAt: now })
+          .where(
+            and(
+              eq(staffMembers.id, member.id),
+              member.totpLastStep === null
+                ? isNull(staffMembers.totpLastStep)
+                : eq(staffMembers.totpLastStep, member.totpLastStep),
+            ),
+          )
+          .returning()
+          .get()
+      : undefined
+  if (!claimed) {
+    const lock = await failAttempt(db, key, gate.attempt, now, ACCOUNT_POLICY)
+    const clientLockNow = await recordFailure(db, cKey, now, CLIENT_POLICY)
+    const until = lock ?? clientLockNow
+    return until ? { kind: 'locked', until } : { kind: 'failed' }
+  }
+  await clearAttempts(db, key)
+  return { kind: 'ok', member: claimed }
+}
+
+/** Lifts a staff member's login lock (an administrator's way out for a locked colleague). */
+export const clearStaffLoginLock = (db: Db, email: string) =>
+  clearAttempts(db, staffAccountKey(email))
+
+// --- Sessions: KV, keyed by the hash of the cookie's token --------------------------------
+
+export interface StaffSessionRecord {
+  staffId: number
+  epoch: number
+  createdAt: number
+  refreshedAt: number
+}
+
+export const STAFF_SESSION_COOKIE = 'staff'
+const SESSION_SHAPE = /^[A-Za-z0-9_-]{43}$/
+const sessionKey = async (id: string) => `staff-session:${await sha256Hex(id)}`
+/** KV's TTL is only housekeeping; the idle and absolute limits are checked on every read. */
+const ttlSeconds = (record: StaffSessionRecord, now: number) =>
+  Math.max(
+    60,
+    Math.ceil(
+      Math.min(STAFF_SESSION_IDLE_MS, record.createdAt + STAFF_SESSION_MAX_MS - now) / 1000,
+    ),
+  )
+
+export const createStaffSession = async (
+  kv: KVNamespace,
+  member: Pick<StaffMember, 'id' | 'credentialEpoch'>,
+  now: number,
+) => {
+  const id = randomToken(32)
+  const record: StaffSessionRecord = {
+    staffId: member.id,
+    epoch: member.credentialEpoch,
+    createdAt: now,
+    refreshedAt: now,
+  }
+  await kv.put(await sessionKey(id), JSON.stringify(record), {
+    expirationTtl: ttlSeconds(record, now),
+  })
+  return id
+}
+
+/**
+ * The member a session cookie stands for, or null when the session is unknown, idle for
+ * 15 minutes, older than 8 hours, or its member was disabled or changed since. A live
+ * session's idle timer restarts (written back at most once a minute).
+ */
+export const resumeStaffSession = async (
+  deps: { db: Db; kv: KVNamespace },
+  id: string | undefined,
+  now: number,
+): Promise<StaffMember | null> => {
+  if (!id || !SESSION_SHAPE.test(id)) return null
+  const key = await sessionKey(id)
+  const record = await deps.kv.get<StaffSessionRecord>(key, 'json')
+  if (!record) return null
+  const member = await deps.db
+    .select()
+    .from(staffMembers)
+    .where(eq(staffMembers.id, record.staffId))
+    .get()
+  const alive =
+    member &&
+    !member.disabledAt &&
+    member.credentialEpoch === record.epoch &&
+    now - record.refreshedAt < STAFF_SESSION_IDLE_MS &&
+    now - record.createdAt < STAFF_SESSION_MAX_MS
+  if (!alive) {
+    await deps.kv.delete(key)
+    return null
+  }
+  if (now - record.refreshedAt >= 60_000) {
+    const next = { ...record, refreshedAt: now }
+    await deps.kv.put(key, JSON.stringify(next), { expirationTtl: ttlSeconds(next, now) })
+  }
+  return member
+}
+
+export const endStaffSession = async (kv: KVNamespace, id: string | undefined) => {
+  if (id && SESSION_SHAPE.test(id)) await kv.delete(await sessionKey(id))
+}
+
+// --- Invitations: a one-time URL, 30 minutes, once ----------------------------------------
+
+export const createStaffInvite = async (
+  deps: AuthDeps,
+  invite: { email: string; name: string; role: StaffRole; universityId: string | null },
+  invitedBy: number,
+) => {
+  const raw = randomToken(32)
+  const now = deps.clock()
+  await deps.db.insert(staffInvites).values({
+    tokenHash: await sha256Hex(raw),
+    email: normaliseEmail(invite.email),
+    name: invite.name,
+    role: invite.role,
+    universityId: invite.universityId,
+    totpSecret: newTotpSecret(),
+    invitedBy,
+    createdAt: now,
+    expiresAt: now + STAFF_INVITE_TTL_MS,
+  })
+  return raw
+}
+
+export type StaffInvite = typeof staffInvites.$inferSelect
+
+const INVITE_SHAPE = /^[A-Za-z0-9_-]{43}$/
+
+/** An invitation still usable (unused, unexpired), or why not. */
+export const inspectStaffInvite = async (
+  deps: AuthDeps,
+  raw: string,
+): Promise<{ status: 'valid'; invite: StaffInvite } | { status: 'used' | 'invalid' }> => {
+  if (!INVITE_SHAPE.test(raw)) return { status: 'invalid' }
+  const invite = await deps.db
+    .select()
+    .from(staffInvites)
+    .where(eq(staffInvites.tokenHash, await sha256Hex(raw)))
+    .get()
+  if (!invite || invite.expiresAt <= deps.clock()) return { status: 'invalid' }
+  if (invite.usedAt) return { status: 'used' }
+  return { status: 'valid', invite }
+}
+
+export type AcceptInviteResult =
+  { kind: 'ok'; member: StaffMember } | { kind: 'used' | 'invalid' | 'badCode' | 'emailTaken' }
+
+/**
+ * Accepts an invitation: the invitee proves the authenticator app holds the secret (a code)
+ * and sets a password. The token is claimed by one conditional UPDATE, so of two
+ * submissions only one creates the account.
+ */
+export const acceptStaffInvite = async (
+  deps: AuthDeps,
+  raw: string,
+  input: { password: string; code: string },
+): Promise<AcceptInviteResult> => {
+  const found = await inspectStaffInvite(deps, raw)
+  if (found.status !== 'valid') return { kind: found.status }
+  const { invite } = found
+  const now = deps.clock()
+  const step = verifyTotp(invite.totpSecret, input.code, now, null)
+  if (step === null) return { kind: 'badCode' }
+  const taken = await deps.db
+    .select({ id: staffMembers.id })
+    .from(staffMembers)
+    .where(eq(staffMembers.email, invite.email))
+    .get()
+  if (taken) return { kind: 'emailTaken' }
+  const passwordHash = await hashSecret(input.password, deps.pepper)
+  const claimed = await deps.db
+    .update(staffInvites)
+    .set({ usedAt: now })
+    .where(
+      and(
+        eq(staffInvites.tokenHash, invite.tokenHash),
+        isNull(staffInvites.usedAt),
+        gt(staffInvites.expiresAt, now),
+      ),
+    )
+    .returning()
+    .get()
+  if (!claimed) return { kind: 'used' }
+  const member = await deps.db
+    .insert(staffMembers)
+    .values({
+      email: invite.email,
+      name: invite.name,
+      role: invite.role,
+      universityId: invite.universityId,
+      passwordHash,
+      totpSecret: invite.totpSecret,
+      totpLastStep: step,
+      invitedBy: invite.invitedBy,
+      createdAt: now,
+    })
+    .returning()
+    .get()
+  return { kind: 'ok', member }
+}

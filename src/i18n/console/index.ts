@@ -1,0 +1,25 @@
+import { format, type Lang, type Params } from '../index'
+import { common } from './common'
+
+/**
+ * The console's catalogue, one part per area of the console. A part's keys start with its
+ * name (`triage…`, `app…`, …) except `common`'s.
+ */
+const parts = [common] as const
+
+type Part = (typeof parts)[number]
+/** Every part's keys (distributing over the parts, not only the keys they share). */
+type KeysOf<P> = P extends { ja: Record<infer K, string> } ? K : never
+export type ConsoleKey = KeysOf<Part>
+
+const merged = (lang: Lang) =>
+  Object.assign({}, ...parts.map((p) => p[lang])) as Record<ConsoleKey, string>
+
+const catalogues: Record<Lang, Record<ConsoleKey, string>> = { ja: merged('ja'), en: merged('en') }
+
+export type ConsoleText = (key: ConsoleKey, params?: Params) => string
+
+export const consoleText =
+  (lang: Lang): ConsoleText =>
+  (key, params) =>
+    format(catalogues[lang][key], params)

@@ -1,0 +1,24 @@
+import { Hono } from 'hono'
+import type { AppEnv } from '../../context'
+import { csrfProtection } from '../../middleware/csrf'
+import { consoleLanguage, loadStaff, requireStaff } from '../../middleware/staff'
+import { consoleLayout } from '../../views/staff/layout'
+import { staffAuth } from './auth'
+import { triage } from './triage'
+
+/**
+ * The operations console (/staff): its own layout, session and sign-in; the same CSRF
+ * protection and headers as the student side. Each area is a sub-app of its own that
+ * checks the role of every route and action (requireStaff) and the university of every
+ * row it reads (domain/staff seesUniversity / universityScope).
+ */
+export const staffConsole = new Hono<AppEnv>()
+
+staffConsole.use(consoleLanguage())
+staffConsole.use(consoleLayout())
+staffConsole.use(csrfProtection())
+staffConsole.use(loadStaff())
+
+staffConsole.route('/', staffAuth)
+staffConsole.use('*', requireStaff('read'))
+staffConsole.route('/', triage)

@@ -1,0 +1,74 @@
+import type { PropsWithChildren } from 'hono/jsx'
+import { useRequestContext } from 'hono/jsx-renderer'
+import type { AppEnv } from '../../context'
+import { formatJstDateTime } from '../../domain/time'
+import type { StaffRole } from '../../domain/staff'
+import type { ConsoleKey } from '../../i18n/console'
+import { CsrfField } from '../components'
+
+export const ROLE_LABEL: Record<StaffRole, ConsoleKey> = {
+  staff: 'roleStaff',
+  callcentre: 'roleCallcentre',
+  admin: 'roleAdmin',
+}
+
+export const RoleName = ({ role }: { role: StaffRole }) => {
+  const ct = useRequestContext<AppEnv>().get('ct')
+  return <span class="role">{ct(ROLE_LABEL[role])}</span>
+}
+
+/** A time in JST, or a dash. */
+export const When = ({ ms }: { ms: number | null | undefined }) =>
+  ms == null ? (
+    <span>—</span>
+  ) : (
+    <time datetime={new Date(ms).toISOString()}>{formatJstDateTime(ms)}</time>
+  )
+
+/** A table that scrolls sideways on a phone instead of overflowing the page. */
+export const TableWrap = ({ label, children }: PropsWithChildren<{ label: string }>) => (
+  <div class="table-wrap" role="region" aria-label={label} tabindex={0}>
+    {children}
+  </div>
+)
+
+/**
+ * A console action behind a confirmation step: the first page shows what will happen and
+ * asks for a reason; this is that form. Posting it does the action.
+ */
+export const ActionForm = ({
+  action,
+  label,
+  reasonError,
+  children,
+}: PropsWithChildren<{ action: string; label: string; reasonError?: string }>) => {
+  const ct = useRequestContext<AppEnv>().get('ct')
+  return (
+    <form method="post" action={action} class="card console-action">
+      <CsrfField />
+      {children}
+      <div class={reasonError ? 'field has-error' : 'field'}>
+        <label for="reason">{ct('reason')}</label>
+        {reasonError && (
+          <div class="field-error" id="reason-error">
+            <p>{reasonError}</p>
+          </div>
+        )}
+        <textarea
+          id="reason"
+          name="reason"
+          rows={3}
+          maxlength={500}
+          required
+          aria-invalid={reasonError ? 'true' : undefined}
+          aria-describedby={reasonError ? 'reason-error' : undefined}
+        />
+      </div>
+      <div class="actions">
+        <button type="submit" class="button primary">
+          {label}
+        </button>
+      </div>
+    </form>
+  )
+}
