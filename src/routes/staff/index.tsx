@@ -3,7 +3,13 @@ import type { AppEnv } from '../../context'
 import { csrfProtection } from '../../middleware/csrf'
 import { consoleLanguage, loadStaff, requireStaff } from '../../middleware/staff'
 import { consoleLayout } from '../../views/staff/layout'
+import { applications } from './applications'
+import { audit } from './audit'
 import { staffAuth } from './auth'
+import { members } from './members'
+import { reconcile } from './reconcile'
+import { settings } from './settings'
+import { students } from './students'
 import { triage } from './triage'
 
 /**
@@ -22,3 +28,9 @@ staffConsole.use(loadStaff())
 staffConsole.route('/', staffAuth)
 staffConsole.use('*', requireStaff('read'))
 staffConsole.route('/', triage)
+staffConsole.route('/', applications)
+staffConsole.route('/', students)
+staffConsole.route('/', reconcile)
+staffConsole.route('/', settings)
+staffConsole.route('/', members)
+staffConsole.route('/', audit)

@@ -1,0 +1,7 @@
+import { section } from './section'
+
+/** The console's students wording; every key starts with `students`. */
+export const students = section({
+  ja: {},
+  en: {},
+})
