@@ -33,7 +33,13 @@ export type StaffLoginResult =
 
 interface AuthDeps {
   db: Db
+  /** The service's clock (moved in development and tests): sessions, invitations, locks. */
   clock: () => number
+  /**
+   * Real time, for TOTP codes: the member's authenticator app knows nothing of a moved
+   * development clock.
+   */
+  wallClock: () => number
   pepper: string
 }
 
@@ -69,7 +75,7 @@ export const attemptStaffLogin = async (
   )
   const step =
     member && passwordOk && !member.disabledAt
-      ? verifyTotp(member.totpSecret, input.code, now, member.totpLastStep)
+      ? verifyTotp(member.totpSecret, input.code, deps.wallClock(), member.totpLastStep)
       : null
   // The step is claimed in the same statement that checks it was not claimed before, so two
   // logins racing with one code cannot both succeed.
@@ -185,7 +191,7 @@ export const endStaffSession = async (kv: KVNamespace, id: string | undefined) =
 // --- Invitations: a one-time URL, 30 minutes, once ----------------------------------------
 
 export const createStaffInvite = async (
-  deps: AuthDeps,
+  deps: Pick<AuthDeps, 'db' | 'clock'>,
   invite: { email: string; name: string; role: StaffRole; universityId: string | null },
   invitedBy: number,
 ) => {
@@ -211,7 +217,7 @@ const INVITE_SHAPE = /^[A-Za-z0-9_-]{43}$/
 
 /** An invitation still usable (unused, unexpired), or why not. */
 export const inspectStaffInvite = async (
-  deps: AuthDeps,
+  deps: Pick<AuthDeps, 'db' | 'clock'>,
   raw: string,
 ): Promise<{ status: 'valid'; invite: StaffInvite } | { status: 'used' | 'invalid' }> => {
   if (!INVITE_SHAPE.test(raw)) return { status: 'invalid' }
@@ -242,7 +248,7 @@ export const acceptStaffInvite = async (
   if (found.status !== 'valid') return { kind: found.status }
   const { invite } = found
   const now = deps.clock()
-  const step = verifyTotp(invite.totpSecret, input.code, now, null)
+  const step = verifyTotp(invite.totpSecret, input.code, deps.wallClock(), null)
   if (step === null) return { kind: 'badCode' }
   const taken = await deps.db
     .select({ id: staffMembers.id })

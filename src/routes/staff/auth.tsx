@@ -2,7 +2,7 @@ import { Hono, type Context } from 'hono'
 import { deleteCookie, setCookie } from 'hono/cookie'
 import { z } from 'zod'
 import type { AppEnv } from '../../context'
-import { formatJstDateTime } from '../../domain/time'
+import { formatJstDateTime, systemClock } from '../../domain/time'
 import {
   acceptStaffInvite,
   attemptStaffLogin,
@@ -68,7 +68,7 @@ staffAuth.post(
     const form = c.req.valid('form')
     const deps = c.get('deps')
     const ct = c.get('ct')
-    const result = await attemptStaffLogin(deps, form, clientOf(c))
+    const result = await attemptStaffLogin({ ...deps, wallClock: systemClock }, form, clientOf(c))
     if (result.kind !== 'ok') {
       c.status(result.kind === 'locked' ? 429 : 401)
       const text =
@@ -165,7 +165,7 @@ staffAuth.post(
     const token = c.req.param('token')
     const form = c.req.valid('form')
     const deps = c.get('deps')
-    const result = await acceptStaffInvite(deps, token, form)
+    const result = await acceptStaffInvite({ ...deps, wallClock: systemClock }, token, form)
     if (result.kind === 'badCode') {
       c.status(422)
       return renderInvite(c, token, { code: { text: ct('inviteBadCode') } })
