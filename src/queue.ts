@@ -1,5 +1,5 @@
 import { eq, sql } from 'drizzle-orm'
-import { z } from 'zod'
+import * as z from 'zod'
 import { paymentNotifications } from './db/schema'
 import { loadUniversity } from './flows/charge'
 import { applyGatewayPayment, handToDesk } from './flows/payments'

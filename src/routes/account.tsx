@@ -1,7 +1,7 @@
 import { and, eq, isNotNull, sql } from 'drizzle-orm'
 import { Hono, type Context } from 'hono'
 import { deleteCookie, getCookie, setCookie } from 'hono/cookie'
-import { z } from 'zod'
+import * as z from 'zod'
 import { STAGE_HOME, stageOf, type AppEnv, type Student } from '../context'
 import { students } from '../db/schema'
 import { EMAIL_MAX_LENGTH, emailProblem, normalizeEmail } from '../domain/email'

@@ -1,5 +1,5 @@
 import { Hono, type Context } from 'hono'
-import { z } from 'zod'
+import * as z from 'zod'
 import { PaymentProviderError } from '../adapters/payments'
 import type { AppEnv } from '../context'
 import { blackoutAt, linkOpensAt } from '../domain/blackout'

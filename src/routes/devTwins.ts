@@ -1,4 +1,4 @@
-import { z } from 'zod'
+import * as z from 'zod'
 
 /**
  * Small clients for the admin APIs of the two local twins (twins/komoju, twins/mic), for the

@@ -1,6 +1,6 @@
 import { zValidator } from '@hono/zod-validator'
 import type { Context, MiddlewareHandler } from 'hono'
-import { z } from 'zod'
+import * as z from 'zod'
 import type { AppEnv } from '../context'
 import type { TextKey, Translator } from '../i18n'
 import type { FieldError, FieldErrors } from '../views/components'

@@ -1,4 +1,4 @@
-import { z } from 'zod'
+import * as z from 'zod'
 import type { PaymentMethod } from '../../domain/paymentMethods'
 import { hmac, timingSafeEqualText, toHex } from '../../security/crypto'
 import {

@@ -1,6 +1,6 @@
 import { Hono, type Context } from 'hono'
 import { deleteCookie, setCookie } from 'hono/cookie'
-import { z } from 'zod'
+import * as z from 'zod'
 import type { AppEnv } from '../../context'
 import { formatJstDateTime, systemClock } from '../../domain/time'
 import {

@@ -1,6 +1,6 @@
 import { zValidator } from '@hono/zod-validator'
 import type { Context, MiddlewareHandler } from 'hono'
-import { z } from 'zod'
+import * as z from 'zod'
 import type { AppEnv } from '../../context'
 import type { ConsoleKey, ConsoleText } from '../../i18n/console'
 import type { FieldError, FieldErrors } from '../../views/components'
