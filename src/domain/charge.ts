@@ -54,4 +54,6 @@ export const chargeProblem = (
 }
 
 /** "1,000". */
-export const formatYen = (yen: number) => yen.toLocaleString('en-US')
+// One formatter for the isolate: toLocaleString builds a new Intl.NumberFormat per call.
+const YEN_DIGITS = new Intl.NumberFormat('en-US')
+export const formatYen = (yen: number) => YEN_DIGITS.format(yen)
