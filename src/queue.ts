@@ -82,27 +82,32 @@ export async function queue(
 ): Promise<void> {
   const s = await servicesFor(env)
   const dead = batch.queue === PAYMENT_DLQ
-  for (const message of batch.messages) {
-    const parsed = notificationMessage.safeParse(message.body)
-    if (!parsed.success) {
-      // Retrying cannot fix a malformed message: log it and let it go.
-      console.error('malformed payment notification', { queue: batch.queue, id: message.id })
-      message.ack()
-      continue
-    }
-    const n = parsed.data
-    try {
-      if (dead) await markDeadLettered(s, n)
-      await handle(s, n)
-      message.ack()
-    } catch (error) {
-      console.error('payment notification not applied; retrying', {
-        queue: batch.queue,
-        id: message.id,
-        error: String(error),
-      })
-      message.retry({ delaySeconds: dead ? 3600 : retryDelaySeconds(message.attempts) })
-    }
+  // A batch's messages are handled side by side: each waits mostly on the gateway and on
+  // M.I.C., and what must not interleave (one student's credits and refunds) is serialised
+  // by that student's desk; recording an event is one idempotent insert per event id.
+  await Promise.all(batch.messages.map((message) => consume(s, message, dead, batch.queue)))
+}
+
+const consume = async (s: Services, message: Message<unknown>, dead: boolean, queue: string) => {
+  const parsed = notificationMessage.safeParse(message.body)
+  if (!parsed.success) {
+    // Retrying cannot fix a malformed message: log it and let it go.
+    console.error('malformed payment notification', { queue, id: message.id })
+    message.ack()
+    return
+  }
+  const n = parsed.data
+  try {
+    if (dead) await markDeadLettered(s, n)
+    await handle(s, n)
+    message.ack()
+  } catch (error) {
+    console.error('payment notification not applied; retrying', {
+      queue,
+      id: message.id,
+      error: String(error),
+    })
+    message.retry({ delaySeconds: dead ? 3600 : retryDelaySeconds(message.attempts) })
   }
 }
 
