@@ -42,7 +42,11 @@ export const DEMO2_UNIVERSITY = {
   legalName: '学校法人 デモ第二学園',
   mailFrom: 'noreply@demo2-u.example',
   mailFromName: 'デモ第二大学 M.I.C.オンラインチャージシステム',
-  balanceCap: 10000,
+  // As the M.I.C. twin knows demo2 (twins/mic/wrangler.toml): its own cap, no fiscal-year stop.
+  balanceCap: 30000,
+  fiscalYearEndBlackouts: '[]',
+  // Its own merchant at the KOMOJU twin: KOMOJU_SECRET_KEY_DEMO2 / KOMOJU_WEBHOOK_SECRET_DEMO2.
+  gatewayAccount: 'demo2',
   staffAlertEmail: 'mic-alerts@demo2-u.example',
 }
 export const DEMO2_HOSTS = ['demo2.localhost']
