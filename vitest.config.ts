@@ -77,6 +77,8 @@ export default defineConfig(async () => {
     plugins: [
       cloudflareTest({
         wrangler: { configPath: './wrangler.toml' },
+        // The development worker: the production app plus /_dev (src/index.dev.ts).
+        main: './src/index.dev.ts',
         miniflare: {
           bindings: {
             TEST_MIGRATIONS: await readD1Migrations(here('./migrations')),

@@ -1,5 +1,6 @@
 // Builds the production worker as `wrangler deploy` would (without deploying) and fails if
-// any stand-in is inside: the twins are workers of their own, never part of the product.
+// any stand-in or development tool is inside: the twins are workers of their own and the
+// development tools are only in src/index.dev.ts, never part of the product.
 import { execFileSync } from 'node:child_process'
 import { readdirSync, readFileSync, rmSync } from 'node:fs'
 
@@ -22,6 +23,9 @@ const FORBIDDEN = [
   'sandbox-gateway',
   'Komoju-Webhook', // the twin's webhook User-Agent
   'twins/',
+  // The development tools (src/index.dev.ts only).
+  'developmentOnly',
+  'DEV_KOMOJU_ADMIN_URL',
 ]
 const found = FORBIDDEN.filter((s) => code.includes(s))
 if (code.length < 10_000) throw new Error(`the bundle in ${out} looks empty`)

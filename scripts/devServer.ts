@@ -61,8 +61,9 @@ export const startDevServer = async (opts: {
     String(opts.port + 10_000),
     `--persist-to=${opts.state}`,
   ]
+  // The service runs its development entry (the production app plus /_dev).
   if (opts.config) args.push('--config', opts.config)
-  else args.push('--test-scheduled')
+  else args.push('src/index.dev.ts', '--test-scheduled')
   for (const [k, v] of Object.entries(opts.vars ?? {})) args.push('--var', `${k}:${v}`)
   // Its own process group, so that the CPU count and the stop reach workerd too.
   const server = spawn('wrangler', args, { stdio: ['ignore', 'pipe', 'pipe'], detached: true })

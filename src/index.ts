@@ -1,70 +1,9 @@
-import { Hono } from 'hono'
-import { requestId } from 'hono/request-id'
-import { secureHeaders } from 'hono/secure-headers'
-import type { AppEnv } from './context'
-import { language, resolveUniversity, withDeps } from './middleware/context'
-import { csrfProtection } from './middleware/csrf'
-import { loadSession } from './middleware/session'
+import { app } from './app'
 import { queue } from './queue'
-import { account } from './routes/account'
-import { applicationPages } from './routes/applications'
-import { charge } from './routes/charge'
-import { dev } from './routes/dev'
-import { notFound, onError } from './routes/errors'
-import { notifications } from './routes/notifications'
-import { pages } from './routes/pages'
-import { staffConsole } from './routes/staff'
 import { scheduled } from './scheduled'
-import { layout } from './views/layout'
 
+// The production worker: the service and nothing else. The development tools (/_dev) are
+// only in index.dev.ts, which `npm start`, the tests and the benchmark run.
 export { StudentDesk } from './durable/studentDesk'
-
-const app = new Hono<AppEnv>()
-
-app.use(requestId())
-app.use(
-  secureHeaders({
-    contentSecurityPolicy: {
-      defaultSrc: ["'none'"],
-      styleSrc: ["'self'"],
-      scriptSrc: ["'self'"],
-      connectSrc: ["'self'"],
-      imgSrc: ["'self'", 'data:'],
-      formAction: ["'self'"],
-      objectSrc: ["'none'"],
-      baseUri: ["'none'"],
-      frameAncestors: ["'none'"],
-    },
-    strictTransportSecurity: 'max-age=63072000; includeSubDomains',
-    // same-origin: one-time URLs never leak to other sites, and forms keep a real Origin.
-    referrerPolicy: 'same-origin',
-    xFrameOptions: 'DENY',
-  }),
-)
-app.use(async function noStore(c, next) {
-  await next()
-  // Pages carry personal data and one-time state: never cache them.
-  c.header('Cache-Control', 'no-store')
-})
-app.use(language())
-app.use(withDeps())
-// Gateway webhooks carry a signature, not a session or a CSRF token.
-app.route('/payments', notifications)
-app.use(resolveUniversity())
-// The operations console has its own layout, session and CSRF check (routes/staff).
-app.route('/staff', staffConsole)
-// The layout comes before CSRF and session checks so their error pages are full pages.
-app.use(layout())
-app.use(csrfProtection())
-app.use(loadSession())
-
-app.route('/', pages)
-app.route('/', account)
-app.route('/', charge)
-app.route('/', applicationPages)
-app.route('/_dev', dev)
-
-app.notFound(notFound)
-app.onError(onError)
 
 export default { fetch: app.fetch, queue, scheduled } satisfies ExportedHandler<Env>

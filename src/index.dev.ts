@@ -1,0 +1,13 @@
+import { app } from './app'
+import { queue } from './queue'
+import { dev } from './routes/dev'
+import { scheduled } from './scheduled'
+
+// The development worker: the production app plus /_dev (mail, the twins' controls, the
+// clock, the ledger). `npm start`, the tests and the benchmark run it; `wrangler deploy`
+// builds src/index.ts, which never imports this file (npm test checks the bundle).
+export { StudentDesk } from './durable/studentDesk'
+
+app.route('/_dev', dev)
+
+export default { fetch: app.fetch, queue, scheduled } satisfies ExportedHandler<Env>
