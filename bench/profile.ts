@@ -119,3 +119,18 @@ export const profileCpu = async (
     inspector.close()
   }
 }
+
+/**
+ * A startup profile's CPU (wrangler check startup): every sample but idle, in ms: parsing,
+ * compiling and running the module's top level all count against the startup limit.
+ */
+export const startupMilliseconds = (p: Profile) => {
+  const idle = new Set(
+    p.nodes.filter((n) => n.callFrame.functionName === '(idle)').map((n) => n.id),
+  )
+  let us = 0
+  p.samples.forEach((node, i) => {
+    if (!idle.has(node)) us += p.timeDeltas[i] ?? 0
+  })
+  return us / 1000
+}

@@ -29,6 +29,7 @@ import {
   payAtTwin,
   SECOND_PASSWORD,
 } from './fixtures.ts'
+import { profileCpu, startupMilliseconds } from './profile.ts'
 import {
   capturedEvent,
   komojuWebhook,
@@ -130,6 +131,14 @@ const bundle = (config: string | null, outdir: string) => {
 log('bundling')
 const serviceBundle = bundle(null, '.wrangler/bench-dist')
 const baselineBundle = bundle('bench/baseline/wrangler.toml', '.wrangler/bench-baseline-dist')
+log('startup')
+const startup = (config: string | null, name: string) => {
+  const file = resolve(`.wrangler/${name}.cpuprofile`)
+  wrangler(['check', 'startup', `--outfile=${file}`, ...(config ? ['--config', config] : [])])
+  return startupMilliseconds(JSON.parse(readFileSync(file, 'utf8')))
+}
+const serviceStartupMs = startup(null, 'bench-startup')
+const baselineStartupMs = startup('bench/baseline/wrangler.toml', 'bench-baseline-startup')
 
 // ---- Servers ----
 log('starting the service with its twins, and the baseline')
@@ -266,7 +275,7 @@ const pages = [
 
 log(`pages: ${CONCURRENCY} connections, ${SECONDS} s each`)
 const baselinePage = await measure(baseline, get('/'), 'load')
-const pageRuns = []
+const pageRuns: Array<(typeof pages)[number] & { run: Awaited<ReturnType<typeof measure>> }> = []
 for (const p of pages) {
   const { text } = await check(p.path, p.cookie)
   if (
@@ -283,6 +292,26 @@ const cpuPages = []
 for (const p of pages)
   cpuPages.push({ name: p.name, us: await cpuPerRequest(service, get(p.path, p.cookie)) })
 const heaviest = cpuPages.reduce((a, b) => (b.us > a.us ? b : a))
+
+// The worker's own CPU: a V8 CPU profile of its isolate through wrangler dev's inspector
+// (port + 10000), over PROFILE_REQUESTS sequential requests: its JavaScript and GC only.
+log("the worker's own CPU per page (V8 profile)")
+const PROFILE_REQUESTS = 300
+const ownCpu = async (port: number, base: string, request: (i: number) => Req) => {
+  await runLoad({ base, request, concurrency: 1, count: 50 })
+  return profileCpu(port + 10_000, PROFILE_REQUESTS, async () => {
+    const r = await runLoad({ base, request, concurrency: 1, count: PROFILE_REQUESTS })
+    if (r.errors > 0) throw new Error(`errors while profiling: ${JSON.stringify(r.statuses)}`)
+  })
+}
+const ownCpuBaseline = await ownCpu(BASELINE_PORT, baseline.base, get('/'))
+const ownCpuPages: { name: string; path: string; us: number }[] = []
+for (const p of pages)
+  ownCpuPages.push({
+    name: p.name,
+    path: p.path,
+    us: await ownCpu(PORTS.service, service.base, get(p.path, p.cookie)),
+  })
 
 log('webhook ingestion')
 let ingestSeq = 0
@@ -455,7 +484,10 @@ row(
 row(`CPU per request, heaviest page (${heaviest.name})`, heaviest.us, cpuBaseline, us)
 for (const c of cpuPages.filter((c) => c !== heaviest))
   row(`CPU per request, ${c.name}`, c.us, cpuBaseline, us)
+for (const c of ownCpuPages)
+  row(`worker's own CPU (V8 profile), ${c.name}`, c.us, ownCpuBaseline, us)
 row('worker bundle (gzip)', serviceBundle.gzip, baselineBundle.gzip, kb)
+row('startup CPU (wrangler check startup)', serviceStartupMs, baselineStartupMs, ms)
 for (const p of pageBytes)
   row(
     `HTML+CSS ${p.name} (gzip ${kb(p.gzip)})`,
@@ -465,6 +497,61 @@ for (const p of pageBytes)
   )
 
 const exactlyOnce = problems.length === 0
+
+// ---- The goals of issue 12, each met or not ----
+const throughputRatio = (path: string) =>
+  pageRuns.find((p) => p.path === path)!.run.perSecond / baselinePage.perSecond
+const ownCpuOf = (path: string) => ownCpuPages.find((c) => c.path === path)!.us
+const creditingRatio = creditMs / deliver.elapsedMs
+const goals: { figure: string; value: string; goal: string; met: boolean }[] = [
+  ['在学生ログイン throughput vs baseline', throughputRatio('/login'), 0.9],
+  ['メニュー選択 throughput vs baseline', throughputRatio('/menu'), 0.8],
+  [`申請一覧 (${LIST_SIZE}) throughput vs baseline`, throughputRatio('/applications'), 0.6],
+  ['webhooks accepted vs baseline', ingestRun.perSecond / baselineIngest.perSecond, 0.8],
+].map(([figure, v, min]) => ({
+  figure: figure as string,
+  value: `${(v as number).toFixed(2)}×`,
+  goal: `≥ ${min}×`,
+  met: (v as number) >= (min as number),
+}))
+goals.push(
+  {
+    figure: 'webhooks accepted: p99',
+    value: ms(ingestRun.p99Ms),
+    goal: '< 50 ms',
+    met: ingestRun.p99Ms < 50,
+  },
+  {
+    figure: 'time until all credited ÷ time to accept the deliveries',
+    value: `${creditingRatio.toFixed(2)}× (${exactlyOnce ? 'exactly once' : 'NOT exactly once'})`,
+    goal: '≤ 1.5×, exactly once',
+    met: creditingRatio <= 1.5 && exactlyOnce,
+  },
+  ...(['/login', '/menu'] as const).map((path) => ({
+    figure: `worker's own CPU, ${path}`,
+    value: us(ownCpuOf(path)),
+    goal: '≤ 1,000 µs',
+    met: ownCpuOf(path) <= 1000,
+  })),
+  {
+    figure: `worker's own CPU, 申請一覧 (${LIST_SIZE})`,
+    value: us(ownCpuOf('/applications')),
+    goal: '≤ 3,000 µs',
+    met: ownCpuOf('/applications') <= 3000,
+  },
+  {
+    figure: 'worker bundle, gzip',
+    value: kb(serviceBundle.gzip),
+    goal: '≤ 100 KiB',
+    met: serviceBundle.gzip <= 100 * 1024,
+  },
+  {
+    figure: 'startup CPU',
+    value: ms(serviceStartupMs),
+    goal: 'reported; Workers allow 1 s',
+    met: serviceStartupMs < 1000,
+  },
+)
 const width = (s: string) =>
   [...s].reduce((n, ch) => n + (/[\u3000-\u9fff\uff00-\uffef]/.test(ch) ? 2 : 1), 0)
 const pad = (s: string, n: number) => s + ' '.repeat(Math.max(0, n - width(s)))
@@ -481,6 +568,13 @@ console.log(
     `${micCards.reduce((n, c) => n + c.credits.length, 0)} M.I.C. credits on ${micCards.length} cards`,
 )
 for (const p of problems.slice(0, 20)) console.log(`  ${p}`)
+console.log('\ngoals (issue 12):')
+const gw = Math.max(...goals.map((g) => width(g.figure)))
+const vw = Math.max(...goals.map((g) => width(g.value)))
+for (const g of goals)
+  console.log(
+    `${pad(g.figure, gw)}  ${pad(g.value, vw)}  ${pad(g.goal, 24)}  ${g.met ? 'met' : 'NOT met'}`,
+  )
 console.log(
   `\n${CONCURRENCY} connections, ${SECONDS} s per figure after 1 s warm-up; CPU is user+system time of the ` +
     `service's processes (workerd and wrangler; not the twins') over ${CPU_REQUESTS} sequential requests. ` +
@@ -511,6 +605,9 @@ const result = {
       exactlyOnce,
       problems,
     },
+    ownCpu: { baselineUs: ownCpuBaseline, pages: ownCpuPages, requests: PROFILE_REQUESTS },
+    startup: { serviceMs: serviceStartupMs, baselineMs: baselineStartupMs },
+    goals,
     bundle: { service: serviceBundle, baseline: baselineBundle },
     pageBytes,
     baselinePageBytes: baselineBytes,
