@@ -21,6 +21,14 @@ export interface PaymentProvider {
   cancelSession(sessionId: string): Promise<GatewaySession>
   /** Refunds a captured payment in full (or `amount`), once per idempotency key. */
   refund(paymentId: string, idempotencyKey: string, amount?: number): Promise<GatewayPayment>
+  /**
+   * Every payment of the merchant account created in [from, to), all pages read (突合).
+   * The gateway filters by creation time only, so a caller after the payments captured or
+   * refunded in a period asks from far enough back and filters by `capturedAt` /
+   * `refundedAt` itself. Throws PaymentProviderError when any page cannot be read: a
+   * partial list must never look like a complete one.
+   */
+  listPayments(range: { from: number; to: number }): Promise<GatewayPayment[]>
   /** Checks a webhook exactly as received. */
   verifyWebhook(rawBody: string, headers: Headers): Promise<VerifiedWebhook>
 }
@@ -67,6 +75,12 @@ export interface GatewayPayment {
   capturedAt: number | null
   deadline: number | null
   store: StoreInstructions | null
+  /** When the gateway created it (null if it did not say). */
+  createdAt: number | null
+  /** How much of it went back to the customer (a full refund also makes it `refunded`). */
+  amountRefunded: number
+  /** When the latest refund was made, if any. */
+  refundedAt: number | null
 }
 
 export interface GatewaySession {

@@ -67,8 +67,28 @@ const paymentJson = z
     captured_at: time,
     payment_deadline: time,
     payment_details: paymentDetails.nullish(),
+    created_at: time.optional(),
+    amount_refunded: z.number().int().nonnegative().nullish(),
+    refunds: z.array(z.object({ amount: z.number().int(), created_at: time }).loose()).nullish(),
   })
   .loose()
+
+/** KOMOJU's list answer: one page of `data` and where it stands in the whole list. */
+const paymentListJson = z
+  .object({
+    resource: z.literal('list'),
+    total: z.number().int().nonnegative(),
+    page: z.number().int().positive(),
+    per_page: z.number().int().positive(),
+    last_page: z.number().int().nonnegative(),
+    data: z.array(paymentJson),
+  })
+  .loose()
+
+/** Payments asked for per page of a list: few round trips, small answers. */
+const LIST_PER_PAGE = 100
+/** A bound on one listing, so a gateway that never reports its last page cannot loop us. */
+const LIST_MAX_PAGES = 500
 
 const sessionJson = z
   .object({
@@ -125,7 +145,15 @@ const toPayment = (p: z.infer<typeof paymentJson>): GatewayPayment => ({
   capturedAt: p.captured_at,
   deadline: p.payment_deadline,
   store: storeOf(p.payment_details),
+  createdAt: p.created_at ?? null,
+  amountRefunded: p.amount_refunded ?? 0,
+  refundedAt: latest((p.refunds ?? []).map((r) => r.created_at)),
 })
+
+const latest = (times: (number | null)[]) => {
+  const known = times.filter((t): t is number => t !== null)
+  return known.length > 0 ? Math.max(...known) : null
+}
 
 const toSession = (s: z.infer<typeof sessionJson>): GatewaySession => ({
   id: s.id,
@@ -293,6 +321,31 @@ export class KomojuProvider implements PaymentProvider {
       idempotencyKey,
     )
     return this.parsePayment('refused the refund', r)
+  }
+
+  /**
+   * GET /api/v1/payments with start_time / end_time (KOMOJU filters by creation time) and
+   * page / per_page, read page by page up to the `last_page` KOMOJU reports. A payment seen
+   * on two pages (the list moved while it was read) counts once.
+   */
+  async listPayments(range: { from: number; to: number }) {
+    const found = new Map<string, GatewayPayment>()
+    for (let page = 1; ; page++) {
+      if (page > LIST_MAX_PAGES)
+        throw new PaymentProviderError(`KOMOJU payment list: more than ${LIST_MAX_PAGES} pages`)
+      const query = new URLSearchParams({
+        start_time: new Date(range.from).toISOString(),
+        end_time: new Date(range.to).toISOString(),
+        per_page: String(LIST_PER_PAGE),
+        page: String(page),
+      })
+      const r = await this.call('GET', `/payments?${query}`)
+      const list = paymentListJson.safeParse(r.json)
+      if (r.status !== 200 || !list.success) this.fail('payment list failed', r)
+      for (const p of list.data.data) found.set(p.id, toPayment(p))
+      if (page >= list.data.last_page || list.data.data.length === 0) break
+    }
+    return [...found.values()]
   }
 
   /**

@@ -174,6 +174,40 @@ export const paymentInput = z.object({
   ),
 })
 
+/** A query-string integer: digits only, as KOMOJU reads them. */
+const queryInt = (min: number, max: number, fallback: number) =>
+  z
+    .string()
+    .regex(/^-?\d+$/, 'must be an integer')
+    .transform(Number)
+    .pipe(z.number().int().min(min).max(max))
+    .optional()
+    .transform((v) => v ?? fallback)
+const queryTime = (fallback: number) =>
+  z
+    .string()
+    .refine((v) => Number.isFinite(Date.parse(v)), 'must be an ISO 8601 time')
+    .transform((v) => Date.parse(v))
+    .optional()
+    .transform((v) => v ?? fallback)
+
+/** GET /api/v1/payments's query; unknown parameters are ignored, as by KOMOJU. */
+export const listQuery = z.object({
+  start_time: queryTime(0),
+  end_time: queryTime(8.64e15),
+  page: queryInt(1, 1_000_000, 1),
+  per_page: queryInt(1, 100, 10),
+  currency: z
+    .string()
+    .regex(/^[A-Z]{3}$/, 'must be a 3-letter ISO code')
+    .default('JPY'),
+  external_order_num: z.string().min(1).max(255).nullable().default(null),
+  status: z
+    .enum(['pending', 'authorized', 'captured', 'refunded', 'cancelled', 'expired', 'failed'])
+    .nullable()
+    .default(null),
+})
+
 export const refundInput = z.object({
   amount: z.number().int().positive().optional(),
   description: z.string().max(255).optional(),

@@ -424,6 +424,47 @@ export class KomojuTwin extends DurableObject<Env> {
       return c.json(p)
     })
 
+    // KOMOJU's list: the calling merchant's payments only, newest first, filtered by
+    // creation time (start_time inclusive, end_time exclusive), currency, order number and
+    // status, one page at a time (page from 1, per_page 1–100, default 10).
+    app.get('/api/v1/payments', (c) => {
+      const input = m.listQuery.safeParse(c.req.query())
+      if (!input.success) {
+        const issue = input.error.issues[0]!
+        const param = issue.path.join('.') || null
+        return fail(c, 422, 'invalid_parameter', `${param}: ${issue.message}`, param)
+      }
+      const q = input.data
+      const where = `WHERE merchant = ?1 AND created_at >= ?2 AND created_at < ?3
+        AND (?4 IS NULL OR status = ?4) AND (?5 IS NULL OR external_order_num = ?5)`
+      const args = [
+        c.get('merchant').name,
+        q.start_time,
+        q.end_time,
+        q.status,
+        q.external_order_num,
+      ]
+      // Every payment the twin holds is in JPY, so another currency lists nothing.
+      const total =
+        q.currency === 'JPY'
+          ? this.q<{ n: number }>(`SELECT COUNT(*) AS n FROM payments ${where}`, ...args)[0]!.n
+          : 0
+      const rows = this.q<{ json: string }>(
+        `SELECT json FROM payments ${where} ORDER BY created_at DESC, rowid DESC
+         LIMIT ?6 OFFSET ?7`,
+        ...args,
+        ...[q.per_page, (q.page - 1) * q.per_page],
+      )
+      return c.json({
+        resource: 'list',
+        total,
+        page: q.page,
+        per_page: q.per_page,
+        last_page: Math.ceil(total / q.per_page),
+        data: total === 0 ? [] : rows.map((r) => JSON.parse(r.json) as Payment),
+      })
+    })
+
     app.get('/api/v1/payments/:id', (c) => {
       const p = this.ownedPayment(c)
       return p ? c.json(p) : fail(c, 404, 'not_found', 'No such payment')
