@@ -33,12 +33,53 @@ export interface MicCredit {
   replayed: boolean
 }
 
+/** One credit as M.I.C. recorded it: the card's user, the key it was sent with, when. */
+export interface MicCreditRecord {
+  creditId: string
+  idempotencyKey: string
+  userId: string
+  amount: number
+  appliedAt: number
+}
+
 export interface Mic {
   balance(card: MicCard): Promise<MicResult<MicBalance>>
   credit(card: MicCard, amount: number, idempotencyKey: string): Promise<MicResult<MicCredit>>
+  /**
+   * Every credit applied to the university's cards with from ≤ appliedAt < to, all pages
+   * read (突合). A failure on any page fails the whole listing: a partial list must never
+   * look like a complete one.
+   */
+  credits(
+    universityId: string,
+    range: { from: number; to: number },
+  ): Promise<MicResult<{ credits: MicCreditRecord[] }>>
 }
 
 export type Fetcher = (request: Request) => Promise<Response>
+
+/** Credits asked for per page of a listing, and a bound on the pages of one listing. */
+const CREDITS_PER_PAGE = 500
+const CREDITS_MAX_PAGES = 200
+
+const creditRecord = (v: unknown): MicCreditRecord | null => {
+  const r = v as Record<string, unknown> | null
+  if (
+    typeof r?.creditId !== 'string' ||
+    typeof r.idempotencyKey !== 'string' ||
+    typeof r.user !== 'string' ||
+    !Number.isSafeInteger(r.amount) ||
+    !Number.isSafeInteger(r.appliedAt)
+  )
+    return null
+  return {
+    creditId: r.creditId,
+    idempotencyKey: r.idempotencyKey,
+    userId: r.user,
+    amount: r.amount as number,
+    appliedAt: r.appliedAt as number,
+  }
+}
 
 const cardPath = (card: MicCard) =>
   `/v1/cards/${encodeURIComponent(card.universityId)}/${encodeURIComponent(card.userId)}`
@@ -149,5 +190,34 @@ export class HttpMic implements Mic {
       }
     }
     return this.failure(r)
+  }
+
+  async credits(
+    universityId: string,
+    range: { from: number; to: number },
+  ): Promise<MicResult<{ credits: MicCreditRecord[] }>> {
+    const credits: MicCreditRecord[] = []
+    let after: string | null = null
+    for (let page = 0; page < CREDITS_MAX_PAGES; page++) {
+      const query = new URLSearchParams({
+        from: String(range.from),
+        to: String(range.to),
+        limit: String(CREDITS_PER_PAGE),
+      })
+      if (after !== null) query.set('after', after)
+      const r = await this.call(
+        'GET',
+        `/v1/universities/${encodeURIComponent(universityId)}/credits?${query}`,
+      )
+      if (r.kind !== 'response' || r.status !== 200) return this.failure(r)
+      const list = Array.isArray(r.json.credits) ? r.json.credits.map(creditRecord) : null
+      const next = r.json.next
+      if (!list || list.includes(null) || (next !== null && typeof next !== 'string'))
+        return { ok: false, error: 'unavailable', detail: 'M.I.C. answered an unreadable list' }
+      credits.push(...(list as MicCreditRecord[]))
+      if (next === null) return { ok: true, credits }
+      after = next
+    }
+    return { ok: false, error: 'unavailable', detail: `more than ${CREDITS_MAX_PAGES} pages` }
   }
 }

@@ -1,8 +1,40 @@
-import { Hono } from 'hono'
+import { Hono, type Context } from 'hono'
+import { z } from 'zod'
 import { opensAt, stopWindowAt } from './calendar'
 import { cardIdOf, type Fault, type Store } from './store'
 
 const KEY = /^[\w:.-]{1,200}$/
+
+const MAX_RANGE_MS = 92 * 24 * 60 * 60_000
+const ms = z
+  .string()
+  .regex(/^\d{1,15}$/, 'milliseconds since the epoch')
+  .transform(Number)
+/** from ≤ applied < to (ms), at most 92 days; `after` is the cursor of the previous page. */
+const creditsQuery = z
+  .object({
+    from: ms,
+    to: ms,
+    after: ms.default(0),
+    limit: z
+      .string()
+      .regex(/^\d{1,4}$/)
+      .transform(Number)
+      .pipe(z.number().int().min(1).max(500))
+      .default(100),
+  })
+  .refine((q) => q.from < q.to && q.to - q.from <= MAX_RANGE_MS, {
+    message: 'from must be before to, at most 92 days apart',
+  })
+
+/** M.I.C. in a stop window answers every call 503 with when it opens again. */
+const stopWindowRefusal = (c: Context, store: Store, university: string, now: number) => {
+  const fiscalYearEnd = store.university(university).stopWindows
+  if (!stopWindowAt(now, fiscalYearEnd)) return null
+  const until = opensAt(now, fiscalYearEnd)
+  c.header('retry-after', String(Math.ceil((until - now) / 1000)))
+  return c.json({ error: 'blackout', until }, 503)
+}
 
 /**
  * M.I.C.'s API, the one the service's HttpMic speaks: read a card's balance, credit it
@@ -22,12 +54,8 @@ export const micApi = (store: Store, env: Env) => {
   api.use('/v1/cards/:university/:user/*', async (c, next) => {
     const university = c.req.param('university')
     const now = store.now()
-    const fiscalYearEnd = store.university(university).stopWindows
-    if (stopWindowAt(now, fiscalYearEnd)) {
-      const until = opensAt(now, fiscalYearEnd)
-      c.header('retry-after', String(Math.ceil((until - now) / 1000)))
-      return c.json({ error: 'blackout', until }, 503)
-    }
+    const closed = stopWindowRefusal(c, store, university, now)
+    if (closed) return closed
     const fault = store.takeFault(cardIdOf(university, c.req.param('user')))
     if (fault?.mode === 'fail') return c.json({ error: 'internal' }, 500)
     if (fault?.mode === 'hang') {
@@ -37,6 +65,26 @@ export const micApi = (store: Store, env: Env) => {
     c.set('now', now)
     c.set('fault', fault)
     await next()
+  })
+
+  // The day's credits of a university, for the service's reconciliation (突合): refused in
+  // a stop window like every call, and by a fault for every card; paged by a cursor.
+  api.get('/v1/universities/:university/credits', async (c) => {
+    const university = c.req.param('university')
+    const now = store.now()
+    const closed = stopWindowRefusal(c, store, university, now)
+    if (closed) return closed
+    const fault = store.takeFault(null)
+    if (fault?.mode === 'fail') return c.json({ error: 'internal' }, 500)
+    if (fault?.mode === 'hang' || fault?.mode === 'lose-response') {
+      await scheduler.wait(fault.hangMs)
+      return c.json({ error: 'timeout' }, 504)
+    }
+    const q = creditsQuery.safeParse(c.req.query())
+    if (!q.success)
+      return c.json({ error: 'invalid_query', issues: q.error.issues.map((i) => i.message) }, 400)
+    const { from, to, after, limit } = q.data
+    return c.json(store.creditsOfUniversity(university, from, to, after, limit))
   })
 
   api.get('/v1/cards/:university/:user', (c) => {

@@ -92,8 +92,11 @@ export class Store {
   fault = (): Fault => this.setting('fault', NO_FAULT)
   setFault = (fault: Fault) => this.save('fault', fault)
 
-  /** The fault to apply to this call, if any, counting it down. */
-  takeFault(cardId: string): Fault | null {
+  /**
+   * The fault to apply to this call, if any, counting it down. A call about no one card
+   * (`cardId` null: a listing) is hit only by a fault for every card.
+   */
+  takeFault(cardId: string | null): Fault | null {
     const fault = this.fault()
     if (fault.mode === 'none' || (fault.card !== null && fault.card !== cardId)) return null
     if (Math.random() >= fault.rate) return null
@@ -240,6 +243,35 @@ export class Store {
         ...args,
       )
       .toArray()
+  }
+
+  /**
+   * The credits applied through the API to a university's cards in [from, to), in the
+   * order they were applied, a page at a time: `after` is the cursor the previous page
+   * gave (the ledger line it ended at). Campus cash charges and purchases are not credits.
+   */
+  creditsOfUniversity(university: string, from: number, to: number, after: number, limit: number) {
+    const rows = this.sql
+      .exec<Entry & { id: number }>(
+        `SELECT id, cardId, kind, amount, balanceAfter, at, idempotencyKey, creditId
+         FROM ledger WHERE kind = 'credit' AND cardId >= ? AND cardId < ?
+           AND at >= ? AND at < ? AND id > ?
+         ORDER BY id LIMIT ?`,
+        // The university's cards are the ids "university:…": ':' + 1 is ';'.
+        ...[`${university}:`, `${university};`, from, to, after, limit + 1],
+      )
+      .toArray()
+    const page = rows.slice(0, limit)
+    return {
+      credits: page.map((e) => ({
+        creditId: e.creditId!,
+        idempotencyKey: e.idempotencyKey!,
+        user: e.cardId.slice(university.length + 1),
+        amount: e.amount,
+        appliedAt: e.at,
+      })),
+      next: rows.length > limit ? String(page.at(-1)!.id) : null,
+    }
   }
 
   /** Every credit applied to a card, oldest first: what tests count to prove exactly-once. */
