@@ -5,7 +5,7 @@ import { createMiddleware } from 'hono/factory'
 import { D1Directory } from '../adapters/directory'
 import type { AppEnv } from '../context'
 import { universities, universityHosts } from '../db/schema'
-import { universityFromRow, type University } from '../domain/university'
+import { universityFromRow } from '../domain/university'
 import { AppError } from '../errors'
 import { isLang, translator } from '../i18n'
 import { servicesFor } from '../services'
@@ -34,9 +34,6 @@ export const language = () =>
     await next()
   })
 
-const CACHE_MS = 30_000
-const cache = new Map<string, { university: University | null; at: number }>()
-
 const loadByHost = async (c: Context<AppEnv>, hostname: string) => {
   const { db } = c.get('deps')
   const row = await db
@@ -56,17 +53,17 @@ const loadByHost = async (c: Context<AppEnv>, hostname: string) => {
   return fallback ? universityFromRow(fallback) : null
 }
 
-/** Chooses the university by the request's hostname; cached briefly per isolate. */
+/**
+ * Chooses the university by the request's hostname, read from D1 on every request: one
+ * query on the hostname's primary key joined to the university's. No per-isolate copy is
+ * kept, because a 管理者's change in 大学設定 (its name, cap, methods, stop windows) must
+ * hold on the next request in every isolate, and an isolate cannot hear of another's write.
+ */
 export const resolveUniversity = () =>
   createMiddleware<AppEnv>(async function resolveUniversity(c, next) {
     const hostname = new URL(c.req.url).hostname.toLowerCase()
-    const now = Date.now()
-    let entry = cache.get(hostname)
-    if (!entry || now - entry.at > CACHE_MS) {
-      entry = { university: await loadByHost(c, hostname), at: now }
-      cache.set(hostname, entry)
-    }
-    if (!entry.university) throw new AppError('unknownHost', 404)
-    c.set('university', entry.university)
+    const university = await loadByHost(c, hostname)
+    if (!university) throw new AppError('unknownHost', 404)
+    c.set('university', university)
     await next()
   })
