@@ -3,6 +3,7 @@ import { applications } from '../db/schema'
 import { CREDIT_IN_PROGRESS } from '../domain/application'
 import { deskFor } from '../durable/studentDesk'
 import type { Services } from '../services'
+import { alertNeedsPerson } from './staff/alerts'
 
 /** Paid applications whose credit is due: a window ended, a retry, room to check, left pending. */
 export const dueCredits = (s: Pick<Services, 'db'>, now: number, limit: number) =>
@@ -52,5 +53,8 @@ export const creditDueApplications = async (
     }
   }
   await Promise.all(Array.from({ length: opts.parallel }, worker))
-  return { due: due.length, credited }
+  // Then what still needs a person after 30 minutes is mailed to staff, once each: after
+  // crediting, so a held credit that fitted in this pass is not alerted.
+  const alerts = await alertNeedsPerson(s, now)
+  return { due: due.length, credited, alerted: alerts.sent }
 }

@@ -234,3 +234,47 @@ export const creditErrorMail = (
     tr.t('mailCreditErrorHours', { hours: u.callCentre.hours }),
   ].join('\n'),
 })
+
+/** What a 要対応 alert names (flows/staff/alerts.ts). */
+export interface NeedsPersonAlert {
+  /** The kind in the console's Japanese words (上限超過のため保留 …). */
+  kindLabel: string
+  applicationId: number | null
+  eventId: string | null
+  paymentId: string | null
+  amount: number | null
+  since: number
+}
+
+/**
+ * 【要対応】 to the university's staff address: something has waited 30 minutes for a
+ * person (flows/staff/alerts.ts sends it once per item). Staff read Japanese; the link is a
+ * path on the console, whichever host name they use for it.
+ */
+export const needsPersonAlertMail = (u: University, item: NeedsPersonAlert): OutgoingMail => {
+  const what =
+    item.applicationId !== null
+      ? `発行申請番号 ${item.applicationId}`
+      : `イベント ${item.eventId ?? '—'}`
+  const link = item.applicationId !== null ? `/staff/applications/${item.applicationId}` : '/staff'
+  return {
+    from: { address: u.mailFrom, name: u.mailFromName },
+    to: u.staffAlertEmail ?? '',
+    kind: 'staff-needs-person',
+    universityId: u.id,
+    ...(item.applicationId !== null ? { applicationId: item.applicationId } : {}),
+    subject: `【要対応】${item.kindLabel} ${what}`,
+    text: [
+      `${u.name}のM.I.C.オンラインチャージで、30分以上対応を待っているものがあります。`,
+      '',
+      `種別: ${item.kindLabel}`,
+      ...(item.applicationId !== null ? [`発行申請番号: ${item.applicationId}`] : []),
+      ...(item.eventId !== null ? [`イベントID: ${item.eventId}`] : []),
+      `決済ID: ${item.paymentId ?? '—'}`,
+      `金額: ${item.amount === null ? '—' : `¥${formatYen(item.amount)}`}`,
+      `発生日時: ${formatJstDateTime(item.since)}（日本時間）`,
+      '',
+      `運用コンソールの要対応から確認してください: ${link}`,
+    ].join('\n'),
+  }
+}
