@@ -2,6 +2,7 @@ import { and, isNotNull, lt } from 'drizzle-orm'
 import { mailLog } from './db/schema'
 import { creditDueApplications } from './flows/cron'
 import { reconcileOverdueApplications, reconcileWaitingCredits } from './flows/payments'
+import { reconcileNightly } from './flows/staff/reconcile'
 import { purgeStaleThrottles } from './flows/throttle'
 import { purgeWebhookRefusals } from './flows/webhookRefusals'
 import { servicesFor } from './services'
@@ -27,6 +28,8 @@ export async function scheduled(
   if (waiting.refunded > 0) console.log('cron found refunds at the gateway', waiting)
   const credits = await creditDueApplications(s, now)
   if (credits.due > 0) console.log('cron credits', credits)
+  // 突合: yesterday, once per university, after the night's M.I.C. stop window.
+  await reconcileNightly(s, now)
   await purgeStaleThrottles(s.db, now, DAY)
   // Mail bodies (kept in development only) can carry one-time URLs: drop them after a week.
   await s.db
