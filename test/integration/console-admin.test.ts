@@ -1,0 +1,391 @@
+import { env } from 'cloudflare:workers'
+import { beforeAll, beforeEach, describe, expect, it } from 'vitest'
+import { hashSecret } from '../../src/security/crypto'
+import { Client, mainText, onboard } from '../client'
+import { PASSWORD } from '../fixtures'
+import { newStaff, staffClient, staffLogin } from '../staff'
+
+/**
+ * 大学設定, スタッフ and 監査ログ. The settings tests edit a university of their own
+ * ('adminu', on adminu.example), never 'demo' or 'second', whose settings other test files
+ * rely on.
+ */
+const U = 'adminu'
+const HOST = 'adminu.example'
+const ORIGIN = `https://${HOST}`
+
+/** The settings every settings test starts from. */
+const BASE = {
+  name: 'アドミン大学',
+  name_en: 'Admin University',
+  legal_name: '学校法人 アドミン学園',
+  call_centre_name: 'アドミン コールセンター',
+  call_centre_phone: '03-1111-2222',
+  call_centre_hours: '平日 9:00〜17:00',
+  mail_from: 'noreply@adminu.example',
+  mail_from_name: 'アドミン大学 M.I.C.オンラインチャージ',
+  hosts: HOST,
+  balance_cap: '10000',
+  min_charge: '500',
+  charge_step: '500',
+  payment_deadline_days: '7',
+  staff_alert_email: 'alerts@adminu.example',
+}
+const BASE_METHODS = ['credit_card', 'cvs_lawson', 'paypay']
+const BASE_WINDOW = { start: '2027-03-31T20:00', end: '2027-04-01T09:00' }
+// The same window as stored: 20:00 JST is 11:00 UTC.
+const BASE_WINDOW_JSON = JSON.stringify([
+  { start: '2027-03-31T11:00:00Z', end: '2027-04-01T00:00:00Z' },
+])
+
+/** Puts 'adminu' back to BASE, directly in D1. */
+const resetUniversity = async () => {
+  await env.DB.batch([
+    env.DB.prepare(
+      `INSERT INTO universities (id, name, name_en, legal_name, call_centre_name, call_centre_phone, call_centre_hours, mail_from, mail_from_name, balance_cap, min_charge, charge_step, payment_methods, payment_deadline_days, fiscal_year_end_blackouts, gateway_account, staff_alert_email)
+       VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, 'default', ?16)
+       ON CONFLICT(id) DO UPDATE SET name = ?2, name_en = ?3, legal_name = ?4, call_centre_name = ?5, call_centre_phone = ?6, call_centre_hours = ?7, mail_from = ?8, mail_from_name = ?9, balance_cap = ?10, min_charge = ?11, charge_step = ?12, payment_methods = ?13, payment_deadline_days = ?14, fiscal_year_end_blackouts = ?15, staff_alert_email = ?16`,
+    ).bind(
+      U,
+      BASE.name,
+      BASE.name_en,
+      BASE.legal_name,
+      BASE.call_centre_name,
+      BASE.call_centre_phone,
+      BASE.call_centre_hours,
+      BASE.mail_from,
+      BASE.mail_from_name,
+      Number(BASE.balance_cap),
+      Number(BASE.min_charge),
+      Number(BASE.charge_step),
+      JSON.stringify(BASE_METHODS),
+      Number(BASE.payment_deadline_days),
+      BASE_WINDOW_JSON,
+      BASE.staff_alert_email,
+    ),
+    env.DB.prepare('DELETE FROM university_hosts WHERE university_id = ?').bind(U),
+    env.DB.prepare('INSERT INTO university_hosts (hostname, university_id) VALUES (?, ?)').bind(
+      HOST,
+      U,
+    ),
+  ])
+}
+
+/** What D1 holds of a university's settings: compared before and after a refused form. */
+const snapshot = async (id = U) => ({
+  row: await env.DB.prepare('SELECT * FROM universities WHERE id = ?').bind(id).first(),
+  hosts: (
+    await env.DB.prepare(
+      'SELECT hostname FROM university_hosts WHERE university_id = ? ORDER BY hostname',
+    )
+      .bind(id)
+      .all<{ hostname: string }>()
+  ).results.map((r) => r.hostname),
+})
+
+const auditCount = async () =>
+  (await env.DB.prepare('SELECT COUNT(*) AS n FROM audit_log').first<{ n: number }>())!.n
+
+const lastAudit = async (action: string) =>
+  env.DB.prepare('SELECT * FROM audit_log WHERE action = ? ORDER BY id DESC LIMIT 1')
+    .bind(action)
+    .first<{
+      staff_id: number
+      staff_email: string
+      university_id: string
+      target_type: string
+      target_id: string
+      before: string | null
+      after: string | null
+    }>()
+
+/** Posts a form with repeated fields (checkboxes) and the client's CSRF token. */
+const postForm = async (client: Client, path: string, fields: [string, string][]) => {
+  const body = new URLSearchParams(fields)
+  body.set('_csrf', client.csrf)
+  const res = await client.request(path, {
+    method: 'POST',
+    body,
+    headers: { 'content-type': 'application/x-www-form-urlencoded' },
+  })
+  return { res, html: await res.text() }
+}
+
+type SettingsOverrides = Partial<Record<keyof typeof BASE, string>> & {
+  methods?: string[]
+  windows?: { start: string; end: string }[]
+}
+
+/** The 大学設定 form: BASE with some fields changed. */
+const settingsFields = (o: SettingsOverrides = {}): [string, string][] => {
+  const { methods = BASE_METHODS, windows = [BASE_WINDOW, { start: '', end: '' }], ...rest } = o
+  return [
+    ...Object.entries({ ...BASE, ...rest }),
+    ...methods.map((m): [string, string] => ['methods', m]),
+    ...windows.flatMap((w, i): [string, string][] => [
+      [`window_start_${i}`, w.start],
+      [`window_end_${i}`, w.end],
+    ]),
+  ]
+}
+
+const saveSettings = (client: Client, o: SettingsOverrides = {}) =>
+  postForm(client, '/staff/settings', settingsFields(o))
+
+beforeAll(resetUniversity)
+
+describe('大学設定', () => {
+  let admin: Client
+  beforeEach(async () => {
+    await resetUniversity()
+    admin = (await staffClient('admin', U)).client
+  })
+
+  it('shows the administrator their own university’s settings, filled in', async () => {
+    const { res, html } = await admin.get('/staff/settings')
+    expect(res.status).toBe(200)
+    const text = mainText(html)
+    expect(text).toContain('大学設定')
+    expect(text).toContain('アドミン大学の設定です')
+    expect(html).toContain(`value="${BASE.legal_name}"`)
+    expect(html).toMatch(/<textarea[^>]*name="hosts"[^>]*>adminu\.example<\/textarea>/)
+    expect(html).toMatch(/value="credit_card" checked/)
+    expect(html).not.toMatch(/value="merpay" checked/)
+    expect(html).toContain('value="2027-03-31T20:00"')
+    expect(html).toContain('value="2027-04-01T09:00"')
+  })
+
+  const BAD: [string, SettingsOverrides, string][] = [
+    [
+      'a stop window that ends before it starts',
+      { windows: [{ start: '2027-04-01T09:00', end: '2027-03-31T20:00' }] },
+      '停止期間1の終了は開始より後の日時にしてください。',
+    ],
+    [
+      'a stop window with only a start',
+      { windows: [BASE_WINDOW, { start: '2028-03-31T20:00', end: '' }] },
+      '停止期間2は開始と終了の両方を入力してください。',
+    ],
+    [
+      'a stop window on a day that does not exist',
+      { windows: [{ start: '2027-02-30T20:00', end: '2027-03-01T09:00' }] },
+      '停止期間1の日時は「2027-03-31 20:00」の形で入力してください。',
+    ],
+    [
+      'a stop window of two months',
+      { windows: [{ start: '2027-03-01T00:00', end: '2027-05-01T00:00' }] },
+      '停止期間1は31日以内にしてください。',
+    ],
+    [
+      'a cap below the minimum charge',
+      { balance_cap: '400' },
+      '残高上限額は最低チャージ金額（500円）以上にしてください。',
+    ],
+    [
+      'a step of zero',
+      { charge_step: '0', min_charge: '500' },
+      'チャージ単位（円）は1から100,000までの範囲で入力してください。',
+    ],
+    [
+      'a minimum that is not a multiple of the step',
+      { min_charge: '700' },
+      '最低チャージ金額はチャージ単位（500円）の倍数にしてください。',
+    ],
+    ['no payment method', { methods: [] }, 'お支払い方法を1つ以上選択してください。'],
+    [
+      'a payment method that does not exist',
+      { methods: ['credit_card', 'bitcoin'] },
+      'お支払い方法の選択が正しくありません。',
+    ],
+    [
+      'a malformed sender address',
+      { mail_from: 'noreply@' },
+      '送信元メールアドレスの形式が正しくありません。',
+    ],
+    [
+      'a full-width alert address',
+      { staff_alert_email: 'ａｌｅｒｔ@adminu.example' },
+      'スタッフ通知先メールアドレスは半角英数字と記号で入力してください。',
+    ],
+    [
+      'a cap that is not a number',
+      { balance_cap: '1万' },
+      '残高上限額（円）は半角数字の整数で入力してください。',
+    ],
+    [
+      'a cap out of range',
+      { balance_cap: '5000000' },
+      '残高上限額（円）は1から1,000,000までの範囲で入力してください。',
+    ],
+    [
+      'a payment deadline of 0 days',
+      { payment_deadline_days: '0' },
+      '支払期限（日数）は1から60までの範囲で入力してください。',
+    ],
+    [
+      'a payment deadline of 61 days',
+      { payment_deadline_days: '61' },
+      '支払期限（日数）は1から60までの範囲で入力してください。',
+    ],
+    ['an empty name', { name: '  ' }, '大学名を入力してください。'],
+    [
+      'a name that is too long',
+      { name: 'あ'.repeat(101) },
+      '大学名は100文字以内で入力してください。',
+    ],
+    [
+      'a sender name with a line break (a mail header)',
+      { mail_from_name: 'Univ\r\nBcc: someone@evil.example' },
+      '送信者名に改行や制御文字は使えません。',
+    ],
+    [
+      'a telephone number in letters',
+      { call_centre_phone: 'call us' },
+      'コールセンター電話番号は半角数字とハイフンで入力してください',
+    ],
+    [
+      'a URL instead of a host name',
+      { hosts: 'https://adminu.example/login' },
+      'ホスト名「https://adminu.example/login」は正しくありません。',
+    ],
+    ['no host name', { hosts: '\n \n' }, 'ホスト名を1つ以上入力してください。'],
+    [
+      'a host name of another university',
+      { hosts: `${HOST}\nsecond.example` },
+      'ホスト名「second.example」はほかの大学で使われているため、使えません。',
+    ],
+  ]
+
+  it.each(BAD)('refuses %s with a message and saves nothing', async (_, overrides, message) => {
+    const before = await snapshot()
+    const audits = await auditCount()
+    const { res, html } = await saveSettings(admin, {
+      // Something valid changed too: the whole form is refused, not only the bad field.
+      name: overrides.name ?? 'アドミン大学（変更）',
+      ...overrides,
+    })
+    expect(res.status).toBe(422)
+    expect(mainText(html)).toContain(message)
+    expect(html).toContain('入力内容を確認してください')
+    expect(await snapshot()).toEqual(before)
+    expect(await auditCount()).toBe(audits)
+  })
+
+  it('names every problem of a form at once, and keeps what was typed', async () => {
+    const { res, html } = await saveSettings(admin, {
+      balance_cap: '400',
+      mail_from: 'nope',
+      methods: [],
+      legal_name: '学校法人 新アドミン学園',
+    })
+    expect(res.status).toBe(422)
+    const text = mainText(html)
+    expect(text).toContain('残高上限額は最低チャージ金額（500円）以上にしてください。')
+    expect(text).toContain('送信元メールアドレスの形式が正しくありません。')
+    expect(text).toContain('お支払い方法を1つ以上選択してください。')
+    expect(html).toContain('value="学校法人 新アドミン学園"')
+    expect(html).toContain('href="#balance_cap"')
+  })
+
+  it('refuses a form with a field sent twice as a broken form, saving nothing', async () => {
+    const before = await snapshot()
+    const fields = settingsFields()
+    fields.push(['name', 'もう一つの名前'])
+    const { res, html } = await postForm(admin, '/staff/settings', fields)
+    expect(res.status).toBe(422)
+    expect(mainText(html)).toContain('送信された内容を読み取れませんでした')
+    expect(await snapshot()).toEqual(before)
+  })
+
+  it('applies a saved change on the very next student request, and audits it', async () => {
+    // A student of the university, and its pages read once so any cache would be warm.
+    const userId = 'adminu01'
+    await env.DB.prepare(
+      'INSERT OR IGNORE INTO directory_people (university_id, user_id, password_hash, name_kana) VALUES (?, ?, ?, ?)',
+    )
+      .bind(U, userId, await hashSecret(PASSWORD, env.PEPPER), 'アドミン イチロウ')
+      .run()
+    const student = new Client(ORIGIN)
+    await onboard(student, userId, `${userId}@example.ac.jp`, 'Charge2024x')
+    expect(mainText((await student.get('/charge')).html)).toContain('10,000円')
+    expect((await new Client(ORIGIN).get('/login')).html).toContain('アドミン大学')
+
+    const { res } = await saveSettings(admin, {
+      name: '新アドミン大学',
+      balance_cap: '15000',
+      methods: [...BASE_METHODS, 'merpay'],
+      windows: [BASE_WINDOW, { start: '2028-03-31T20:00', end: '2028-04-01T09:00' }],
+    })
+    expect(res.status).toBe(303)
+    expect(res.headers.get('location')).toBe('/staff/settings?saved=1')
+    expect(mainText((await admin.get('/staff/settings?saved=1')).html)).toContain(
+      '大学設定を保存しました。',
+    )
+
+    expect((await new Client(ORIGIN).get('/login')).html).toContain('新アドミン大学')
+    expect(mainText((await student.get('/charge')).html)).toContain('15,000円')
+    const saved = await snapshot()
+    expect(saved.row).toMatchObject({ name: '新アドミン大学', balance_cap: 15000 })
+    expect(JSON.parse(String(saved.row!.fiscal_year_end_blackouts))).toEqual([
+      { start: '2027-03-31T11:00:00Z', end: '2027-04-01T00:00:00Z' },
+      { start: '2028-03-31T11:00:00Z', end: '2028-04-01T00:00:00Z' },
+    ])
+
+    const entry = await lastAudit('settings.update')
+    expect(entry).toMatchObject({ university_id: U, target_type: 'university', target_id: U })
+    // Only what changed, before and after.
+    expect(JSON.parse(entry!.before!)).toEqual({
+      name: 'アドミン大学',
+      balanceCap: 10000,
+      paymentMethods: BASE_METHODS,
+      fiscalYearEndBlackouts: JSON.parse(BASE_WINDOW_JSON),
+    })
+    expect(JSON.parse(entry!.after!)).toMatchObject({
+      name: '新アドミン大学',
+      balanceCap: 15000,
+      paymentMethods: [...BASE_METHODS, 'merpay'],
+    })
+  })
+
+  it('serves the university on a host name added, and no longer on one removed', async () => {
+    const { res } = await saveSettings(admin, { hosts: 'adminu-new.example\n' })
+    expect(res.status).toBe(303)
+    expect(await snapshot().then((s) => s.hosts)).toEqual(['adminu-new.example'])
+    expect((await new Client('https://adminu-new.example').get('/login')).html).toContain(
+      'アドミン大学',
+    )
+    const entry = await lastAudit('settings.update')
+    expect(JSON.parse(entry!.before!)).toEqual({ hosts: [HOST] })
+    expect(JSON.parse(entry!.after!)).toEqual({ hosts: ['adminu-new.example'] })
+  })
+
+  it('saves nothing and audits nothing when nothing changed', async () => {
+    const audits = await auditCount()
+    const { res } = await saveSettings(admin)
+    expect(res.headers.get('location')).toBe('/staff/settings?unchanged=1')
+    expect(await auditCount()).toBe(audits)
+  })
+})
+
+describe('大学設定 is for 管理者 only', () => {
+  it('refuses the staff and the call centre, reading and saving', async () => {
+    await resetUniversity()
+    for (const role of ['staff', 'callcentre'] as const) {
+      const member = await newStaff(role, role === 'callcentre' ? null : U)
+      const client = await staffLogin(member)
+      expect((await client.get('/staff/settings')).res.status, role).toBe(403)
+      const before = await snapshot()
+      const { res, html } = await saveSettings(client, { name: '乗っ取り大学' })
+      expect(res.status, role).toBe(403)
+      expect(mainText(html)).toContain('この操作を行う権限がありません。')
+      expect(await snapshot()).toEqual(before)
+    }
+  })
+
+  it('shows an administrator only their own university', async () => {
+    const { client } = await staffClient('admin', 'second')
+    const { html } = await client.get('/staff/settings')
+    expect(html).toContain('value="セカンド大学"')
+    expect(html).not.toContain('アドミン大学')
+  })
+})
