@@ -278,3 +278,37 @@ export const needsPersonAlertMail = (u: University, item: NeedsPersonAlert): Out
     ].join('\n'),
   }
 }
+
+/**
+ * To someone a 管理者 invited to the operations console: the one-time URL (30 minutes,
+ * once). In Japanese and English, since nothing tells which language the invitee reads.
+ */
+export const staffInviteMail = (
+  u: University,
+  to: string,
+  invite: { name: string; roleJa: string; roleEn: string; url: string; expiresAt: number },
+): OutgoingMail => ({
+  from: { address: u.mailFrom, name: u.mailFromName },
+  to,
+  kind: 'staff-invite',
+  universityId: u.id,
+  subject: `【${u.name}】M.I.C.オンラインチャージ 運用コンソールへの招待 / Invitation to the operations console`,
+  text: [
+    `${invite.name} 様`,
+    '',
+    `${u.name}のM.I.C.オンラインチャージ 運用コンソールに、${invite.roleJa}として招待されました。`,
+    '下のURLを開き、認証アプリの登録とパスワードの設定をしてください。',
+    `URLの有効期限は ${formatJstJapanese(invite.expiresAt)} まで（30分間）、1回限りです。`,
+    '',
+    invite.url,
+    '',
+    'お心当たりのない場合は、このメールを破棄してください。',
+    '',
+    '----',
+    '',
+    `You have been invited to the M.I.C. Online Charge operations console of ${u.nameEn} as ${invite.roleEn}.`,
+    'Open the URL above, add the console to your authenticator app and choose a password.',
+    `The URL works once, until ${formatJstDateTime(invite.expiresAt)} JST (30 minutes).`,
+    'If you did not expect this mail, please ignore it.',
+  ].join('\n'),
+})

@@ -1,9 +1,11 @@
 import { env } from 'cloudflare:workers'
 import { beforeAll, beforeEach, describe, expect, it } from 'vitest'
 import { hashSecret } from '../../src/security/crypto'
-import { Client, mainText, onboard } from '../client'
+import { totpCode } from '../../src/security/totp'
+import { setClock, testNow } from '../charge'
+import { Client, lastMailId, latestMail, mainText, onboard } from '../client'
 import { PASSWORD } from '../fixtures'
-import { newStaff, staffClient, staffLogin } from '../staff'
+import { codeFor, newStaff, STAFF_PASSWORD, staffClient, staffLogin } from '../staff'
 
 /**
  * 大学設定, スタッフ and 監査ログ. The settings tests edit a university of their own
@@ -387,5 +389,376 @@ describe('大学設定 is for 管理者 only', () => {
     const { html } = await client.get('/staff/settings')
     expect(html).toContain('value="セカンド大学"')
     expect(html).not.toContain('アドミン大学')
+  })
+})
+
+// ---- スタッフ -------------------------------------------------------------------------------
+
+const memberRow = (id: number) =>
+  env.DB.prepare('SELECT * FROM staff_members WHERE id = ?').bind(id).first<{
+    role: string
+    disabled_at: number | null
+    credential_epoch: number
+    university_id: string | null
+  }>()
+
+const inviteCount = async () =>
+  (await env.DB.prepare('SELECT COUNT(*) AS n FROM staff_invites').first<{ n: number }>())!.n
+
+/**
+ * Lets a member log in again within the same 30 seconds: each TOTP code works once, and a
+ * test has no time to wait for the next one.
+ */
+const forgetSpentCodes = (id: number) =>
+  env.DB.prepare('UPDATE staff_members SET totp_last_step = NULL WHERE id = ?').bind(id).run()
+
+const freshEmail = (what: string) => `${what}-${crypto.randomUUID().slice(0, 8)}@invitee.example`
+
+/** Invites someone as the administrator; returns the URL the page showed and the page. */
+const invite = async (admin: Client, email: string, role = 'staff', name = '招待 ハナコ') => {
+  const { res, html } = await admin.post('/staff/members/invite', { email, name, role })
+  const url = html.match(/<code class="mono invite-url">([^<]+)<\/code>/)?.[1] ?? ''
+  return { res, html, url }
+}
+
+/** Accepts an invitation in a browser of its own, with the secret the page shows. */
+const acceptInvite = async (path: string, password = 'Invited-pass-2026') => {
+  const invitee = new Client(ORIGIN)
+  const page = await invitee.get(path)
+  const secret = page.html.match(/<code class="mono">([A-Z2-7]+)<\/code>/)?.[1] ?? ''
+  const accepted = await invitee.post(path, {
+    password,
+    password_confirm: password,
+    code: secret ? totpCode(secret, Date.now()) : '000000',
+  })
+  return { invitee, page, secret, accepted }
+}
+
+describe('スタッフ: the administrator’s own members', () => {
+  it('lists the university’s members, not the call centre’s nor another university’s', async () => {
+    const { client, member: admin } = await staffClient('admin', U)
+    const colleague = await newStaff('staff', U)
+    const callcentre = await newStaff('callcentre', null)
+    const other = await newStaff('staff', 'second')
+    const { res, html } = await client.get('/staff/members')
+    expect(res.status).toBe(200)
+    expect(html).toContain(admin.email)
+    expect(html).toContain(colleague.email)
+    expect(html).not.toContain(callcentre.email)
+    expect(html).not.toContain(other.email)
+    expect(mainText(html)).toContain('（あなた）')
+    // No way to disable oneself is even offered.
+    expect(html).not.toContain(`/staff/members/${admin.id}/disable`)
+    expect(html).toContain(`/staff/members/${colleague.id}/disable`)
+  })
+
+  it('invites by a one-time URL that is mailed, shown once, and works once', async () => {
+    const { client: admin, member: inviter } = await staffClient('admin', U)
+    const email = freshEmail('once')
+    const since = await lastMailId()
+    const { res, html, url } = await invite(admin, email, 'staff', '招待 イチロウ')
+    expect(res.status).toBe(200)
+    expect(mainText(html)).toContain(`${email} さんへの招待URLを作成し、メールで送りました。`)
+    // On the host the administrator is using (the test client's).
+    expect(url).toMatch(/^https:\/\/example\.com\/staff\/invite\/[A-Za-z0-9_-]{43}$/)
+    const mail = await latestMail(email, since)
+    expect(mail?.kind).toBe('staff-invite')
+    expect(mail?.body).toContain(url)
+    expect(mail?.body).toContain('招待 イチロウ 様')
+    // Listed as waiting, and the list page itself never shows the URL again.
+    const list = await admin.get('/staff/members')
+    expect(list.html).toContain(email)
+    expect(list.html).not.toContain(url)
+    const entry = await lastAudit('staff.invite')
+    expect(entry).toMatchObject({ staff_id: inviter.id, university_id: U, target_id: email })
+    expect(JSON.parse(entry!.after!)).toEqual({ email, name: '招待 イチロウ', role: 'staff' })
+    expect(entry!.after).not.toContain(url.split('/').pop())
+
+    const path = new URL(url).pathname
+    const { page, secret, accepted } = await acceptInvite(path)
+    expect(page.res.status).toBe(200)
+    expect(secret).toMatch(/^[A-Z2-7]{32}$/)
+    expect(accepted.res.status).toBe(303)
+    expect(accepted.res.headers.get('location')).toBe('/staff/login?registered=1')
+    const created = await env.DB.prepare(
+      'SELECT id, role, university_id FROM staff_members WHERE email = ?',
+    )
+      .bind(email)
+      .first<{ id: number; role: string; university_id: string }>()
+    expect(created).toMatchObject({ role: 'staff', university_id: U })
+
+    // A second use, opened or posted, is refused with the used message.
+    const again = new Client(ORIGIN)
+    const reopened = await again.get(path)
+    expect(reopened.res.status).toBe(410)
+    expect(mainText(reopened.html)).toContain('このURLはすでに使用されています。')
+    const reposted = await again.post(path, {
+      password: 'Another-pass-2026',
+      password_confirm: 'Another-pass-2026',
+      code: totpCode(secret, Date.now() + 30_000),
+    })
+    expect(reposted.res.status).toBe(410)
+    expect(mainText(reposted.html)).toContain('このURLはすでに使用されています。')
+
+    // The new member signs in (with the next code: each code works once).
+    const login = new Client(ORIGIN)
+    await login.get('/staff/login')
+    const signedIn = await login.post('/staff/login', {
+      email,
+      password: 'Invited-pass-2026',
+      code: totpCode(secret, Date.now() + 30_000),
+    })
+    expect(signedIn.res.status).toBe(303)
+  })
+
+  it('lets an invitation expire after 30 minutes', async ({ onTestFinished }) => {
+    const start = testNow()
+    onTestFinished(() => setClock(start))
+    const { client: admin } = await staffClient('admin', U)
+    const { url } = await invite(admin, freshEmail('late'))
+    const path = new URL(url).pathname
+    await setClock(start + 29 * 60_000)
+    expect((await new Client(ORIGIN).get(path)).res.status).toBe(200)
+    await setClock(start + 30 * 60_000 + 1000)
+    const { page, accepted } = await acceptInvite(path)
+    expect(page.res.status).toBe(404)
+    expect(mainText(page.html)).toContain('このURLは無効か、有効期限（30分）が過ぎています。')
+    expect(accepted.res.status).toBe(404)
+  })
+
+  it('refuses a bad invitation with a message and creates nothing', async () => {
+    const { client: admin, member } = await staffClient('admin', U)
+    const taken = await newStaff('staff', 'second')
+    const cases: [Record<string, string>, number, string][] = [
+      [
+        { email: 'not-an-address', name: 'A', role: 'staff' },
+        422,
+        'メールアドレスの形式が正しくありません。',
+      ],
+      [{ email: '', name: 'A', role: 'staff' }, 422, 'メールアドレスを入力してください。'],
+      [{ email: freshEmail('x'), name: ' ', role: 'staff' }, 422, '氏名を入力してください。'],
+      [
+        { email: freshEmail('x'), name: 'あ'.repeat(101), role: 'staff' },
+        422,
+        '氏名は100文字以内で入力してください。',
+      ],
+      [
+        { email: freshEmail('x'), name: 'A\nB', role: 'staff' },
+        422,
+        '氏名に改行や制御文字は使えません。',
+      ],
+      [
+        { email: freshEmail('x'), name: 'A', role: 'callcentre' },
+        422,
+        '役割は「スタッフ」か「管理者」から選択してください。',
+      ],
+      [
+        { email: freshEmail('x'), name: 'A', role: '' },
+        422,
+        '役割は「スタッフ」か「管理者」から選択してください。',
+      ],
+      // An address with an account, here or at another university.
+      [
+        { email: member.email.toUpperCase(), name: 'A', role: 'staff' },
+        409,
+        'すでにコンソールのアカウントとして登録されています',
+      ],
+      [
+        { email: taken.email, name: 'A', role: 'admin' },
+        409,
+        'すでにコンソールのアカウントとして登録されています',
+      ],
+    ]
+    for (const [fields, status, message] of cases) {
+      const invites = await inviteCount()
+      const audits = await auditCount()
+      const mails = await lastMailId()
+      const { res, html } = await admin.post('/staff/members/invite', fields)
+      expect(res.status, JSON.stringify(fields)).toBe(status)
+      expect(mainText(html), JSON.stringify(fields)).toContain(message)
+      expect(html).not.toContain('invite-url')
+      expect(await inviteCount()).toBe(invites)
+      expect(await auditCount()).toBe(audits)
+      expect(await lastMailId()).toBe(mails)
+    }
+  })
+
+  it('changes a role: the member’s session ends and the new role holds at the next login', async () => {
+    const { client: admin, member: actor } = await staffClient('admin', U)
+    const colleague = await newStaff('staff', U)
+    const session = await staffLogin(colleague)
+    expect((await session.get('/staff/settings')).res.status).toBe(403)
+
+    const { res } = await admin.post(`/staff/members/${colleague.id}/role`, { role: 'admin' })
+    expect(res.status).toBe(303)
+    const done = await admin.get(res.headers.get('location')!)
+    expect(mainText(done.html)).toContain('テスト staff さんの役割を管理者に変更しました。')
+    expect((await memberRow(colleague.id))?.role).toBe('admin')
+    expect((await session.get('/staff')).res.headers.get('location')).toBe('/staff/login?expired=1')
+    await forgetSpentCodes(colleague.id)
+    const again = await staffLogin(colleague, new Client())
+    expect((await again.get('/staff/settings')).res.status).toBe(200)
+    const entry = await lastAudit('staff.role')
+    expect(entry).toMatchObject({
+      staff_id: actor.id,
+      target_type: 'staff',
+      target_id: String(colleague.id),
+    })
+    expect(JSON.parse(entry!.before!)).toEqual({ role: 'staff' })
+    expect(JSON.parse(entry!.after!)).toEqual({ role: 'admin' })
+
+    // And back: an administrator made staff loses the administrator's pages.
+    await admin.post(`/staff/members/${colleague.id}/role`, { role: 'staff' })
+    expect((await again.get('/staff')).res.status).toBe(303)
+    await forgetSpentCodes(colleague.id)
+    const demoted = await staffLogin(colleague, new Client())
+    expect((await demoted.get('/staff/members')).res.status).toBe(403)
+  })
+
+  it('refuses a role that cannot be given, changing nothing', async () => {
+    const { client: admin } = await staffClient('admin', U)
+    const colleague = await newStaff('staff', U)
+    const audits = await auditCount()
+    for (const role of ['callcentre', 'root', '']) {
+      const { res, html } = await admin.post(`/staff/members/${colleague.id}/role`, { role })
+      expect(res.status, role).toBe(422)
+      expect(mainText(html)).toContain('役割は「スタッフ」か「管理者」から選択してください。')
+    }
+    expect(await memberRow(colleague.id)).toMatchObject({ role: 'staff', credential_epoch: 0 })
+    expect(await auditCount()).toBe(audits)
+  })
+
+  it('disables a member, ending their session at once, and enables them again', async () => {
+    const { client: admin } = await staffClient('admin', U)
+    const colleague = await newStaff('staff', U)
+    const session = await staffLogin(colleague)
+    const { res } = await admin.post(`/staff/members/${colleague.id}/disable`, {})
+    expect(res.status).toBe(303)
+    expect(mainText((await admin.get(res.headers.get('location')!)).html)).toContain(
+      'テスト staff さんを無効にしました。',
+    )
+    expect((await session.get('/staff')).res.status).toBe(303)
+    expect((await memberRow(colleague.id))?.disabled_at).not.toBeNull()
+    const refused = new Client()
+    await refused.get('/staff/login')
+    const attempt = await refused.post('/staff/login', {
+      email: colleague.email,
+      password: STAFF_PASSWORD,
+      code: codeFor(colleague),
+    })
+    expect(attempt.res.status).toBe(401)
+    const disabled = await lastAudit('staff.disable')
+    expect(disabled?.target_id).toBe(String(colleague.id))
+    expect(JSON.parse(disabled!.before!)).toEqual({ disabledAt: null })
+    expect(JSON.parse(disabled!.after!).disabledAt).toEqual(expect.any(Number))
+
+    expect((await admin.post(`/staff/members/${colleague.id}/enable`, {})).res.status).toBe(303)
+    expect((await memberRow(colleague.id))?.disabled_at).toBeNull()
+    const enabled = await lastAudit('staff.enable')
+    expect(JSON.parse(enabled!.after!)).toEqual({ disabledAt: null })
+    // The old session stays ended; a new login works (with the next code).
+    expect((await session.get('/staff')).res.status).toBe(303)
+    const back = new Client()
+    await back.get('/staff/login')
+    const relogin = await back.post('/staff/login', {
+      email: colleague.email,
+      password: STAFF_PASSWORD,
+      code: codeFor(colleague, Date.now() + 30_000),
+    })
+    expect(relogin.res.status).toBe(303)
+  })
+
+  it('does not let an administrator disable or demote themselves', async () => {
+    const { client: admin, member } = await staffClient('admin', U)
+    const audits = await auditCount()
+    const disable = await admin.post(`/staff/members/${member.id}/disable`, {})
+    expect(disable.res.status).toBe(422)
+    expect(mainText(disable.html)).toContain('自分自身を無効にすることはできません。')
+    const demote = await admin.post(`/staff/members/${member.id}/role`, { role: 'staff' })
+    expect(demote.res.status).toBe(422)
+    expect(mainText(demote.html)).toContain('自分自身の役割は変更できません。')
+    expect(await memberRow(member.id)).toMatchObject({ role: 'admin', disabled_at: null })
+    expect(await auditCount()).toBe(audits)
+    expect((await admin.get('/staff/members')).res.status).toBe(200)
+  })
+
+  it('lifts a member’s login lock', async () => {
+    const { client: admin } = await staffClient('admin', U)
+    const colleague = await newStaff('staff', U)
+    const guesser = new Client()
+    await guesser.get('/staff/login')
+    for (let i = 0; i < 5; i++)
+      await guesser.post('/staff/login', {
+        email: colleague.email,
+        password: 'wrong-password',
+        code: '000000',
+      })
+    expect(mainText((await admin.get('/staff/members')).html)).toContain('ログインロック中')
+    const { res } = await admin.post(`/staff/members/${colleague.id}/unlock`, {})
+    expect(res.status).toBe(303)
+    expect(mainText((await admin.get(res.headers.get('location')!)).html)).toContain(
+      'ログインロックを解除しました。',
+    )
+    const entry = await lastAudit('staff.unlock')
+    expect(JSON.parse(entry!.before!).lockedUntil).toEqual(expect.any(Number))
+    expect(JSON.parse(entry!.after!)).toEqual({ lockedUntil: null })
+    await staffLogin(colleague)
+    // Unlocking someone who is not locked changes and audits nothing.
+    const audits = await auditCount()
+    const notLocked = await admin.post(`/staff/members/${colleague.id}/unlock`, {})
+    expect(mainText(notLocked.html)).toContain('ログインロックされていません。')
+    expect(await auditCount()).toBe(audits)
+  })
+
+  it('never lets an administrator see or change another university’s members (404)', async () => {
+    const { client: secondAdmin } = await staffClient('admin', 'second')
+    const target = await newStaff('staff', U)
+    const callcentre = await newStaff('callcentre', null)
+    const before = await memberRow(target.id)
+    const audits = await auditCount()
+    for (const id of [target.id, callcentre.id]) {
+      for (const [action, fields] of [
+        ['disable', {}],
+        ['enable', {}],
+        ['unlock', {}],
+        ['role', { role: 'admin' }],
+        ['role', { role: 'bogus' }],
+      ] as const) {
+        const { res } = await secondAdmin.post(`/staff/members/${id}/${action}`, fields)
+        expect(res.status, `${action} ${id}`).toBe(404)
+      }
+    }
+    expect((await secondAdmin.post('/staff/members/abc/disable', {})).res.status).toBe(404)
+    expect(await memberRow(target.id)).toEqual(before)
+    expect(await auditCount()).toBe(audits)
+    expect((await secondAdmin.get('/staff/members')).html).not.toContain(target.email)
+    // A crafted "done" link names nobody of another university either.
+    const crafted = await secondAdmin.get(`/staff/members?done=disabled&member=${target.id}`)
+    expect(mainText(crafted.html)).not.toContain('無効にしました')
+  })
+})
+
+describe('スタッフ and 監査ログ are for 管理者 only', () => {
+  it('refuses the staff and the call centre every page and action, changing nothing', async () => {
+    const target = await newStaff('staff', U)
+    for (const role of ['staff', 'callcentre'] as const) {
+      const { client } = await staffClient(role, role === 'callcentre' ? null : U)
+      for (const path of ['/staff/members', '/staff/audit', '/staff/audit.csv']) {
+        const { res } = await client.get(path)
+        expect(res.status, `${role} ${path}`).toBe(403)
+      }
+      const invites = await inviteCount()
+      for (const [path, fields] of [
+        ['/staff/members/invite', { email: freshEmail(role), name: 'A', role: 'admin' }],
+        [`/staff/members/${target.id}/disable`, {}],
+        [`/staff/members/${target.id}/role`, { role: 'admin' }],
+        [`/staff/members/${target.id}/unlock`, {}],
+      ] as const) {
+        const { res } = await client.post(path, fields)
+        expect(res.status, `${role} ${path}`).toBe(403)
+      }
+      expect(await inviteCount()).toBe(invites)
+      expect(await memberRow(target.id)).toMatchObject({ role: 'staff', disabled_at: null })
+    }
   })
 })

@@ -1,0 +1,249 @@
+import { and, asc, desc, eq, gt, isNotNull, isNull, sql } from 'drizzle-orm'
+import type { Db } from '../../db'
+import { loginThrottle, staffInvites, staffMembers } from '../../db/schema'
+import { STAFF_INVITE_TTL_MS, type StaffPrincipal, type StaffRole } from '../../domain/staff'
+import { activeLock } from '../../domain/throttle'
+import { currentLock } from '../throttle'
+import { recordAudit } from './audit'
+import { clearStaffLoginLock, createStaffInvite, normaliseEmail, type StaffMember } from './auth'
+
+/**
+ * スタッフ (管理者 only): a university's members, invitations, role changes, disabling and
+ * unlocking. Every function is scoped to the administrator's own university: a member of
+ * another university, or the call centre (the operator's, with no university), is not found.
+ */
+
+interface Deps {
+  db: Db
+  clock: () => number
+}
+
+/**
+ * The key the console's login throttle counts a member's failures under. It mirrors
+ * flows/staff/auth.ts (staffAccountKey), which does not export it; the test that unlocks a
+ * locked member and logs in would fail if the two ever drifted apart.
+ */
+const accountThrottleKey = sql`'staff-account:' || ${staffMembers.email}`
+const accountThrottleKeyOf = (email: string) => `staff-account:${normaliseEmail(email)}`
+
+export interface MemberListing {
+  id: number
+  email: string
+  name: string
+  role: StaffRole
+  disabledAt: number | null
+  lastLoginAt: number | null
+  /** Until when a run of failed logins keeps the member out, if it does now. */
+  lockedUntil: number | null
+}
+
+/** The university's members (never the call centre's), administrators first, then by name. */
+export const listMembers = async (
+  db: Db,
+  universityId: string,
+  now: number,
+): Promise<MemberListing[]> => {
+  const rows = await db
+    .select({
+      id: staffMembers.id,
+      email: staffMembers.email,
+      name: staffMembers.name,
+      role: staffMembers.role,
+      disabledAt: staffMembers.disabledAt,
+      lastLoginAt: staffMembers.lastLoginAt,
+      lockedUntil: loginThrottle.lockedUntil,
+    })
+    .from(staffMembers)
+    .leftJoin(loginThrottle, eq(loginThrottle.key, accountThrottleKey))
+    .where(eq(staffMembers.universityId, universityId))
+    .orderBy(desc(eq(staffMembers.role, 'admin')), asc(staffMembers.name), asc(staffMembers.id))
+  return rows.map((r) => ({ ...r, lockedUntil: activeLock(r.lockedUntil, now) }))
+}
+
+/** Invitations of the university still waiting to be used (unused, unexpired). */
+export const pendingInvites = (db: Db, universityId: string, now: number) =>
+  db
+    .select({
+      email: staffInvites.email,
+      name: staffInvites.name,
+      role: staffInvites.role,
+      expiresAt: staffInvites.expiresAt,
+    })
+    .from(staffInvites)
+    .where(
+      and(
+        eq(staffInvites.universityId, universityId),
+        isNull(staffInvites.usedAt),
+        gt(staffInvites.expiresAt, now),
+      ),
+    )
+    .orderBy(asc(staffInvites.expiresAt))
+
+/** One member of the administrator's university, or null (another university's, the call centre's, none). */
+export const memberOf = async (db: Db, actor: StaffPrincipal, id: number) => {
+  if (!actor.universityId || !Number.isSafeInteger(id) || id <= 0) return null
+  const m = await db
+    .select()
+    .from(staffMembers)
+    .where(and(eq(staffMembers.id, id), eq(staffMembers.universityId, actor.universityId)))
+    .get()
+  return m ?? null
+}
+
+export type InviteResult =
+  { kind: 'created'; token: string; expiresAt: number } | { kind: 'emailTaken' }
+
+/**
+ * Creates a one-time invitation URL's token (30 minutes, once) for the administrator's
+ * university. An address that already has an account anywhere is refused: addresses are
+ * one account across the service, and the invitation could never be accepted.
+ */
+export const inviteMember = async (
+  deps: Deps,
+  actor: StaffPrincipal & { universityId: string },
+  input: { email: string; name: string; role: StaffRole },
+): Promise<InviteResult> => {
+  const email = normaliseEmail(input.email)
+  const taken = await deps.db
+    .select({ id: staffMembers.id })
+    .from(staffMembers)
+    .where(eq(staffMembers.email, email))
+    .get()
+  if (taken) return { kind: 'emailTaken' }
+  const now = deps.clock()
+  const token = await createStaffInvite(
+    deps,
+    { email, name: input.name, role: input.role, universityId: actor.universityId },
+    actor.id,
+  )
+  const expiresAt = now + STAFF_INVITE_TTL_MS
+  await recordAudit(deps.db, actor, now, {
+    action: 'staff.invite',
+    universityId: actor.universityId,
+    targetType: 'staff_invite',
+    targetId: email,
+    // Never the token: the audit log is read by every administrator of the university.
+    after: { email, name: input.name, role: input.role },
+  })
+  return { kind: 'created', token, expiresAt }
+}
+
+export type MemberChange =
+  | { kind: 'done'; member: StaffMember }
+  | { kind: 'notFound' }
+  /** An administrator cannot disable or demote themselves (nobody would be left to undo it). */
+  | { kind: 'self' }
+  /** Already so: nothing written, nothing audited. */
+  | { kind: 'unchanged'; member: StaffMember }
+  /** Changed by someone else between reading and writing: nothing written. */
+  | { kind: 'conflict' }
+
+const audited = async (
+  deps: Deps,
+  actor: StaffPrincipal,
+  action: string,
+  member: StaffMember,
+  before: unknown,
+  after: unknown,
+) =>
+  recordAudit(deps.db, actor, deps.clock(), {
+    action,
+    universityId: member.universityId,
+    targetType: 'staff',
+    targetId: member.id,
+    before,
+    after,
+  })
+
+/**
+ * Gives a member another role. Their credential epoch moves on, so every session they have
+ * ends at once and the new role holds from their next login.
+ */
+export const changeRole = async (
+  deps: Deps,
+  actor: StaffPrincipal,
+  id: number,
+  role: StaffRole,
+): Promise<MemberChange> => {
+  const member = await memberOf(deps.db, actor, id)
+  if (!member) return { kind: 'notFound' }
+  if (member.id === actor.id) return { kind: 'self' }
+  if (member.role === role) return { kind: 'unchanged', member }
+  const updated = await deps.db
+    .update(staffMembers)
+    .set({ role, credentialEpoch: sql`${staffMembers.credentialEpoch} + 1` })
+    .where(and(eq(staffMembers.id, member.id), eq(staffMembers.role, member.role)))
+    .returning()
+    .get()
+  if (!updated) return { kind: 'conflict' }
+  await audited(deps, actor, 'staff.role', updated, { role: member.role }, { role })
+  return { kind: 'done', member: updated }
+}
+
+/**
+ * Disables a member: their sessions end at once (resumeStaffSession refuses a disabled
+ * member, and the epoch moves on so none comes back when they are enabled again), and they
+ * cannot log in.
+ */
+export const disableMember = async (
+  deps: Deps,
+  actor: StaffPrincipal,
+  id: number,
+): Promise<MemberChange> => {
+  const member = await memberOf(deps.db, actor, id)
+  if (!member) return { kind: 'notFound' }
+  if (member.id === actor.id) return { kind: 'self' }
+  if (member.disabledAt !== null) return { kind: 'unchanged', member }
+  const now = deps.clock()
+  const updated = await deps.db
+    .update(staffMembers)
+    .set({ disabledAt: now, credentialEpoch: sql`${staffMembers.credentialEpoch} + 1` })
+    .where(and(eq(staffMembers.id, member.id), isNull(staffMembers.disabledAt)))
+    .returning()
+    .get()
+  if (!updated) return { kind: 'conflict' }
+  await audited(deps, actor, 'staff.disable', updated, { disabledAt: null }, { disabledAt: now })
+  return { kind: 'done', member: updated }
+}
+
+/** Lets a disabled member log in again (their old sessions stay ended). */
+export const enableMember = async (
+  deps: Deps,
+  actor: StaffPrincipal,
+  id: number,
+): Promise<MemberChange> => {
+  const member = await memberOf(deps.db, actor, id)
+  if (!member) return { kind: 'notFound' }
+  if (member.disabledAt === null) return { kind: 'unchanged', member }
+  const updated = await deps.db
+    .update(staffMembers)
+    .set({ disabledAt: null })
+    .where(and(eq(staffMembers.id, member.id), isNotNull(staffMembers.disabledAt)))
+    .returning()
+    .get()
+  if (!updated) return { kind: 'conflict' }
+  await audited(
+    deps,
+    actor,
+    'staff.enable',
+    updated,
+    { disabledAt: member.disabledAt },
+    { disabledAt: null },
+  )
+  return { kind: 'done', member: updated }
+}
+
+/** Lifts a member's login lock (a run of failed logins), so they may try again at once. */
+export const unlockMember = async (
+  deps: Deps,
+  actor: StaffPrincipal,
+  id: number,
+): Promise<MemberChange> => {
+  const member = await memberOf(deps.db, actor, id)
+  if (!member) return { kind: 'notFound' }
+  const lockedUntil = await currentLock(deps.db, accountThrottleKeyOf(member.email), deps.clock())
+  if (lockedUntil === null) return { kind: 'unchanged', member }
+  await clearStaffLoginLock(deps.db, member.email)
+  await audited(deps, actor, 'staff.unlock', member, { lockedUntil }, { lockedUntil: null })
+  return { kind: 'done', member }
+}
