@@ -10,7 +10,6 @@ import {
   or,
   sql,
   type AnyColumn,
-  type SQLWrapper,
 } from 'drizzle-orm'
 import type { Db } from '../../db'
 import { applications, paymentNotifications, refundRequests, universities } from '../../db/schema'
@@ -101,17 +100,20 @@ const DEFAULT_LIMIT = 300
  * When an application entered its current credit state: the newest credit event (written
  * by the trigger on `applications`) whose state changed. Repeated attempts in the same
  * state (retrying → retrying) and a held credit's re-checks do not move it; a row older
- * than the events table falls back to its last update.
+ * than the events table falls back to its last update. Column names are qualified by hand:
+ * drizzle writes a bare "id" inside sql``, which the subquery would read as its own.
  */
 const enteredCreditState = sql<number>`coalesce((
   select max(e.at) from application_events e
-  where e.application_id = ${applications.id} and e.kind = 'credit'
+  where e.application_id = "applications"."id" and e.kind = 'credit'
     and json_extract(e.detail, '$.from') is not json_extract(e.detail, '$.to')
-), ${applications.updatedAt})`
+), "applications"."updated_at")`
 
-/** SQL: the university `column` names has an address to alert. */
-const hasAlertAddress = (column: SQLWrapper) =>
-  sql`exists (select 1 from ${universities} where ${universities.id} = ${column} and ${universities.staffAlertEmail} is not null)`
+/** SQL: the university of `table`'s row has an address to alert. */
+const hasAlertAddress = (table: 'applications' | 'refund_requests' | 'payment_notifications') =>
+  sql.raw(
+    `exists (select 1 from universities u where u.id = "${table}"."university_id" and u.staff_alert_email is not null)`,
+  )
 
 const creditCondition = (kinds: readonly CreditKind[]) => {
   const plain = kinds.filter((k) => k !== 'retrying')
@@ -153,7 +155,7 @@ const creditItems = async (
         f.scope === null ? undefined : eq(applications.universityId, f.scope),
         f.sinceAtMost === undefined ? undefined : lte(enteredCreditState, f.sinceAtMost),
         f.alertable
-          ? and(isNull(applications.staffAlertAt), hasAlertAddress(applications.universityId))
+          ? and(isNull(applications.staffAlertAt), hasAlertAddress('applications'))
           : undefined,
       ),
     )
@@ -193,7 +195,7 @@ const refundItems = async (db: Db, f: TriageFilter, limit: number) => {
         f.scope === null ? undefined : eq(refundRequests.universityId, f.scope),
         f.sinceAtMost === undefined ? undefined : lte(refundRequests.requestedAt, f.sinceAtMost),
         f.alertable
-          ? and(isNull(refundRequests.staffAlertAt), hasAlertAddress(refundRequests.universityId))
+          ? and(isNull(refundRequests.staffAlertAt), hasAlertAddress('refund_requests'))
           : undefined,
       ),
     )
@@ -262,10 +264,7 @@ const notificationItems = async (
         f.scope === null ? undefined : eq(paymentNotifications.universityId, f.scope),
         f.sinceAtMost === undefined ? undefined : lte(notificationSince, f.sinceAtMost),
         f.alertable
-          ? and(
-              isNull(paymentNotifications.staffAlertAt),
-              hasAlertAddress(paymentNotifications.universityId),
-            )
+          ? and(isNull(paymentNotifications.staffAlertAt), hasAlertAddress('payment_notifications'))
           : undefined,
       ),
     )

@@ -1,7 +1,47 @@
 import { Hono } from 'hono'
 import type { AppEnv } from '../../context'
+import { universityScope } from '../../domain/staff'
+import {
+  activityByHour,
+  needsPerson,
+  needsPersonCounts,
+  stopWindowsBetween,
+  universitiesInScope,
+} from '../../flows/staff/triage'
+import { requireStaff } from '../../middleware/staff'
+import { TriagePage } from '../../views/staff/triage'
 
 /** 要対応: the console's landing page. */
 export const triage = new Hono<AppEnv>()
 
-triage.get('/', (c) => c.render(<p>{c.get('ct')('none')}</p>, { title: c.get('ct')('navTriage') }))
+triage.get('/', requireStaff('read'), async (c) => {
+  const ct = c.get('ct')
+  const { db, clock } = c.get('deps')
+  // Every query is limited to the member's university; the call centre's scope is all.
+  const scope = universityScope(c.get('staff')!)
+  const now = clock()
+  const [counts, items, activity, inScope] = await Promise.all([
+    needsPersonCounts(db, scope),
+    needsPerson(db, { scope }),
+    activityByHour(db, scope, now),
+    universitiesInScope(db, scope),
+  ])
+  const nameOf = (u: { name: string; nameEn: string }) =>
+    c.get('tr').lang === 'en' ? u.nameEn : u.name
+  const windows = stopWindowsBetween(
+    activity.from,
+    activity.to,
+    inScope.map((u) => ({ name: nameOf(u), fiscalYearEndBlackouts: u.fiscalYearEndBlackouts })),
+  )
+  return c.render(
+    <TriagePage
+      counts={counts}
+      items={items}
+      now={now}
+      universityNames={scope === null ? new Map(inScope.map((u) => [u.id, nameOf(u)])) : null}
+      activity={activity}
+      windows={windows}
+    />,
+    { title: ct('navTriage') },
+  )
+})

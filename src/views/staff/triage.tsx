@@ -1,0 +1,152 @@
+import { useRequestContext } from 'hono/jsx-renderer'
+import type { AppEnv } from '../../context'
+import { formatYen } from '../../domain/charge'
+import {
+  TRIAGE_KIND_LABEL,
+  TRIAGE_KINDS,
+  type Activity,
+  type StopWindow,
+  type TriageItem,
+  type TriageKind,
+} from '../../flows/staff/triage'
+import type { ConsoleText } from '../../i18n/console'
+import { ActivityChart } from './chart'
+import { TableWrap, When } from './components'
+
+/** "2日3時間", "1時間5分", "12分": how long something has waited. */
+export const waitedText = (ct: ConsoleText, ms: number) => {
+  const minutes = Math.max(0, Math.floor(ms / 60_000))
+  const days = Math.floor(minutes / 1440)
+  const hours = Math.floor((minutes % 1440) / 60)
+  if (days > 0) return ct('triageDays', { d: days, h: hours })
+  if (hours > 0) return ct('triageHours', { h: hours, m: minutes % 60 })
+  return ct('triageMinutes', { m: minutes })
+}
+
+const Subject = ({ item }: { item: TriageItem }) => {
+  const ct = useRequestContext<AppEnv>().get('ct')
+  return (
+    <>
+      {item.applicationId !== null && (
+        <a href={`/staff/applications/${item.applicationId}`}>{item.applicationId}</a>
+      )}
+      {item.eventId !== null && (
+        <span class="event-id">
+          {item.applicationId !== null && ' '}
+          {ct('triageEvent', { id: item.eventId })}
+        </span>
+      )}
+      {item.applicationId === null && item.paymentId !== null && (
+        <span class="payment-id"> {ct('triagePayment', { id: item.paymentId })}</span>
+      )}
+    </>
+  )
+}
+
+export interface TriagePageProps {
+  counts: Record<TriageKind, number>
+  items: TriageItem[]
+  now: number
+  /** University names by id; shown in a column of their own for the call centre. */
+  universityNames: Map<string, string> | null
+  activity: Activity
+  windows: StopWindow[]
+}
+
+/** 要対応: counts per kind, the items oldest first, and the last 48 hours as a chart. */
+export const TriagePage = ({
+  counts,
+  items,
+  now,
+  universityNames,
+  activity,
+  windows,
+}: TriagePageProps) => {
+  const ct = useRequestContext<AppEnv>().get('ct')
+  const total = TRIAGE_KINDS.reduce((sum, k) => sum + counts[k], 0)
+  return (
+    <>
+      <p>{ct('triageIntro')}</p>
+      <section aria-labelledby="triage-counts-heading">
+        <h2 id="triage-counts-heading">{ct('triageCounts')}</h2>
+        <ul class="counts">
+          <li data-kind="total">
+            <strong>{total}</strong>
+            {ct('triageTotal')}
+          </li>
+          {TRIAGE_KINDS.map((k) => (
+            <li data-kind={k} class={counts[k] > 0 ? 'has-items' : undefined}>
+              <strong>{counts[k]}</strong>
+              {ct(TRIAGE_KIND_LABEL[k])}
+            </li>
+          ))}
+        </ul>
+      </section>
+
+      <section aria-labelledby="triage-list-heading">
+        <h2 id="triage-list-heading">{ct('triageListHeading')}</h2>
+        {items.length === 0 ? (
+          <p>{ct('triageNone')}</p>
+        ) : (
+          <>
+            {items.length < total && <p>{ct('triageTruncated', { shown: items.length, total })}</p>}
+            <TableWrap label={ct('triageListHeading')}>
+              <table class="triage-items">
+                <thead>
+                  <tr>
+                    <th scope="col">{ct('triageColKind')}</th>
+                    {universityNames && <th scope="col">{ct('university')}</th>}
+                    <th scope="col">{ct('triageColSubject')}</th>
+                    <th scope="col">{ct('triageColAmount')}</th>
+                    <th scope="col">{ct('triageColSince')}</th>
+                    <th scope="col">{ct('triageColWaited')}</th>
+                    <th scope="col">{ct('triageColAlert')}</th>
+                  </tr>
+                </thead>
+                <tbody>
+                  {items.map((item) => (
+                    <tr data-kind={item.kind} data-since={item.since}>
+                      <td>
+                        {ct(TRIAGE_KIND_LABEL[item.kind])}
+                        {item.kind === 'retrying' || item.kind === 'stalled' ? (
+                          <span class="muted">
+                            {' '}
+                            （{ct('triageAttempts', { n: item.attempts ?? 0 })}）
+                          </span>
+                        ) : null}
+                      </td>
+                      {universityNames && (
+                        <td>
+                          {item.universityId === null
+                            ? ct('dash')
+                            : (universityNames.get(item.universityId) ?? item.universityId)}
+                        </td>
+                      )}
+                      <td>
+                        <Subject item={item} />
+                      </td>
+                      <td class="num">
+                        {item.amount === null
+                          ? ct('dash')
+                          : ct('triageYen', { amount: formatYen(item.amount) })}
+                      </td>
+                      <td>
+                        <When ms={item.since} />
+                      </td>
+                      <td>{waitedText(ct, now - item.since)}</td>
+                      <td>
+                        <When ms={item.alertedAt} />
+                      </td>
+                    </tr>
+                  ))}
+                </tbody>
+              </table>
+            </TableWrap>
+          </>
+        )}
+      </section>
+
+      <ActivityChart activity={activity} windows={windows} />
+    </>
+  )
+}
