@@ -1,5 +1,6 @@
 import { env } from 'cloudflare:workers'
 import { beforeAll, beforeEach, describe, expect, it } from 'vitest'
+import { formatJstDate } from '../../src/domain/time'
 import { hashSecret } from '../../src/security/crypto'
 import { totpCode } from '../../src/security/totp'
 import { setClock, testNow } from '../charge'
@@ -760,5 +761,175 @@ describe('スタッフ and 監査ログ are for 管理者 only', () => {
       expect(await inviteCount()).toBe(invites)
       expect(await memberRow(target.id)).toMatchObject({ role: 'staff', disabled_at: null })
     }
+  })
+})
+
+// ---- 監査ログ -------------------------------------------------------------------------------
+
+/** An entry written straight into the log (an application action made elsewhere). */
+const appendAudit = (entry: {
+  at: number
+  action: string
+  applicationId?: number
+  email?: string
+}) =>
+  env.DB.prepare(
+    `INSERT INTO audit_log (at, staff_id, staff_email, university_id, action, target_type, target_id, application_id, reason, before, after)
+     VALUES (?, 0, ?, ?, ?, 'application', ?, ?, '学生からの問い合わせ', '{"creditStatus":"failed"}', '{"creditStatus":"credited"}')`,
+  )
+    .bind(
+      entry.at,
+      entry.email ?? 'someone@staff.example',
+      U,
+      entry.action,
+      entry.applicationId == null ? null : String(entry.applicationId),
+      entry.applicationId ?? null,
+    )
+    .run()
+
+/** The actions of the entries a 監査ログ page lists, in order. */
+const actionsOn = (html: string) =>
+  [...html.matchAll(/<td class="mono audit-action">([^<]+)<\/td>/g)].map((m) => m[1]!)
+
+const jstDay = (ms: number) => formatJstDate(ms).replace(/\//g, '-')
+
+describe('監査ログ', () => {
+  it('lists the university’s entries newest first, and nothing of another university', async () => {
+    const { client: admin } = await staffClient('admin', U)
+    const colleague = await newStaff('staff', U)
+    await admin.post(`/staff/members/${colleague.id}/disable`, {})
+    await admin.post(`/staff/members/${colleague.id}/enable`, {})
+    const { member: otherAdmin, client: other } = await staffClient('admin', 'second')
+    await other.post('/staff/members/invite', {
+      email: freshEmail('second'),
+      name: 'B',
+      role: 'staff',
+    })
+
+    const { res, html } = await admin.get(`/staff/audit?target=${colleague.id}`)
+    expect(res.status).toBe(200)
+    expect(actionsOn(html)).toEqual(['staff.enable', 'staff.disable'])
+    expect(mainText(html).replace(/&quot;/g, '"')).toContain('staff.enable staff ' + colleague.id)
+    const all = await admin.get('/staff/audit')
+    expect(all.html).not.toContain(otherAdmin.email)
+    expect((await other.get('/staff/audit')).html).not.toContain(`staff ${colleague.id}`)
+  })
+
+  it('searches by member address, action, target or 発行申請番号, and date', async () => {
+    const { client: admin, member } = await staffClient('admin', U)
+    const colleague = await newStaff('staff', U)
+    await admin.post(`/staff/members/${colleague.id}/role`, { role: 'admin' })
+    const applicationId = 900_000 + Math.floor(Math.random() * 90_000)
+    await appendAudit({ at: testNow(), action: 'application.recredit', applicationId })
+
+    // Part of the address (as typed, any case): the member's own entries only.
+    const local = member.email.split('@')[0]!.toUpperCase()
+    const byEmail = actionsOn((await admin.get(`/staff/audit?email=${local}`)).html)
+    expect(byEmail).toEqual(['staff.role', 'login'])
+
+    const byAction = actionsOn((await admin.get('/staff/audit?action=staff')).html)
+    expect(byAction).toContain('staff.role')
+    expect(byAction.every((a) => a.startsWith('staff.'))).toBe(true)
+    // "staff" is a prefix of actions, not of words: "sta" finds nothing.
+    expect(mainText((await admin.get('/staff/audit?action=sta')).html)).toContain(
+      '条件に合う記録はありません。',
+    )
+
+    const byApplication = await admin.get(`/staff/audit?target=${applicationId}`)
+    expect(actionsOn(byApplication.html)).toEqual(['application.recredit'])
+    expect(mainText(byApplication.html)).toContain('学生からの問い合わせ')
+    expect(mainText(byApplication.html).replace(/&quot;/g, '"')).toContain(
+      '{"creditStatus":"failed"} {"creditStatus":"credited"}',
+    )
+
+    const today = jstDay(testNow())
+    const inRange = mainText(
+      (await admin.get(`/staff/audit?target=${applicationId}&from=${today}&to=${today}`)).html,
+    )
+    expect(inRange).toContain('application.recredit')
+    expect(
+      actionsOn((await admin.get(`/staff/audit?email=${local}&from=${today}&to=${today}`)).html),
+    ).toEqual(['staff.role', 'login'])
+    const tomorrow = jstDay(testNow() + 24 * 60 * 60_000)
+    const later = mainText(
+      (await admin.get(`/staff/audit?target=${applicationId}&from=${tomorrow}`)).html,
+    )
+    expect(later).toContain('条件に合う記録はありません。')
+  })
+
+  it('refuses a bad search with a message and lists nothing', async () => {
+    const { client: admin } = await staffClient('admin', U)
+    const cases: [string, string][] = [
+      ['from=2027-13-01', '期間（開始日）は「2027-03-31」の形で入力してください。'],
+      ['to=yesterday', '期間（終了日）は「2027-03-31」の形で入力してください。'],
+      ['from=2027-02-30', '期間（開始日）は「2027-03-31」の形で入力してください。'],
+      ['from=2027-04-02&to=2027-04-01', '期間の終了日は開始日と同じか、それより後にしてください。'],
+      ['action=staff%20role', '操作は半角英数字と記号で入力してください。'],
+      [`email=${'a'.repeat(300)}`, 'スタッフのメールアドレスは254文字以内で入力してください。'],
+    ]
+    for (const [query, message] of cases) {
+      const { res, html } = await admin.get(`/staff/audit?${query}`)
+      expect(res.status, query).toBe(422)
+      expect(mainText(html), query).toContain(message)
+      expect(html).not.toContain('<table')
+      const csv = await admin.request(`/staff/audit.csv?${query}`)
+      expect(csv.status, query).toBe(422)
+    }
+  })
+
+  it('shows 50 entries a page, newest first, with a link to the older ones', async () => {
+    const { client: admin } = await staffClient('admin', U)
+    const action = `bulk.t${crypto.randomUUID().slice(0, 6)}`
+    const base = testNow() - 60 * 60_000
+    for (let i = 0; i < 55; i++)
+      await appendAudit({ at: base + i * 1000, action, applicationId: i + 1 })
+    const first = await admin.get(`/staff/audit?action=${action}`)
+    expect(mainText(first.html)).toContain('1〜50件目')
+    expect((first.html.match(/<tr>/g) ?? []).length).toBe(51)
+    // Newest first: the 55th entry (application 55) leads, the 6th closes the page.
+    const apps = [...first.html.matchAll(/<td>(\d+)<\/td>/g)].map((m) => Number(m[1]))
+    expect(apps[0]).toBe(55)
+    expect(apps.at(-1)).toBe(6)
+    const next = first.html.match(/href="([^"]+)" rel="next"/)?.[1]?.replace(/&amp;/g, '&')
+    expect(next).toBe(`/staff/audit?action=${action}&page=2`)
+    const second = await admin.get(next!)
+    expect(mainText(second.html)).toContain('51〜55件目')
+    expect(second.html).not.toContain('rel="next"')
+  })
+
+  it('exports the same search as CSV for Excel: UTF-8 with a BOM', async () => {
+    const { client: admin } = await staffClient('admin', U)
+    const action = `csv.t${crypto.randomUUID().slice(0, 6)}`
+    await appendAudit({ at: testNow(), action, applicationId: 4242, email: 'csv@staff.example' })
+    const res = await admin.request(`/staff/audit.csv?action=${action}`)
+    expect(res.status).toBe(200)
+    expect(res.headers.get('content-type')).toBe('text/csv; charset=utf-8')
+    expect(res.headers.get('content-disposition')).toMatch(
+      /^attachment; filename="audit-adminu-\d{8}\.csv"$/,
+    )
+    const bytes = new Uint8Array(await res.arrayBuffer())
+    expect([...bytes.slice(0, 3)]).toEqual([0xef, 0xbb, 0xbf])
+    const lines = new TextDecoder().decode(bytes).split('\r\n')
+    expect(lines[0]).toBe('"日時","スタッフ","操作","対象","発行申請番号","理由","変更前","変更後"')
+    expect(lines).toHaveLength(3)
+    expect(lines[1]).toContain(`"csv@staff.example","${action}","application 4242","4242"`)
+    expect(lines[1]).toContain('"{""creditStatus"":""failed""}","{""creditStatus"":""credited""}"')
+  })
+
+  it('cannot be changed or deleted, even directly in D1', async () => {
+    await appendAudit({ at: testNow(), action: 'tamper.test' })
+    const row = await env.DB.prepare(
+      "SELECT id FROM audit_log WHERE action = 'tamper.test'",
+    ).first<{ id: number }>()
+    await expect(
+      env.DB.prepare("UPDATE audit_log SET action = 'nothing' WHERE id = ?").bind(row!.id).run(),
+    ).rejects.toThrow(/append-only/)
+    await expect(
+      env.DB.prepare('DELETE FROM audit_log WHERE id = ?').bind(row!.id).run(),
+    ).rejects.toThrow(/append-only/)
+    await expect(env.DB.prepare('DELETE FROM audit_log').run()).rejects.toThrow(/append-only/)
+    expect(
+      await env.DB.prepare('SELECT action FROM audit_log WHERE id = ?').bind(row!.id).first(),
+    ).toEqual({ action: 'tamper.test' })
   })
 })

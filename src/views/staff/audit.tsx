@@ -148,7 +148,7 @@ export const AuditPage = ({
                       <When ms={r.at} />
                     </td>
                     <td class="mono">{r.staffEmail}</td>
-                    <td class="mono">{r.action}</td>
+                    <td class="mono audit-action">{r.action}</td>
                     <td>
                       {r.targetType}
                       {r.targetId !== null && (
