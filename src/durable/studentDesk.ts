@@ -1,7 +1,7 @@
 import { DurableObject } from 'cloudflare:workers'
 import type { CreditStatus } from '../domain/application'
 import { applyForCharge, type ApplyOutcome, type ChargeRequest } from '../flows/desk/apply'
-import { creditApplication } from '../flows/desk/credit'
+import { creditApplication, retryCreditNow } from '../flows/desk/credit'
 import { markRefunded, refundApplication, type RefundOutcome } from '../flows/desk/refund'
 import { servicesFor } from '../services'
 
@@ -46,6 +46,11 @@ export class StudentDesk extends DurableObject<Env> {
     return this.oneAtATime(async () =>
       creditApplication(await servicesFor(this.env), applicationId),
     )
+  }
+
+  /** 再チャージ from the console: tries the credit now, with its own key (see retryCreditNow). */
+  async recredit(applicationId: number): Promise<CreditStatus | null> {
+    return this.oneAtATime(async () => retryCreditNow(await servicesFor(this.env), applicationId))
   }
 
   constructor(ctx: DurableObjectState, env: Env) {
@@ -103,6 +108,12 @@ export class StudentDesk extends DurableObject<Env> {
     if (next !== null) await this.ctx.storage.setAlarm(next)
   }
 }
+
+/**
+ * The credit states 再チャージ accepts (decided in flows/desk/credit.ts), for the console to
+ * offer the action only where the desk will do it; the desk's modules are its own to import.
+ */
+export { RECREDITABLE } from '../flows/desk/credit'
 
 export const deskFor = (
   ns: DurableObjectNamespace<StudentDesk>,

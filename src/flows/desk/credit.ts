@@ -148,3 +148,60 @@ const sentNotConfirmed = (s: Pick<Services, 'db'>, a: Application) =>
       ne(applications.creditStatus, 'credited'),
     ),
   )
+
+/**
+ * Credit states a person may send to M.I.C. again at once (再チャージ in the console): those
+ * the desk credits by itself in time (pending, deferred, retrying, held) and those handed to
+ * staff because M.I.C. refused the card or kept failing (refused, stalled). Never a
+ * mismatch (the gateway's amount is not the application's: it must not be credited at all)
+ * nor a refund under way.
+ */
+export const RECREDITABLE: readonly CreditStatus[] = [
+  'pending',
+  'deferred',
+  'retrying',
+  'held',
+  'refused',
+  'stalled',
+]
+
+/**
+ * 再チャージ: a person asks for the credit to be tried now rather than at its retry time,
+ * or again after M.I.C. refused the card or kept failing. Must run inside the student's
+ * StudentDesk (only the desk calls it), in the same line as every other credit of the
+ * student. It only puts the application back on the desk's own path, due now, and runs
+ * it: the same idempotency key as every earlier attempt (creditKey), so a credit M.I.C.
+ * applied but whose answer was lost is answered with its record and never applied twice;
+ * the stop windows, the cap check for a credit never sent and M.I.C.'s answer decide as
+ * they always do. Returns the credit status after the attempt, or null when there is no
+ * such application.
+ */
+export const retryCreditNow = async (s: Services, id: number): Promise<CreditStatus | null> => {
+  const a = await s.db.select().from(applications).where(eq(applications.id, id)).get()
+  if (!a) return null
+  if (a.status !== 'paid' || !RECREDITABLE.includes(a.creditStatus)) return a.creditStatus
+  const now = s.clock()
+  const handedOver = a.creditStatus === 'refused' || a.creditStatus === 'stalled'
+  await s.db
+    .update(applications)
+    .set({
+      // Refused and stalled credits are no longer the desk's to try: back to pending.
+      creditStatus: handedOver ? 'pending' : a.creditStatus,
+      // Due now (not null: if this attempt dies half-way the cron still finds it).
+      nextCreditAt: now,
+      // A stalled credit gets a fresh round of retries. The count stays above zero when a
+      // request was sent whose fate is unknown: with a sent request, zero attempts tells
+      // creditApplication that no earlier request's fate is unknown, so it would believe a
+      // refusal and clear creditSentAt (offering a refund) for a credit that may have landed.
+      ...(a.creditStatus === 'stalled' ? { creditAttempts: a.creditSentAt === null ? 0 : 1 } : {}),
+      updatedAt: now,
+    })
+    .where(
+      and(
+        eq(applications.id, a.id),
+        eq(applications.status, 'paid'),
+        eq(applications.creditStatus, a.creditStatus),
+      ),
+    )
+  return creditApplication(s, id)
+}
