@@ -1,0 +1,419 @@
+import { and, eq, isNull } from 'drizzle-orm'
+import { PaymentProviderError, type GatewayPayment } from '../../adapters/payments'
+import { applications, auditLog, refundRequests } from '../../db/schema'
+import { REFUNDABLE, refundableByStudent } from '../../domain/application'
+import { hasDeadline } from '../../domain/paymentMethods'
+import type { StaffAction, StaffPrincipal } from '../../domain/staff'
+import { deskFor, RECREDITABLE } from '../../durable/studentDesk'
+import { translator } from '../../i18n'
+import type { ConsoleKey } from '../../i18n/console'
+import type { Services } from '../../services'
+import { loadUniversity, type Application } from '../charge'
+import {
+  chargeCompletedMail,
+  creditErrorMail,
+  creditHeldMail,
+  paymentDeadlineMail,
+  type OutgoingMail,
+} from '../mails'
+import { applyGatewayPayment, handToDesk } from '../payments'
+import { recordAudit } from './audit'
+import { REFUND_AUDIT, type OpenRefundRequest, type ScopedStudent } from './applications'
+
+/**
+ * The actions of 申請詳細, each behind a confirmation step with a reason, each written to
+ * the audit log with the application's state before and after. Money moves only through
+ * the student's desk (再チャージ, 返金) or the flow every webhook takes (照会).
+ */
+export const ACTION_NAMES = [
+  'recredit',
+  'inquire',
+  'resend-mail',
+  'refund',
+  'refund-approve',
+  'refund-reject',
+] as const
+export type ActionName = (typeof ACTION_NAMES)[number]
+
+/** The right (domain/staff STAFF_ACTIONS) each action needs. */
+export const ACTION_RIGHT: Record<ActionName, StaffAction> = {
+  recredit: 'recredit',
+  inquire: 'inquire',
+  'resend-mail': 'resendMail',
+  refund: 'refund',
+  'refund-approve': 'refund',
+  'refund-reject': 'refund',
+}
+
+/** The audit log's name of each action. */
+export const ACTION_AUDIT: Record<ActionName, string> = {
+  recredit: 'application.recredit',
+  inquire: 'application.inquire',
+  'resend-mail': 'application.resend-mail',
+  refund: REFUND_AUDIT.request,
+  'refund-approve': REFUND_AUDIT.approve,
+  'refund-reject': REFUND_AUDIT.reject,
+}
+
+/** The mails メール再送 can send: the one that fits the application's state now. */
+export type ResendableMail =
+  'payment-deadline' | 'charge-completed' | 'credit-held' | 'credit-error'
+
+/**
+ * Which mail the student should have for the application as it stands: the payment
+ * numbers while a コンビニ / Pay-easy payment is awaited, チャージ完了 once credited, the
+ * held mail while held, and the error mail (manual §4.3) while a credit is failing,
+ * refused, stalled or its amount does not match. Nothing for the rest.
+ */
+export const fittingMail = (a: Application): ResendableMail | null => {
+  if (a.status === 'awaiting_payment')
+    return hasDeadline(a.paymentMethod) && a.paymentDetails ? 'payment-deadline' : null
+  if (a.creditStatus === 'credited') return 'charge-completed'
+  if (a.status !== 'paid') return null
+  if (a.creditStatus === 'held') return 'credit-held'
+  if (['retrying', 'refused', 'stalled', 'mismatch'].includes(a.creditStatus)) return 'credit-error'
+  return null
+}
+
+/** Why 返金 cannot be done now, by the desk's rule (refundableByStudent); null if it can. */
+const whyNoRefund = (a: Application): ConsoleKey | null => {
+  if (a.status === 'refunded') return 'appWhyRefunded'
+  if (a.status !== 'paid') return 'appWhyNotPaid'
+  if (a.creditStatus === 'credited') return 'appWhyCredited'
+  // Once a credit request may have reached M.I.C., only M.I.C.'s answer decides: it may
+  // have landed, so the money must not also go back.
+  if (a.creditSentAt !== null) return 'appWhyCreditSent'
+  if (!REFUNDABLE.includes(a.creditStatus)) return 'appWhyCreditUnderWay'
+  // KOMOJU cannot pay a store payment back by itself: that needs the student's bank account.
+  if (hasDeadline(a.paymentMethod)) return 'appWhyStoreRefund'
+  if (!a.providerPaymentId || !refundableByStudent(a)) return 'appWhyNotOpened'
+  return null
+}
+
+export interface ActionSituation {
+  application: Application
+  student: Pick<ScopedStudent, 'email'>
+  openRequest: OpenRefundRequest | undefined
+  member: Pick<StaffPrincipal, 'id'>
+}
+
+/**
+ * Why an action makes no sense for the application as it stands (a catalogue key that
+ * says so), or null when it may be done. The detail page offers only what is null here,
+ * and a POST is checked again, since the state may have moved since the page was shown.
+ */
+export const whyNot = (name: ActionName, s: ActionSituation): ConsoleKey | null => {
+  const a = s.application
+  switch (name) {
+    case 'recredit':
+      if (a.status === 'refunded') return 'appWhyRefunded'
+      if (a.status !== 'paid') return 'appWhyNotPaid'
+      if (a.creditStatus === 'credited') return 'appWhyCredited'
+      // The gateway's amount is not the application's: never credit it; ask or refund.
+      if (a.creditStatus === 'mismatch') return 'appWhyMismatch'
+      if (a.creditStatus === 'refunding') return 'appWhyRefunding'
+      return RECREDITABLE.includes(a.creditStatus) ? null : 'appWhyNotPaid'
+    case 'inquire':
+      return a.providerPaymentId || a.providerSessionId ? null : 'appWhyNotOpened'
+    case 'resend-mail':
+      if (!s.student.email) return 'appWhyNoEmail'
+      return fittingMail(a) ? null : 'appWhyNoMail'
+    case 'refund':
+      if (s.openRequest) return 'appWhyRefundOpen'
+      return whyNoRefund(a)
+    case 'refund-approve':
+      if (!s.openRequest) return 'appWhyNoRequest'
+      if (s.openRequest.requestedBy === s.member.id) return 'appWhyOwnRequest'
+      return whyNoRefund(a)
+    case 'refund-reject':
+      return s.openRequest ? null : 'appWhyNoRequest'
+  }
+}
+
+/** What the audit log keeps of an application's state, before and after an action. */
+const stateOf = (a: Application) => ({
+  status: a.status,
+  creditStatus: a.creditStatus,
+  creditAttempts: a.creditAttempts,
+  creditError: a.creditError,
+  micCreditId: a.micCreditId,
+  refundedAt: a.refundedAt,
+})
+
+const reload = async (s: Pick<Services, 'db'>, id: number) =>
+  (await s.db.select().from(applications).where(eq(applications.id, id)).get())!
+
+export interface ActionInput {
+  actor: StaffPrincipal
+  application: Application
+  student: ScopedStudent
+  openRequest: OpenRefundRequest | undefined
+  reason: string
+}
+
+/** Done: the audit entry that tells what happened. Refused: why, and as which status. */
+export type ActionResult =
+  { done: true; auditId: number } | { done: false; why: ConsoleKey; status: 403 | 409 }
+
+const audit = async (
+  s: Pick<Services, 'db'>,
+  input: ActionInput,
+  at: number,
+  name: ActionName,
+  entry: { targetType?: string; targetId?: number; before?: unknown; after?: unknown },
+) => {
+  const row = await recordAudit(s.db, input.actor, at, {
+    action: ACTION_AUDIT[name],
+    universityId: input.application.universityId,
+    targetType: entry.targetType ?? 'application',
+    targetId: entry.targetId ?? input.application.id,
+    applicationId: input.application.id,
+    reason: input.reason,
+    before: entry.before,
+    after: entry.after,
+  })
+    .returning({ id: auditLog.id })
+    .get()
+  return { done: true as const, auditId: row!.id }
+}
+
+/**
+ * 再チャージ: the student's desk tries the credit now with the application's own
+ * idempotency key (flows/desk/credit.ts retryCreditNow).
+ */
+const recredit = async (s: Services, input: ActionInput, at: number): Promise<ActionResult> => {
+  const a = input.application
+  const result = await deskFor(s.desks, a.universityId, a.studentId).recredit(a.id)
+  const after = await reload(s, a.id)
+  return audit(s, input, at, 'recredit', {
+    before: stateOf(a),
+    after: { ...stateOf(after), result },
+  })
+}
+
+/** What KOMOJU said about the payment, as the audit log and the page show it. */
+export type GatewayAnswer =
+  | {
+      kind: 'payment'
+      status: GatewayPayment['status']
+      amount: number
+      currency: string
+      capturedAt: number | null
+      amountRefunded: number
+      /** What applying it did: paid now, refunded now, nothing new, or no application. */
+      applied: 'changed' | 'refunded' | 'unchanged' | 'unmatched'
+    }
+  | { kind: 'session'; status: 'pending' | 'completed' | 'cancelled'; expired: boolean }
+  | { kind: 'unknown' }
+  | { kind: 'unreachable'; detail: string }
+  | { kind: 'noGateway' }
+
+/**
+ * 支払状況を照会: asks KOMOJU about the application's payment (or hosted session) and
+ * applies its answer exactly as a webhook's consumer does (applyGatewayPayment, then the
+ * desk): a capture whose webhook was lost becomes お支払い済み and is credited; a refund made
+ * in KOMOJU's dashboard becomes 返金済み. Nothing is believed but KOMOJU's own answer.
+ */
+const inquire = async (s: Services, input: ActionInput, at: number): Promise<ActionResult> => {
+  const a = input.application
+  const provider = s.payments(await loadUniversity(s.db, a.universityId))
+  let answer: GatewayAnswer
+  if (!provider) answer = { kind: 'noGateway' }
+  else {
+    try {
+      let payment: GatewayPayment | null = null
+      let session: { status: 'pending' | 'completed' | 'cancelled'; expired: boolean } | null = null
+      if (a.providerPaymentId) payment = await provider.payment(a.providerPaymentId)
+      else if (a.providerSessionId) {
+        const found = await provider.session(a.providerSessionId)
+        payment = found?.payment ?? null
+        if (found) session = { status: found.status, expired: found.expired }
+      }
+      if (payment) {
+        const outcome = await applyGatewayPayment(s, provider, a.universityId, payment)
+        await handToDesk(s.desks, outcome)
+        answer = {
+          kind: 'payment',
+          status: payment.status,
+          amount: payment.amount,
+          currency: payment.currency,
+          capturedAt: payment.capturedAt,
+          amountRefunded: payment.amountRefunded,
+          applied:
+            outcome.kind === 'unmatched'
+              ? 'unmatched'
+              : outcome.kind === 'refunded'
+                ? 'refunded'
+                : outcome.changed
+                  ? 'changed'
+                  : 'unchanged',
+        }
+      } else answer = session ? { kind: 'session', ...session } : { kind: 'unknown' }
+    } catch (e) {
+      if (!(e instanceof PaymentProviderError)) throw e
+      answer = { kind: 'unreachable', detail: e.message.slice(0, 300) }
+    }
+  }
+  const after = await reload(s, a.id)
+  return audit(s, input, at, 'inquire', {
+    before: stateOf(a),
+    after: { ...stateOf(after), gateway: answer },
+  })
+}
+
+/** The mail メール再送 sends, built as the flows build it, to the student's address now. */
+const mailOf = async (
+  s: Pick<Services, 'db'>,
+  kind: ResendableMail,
+  a: Application,
+  student: ScopedStudent & { email: string },
+): Promise<OutgoingMail> => {
+  const tr = translator(a.lang)
+  const u = await loadUniversity(s.db, a.universityId)
+  switch (kind) {
+    case 'payment-deadline':
+      return paymentDeadlineMail(tr, u, student.email, student.nameKana, a)
+    case 'charge-completed':
+      return chargeCompletedMail(tr, u, student.email, student.nameKana, a)
+    case 'credit-held':
+      return creditHeldMail(tr, u, student.email, a)
+    case 'credit-error':
+      return creditErrorMail(tr, u, student.email, a)
+  }
+}
+
+/**
+ * メール再送: the mail that fits the application's state, to the student's current
+ * address. The mailer records it in mail_log with the application; the once-only marks
+ * of the automatic mails are left alone (this is a resend, not the first).
+ */
+const resendMail = async (s: Services, input: ActionInput, at: number): Promise<ActionResult> => {
+  const a = input.application
+  const kind = fittingMail(a)
+  const email = input.student.email
+  if (!kind || !email)
+    return { done: false, why: kind ? 'appWhyNoEmail' : 'appWhyNoMail', status: 409 }
+  const sent = await s.mailer.send(await mailOf(s, kind, a, { ...input.student, email }))
+  return audit(s, input, at, 'resend-mail', {
+    before: stateOf(a),
+    after: { ...stateOf(a), mail: kind, to: email, sent },
+  })
+}
+
+/**
+ * 返金 request: kept until another member with the refund right decides it. One waiting
+ * request per application (a unique index): a second is refused, whoever asks.
+ */
+const requestRefund = async (
+  s: Services,
+  input: ActionInput,
+  at: number,
+): Promise<ActionResult> => {
+  const a = input.application
+  const row = await s.db
+    .insert(refundRequests)
+    .values({
+      applicationId: a.id,
+      universityId: a.universityId,
+      requestedBy: input.actor.id,
+      requestedAt: at,
+      reason: input.reason,
+    })
+    .onConflictDoNothing()
+    .returning({ id: refundRequests.id })
+    .get()
+  if (!row) return { done: false, why: 'appWhyRefundOpen', status: 409 }
+  return audit(s, input, at, 'refund', {
+    targetType: 'refund',
+    targetId: row.id,
+    before: stateOf(a),
+    after: { ...stateOf(a), requestId: row.id },
+  })
+}
+
+/**
+ * Decides the waiting request. The decision is claimed first (a compare-and-set on the
+ * request still being open), so two members deciding at once, or an approval crossing a
+ * rejection, end in one decision; only the claimant of an approval asks the desk to
+ * refund, and the desk refunds only what M.I.C. certainly never applied, once per
+ * application at KOMOJU (its own idempotency key).
+ */
+const decideRefund = async (
+  s: Services,
+  input: ActionInput,
+  at: number,
+  decision: 'approved' | 'rejected',
+): Promise<ActionResult> => {
+  const a = input.application
+  const request = input.openRequest
+  if (!request) return { done: false, why: 'appWhyNoRequest', status: 409 }
+  // Never the requester's own approval: a refund needs two people.
+  if (decision === 'approved' && request.requestedBy === input.actor.id)
+    return { done: false, why: 'appWhyOwnRequest', status: 403 }
+  const claimed = await s.db
+    .update(refundRequests)
+    .set({
+      decidedBy: input.actor.id,
+      decidedAt: at,
+      decision,
+      result: decision === 'rejected' ? input.reason : null,
+    })
+    .where(and(eq(refundRequests.id, request.id), isNull(refundRequests.decidedAt)))
+    .returning({ id: refundRequests.id })
+    .get()
+  if (!claimed) return { done: false, why: 'appWhyNoRequest', status: 409 }
+  const name = decision === 'approved' ? 'refund-approve' : 'refund-reject'
+  if (decision === 'rejected')
+    return audit(s, input, at, name, {
+      targetType: 'refund',
+      targetId: request.id,
+      before: stateOf(a),
+      after: { ...stateOf(a), requestId: request.id, decision },
+    })
+  const outcome = await deskFor(s.desks, a.universityId, a.studentId).refund(a.id)
+  await s.db
+    .update(refundRequests)
+    .set({ result: outcome })
+    .where(eq(refundRequests.id, request.id))
+  const after = await reload(s, a.id)
+  return audit(s, input, at, name, {
+    targetType: 'refund',
+    targetId: request.id,
+    before: stateOf(a),
+    after: { ...stateOf(after), requestId: request.id, decision, outcome },
+  })
+}
+
+/**
+ * Does one action, after checking once more that it makes sense now (the page may be
+ * old). The caller has checked the member's right and that the application is in the
+ * member's university.
+ */
+export const runAction = async (
+  s: Services,
+  name: ActionName,
+  input: ActionInput,
+): Promise<ActionResult> => {
+  const why = whyNot(name, {
+    application: input.application,
+    student: input.student,
+    openRequest: input.openRequest,
+    member: input.actor,
+  })
+  if (why) return { done: false, why, status: why === 'appWhyOwnRequest' ? 403 : 409 }
+  const at = s.clock()
+  switch (name) {
+    case 'recredit':
+      return recredit(s, input, at)
+    case 'inquire':
+      return inquire(s, input, at)
+    case 'resend-mail':
+      return resendMail(s, input, at)
+    case 'refund':
+      return requestRefund(s, input, at)
+    case 'refund-approve':
+      return decideRefund(s, input, at, 'approved')
+    case 'refund-reject':
+      return decideRefund(s, input, at, 'rejected')
+  }
+}
