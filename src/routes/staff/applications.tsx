@@ -1,5 +1,322 @@
-import { Hono } from 'hono'
+import { and, eq } from 'drizzle-orm'
+import { Hono, type Context } from 'hono'
+import * as z from 'zod'
 import type { AppEnv } from '../../context'
+import { auditLog } from '../../db/schema'
+import { can } from '../../domain/staff'
+import {
+  ACTION_NAMES,
+  ACTION_RIGHT,
+  fittingMail,
+  runAction,
+  whyNot,
+  type ActionName,
+} from '../../flows/staff/actions'
+import {
+  applicationTimeline,
+  jstDayStart,
+  openRefundRequest,
+  parseStateFilter,
+  scopedApplication,
+  SEARCH_LIMIT,
+  searchApplications,
+  STATE_OPTIONS,
+  universitiesFor,
+} from '../../flows/staff/applications'
+import { principalOf } from '../../flows/staff/auth'
+import type { ConsoleKey } from '../../i18n/console'
+import { requireStaff } from '../../middleware/staff'
+import type { FieldErrors } from '../../views/components'
+import {
+  ACTION_LABEL,
+  ActionConfirm,
+  actionNotice,
+  ApplicationDetail,
+  mailLabel,
+  SearchPage,
+  yen,
+  type Notice,
+  type SearchValues,
+} from '../../views/staff/applications'
+import { ConsoleInfoPage } from '../../views/staff/auth'
+import { consoleForm, errorsFromConsoleIssues, optionalText, requiredField } from './forms'
 
-/** The console's applications pages. */
+type C = Context<AppEnv>
+
+/** 検索 and 申請詳細 with its タイムライン and actions. */
 export const applications = new Hono<AppEnv>()
+
+// ---- 検索 ----------------------------------------------------------------------------------
+
+const isDay = (v: string) => v === '' || jstDayStart(v) !== null
+
+const searchSchema = z
+  .object({
+    // Full-width digits are read as digits: the number is often typed from a phone call.
+    id: optionalText(12)
+      .transform((v) => v.normalize('NFKC'))
+      .refine((v) => v === '' || /^\d{1,12}$/.test(v), { error: 'appBadId' }),
+    user: optionalText(64),
+    name: optionalText(64),
+    email: optionalText(254),
+    ref: optionalText(100),
+    from: optionalText(10).refine(isDay, { error: 'appBadDate' }),
+    to: optionalText(10).refine(isDay, { error: 'appBadDate' }),
+    state: optionalText(40).refine((v) => v === '' || STATE_OPTIONS.includes(v), {
+      error: 'appBadChoice',
+    }),
+    university: optionalText(64),
+  })
+  .refine((v) => !v.from || !v.to || jstDayStart(v.to)! >= jstDayStart(v.from)!, {
+    error: 'appBadRange',
+    path: ['to'],
+  })
+
+const searchLabels: Record<keyof SearchValues, ConsoleKey> = {
+  id: 'appNumber',
+  user: 'appUserId',
+  name: 'appNameKana',
+  email: 'email',
+  ref: 'appPaymentRef',
+  from: 'appFrom',
+  to: 'appTo',
+  state: 'appState',
+  university: 'university',
+}
+
+/** What was typed, to show again in the form (however long: the view escapes it). */
+const searchValues = (q: Record<string, string>): SearchValues => {
+  const v = (k: keyof SearchValues) => (typeof q[k] === 'string' ? q[k]!.slice(0, 300) : '')
+  return {
+    id: v('id'),
+    user: v('user'),
+    name: v('name'),
+    email: v('email'),
+    ref: v('ref'),
+    from: v('from'),
+    to: v('to'),
+    state: v('state'),
+    university: v('university'),
+  }
+}
+
+applications.get('/search', async (c) => {
+  const ct = c.get('ct')
+  const { db } = c.get('deps')
+  const member = principalOf(c.get('staff')!)
+  const values = searchValues(c.req.query())
+  // Only the call centre serves several universities and so picks one.
+  const universities = member.universityId === null ? await universitiesFor(db, member) : null
+  const render = (errors: FieldErrors, results: Parameters<typeof SearchPage>[0]['results']) =>
+    c.render(
+      <SearchPage values={values} errors={errors} universities={universities} results={results} />,
+      { title: ct('navSearch') },
+    )
+  const terms = (Object.keys(values) as (keyof SearchValues)[]).filter(
+    (k) => values[k].trim() !== '' && (k !== 'university' || universities !== null),
+  )
+  if (terms.length === 0) return render({}, null)
+
+  const parsed = searchSchema.safeParse(c.req.query())
+  const errors = parsed.success
+    ? {}
+    : errorsFromConsoleIssues(parsed.error.issues, searchLabels, ct)
+  if (
+    parsed.success &&
+    universities &&
+    parsed.data.university &&
+    !universities.some((u) => u.id === parsed.data.university)
+  )
+    errors.university = { text: ct('appBadChoice', { field: ct('university') }) }
+  if (!parsed.success || Object.keys(errors).length > 0) {
+    c.status(422)
+    return render(errors, null)
+  }
+  const q = parsed.data
+  const found = await searchApplications(db, member, {
+    applicationId: q.id ? Number(q.id) : null,
+    userId: q.user || null,
+    nameKana: q.name || null,
+    email: q.email || null,
+    paymentRef: q.ref || null,
+    from: q.from ? jstDayStart(q.from) : null,
+    to: q.to ? jstDayStart(q.to, true) : null,
+    state: q.state ? parseStateFilter(q.state) : null,
+    universityId: universities && q.university ? q.university : null,
+  })
+  return render({}, { ...found, limit: SEARCH_LIMIT })
+})
+
+// ---- 申請詳細 --------------------------------------------------------------------------------
+
+/** The application of the path, with its student, if the member may see it at all. */
+const loadScoped = async (c: C) => {
+  const id = c.req.param('id') ?? ''
+  if (!/^\d{1,12}$/.test(id)) return null
+  return scopedApplication(c.get('deps').db, c.get('staff')!, Number(id))
+}
+type Scoped = NonNullable<Awaited<ReturnType<typeof loadScoped>>>
+
+/** Missing, and another university's, look the same: never say which. */
+const notFound = (c: C) => {
+  const ct = c.get('ct')
+  c.status(404)
+  return c.render(
+    <ConsoleInfoPage
+      role="alert"
+      lines={[ct('notFound')]}
+      link={{ href: '/staff/search', label: ct('navSearch') }}
+    />,
+    { title: ct('notFoundTitle') },
+  )
+}
+
+const situationOf = async (c: C, found: Scoped) => ({
+  application: found.application,
+  student: found.student,
+  openRequest: await openRefundRequest(c.get('deps').db, found.application.id),
+  member: c.get('staff')!,
+})
+
+const renderDetail = async (c: C, found: Scoped, notice: Notice | null) => {
+  const ct = c.get('ct')
+  const member = c.get('staff')!
+  const situation = await situationOf(c, found)
+  // Only what the member's role may do is shown; each says whether it makes sense now.
+  const offers = ACTION_NAMES.filter((name) => can(member, ACTION_RIGHT[name])).map((name) => ({
+    name,
+    why: whyNot(name, situation),
+  }))
+  const timeline = await applicationTimeline(c.get('deps').db, found.application.id)
+  return c.render(
+    <ApplicationDetail
+      a={found.application}
+      student={found.student}
+      universityName={member.universityId === null ? found.universityName : null}
+      timeline={timeline}
+      offers={offers}
+      openRequest={situation.openRequest}
+      notice={notice}
+    />,
+    { title: ct('appDetailTitle', { id: found.application.id }) },
+  )
+}
+
+/**
+ * The result message after an action: read from the action's own audit entry (the one the
+ * redirect names, of this application and this member), never from the query string.
+ */
+const doneNotice = async (c: C, applicationId: number): Promise<Notice | null> => {
+  const entryId = c.req.query('entry') ?? ''
+  if (!/^\d{1,12}$/.test(entryId)) return null
+  const entry = await c
+    .get('deps')
+    .db.select()
+    .from(auditLog)
+    .where(
+      and(
+        eq(auditLog.id, Number(entryId)),
+        eq(auditLog.applicationId, applicationId),
+        eq(auditLog.staffId, c.get('staff')!.id),
+      ),
+    )
+    .get()
+  return entry ? actionNotice(c.get('ct'), c.get('tr'), entry.action, entry.after) : null
+}
+
+applications.get('/applications/:id', async (c) => {
+  const found = await loadScoped(c)
+  if (!found) return notFound(c)
+  return renderDetail(c, found, await doneNotice(c, found.application.id))
+})
+
+// ---- Actions: a confirmation page with a reason, then the action ------------------------------
+
+const reasonSchema = z.object({ reason: requiredField(500) })
+
+/** What the confirmation page says will happen. */
+const describe = (c: C, name: ActionName, situation: Awaited<ReturnType<typeof situationOf>>) => {
+  const ct = c.get('ct')
+  const a = situation.application
+  const amount = yen(a.amount * a.quantity)
+  const requester =
+    situation.openRequest?.requestedByName ?? String(situation.openRequest?.requestedBy ?? '')
+  switch (name) {
+    case 'recredit':
+      return ct('appConfirmRecredit', { amount })
+    case 'inquire':
+      return ct('appConfirmInquire')
+    case 'resend-mail': {
+      const kind = fittingMail(a)
+      return ct('appConfirmResendMail', {
+        mail: kind ? mailLabel(ct, kind) : ct('dash'),
+        to: situation.student.email ?? ct('dash'),
+      })
+    }
+    case 'refund':
+      return ct('appConfirmRefund', { amount })
+    case 'refund-approve':
+      return ct('appConfirmRefundApprove', { amount, name: requester })
+    case 'refund-reject':
+      return ct('appConfirmRefundReject', { name: requester })
+  }
+}
+
+const renderConfirm = async (c: C, name: ActionName, errors: FieldErrors) => {
+  const found = await loadScoped(c)
+  if (!found) return notFound(c)
+  const ct = c.get('ct')
+  const situation = await situationOf(c, found)
+  const why = whyNot(name, situation)
+  if (why) c.status(why === 'appWhyOwnRequest' ? 403 : 409)
+  return c.render(
+    <ActionConfirm
+      name={name}
+      a={found.application}
+      student={found.student}
+      description={describe(c, name, situation)}
+      openRequest={situation.openRequest}
+      why={why}
+      errors={errors}
+    />,
+    { title: ct('appConfirmTitle', { action: ct(ACTION_LABEL[name]) }) },
+  )
+}
+
+for (const name of ACTION_NAMES) {
+  const path = `/applications/:id/actions/${name}`
+  // The role is checked before anything is read or validated: a member without the right
+  // learns nothing about the application.
+  applications.get(path, requireStaff(ACTION_RIGHT[name]), (c) => renderConfirm(c, name, {}))
+  applications.post(
+    path,
+    requireStaff(ACTION_RIGHT[name]),
+    consoleForm(reasonSchema, { reason: 'reason' }, (c, errors) => renderConfirm(c, name, errors)),
+    async (c) => {
+      const found = await loadScoped(c)
+      if (!found) return notFound(c)
+      const situation = await situationOf(c, found)
+      const result = await runAction(c.get('deps'), name, {
+        actor: principalOf(c.get('staff')!),
+        application: found.application,
+        student: found.student,
+        openRequest: situation.openRequest,
+        reason: c.req.valid('form').reason,
+      })
+      if (!result.done) {
+        // Refused (the state moved on, or a requester approving their own refund): said on
+        // the detail page as it stands now; nothing was done, nothing is audited.
+        c.status(result.status)
+        const ct = c.get('ct')
+        return renderDetail(c, found, {
+          kind: 'error',
+          text: `${ct(ACTION_LABEL[name])}: ${ct(result.why)}`,
+        })
+      }
+      return c.redirect(
+        `/staff/applications/${found.application.id}?done=${name}&entry=${result.auditId}`,
+        303,
+      )
+    },
+  )
+}
