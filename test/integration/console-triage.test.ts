@@ -362,6 +362,18 @@ describe('要対応', () => {
       expect(all).toContain(needle)
   })
 
+  it('reads in English as well', async () => {
+    const { client } = await staffClient('callcentre', null)
+    await client.get('/lang/en?next=/staff')
+    const { html } = await client.get('/staff')
+    expect(html).toContain('<h1>Needs attention</h1>')
+    expect(html).toContain('Applications, payments and M.I.C. credits per hour (last 48 hours)')
+    const held = rowOf(html, 'held', appLink(made.held))
+    expect(held?.text).toContain('Held: over the balance cap')
+    expect(held?.text).toContain('¥10,000')
+    expect(rowOf(html, 'unmatched', made.secondUnmatched)?.text).toContain('Second University')
+  })
+
   it('lists a credit M.I.C. keeps failing once it has failed for 30 minutes, and as stalled at the bound', async () => {
     const userId = user(5)
     const client = await ready(userId)

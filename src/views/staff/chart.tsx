@@ -54,7 +54,11 @@ export const spanText = (start: number, end: number) => spanParts(start, end).jo
 export const stopWindowText = (ct: ConsoleText, w: StopWindow) => {
   const [start, end] = spanParts(w.start, w.end)
   if (w.kind === 'fiscalYearEnd')
-    return ct('triageStopFiscal', { universities: w.universities.join('、'), start, end })
+    return ct('triageStopFiscal', {
+      universities: w.universities.join(ct('triageSeparator')),
+      start,
+      end,
+    })
   return ct(w.kind === 'daily' ? 'triageStopDaily' : 'triageStopMonthEnd', { start, end })
 }
 
@@ -86,7 +90,7 @@ export const ActivityChart = ({
     to: formatJstDateTime(to),
     ...totals,
     windows: windows.length
-      ? windows.map((w) => stopWindowText(ct, w)).join('、')
+      ? windows.map((w) => stopWindowText(ct, w)).join(ct('triageSeparator'))
       : ct('triageChartNoWindows'),
   })
 
@@ -242,7 +246,7 @@ export const ActivityChart = ({
                   <td class="wrap">
                     {windowsDuring(windows, h)
                       .map((w) => stopWindowText(ct, w))
-                      .join('、')}
+                      .join(ct('triageSeparator'))}
                   </td>
                 </tr>
               ))}

@@ -111,7 +111,7 @@ export const TriagePage = ({
                         {item.kind === 'retrying' || item.kind === 'stalled' ? (
                           <span class="muted">
                             {' '}
-                            （{ct('triageAttempts', { n: item.attempts ?? 0 })}）
+                            {ct('triageAttempts', { n: item.attempts ?? 0 })}
                           </span>
                         ) : null}
                       </td>
