@@ -1,5 +1,7 @@
 import { env } from 'cloudflare:workers'
 import { afterEach, describe, expect, it } from 'vitest'
+import { HttpMic } from '../../src/adapters/mic'
+import { KomojuProvider } from '../../src/adapters/payments/komoju'
 import { creditKey } from '../../src/flows/crediting'
 import { jstDayOf } from '../../src/flows/staff/reconcile'
 import {
@@ -492,4 +494,130 @@ describe('突合 (reconciliation)', () => {
     expect(await nightlyRuns('demo', dayOf(6))).toHaveLength(1)
     expect(await nightlyRuns('demo', dayOf(5))).toHaveLength(1)
   }, 120_000)
+})
+
+describe('the lists 突合 reads, as the adapters read them from the twins', () => {
+  const komojuGet = (query: string, key: string | null = env.KOMOJU_SECRET_KEY) =>
+    fetch(`http://komoju.test/api/v1/payments?${query}`, {
+      headers: key === null ? {} : { authorization: `Basic ${btoa(`${key}:`)}` },
+    })
+  const micGet = (university: string, query: string, key: string | null = env.MIC_API_KEY) =>
+    fetch(`http://mic.test/v1/universities/${university}/credits?${query}`, {
+      headers: key === null ? {} : { authorization: `Bearer ${key}` },
+    })
+  const whole = { from: at(0, 0), to: at(9, 0) }
+
+  it("reads every page of KOMOJU's payment list, by creation time, refunds included", async () => {
+    const noon = at(8, 12)
+    await setClock(noon)
+    const walkIns = [
+      await walkInPayment(500, noon),
+      await walkInPayment(600, noon),
+      await walkInPayment(700, noon),
+    ]
+    const account = {
+      apiUrl: 'http://komoju.test',
+      secretKey: env.KOMOJU_SECRET_KEY,
+      webhookSecret: env.KOMOJU_WEBHOOK_SECRET,
+    }
+    // Two a page: the file's payments take several pages, each read once.
+    const paged = await new KomojuProvider(account, undefined, 15_000, 2).listPayments(whole)
+    const expected = (await komoju.payments()).filter((p) => {
+      const created = Date.parse((p as unknown as { created_at: string }).created_at)
+      return created >= whole.from && created < whole.to
+    })
+    expect(paged.length).toBeGreaterThan(4)
+    expect(paged.map((p) => p.id).sort()).toEqual(expected.map((p) => p.id).sort())
+    const onePage = await new KomojuProvider(account).listPayments(whole)
+    expect(onePage.map((p) => p.id).sort()).toEqual(paged.map((p) => p.id).sort())
+    // Only what was created in the range.
+    const day8 = await new KomojuProvider(account, undefined, 15_000, 2).listPayments({
+      from: at(8, 0),
+      to: at(9, 0),
+    })
+    expect(day8.map((p) => p.id).sort()).toEqual([...walkIns].sort())
+    expect(day8.every((p) => p.status === 'captured' && p.capturedAt! >= at(8, 0))).toBe(true)
+    // The refund made at the gateway on day 1 is in its payment, with its time.
+    const refunded = onePage.find((p) => p.status === 'refunded')!
+    expect(refunded.amountRefunded).toBe(refunded.amount)
+    expect(refunded.refundedAt).toBeGreaterThanOrEqual(at(1, 0))
+    expect(refunded.refundedAt).toBeLessThan(at(2, 0))
+
+    // As strict as KOMOJU: the secret key, and parameters it can read.
+    expect((await komojuGet('per_page=10', null)).status).toBe(401)
+    expect((await komojuGet('per_page=10', 'sk_test_nobody')).status).toBe(401)
+    for (const bad of [
+      'per_page=0',
+      'per_page=101',
+      'per_page=x',
+      'page=0',
+      'start_time=soon',
+      'status=paid',
+    ]) {
+      const res = await komojuGet(bad)
+      expect(res.status, bad).toBe(422)
+      expect(((await res.json()) as { error: { code: string } }).error.code).toBe(
+        'invalid_parameter',
+      )
+    }
+    const page = (await (
+      await komojuGet(
+        `start_time=${new Date(at(8, 0)).toISOString()}&end_time=${new Date(at(9, 0)).toISOString()}&per_page=2&page=2`,
+      )
+    ).json()) as {
+      resource: string
+      total: number
+      page: number
+      per_page: number
+      last_page: number
+      data: unknown[]
+    }
+    expect(page).toMatchObject({ resource: 'list', total: 3, page: 2, per_page: 2, last_page: 2 })
+    expect(page.data).toHaveLength(1)
+  }, 60_000)
+
+  it("reads every page of M.I.C.'s credits of a university, credits only", async () => {
+    await setClock(at(8, 13))
+    expect((await mic.cash('demo:test0191', 500)).status).toBe(200)
+    const client = (pageSize: number) =>
+      new HttpMic({
+        baseUrl: 'http://mic.test',
+        apiKey: env.MIC_API_KEY,
+        timeoutMs: 5000,
+        fetcher: (r) => fetch(r),
+        listPageSize: pageSize,
+      })
+    const paged = await client(2).credits('demo', whole)
+    expect(paged.ok).toBe(true)
+    const ledger = (await mic.ledger()) as {
+      cards: { cardId: string; entries: { kind: string; creditId: string | null; at: number }[] }[]
+    }
+    const expected = ledger.cards
+      .filter((c) => c.cardId.startsWith('demo:'))
+      .flatMap((c) => c.entries)
+      .filter((e) => e.kind === 'credit' && e.at >= whole.from && e.at < whole.to)
+      .map((e) => e.creditId)
+    const ids = paged.ok ? paged.credits.map((c) => c.creditId) : []
+    expect(ids.length).toBeGreaterThan(4)
+    expect([...ids].sort()).toEqual([...expected].sort())
+    expect(new Set(ids).size).toBe(ids.length)
+    // The campus cash charge is not a credit; another university's cards are not listed.
+    expect(paged.ok && paged.credits.some((c) => c.userId === 'test0191')).toBe(false)
+    expect(await client(500).credits('second', whole)).toEqual({ ok: true, credits: [] })
+
+    expect((await micGet('demo', `from=${whole.from}&to=${whole.to}`, null)).status).toBe(401)
+    expect((await micGet('demo', `from=${whole.to}&to=${whole.from}`)).status).toBe(400)
+    expect((await micGet('demo', `from=0&to=${whole.to}`)).status).toBe(400)
+    expect((await micGet('demo', `from=${whole.from}&to=${whole.to}&limit=501`)).status).toBe(400)
+
+    // In the night's stop window M.I.C. answers nothing, and a run says why it compared nothing.
+    await setClock(at(9, 3))
+    expect(await client(500).credits('demo', whole)).toMatchObject({ ok: false, error: 'blackout' })
+    const { client: staff } = await staffClient('staff')
+    const runId = await runOnDemand(staff, dayOf(8))
+    expect(await runRow(runId)).toMatchObject({ error: 'mic_blackout', difference_count: 0 })
+    expect(mainText((await staff.get(`/staff/reconciliation/${runId}`)).html)).toContain(
+      'M.I.C.連携停止時間のため',
+    )
+  }, 60_000)
 })

@@ -91,7 +91,14 @@ const cardPath = (card: MicCard) =>
  */
 export class HttpMic implements Mic {
   constructor(
-    private readonly opts: { baseUrl: string; apiKey: string; timeoutMs: number; fetcher: Fetcher },
+    private readonly opts: {
+      baseUrl: string
+      apiKey: string
+      timeoutMs: number
+      fetcher: Fetcher
+      /** Credits per page of a listing (tests make it small to read several pages). */
+      listPageSize?: number
+    },
   ) {}
 
   private async call(
@@ -202,7 +209,7 @@ export class HttpMic implements Mic {
       const query = new URLSearchParams({
         from: String(range.from),
         to: String(range.to),
-        limit: String(CREDITS_PER_PAGE),
+        limit: String(this.opts.listPageSize ?? CREDITS_PER_PAGE),
       })
       if (after !== null) query.set('after', after)
       const r = await this.call(

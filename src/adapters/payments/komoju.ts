@@ -85,7 +85,7 @@ const paymentListJson = z
   })
   .loose()
 
-/** Payments asked for per page of a list: few round trips, small answers. */
+/** Payments asked for per page of a list by default: few round trips, small answers. */
 const LIST_PER_PAGE = 100
 /** A bound on one listing, so a gateway that never reports its last page cannot loop us. */
 const LIST_MAX_PAGES = 500
@@ -180,6 +180,8 @@ export class KomojuProvider implements PaymentProvider {
     private readonly account: KomojuAccount,
     private readonly fetcher: typeof fetch = (input, init) => fetch(input, init),
     private readonly timeoutMs = 15_000,
+    /** Payments per page of a list (tests make it small to read several pages). */
+    private readonly listPerPage = LIST_PER_PAGE,
   ) {}
 
   private async call(
@@ -336,7 +338,7 @@ export class KomojuProvider implements PaymentProvider {
       const query = new URLSearchParams({
         start_time: new Date(range.from).toISOString(),
         end_time: new Date(range.to).toISOString(),
-        per_page: String(LIST_PER_PAGE),
+        per_page: String(this.listPerPage),
         page: String(page),
       })
       const r = await this.call('GET', `/payments?${query}`)
