@@ -106,7 +106,6 @@ export type ReconciledApplication = Pick<
   | 'micCreditId'
   | 'paidAt'
   | 'refundedAt'
-  | 'creditedAt'
 >
 
 export interface DaySides {
@@ -290,9 +289,7 @@ export const compareDay = (s: DaySides) => {
   for (const c of dayCredits) {
     if (met.has(c)) continue
     const id = applicationIdOfKey(c.idempotencyKey, s.universityId)
-    const a =
-      (id !== null ? byId.get(id) : undefined) ??
-      s.applications.find((x) => x.micCreditId === c.creditId)
+    const a = id !== null ? byId.get(id) : undefined
     const p = a?.providerPaymentId ? s.payments.get(a.providerPaymentId) : null
     if (a && a.universityId === s.universityId && p && isMoney(p)) {
       // Captured on another day (a credit deferred past midnight, a held credit that fit
@@ -378,7 +375,6 @@ const APPLICATION_COLUMNS = {
   micCreditId: applications.micCreditId,
   paidAt: applications.paidAt,
   refundedAt: applications.refundedAt,
-  creditedAt: applications.creditedAt,
 }
 
 const jsonList = (values: readonly (string | number)[]) =>
@@ -399,11 +395,7 @@ const loadApplications = async (
       or(
         and(
           eq(applications.universityId, universityId),
-          or(
-            inDay(applications.paidAt),
-            inDay(applications.refundedAt),
-            inDay(applications.creditedAt),
-          ),
+          or(inDay(applications.paidAt), inDay(applications.refundedAt)),
         ),
         and(
           eq(applications.provider, provider),
@@ -434,16 +426,17 @@ const readSides = async (
       throw e
     }
   }
-  // KOMOJU lists by creation time: a store payment captured in the day may have been
-  // opened up to its deadline before.
-  const from = range.start - u.paymentDeadlineDays * DAY - LIST_MARGIN_MS
-  const listed = await gateway(() => provider.listPayments({ from, to: range.end }))
+  // M.I.C. first: in its stop windows it answers nothing, and then KOMOJU need not be asked.
   const micTo = Math.max(range.start + 1, Math.min(now, range.end + CREDIT_LOOKAHEAD_MS))
   const mic = await s.mic.credits(u.id, { from: range.start, to: micTo })
   if (!mic.ok)
     throw mic.error === 'blackout'
       ? new SideUnreadable('mic_blackout')
       : new SideUnreadable('mic_unavailable', 'detail' in mic ? mic.detail : '')
+  // KOMOJU lists by creation time: a store payment captured in the day may have been
+  // opened up to its deadline before.
+  const from = range.start - u.paymentDeadlineDays * DAY - LIST_MARGIN_MS
+  const listed = await gateway(() => provider.listPayments({ from, to: range.end }))
 
   const needed = applicationsNeeded(u.id, range, listed, mic.credits)
   const apps = await loadApplications(s.db, provider.id, u.id, range, needed)
