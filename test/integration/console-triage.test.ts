@@ -254,18 +254,19 @@ const deadLetteredEvent = async () => {
   return message.eventId
 }
 
-/**
- * A 返金 asked for by a member and waiting for a second one's approval. The request itself
- * is the 申請詳細 area's action; 要対応 reads the table it writes.
- */
+/** A 返金 asked for by a member on 申請詳細, waiting for a second member's approval. */
 const refundWaiting = async (applicationId: number) => {
-  const requester = await newStaff('staff', 'demo')
-  await env.DB.prepare(
-    `INSERT INTO refund_requests (application_id, university_id, requested_by, requested_at, reason)
-     VALUES (?, 'demo', ?, ?, 'カードが再発行されたため')`,
+  const { client } = await staffClient('staff', 'demo')
+  const { res } = await client.post(`/staff/applications/${applicationId}/actions/refund`, {
+    reason: 'カードが再発行されたため',
+  })
+  expect(res.status).toBe(303)
+  const open = await env.DB.prepare(
+    'SELECT COUNT(*) AS n FROM refund_requests WHERE application_id = ? AND decided_at IS NULL',
   )
-    .bind(applicationId, requester.id, await serviceNow(env))
-    .run()
+    .bind(applicationId)
+    .first<{ n: number }>()
+  expect(open?.n).toBe(1)
 }
 
 const studentId = async (userId: string, universityId = 'demo') =>
