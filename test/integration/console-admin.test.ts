@@ -1,4 +1,5 @@
 import { env } from 'cloudflare:workers'
+import fc from 'fast-check'
 import { beforeAll, beforeEach, describe, expect, it } from 'vitest'
 import { formatJstDate } from '../../src/domain/time'
 import { hashSecret } from '../../src/security/crypto'
@@ -288,6 +289,10 @@ describe('大学設定', () => {
     expect(text).toContain('お支払い方法を1つ以上選択してください。')
     expect(html).toContain('value="学校法人 新アドミン学園"')
     expect(html).toContain('href="#balance_cap"')
+    // The stop windows as posted, and two blank rows after the last one filled in.
+    expect(html).toContain('value="2027-03-31T20:00"')
+    expect(html).toContain('name="window_start_2"')
+    expect(html).not.toContain('name="window_start_3"')
   })
 
   it('refuses a form with a field sent twice as a broken form, saving nothing', async () => {
@@ -931,5 +936,102 @@ describe('監査ログ', () => {
     expect(
       await env.DB.prepare('SELECT action FROM audit_log WHERE id = ?').bind(row!.id).first(),
     ).toEqual({ action: 'tamper.test' })
+  })
+})
+
+// ---- Generated input --------------------------------------------------------------------
+
+/** Values a form field should never choke on: text of every kind, numbers out of range. */
+const anyValue = fc.oneof(
+  fc.string({ maxLength: 30 }),
+  fc.string({ unit: 'binary', maxLength: 30 }),
+  fc.constantFrom(
+    '',
+    ' ',
+    '\u0000',
+    '\r\n',
+    '-1',
+    '0',
+    '1e3',
+    '１０００',
+    '99999999999',
+    '<b>x</b>',
+  ),
+  fc.integer({ min: 101, max: 7000 }).map((n) => 'あ'.repeat(n)),
+)
+
+/** A field's value: sometimes the valid one, so that a single bad field is what is tried. */
+const sometimes = (valid: string) => fc.oneof(fc.constant(valid), fc.constant(valid), anyValue)
+
+describe('admin forms under generated input', () => {
+  it('answers every generated 大学設定 form with a saved form or a message, never a 5xx', async () => {
+    await resetUniversity()
+    const { client: admin } = await staffClient('admin', U)
+    const fieldArb = Object.fromEntries(
+      Object.entries(BASE).map(([k, v]) => [k, sometimes(v)]),
+    ) as Record<keyof typeof BASE, fc.Arbitrary<string>>
+    await fc.assert(
+      fc.asyncProperty(
+        fc.record(fieldArb),
+        fc.array(fc.oneof(fc.constantFrom(...BASE_METHODS, 'merpay'), anyValue), { maxLength: 4 }),
+        fc.array(
+          fc.record({ start: sometimes(BASE_WINDOW.start), end: sometimes(BASE_WINDOW.end) }),
+          {
+            maxLength: 3,
+          },
+        ),
+        async (fields, methods, windows) => {
+          await resetUniversity()
+          const before = await snapshot()
+          const audits = await auditCount()
+          const { res } = await saveSettings(admin, { ...fields, methods, windows })
+          expect([303, 422]).toContain(res.status)
+          if (res.status === 422) {
+            expect(await snapshot()).toEqual(before)
+            expect(await auditCount()).toBe(audits)
+          }
+        },
+      ),
+      { numRuns: 60 },
+    )
+    await resetUniversity()
+  })
+
+  it('answers every generated invitation and audit search with a page or a message', async () => {
+    const { client: admin } = await staffClient('admin', U)
+    await fc.assert(
+      fc.asyncProperty(
+        fc.record({ email: anyValue, name: sometimes('招待 タロウ'), role: sometimes('staff') }),
+        async (fields) => {
+          const invites = await inviteCount()
+          const { res } = await admin.post('/staff/members/invite', fields)
+          expect([200, 409, 422]).toContain(res.status)
+          if (res.status !== 200) expect(await inviteCount()).toBe(invites)
+        },
+      ),
+      { numRuns: 60 },
+    )
+    await fc.assert(
+      fc.asyncProperty(
+        fc.record(
+          {
+            email: anyValue,
+            action: anyValue,
+            target: anyValue,
+            from: anyValue,
+            to: anyValue,
+            page: anyValue,
+          },
+          { requiredKeys: [] },
+        ),
+        async (query) => {
+          const qs = new URLSearchParams(query as Record<string, string>).toString()
+          const { res } = await admin.get(`/staff/audit?${qs}`)
+          expect([200, 422]).toContain(res.status)
+          expect((await admin.request(`/staff/audit.csv?${qs}`)).status).toBeLessThan(500)
+        },
+      ),
+      { numRuns: 60 },
+    )
   })
 })

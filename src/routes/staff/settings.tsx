@@ -38,6 +38,8 @@ settings.use('/settings', requireStaff('settings'))
  */
 const raw = z.string({ error: 'adminErrForm' }).max(6000, { error: 'adminErrForm' }).default('')
 
+const method = z.string({ error: 'adminErrForm' }).max(40, { error: 'adminErrForm' })
+
 const windowIndexes = Array.from({ length: SETTINGS_LIMITS.windowsMax }, (_, i) => i)
 
 const settingsShape = z.object({
@@ -48,8 +50,9 @@ const settingsShape = z.object({
       [windowField(i, 'end'), raw],
     ]),
   ),
+  // Every check carries a console key as its message: consoleForm shows the message as one.
   methods: z
-    .union([z.string().max(40), z.array(z.string().max(40)).max(40)], { error: 'adminErrForm' })
+    .union([method, z.array(method).max(40, { error: 'adminErrForm' })], { error: 'adminErrForm' })
     .optional(),
 }) as z.ZodType<Record<string, string> & { methods?: string | string[] }>
 
@@ -78,14 +81,18 @@ const FIELD_LABELS: Record<string, ConsoleKey> = {
 }
 
 /**
- * What was posted as the settings form, to read and to show again: as many stop-window
- * rows as the page had (at least one), each as typed.
+ * What was posted as the settings form, to read and to show again: every stop-window row
+ * up to the last one filled in, each as typed (row numbers stay those of the page, as the
+ * messages name them), and two blank rows after it to add more.
  */
 const formFromPost = (data: unknown): SettingsForm => {
   const record = (data ?? {}) as Record<string, unknown>
   const str = (k: string) => (typeof record[k] === 'string' ? (record[k] as string) : '')
   const methods = record.methods
-  const rows = Math.max(1, windowIndexes.filter((i) => windowField(i, 'start') in record).length)
+  const filled = windowIndexes.filter(
+    (i) => str(windowField(i, 'start')).trim() !== '' || str(windowField(i, 'end')).trim() !== '',
+  )
+  const rows = Math.min(SETTINGS_LIMITS.windowsMax, (filled.at(-1) ?? -1) + 3)
   return {
     ...(Object.fromEntries(SETTINGS_TEXT_FIELDS.map((f) => [f, str(f)])) as Record<
       (typeof SETTINGS_TEXT_FIELDS)[number],
