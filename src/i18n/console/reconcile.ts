@@ -28,7 +28,6 @@ export const reconcile = section({
     reconcileFailed: '比較できず',
     reconcileShow: '{day}の結果',
     reconcileRunTitle: '突合結果（{day}）',
-    reconcileRunFacts: '突合の概要',
     reconcileCounts: '決済 {gateway}件 ／ 申請 {applications}件 ／ M.I.C.チャージ {mic}件',
     reconcileDifferencesHeading: '差異',
     reconcileDifferencesLabel: '差異の一覧',
@@ -113,7 +112,6 @@ export const reconcile = section({
     reconcileFailed: 'Could not compare',
     reconcileShow: 'Result of {day}',
     reconcileRunTitle: 'Reconciliation of {day}',
-    reconcileRunFacts: 'About this reconciliation',
     reconcileCounts:
       '{gateway} payment(s) / {applications} application(s) / {mic} M.I.C. charge(s)',
     reconcileDifferencesHeading: 'Differences',

@@ -262,7 +262,7 @@ export const ReconcileRunPage = ({
   const error = runErrorCode(run.error)
   return (
     <>
-      <dl class="facts" aria-label={ct('reconcileRunFacts')}>
+      <dl class="facts">
         {showUniversity && (
           <>
             <dt>{ct('university')}</dt>
