@@ -90,14 +90,7 @@ const invalidity = (name: string, error: FieldError | undefined) => ({
 
 const DateField = (p: { name: string; label: string; value: string; error?: FieldError }) => (
   <FieldFrame name={p.name} label={p.label} error={p.error}>
-    <input
-      id={p.name}
-      name={p.name}
-      type="date"
-      value={p.value}
-      maxlength={10}
-      {...invalidity(p.name, p.error)}
-    />
+    <input id={p.name} name={p.name} type="date" value={p.value} {...invalidity(p.name, p.error)} />
   </FieldFrame>
 )
 
@@ -124,8 +117,20 @@ export const SearchPage = (p: {
             inputmode="numeric"
             maxlength={12}
           />
-          <Field name="user" label={ct('appUserId')} value={v.user} error={p.errors.user} />
-          <Field name="name" label={ct('appNameKana')} value={v.name} error={p.errors.name} />
+          <Field
+            name="user"
+            label={ct('appUserId')}
+            value={v.user}
+            error={p.errors.user}
+            maxlength={64}
+          />
+          <Field
+            name="name"
+            label={ct('appNameKana')}
+            value={v.name}
+            error={p.errors.name}
+            maxlength={64}
+          />
           <Field
             name="email"
             label={ct('email')}
@@ -419,7 +424,7 @@ export const ApplicationDetail = (p: {
             {p.timeline.map((e) => (
               <li class={`tl-${e.kind}`}>
                 <span class="when">
-                  <When ms={e.at} />
+                  <WhenToSecond ms={e.at} />
                 </span>
                 {timelineText(ct, tr, e)}
               </li>
@@ -438,6 +443,16 @@ export const ApplicationDetail = (p: {
     </>
   )
 }
+
+/**
+ * A timeline's time in JST to the second: one action's effects, a webhook and its mail
+ * often share a minute, and the order within it is what staff read.
+ */
+const WhenToSecond = ({ ms }: { ms: number }) => (
+  <time datetime={new Date(ms).toISOString()}>
+    {`${formatJstDateTime(ms)}:${String(new Date(ms).getUTCSeconds()).padStart(2, '0')}`}
+  </time>
+)
 
 const OfferList = ({ applicationId, offers }: { applicationId: number; offers: ActionOffer[] }) => {
   const ct = useC().get('ct')
