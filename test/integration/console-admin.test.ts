@@ -939,6 +939,25 @@ describe('監査ログ', () => {
   })
 })
 
+describe('the admin pages in English', () => {
+  it('shows 大学設定, スタッフ and 監査ログ in English when chosen', async () => {
+    await resetUniversity()
+    const { client: admin } = await staffClient('admin', U)
+    admin.cookies.set('lang', 'en')
+    const settingsPage = mainText((await admin.get('/staff/settings')).html)
+    expect(settingsPage).toContain('The settings of Admin University.')
+    expect(settingsPage).toContain('Balance cap (yen)')
+    expect(settingsPage).toContain('Credit card')
+    const refused = await saveSettings(admin, { balance_cap: '400' })
+    expect(mainText(refused.html)).toContain(
+      'The balance cap must be at least the minimum charge (¥500).',
+    )
+    expect(mainText((await admin.get('/staff/members')).html)).toContain('Invite a staff member')
+    const log = await admin.get('/staff/audit?from=someday')
+    expect(mainText(log.html)).toContain('Enter From (date) as “2027-03-31”.')
+  })
+})
+
 // ---- Generated input --------------------------------------------------------------------
 
 /** Values a form field should never choke on: text of every kind, numbers out of range. */
