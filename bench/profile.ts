@@ -18,7 +18,9 @@ interface Profile {
 
 /** One DevTools protocol connection to the worker's isolate. */
 export class Inspector {
-  private next = 1
+  // Well clear of the ids wrangler's own inspector connection uses: the proxy may pass its
+  // answers to every client.
+  private next = 1_000_000 + Math.floor(Math.random() * 1_000_000)
   private waiting = new Map<number, (v: { result?: unknown; error?: unknown }) => void>()
   private readonly ws: WebSocket
   private constructor(ws: WebSocket) {
