@@ -1,4 +1,10 @@
-import { DEMO_STAFF, DEMO_STAFF_PASSWORD, DEMO_TOTP_SECRET, DEMO_UNIVERSITY } from '../src/db/demo'
+import {
+  DEMO_HOSTS,
+  DEMO_STAFF,
+  DEMO_STAFF_PASSWORD,
+  DEMO_TOTP_SECRET,
+  DEMO_UNIVERSITY,
+} from '../src/db/demo'
 import { hashSecret } from '../src/security/crypto'
 
 /** Directory people the tests log in as. Each test file uses its own, so files stay independent. */
@@ -81,6 +87,12 @@ export const seed = async (db: D1Database, pepper: string) => {
     insertUniversity(SECOND_UNIVERSITY),
     db.prepare(
       "INSERT OR IGNORE INTO university_hosts (hostname, university_id) VALUES ('second.example', 'second')",
+    ),
+    // As npm start seeds them: production mode (which has no fallback host) serves demo here.
+    ...DEMO_HOSTS.map((h) =>
+      db
+        .prepare('INSERT OR IGNORE INTO university_hosts (hostname, university_id) VALUES (?, ?)')
+        .bind(h, DEMO_UNIVERSITY.id),
     ),
     ...people,
     secondPerson,

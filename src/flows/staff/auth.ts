@@ -25,7 +25,10 @@ export const principalOf = (m: StaffMember): StaffPrincipal => ({
 
 export const normaliseEmail = (email: string) => email.trim().toLowerCase()
 
-const staffAccountKey = (email: string) => `staff-account:${normaliseEmail(email)}`
+/** The login-throttle key of a member's account (login_throttle.key). */
+export const STAFF_ACCOUNT_KEY_PREFIX = 'staff-account:'
+export const staffAccountKey = (email: string) =>
+  `${STAFF_ACCOUNT_KEY_PREFIX}${normaliseEmail(email)}`
 const staffClientKey = (client: string) => `staff-client:${client}`
 
 export type StaffLoginResult =

@@ -5,7 +5,14 @@ import { STAFF_INVITE_TTL_MS, type StaffPrincipal, type StaffRole } from '../../
 import { activeLock } from '../../domain/throttle'
 import { currentLock } from '../throttle'
 import { recordAudit } from './audit'
-import { clearStaffLoginLock, createStaffInvite, normaliseEmail, type StaffMember } from './auth'
+import {
+  clearStaffLoginLock,
+  createStaffInvite,
+  normaliseEmail,
+  STAFF_ACCOUNT_KEY_PREFIX,
+  staffAccountKey,
+  type StaffMember,
+} from './auth'
 
 /**
  * スタッフ (管理者 only): a university's members, invitations, role changes, disabling and
@@ -23,8 +30,7 @@ interface Deps {
  * flows/staff/auth.ts (staffAccountKey), which does not export it; the test that unlocks a
  * locked member and logs in would fail if the two ever drifted apart.
  */
-const accountThrottleKey = sql`'staff-account:' || ${staffMembers.email}`
-const accountThrottleKeyOf = (email: string) => `staff-account:${normaliseEmail(email)}`
+const accountThrottleKey = sql`${STAFF_ACCOUNT_KEY_PREFIX} || ${staffMembers.email}`
 
 export interface MemberListing {
   id: number
@@ -241,7 +247,7 @@ export const unlockMember = async (
 ): Promise<MemberChange> => {
   const member = await memberOf(deps.db, actor, id)
   if (!member) return { kind: 'notFound' }
-  const lockedUntil = await currentLock(deps.db, accountThrottleKeyOf(member.email), deps.clock())
+  const lockedUntil = await currentLock(deps.db, staffAccountKey(member.email), deps.clock())
   if (lockedUntil === null) return { kind: 'unchanged', member }
   await clearStaffLoginLock(deps.db, member.email)
   await audited(deps, actor, 'staff.unlock', member, { lockedUntil }, { lockedUntil: null })

@@ -28,3 +28,6 @@ export const consoleText =
   (lang: Lang): ConsoleText =>
   (key, params) =>
     format(catalogues[lang][key], params)
+
+/** Whether `key` names a console text (a zod check's message may be any string). */
+export const isConsoleKey = (key: string): key is ConsoleKey => key in catalogues.ja

@@ -2,7 +2,7 @@ import { zValidator } from '@hono/zod-validator'
 import type { Context, MiddlewareHandler } from 'hono'
 import * as z from 'zod'
 import type { AppEnv } from '../../context'
-import type { ConsoleKey, ConsoleText } from '../../i18n/console'
+import { isConsoleKey, type ConsoleKey, type ConsoleText } from '../../i18n/console'
 import type { FieldError, FieldErrors } from '../../views/components'
 
 /**
@@ -36,8 +36,8 @@ export const errorsFromConsoleIssues = (
     const error: FieldError =
       issue.message === 'tooLong' && issue.code === 'too_big'
         ? { text: ct('tooLong', { field, max: Number(issue.maximum) }) }
-        : issue.message !== 'required' && issue.message !== 'tooLong'
-          ? { text: ct(issue.message as ConsoleKey, { field }) }
+        : issue.message !== 'required' && issue.message !== 'tooLong' && isConsoleKey(issue.message)
+          ? { text: ct(issue.message, { field }) }
           : { text: ct('required', { field }) }
     errors[name] = error
   }
