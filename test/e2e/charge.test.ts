@@ -20,6 +20,7 @@ import {
   PHONE,
   setClock,
 } from './browser.ts'
+import { login, onboard, SECOND, type Lang } from './student.ts'
 
 // Manual §4 in Chromium against the KOMOJU and M.I.C. twins: charge, pay on KOMOJU's
 // hosted page (or at the store, from the numbers on 申請完了), see the card, the list, the
@@ -34,8 +35,6 @@ after(async () => {
   await browser?.close()
 })
 
-type Lang = 'ja' | 'en'
-const SECOND = 'Charge2024x'
 const CATALOGUE = { ja, en }
 const newPage = async (viewport: { width: number; height: number }) =>
   (await browser.newContext({ viewport })).newPage()
@@ -53,33 +52,6 @@ const runCron = async (page: Page) => {
   await page.goto(`${BASE}/_dev/clock`)
   await page.getByRole('button', { name: 'Run cron now' }).click()
   await page.getByText('Cron ran.').waitFor()
-}
-
-const login = async (page: Page, userId: string, second = SECOND) => {
-  await page.goto(`${BASE}/login`)
-  await page.getByLabel(/^(ユーザID|User ID)$/).fill(userId)
-  await page.getByLabel(/^(パスワード|Password)$/).fill('univpass')
-  await page.getByLabel(/^(第2パスワード|Second password)$/).fill(second)
-  await page.getByRole('button', { name: /^(ログイン|Log in)$/ }).click()
-}
-
-/** First login, email and second password (manual §2), in the page's language. */
-const onboard = async (page: Page, userId: string, lang: Lang) => {
-  const t = CATALOGUE[lang]
-  await page.goto(`${BASE}/lang/${lang}?next=/login`)
-  await login(page, userId, '')
-  const email = `${userId}@example.ac.jp`
-  await page.getByLabel(t.emailAddress, { exact: true }).fill(email)
-  await page.getByLabel(t.emailConfirm, { exact: true }).fill(email)
-  await page.getByRole('button', { name: exact(t.confirmButton) }).click()
-  await page.goto(await mailLink(page, email))
-  await page.getByRole('link', { name: t.goToLogin }).click()
-  assert.equal(await page.locator('h1').innerText(), t.secondPasswordSetupTitle)
-  await page.getByLabel(t.secondPassword, { exact: true }).fill(SECOND)
-  await page.getByLabel(t.secondPasswordConfirm, { exact: true }).fill(SECOND)
-  await page.getByRole('button', { name: exact(t.setButton) }).click()
-  await page.getByRole('link', { name: exact(t.ok) }).click()
-  assert.equal(await page.locator('h1').innerText(), t.menuTitle)
 }
 
 /** Reloads a page until `text` shows (the webhook, the queue and the cron work in their own time). */

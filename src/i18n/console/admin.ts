@@ -1,4 +1,4 @@
-import { section } from './section'
+import { section } from './section.ts' // .ts: the browser tests read the wording in Node
 
 /** The console's admin wording (大学設定, スタッフ, 監査ログ); every key starts with `admin`. */
 export const admin = section({

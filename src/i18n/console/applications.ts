@@ -1,4 +1,4 @@
-import { section } from './section'
+import { section } from './section.ts' // .ts: the browser tests read the wording in Node
 
 /** The console's 検索 and 申請詳細 wording; every key starts with `app`. */
 export const applications = section({

@@ -1,4 +1,4 @@
-import { section } from './section'
+import { section } from './section.ts' // .ts: the browser tests read the wording in Node
 
 /** The console's frame, sign-in, invitations and the words every page shares. */
 export const common = section({

@@ -1,4 +1,4 @@
-import { section } from './section'
+import { section } from './section.ts' // .ts: the browser tests read the wording in Node
 
 /** The console's reconcile wording; every key starts with `reconcile`. */
 export const reconcile = section({

@@ -1,4 +1,4 @@
-import { section } from './section'
+import { section } from './section.ts' // .ts: the browser tests read the wording in Node
 
 /** The console's students wording; every key starts with `students`. */
 export const students = section({

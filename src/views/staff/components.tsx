@@ -44,7 +44,7 @@ export const ActionForm = ({
 }: PropsWithChildren<{ action: string; label: string; reasonError?: string }>) => {
   const ct = useRequestContext<AppEnv>().get('ct')
   return (
-    <form method="post" action={action} class="card console-action">
+    <form method="post" action={action} class="card console-action" novalidate>
       <CsrfField />
       {children}
       <div class={reasonError ? 'field has-error' : 'field'}>
