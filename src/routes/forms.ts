@@ -54,11 +54,11 @@ export const refill = (data: unknown, names: readonly string[]): Record<string, 
 
 /**
  * zValidator for a form whose bad input re-renders the same page with the problems
- * named: never a bare 400.
+ * named: never a bare 400. `toErrors` turns zod's issues into the page's messages.
  */
-export const validForm = <T extends z.ZodObject>(
+export const formValidator = <T extends z.ZodType>(
   schema: T,
-  labels: Record<keyof z.infer<T> & string, TextKey>,
+  toErrors: (issues: readonly z.core.$ZodIssue[], c: Context<AppEnv>) => FieldErrors,
   onInvalid: (
     c: Context<AppEnv>,
     errors: FieldErrors,
@@ -69,8 +69,18 @@ export const validForm = <T extends z.ZodObject>(
   zValidator('form', schema, async (result, context) => {
     if (!result.success) {
       const c = context as unknown as Context<AppEnv>
-      const errors = errorsFromIssues(result.error.issues, labels, c.get('tr'))
       c.status(422)
-      return onInvalid(c, errors, result.data)
+      return onInvalid(c, toErrors(result.error.issues, c), result.data)
     }
   }) as never
+
+/** A student form: messages in the student's language (labels from the student catalogue). */
+export const validForm = <T extends z.ZodObject>(
+  schema: T,
+  labels: Record<keyof z.infer<T> & string, TextKey>,
+  onInvalid: (
+    c: Context<AppEnv>,
+    errors: FieldErrors,
+    raw: unknown,
+  ) => Response | Promise<Response>,
+) => formValidator(schema, (issues, c) => errorsFromIssues(issues, labels, c.get('tr')), onInvalid)

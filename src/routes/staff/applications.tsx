@@ -38,8 +38,8 @@ import {
   type Notice,
   type SearchValues,
 } from '../../views/staff/applications'
-import { ConsoleInfoPage } from '../../views/staff/auth'
 import { consoleForm, errorsFromConsoleIssues, optionalText, requiredField } from './forms'
+import { notFound as notFoundReply } from './replies'
 
 type C = Context<AppEnv>
 
@@ -159,19 +159,7 @@ const loadScoped = async (c: C) => {
 }
 type Scoped = NonNullable<Awaited<ReturnType<typeof loadScoped>>>
 
-/** Missing, and another university's, look the same: never say which. */
-const notFound = (c: C) => {
-  const ct = c.get('ct')
-  c.status(404)
-  return c.render(
-    <ConsoleInfoPage
-      role="alert"
-      lines={[ct('notFound')]}
-      link={{ href: '/staff/search', label: ct('navSearch') }}
-    />,
-    { title: ct('notFoundTitle') },
-  )
-}
+const notFound = (c: C) => notFoundReply(c, { href: '/staff/search', label: 'navSearch' })
 
 const situationOf = async (c: C, found: Scoped) => ({
   application: found.application,

@@ -11,8 +11,8 @@ import type { ConsoleKey } from '../../i18n/console'
 import { requireStaff } from '../../middleware/staff'
 import type { FieldErrors } from '../../views/components'
 import { AuditPage, type AuditQuery, type AuditRow } from '../../views/staff/audit'
-import { ForbiddenPage } from '../../views/staff/auth'
 import { errorsFromConsoleIssues } from './forms'
+import { forbidden } from './replies'
 
 type C = Context<AppEnv>
 
@@ -150,11 +150,6 @@ const pageOf = (raw: string | undefined) => {
 }
 
 // ---- Pages --------------------------------------------------------------------------------
-
-const forbidden = (c: C) => {
-  c.status(403)
-  return c.render(<ForbiddenPage />, { title: c.get('ct')('forbiddenTitle') })
-}
 
 /**
  * Reads the search from the query string; on a bad one, the page with its problems named

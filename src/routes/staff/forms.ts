@@ -1,9 +1,9 @@
-import { zValidator } from '@hono/zod-validator'
-import type { Context, MiddlewareHandler } from 'hono'
+import type { Context } from 'hono'
 import * as z from 'zod'
 import type { AppEnv } from '../../context'
 import { isConsoleKey, type ConsoleKey, type ConsoleText } from '../../i18n/console'
 import type { FieldError, FieldErrors } from '../../views/components'
+import { formValidator } from '../forms'
 
 /**
  * The console's forms, checked like the student's (routes/forms.ts): zod for shape with
@@ -45,8 +45,9 @@ export const errorsFromConsoleIssues = (
 }
 
 /**
- * zValidator for a console form. A refinement may use any console key as its message
- * (`{ error: 'invalidEmail' }`); it is shown with `{field}` filled in.
+ * A console form, checked like the student's (routes/forms.ts). A refinement may use any
+ * console key as its message (`{ error: 'invalidEmail' }`); it is shown with `{field}`
+ * filled in.
  */
 export const consoleForm = <T extends z.ZodType>(
   schema: T,
@@ -56,15 +57,12 @@ export const consoleForm = <T extends z.ZodType>(
     errors: FieldErrors,
     raw: unknown,
   ) => Response | Promise<Response>,
-): MiddlewareHandler<AppEnv, string, { in: { form: z.input<T> }; out: { form: z.output<T> } }> =>
-  zValidator('form', schema, async (result, context) => {
-    if (!result.success) {
-      const c = context as unknown as Context<AppEnv>
-      const errors = errorsFromConsoleIssues(result.error.issues, labels, c.get('ct'))
-      c.status(422)
-      return onInvalid(c, errors, result.data)
-    }
-  }) as never
+) =>
+  formValidator(
+    schema,
+    (issues, c) => errorsFromConsoleIssues(issues, labels, c.get('ct')),
+    onInvalid,
+  )
 
 /** Only the string fields of what was posted, to refill a form (never secrets). */
 export { refill } from '../forms'

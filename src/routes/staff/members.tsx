@@ -19,11 +19,10 @@ import {
 } from '../../flows/staff/members'
 import { consoleText, type ConsoleKey } from '../../i18n/console'
 import { requireStaff } from '../../middleware/staff'
-import type { FieldErrors } from '../../views/components'
-import { ConsoleInfoPage, ForbiddenPage } from '../../views/staff/auth'
 import { ROLE_LABEL } from '../../views/staff/components'
 import { MembersPage, type CreatedInvite, type InviteFormState } from '../../views/staff/members'
 import { consoleForm, refill, requiredField } from './forms'
+import { notFound as notFoundReply, forbidden } from './replies'
 
 type C = Context<AppEnv>
 type Admin = StaffPrincipal & { universityId: string }
@@ -60,23 +59,7 @@ const adminOf = (c: C): Admin | null => {
   return p.universityId ? (p as Admin) : null
 }
 
-const forbidden = (c: C) => {
-  c.status(403)
-  return c.render(<ForbiddenPage />, { title: c.get('ct')('forbiddenTitle') })
-}
-
-const notFound = (c: C) => {
-  const ct = c.get('ct')
-  c.status(404)
-  return c.render(
-    <ConsoleInfoPage
-      role="alert"
-      lines={[ct('notFound')]}
-      link={{ href: '/staff/members', label: ct('adminMembersTitle') }}
-    />,
-    { title: ct('notFoundTitle') },
-  )
-}
+const notFound = (c: C) => notFoundReply(c, { href: '/staff/members', label: 'adminMembersTitle' })
 
 type Notice = { kind: 'info' | 'success' | 'error'; text: string }
 

@@ -15,7 +15,6 @@ import {
 } from '../../flows/staff/reconcile'
 import { requireStaff } from '../../middleware/staff'
 import type { FieldErrors } from '../../views/components'
-import { ConsoleInfoPage } from '../../views/staff/auth'
 import {
   detailText,
   KIND_LABEL,
@@ -24,6 +23,7 @@ import {
   type ReconcileFormValues,
 } from '../../views/staff/reconcile'
 import { consoleForm, optionalText, refill, requiredField } from './forms'
+import { notFound as notFoundReply } from './replies'
 
 type C = Context<AppEnv>
 
@@ -61,18 +61,8 @@ const renderPage = async (c: C, values: Partial<ReconcileFormValues>, errors: Fi
   )
 }
 
-const notFoundPage = (c: C) => {
-  const ct = c.get('ct')
-  c.status(404)
-  return c.render(
-    <ConsoleInfoPage
-      role="alert"
-      lines={[ct('notFound')]}
-      link={{ href: '/staff/reconciliation', label: ct('reconcileBackToList') }}
-    />,
-    { title: ct('notFoundTitle') },
-  )
-}
+const notFoundPage = (c: C) =>
+  notFoundReply(c, { href: '/staff/reconciliation', label: 'reconcileBackToList' })
 
 reconcile.get('/reconciliation', requireStaff('reconcile'), (c) => renderPage(c, {}, {}))
 

@@ -18,9 +18,9 @@ import { loadSettings, saveSettings } from '../../flows/staff/settings'
 import type { ConsoleKey, ConsoleText } from '../../i18n/console'
 import { requireStaff } from '../../middleware/staff'
 import type { FieldErrors } from '../../views/components'
-import { ForbiddenPage } from '../../views/staff/auth'
 import { SettingsPage } from '../../views/staff/settings'
 import { consoleForm } from './forms'
+import { forbidden } from './replies'
 
 type C = Context<AppEnv>
 
@@ -191,11 +191,6 @@ const render = async (
 
 /** The administrator's university; an administrator always has one, the call centre none. */
 const ownUniversity = (c: C) => c.get('staff')!.universityId
-
-const forbidden = (c: C) => {
-  c.status(403)
-  return c.render(<ForbiddenPage />, { title: c.get('ct')('forbiddenTitle') })
-}
 
 settings.get('/settings', async (c) => {
   const universityId = ownUniversity(c)

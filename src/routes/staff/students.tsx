@@ -13,9 +13,9 @@ import {
 } from '../../flows/staff/students'
 import { universitiesInScope } from '../../flows/staff/triage'
 import { requireStaff } from '../../middleware/staff'
-import { ConsoleInfoPage } from '../../views/staff/auth'
 import { StudentActionPage, StudentPage } from '../../views/staff/students'
 import { consoleForm, requiredField } from './forms'
+import { notFound as notFoundReply } from './replies'
 
 type C = Context<AppEnv>
 
@@ -32,18 +32,7 @@ const visibleStudent = async (c: C) => {
   return studentForStaff(c.get('deps').db, c.get('staff')!, Number(id))
 }
 
-const notFound = (c: C) => {
-  const ct = c.get('ct')
-  c.status(404)
-  return c.render(
-    <ConsoleInfoPage
-      role="alert"
-      lines={[ct('notFound')]}
-      link={{ href: '/staff', label: ct('navTriage') }}
-    />,
-    { title: ct('notFoundTitle') },
-  )
-}
+const notFound = (c: C) => notFoundReply(c, { href: '/staff', label: 'navTriage' })
 
 students.get('/students/:id', requireStaff('read'), async (c) => {
   const student = await visibleStudent(c)
