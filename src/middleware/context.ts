@@ -1,11 +1,11 @@
-import { eq } from 'drizzle-orm'
 import type { Context } from 'hono'
 import { getCookie } from 'hono/cookie'
 import { createMiddleware } from 'hono/factory'
 import { D1Directory } from '../adapters/directory'
 import type { AppEnv } from '../context'
-import { universities, universityHosts } from '../db/schema'
-import { universityFromRow } from '../domain/university'
+import { selectColumns } from '../db/columns'
+import { universities } from '../db/schema'
+import { universityFromRow, type UniversityRow } from '../domain/university'
 import { AppError } from '../errors'
 import { isLang, translator } from '../i18n'
 import { servicesFor } from '../services'
@@ -34,22 +34,28 @@ export const language = () =>
     await next()
   })
 
+const UNIVERSITY_COLUMNS = selectColumns(universities, 'u')
+
+/**
+ * The university a host name serves, read on every request (a settings change holds at
+ * once on every isolate). Plain SQL: it runs on every request, and drizzle's query builder
+ * costs more CPU than the query (bench/profile.ts).
+ */
 const loadByHost = async (c: Context<AppEnv>, hostname: string) => {
-  const { db } = c.get('deps')
-  const row = await db
-    .select({ u: universities })
-    .from(universityHosts)
-    .innerJoin(universities, eq(universityHosts.universityId, universities.id))
-    .where(eq(universityHosts.hostname, hostname))
-    .get()
-  if (row) return universityFromRow(row.u)
+  const d1 = c.get('deps').db.$client
+  const row = await d1
+    .prepare(
+      `SELECT ${UNIVERSITY_COLUMNS} FROM university_hosts h JOIN universities u ON u.id = h.university_id WHERE h.hostname = ?`,
+    )
+    .bind(hostname)
+    .first<UniversityRow>()
+  if (row) return universityFromRow(row)
   // Local development serves the default university on any host (localhost, 127.0.0.1, …).
   if (c.env.APP_ENV !== 'development') return null
-  const fallback = await db
-    .select()
-    .from(universities)
-    .where(eq(universities.id, c.env.DEFAULT_UNIVERSITY))
-    .get()
+  const fallback = await d1
+    .prepare(`SELECT ${UNIVERSITY_COLUMNS} FROM universities u WHERE u.id = ?`)
+    .bind(c.env.DEFAULT_UNIVERSITY)
+    .first<UniversityRow>()
   return fallback ? universityFromRow(fallback) : null
 }
 

@@ -1,8 +1,8 @@
-import { and, eq } from 'drizzle-orm'
 import { deleteCookie, getCookie } from 'hono/cookie'
 import { createMiddleware } from 'hono/factory'
-import { STAGE_HOME, stageOf, type AppEnv, type Stage } from '../context'
+import { selectColumns } from '../db/columns'
 import { students } from '../db/schema'
+import { STAGE_HOME, stageOf, type AppEnv, type Stage, type Student } from '../context'
 import {
   destroySession,
   readSession,
@@ -10,6 +10,8 @@ import {
   SESSION_IDLE_SECONDS,
   touchSession,
 } from '../security/session'
+
+const STUDENT_BY_ID = `SELECT ${selectColumns(students, 's')} FROM students s WHERE s.id = ? AND s.university_id = ?`
 
 /** Loads the session and its student, if any; ends sessions that are stale or superseded. */
 export const loadSession = () =>
@@ -20,13 +22,12 @@ export const loadSession = () =>
     if (id && record) {
       const { db, clock } = c.get('deps')
       const now = clock()
-      const student = await db
-        .select()
-        .from(students)
-        .where(
-          and(eq(students.id, record.studentId), eq(students.universityId, c.get('university').id)),
-        )
-        .get()
+      // Plain SQL: every page runs it, and drizzle's query builder costs more CPU than the
+      // query (bench/profile.ts).
+      const student = await db.$client
+        .prepare(STUDENT_BY_ID)
+        .bind(record.studentId, c.get('university').id)
+        .first<Student>()
       const fresh = now - record.refreshedAt <= SESSION_IDLE_SECONDS * 1000
       if (student && fresh && student.credentialEpoch === record.epoch) {
         await touchSession(c.env.SESSIONS, id, record, now)
