@@ -224,6 +224,9 @@ export const paymentNotifications = sqliteTable('payment_notifications', {
   deadLetteredAt: integer('dead_lettered_at'),
   /** The alert to the university's staff that this event needs a person (unmatched, dead-lettered). */
   staffAlertAt: integer('staff_alert_at'),
+  /** A member looked into it and said what was done (the reason is in the audit log). */
+  resolvedAt: integer('resolved_at'),
+  resolvedBy: integer('resolved_by'),
 })
 
 /**

@@ -28,6 +28,12 @@ export const STAFF_ACTIONS = {
   endSessions: ['staff', 'callcentre', 'admin'],
   /** 返金 request and its approval (by another member): money leaves, so not the call centre. */
   refund: ['staff', 'admin'],
+  /**
+   * 対応済みにする: an event that matched no application, or was dead-lettered, was looked
+   * into and dealt with outside the application (it leaves 要対応). Not the call centre: it
+   * hides a payment from the list.
+   */
+  resolveEvent: ['staff', 'admin'],
   /** 突合: run and read the reconciliation, download its CSV. */
   reconcile: ['staff', 'callcentre', 'admin'],
   /** 大学設定. */

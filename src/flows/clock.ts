@@ -1,4 +1,3 @@
-import { eq } from 'drizzle-orm'
 import { database, type Db } from '../db'
 import { devSettings } from '../db/schema'
 import { systemClock, type Clock } from '../domain/time'

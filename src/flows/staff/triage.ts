@@ -217,10 +217,15 @@ const refundItems = async (db: Db, f: TriageFilter, limit: number) => {
 }
 
 /** An event is unmatched once applied as such; dead-lettered while the dead-letter queue has not applied it. */
-const unmatched = eq(paymentNotifications.outcome, 'unmatched')
+// A member may resolve either (routes/staff/events.tsx): then it no longer needs a person.
+const unmatched = and(
+  eq(paymentNotifications.outcome, 'unmatched'),
+  isNull(paymentNotifications.resolvedAt),
+)
 const deadLettered = and(
   isNotNull(paymentNotifications.deadLetteredAt),
   isNull(paymentNotifications.appliedAt),
+  isNull(paymentNotifications.resolvedAt),
 )
 const notificationSince = sql<number>`case when ${paymentNotifications.outcome} = 'unmatched' then ${paymentNotifications.receivedAt} else coalesce(${paymentNotifications.deadLetteredAt}, ${paymentNotifications.receivedAt}) end`
 

@@ -49,6 +49,17 @@ export const triage = section({
     triageChartTable: '数値を表で見る',
     triageColHour: '時間帯（日本時間）',
     triageColStop: '連携停止',
+    triageResolve: '対応済みにする',
+    triageResolveTitle: 'イベント {id} を対応済みにする',
+    triageResolveIntro:
+      'どの申請にも結びつかなかった、または配信をあきらめた決済代行会社の通知です。決済代行会社の管理画面などで調べて対応した内容を理由に書いてください。要対応から外れ、監査ログに残ります。',
+    triageResolveFacts: '通知の内容',
+    triageResolvePayment: '決済ID',
+    triageResolveType: '種類',
+    triageResolveReceived: '受信日時',
+    triageResolveOutcome: '状態',
+    triageResolveDone: 'イベント {id} を対応済みにしました。',
+    triageResolveAlready: 'このイベントはすでに対応済みか、対応の必要がありません。',
   },
   en: {
     triageIntro:
@@ -97,5 +108,16 @@ export const triage = section({
     triageChartTable: 'Show the numbers as a table',
     triageColHour: 'Hour (JST)',
     triageColStop: 'Stop window',
+    triageResolve: 'Mark as dealt with',
+    triageResolveTitle: 'Mark event {id} as dealt with',
+    triageResolveIntro:
+      'A gateway notification that matched no application, or whose delivery was given up. Write what you found (in the gateway’s dashboard, for example) and did as the reason. It leaves Needs attention and stays in the audit log.',
+    triageResolveFacts: 'The notification',
+    triageResolvePayment: 'Payment ID',
+    triageResolveType: 'Type',
+    triageResolveReceived: 'Received',
+    triageResolveOutcome: 'State',
+    triageResolveDone: 'Event {id} was marked as dealt with.',
+    triageResolveAlready: 'This event was already dealt with, or needs nothing.',
   },
 })

@@ -6,6 +6,7 @@ import { consoleLayout } from '../../views/staff/layout'
 import { applications } from './applications'
 import { audit } from './audit'
 import { staffAuth } from './auth'
+import { events } from './events'
 import { members } from './members'
 import { reconcile } from './reconcile'
 import { settings } from './settings'
@@ -34,3 +35,4 @@ staffConsole.route('/', reconcile)
 staffConsole.route('/', settings)
 staffConsole.route('/', members)
 staffConsole.route('/', audit)
+staffConsole.route('/', events)

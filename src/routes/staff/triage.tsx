@@ -33,8 +33,11 @@ triage.get('/', requireStaff('read'), async (c) => {
     activity.to,
     inScope.map((u) => ({ name: nameOf(u), fiscalYearEndBlackouts: u.fiscalYearEndBlackouts })),
   )
+  // After 対応済みにする (routes/staff/events.tsx): say so, naming the event.
+  const resolved = c.req.query('resolved')
   return c.render(
     <TriagePage
+      resolved={resolved && resolved.length <= 200 ? resolved : null}
       counts={counts}
       items={items}
       now={now}

@@ -1,5 +1,6 @@
 import { useRequestContext } from 'hono/jsx-renderer'
 import type { AppEnv } from '../../context'
+import { Message } from '../components'
 import { formatYen } from '../../domain/charge'
 import {
   TRIAGE_KIND_LABEL,
@@ -33,7 +34,10 @@ const Subject = ({ item }: { item: TriageItem }) => {
       {item.eventId !== null && (
         <span class="event-id">
           {item.applicationId !== null && ' '}
-          {ct('triageEvent', { id: item.eventId })}
+          {ct('triageEvent', { id: item.eventId })}{' '}
+          <a href={`/staff/events/${encodeURIComponent(item.eventId)}/resolve`}>
+            {ct('triageResolve')}
+          </a>
         </span>
       )}
       {item.applicationId === null && item.paymentId !== null && (
@@ -61,11 +65,13 @@ export const TriagePage = ({
   universityNames,
   activity,
   windows,
-}: TriagePageProps) => {
+  resolved,
+}: TriagePageProps & { resolved?: string | null }) => {
   const ct = useRequestContext<AppEnv>().get('ct')
   const total = TRIAGE_KINDS.reduce((sum, k) => sum + counts[k], 0)
   return (
     <>
+      {resolved && <Message kind="success">{ct('triageResolveDone', { id: resolved })}</Message>}
       <p>{ct('triageIntro')}</p>
       <section aria-labelledby="triage-counts-heading">
         <h2 id="triage-counts-heading">{ct('triageCounts')}</h2>
