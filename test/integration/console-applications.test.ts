@@ -250,8 +250,10 @@ describe('申請詳細', () => {
     await payOnGateway(client, id)
     const retrying = await creditStatusBecomes(id, 'retrying')
     // The retry falls into the nightly stop window: deferred, then credited after it.
-    const night = nextJst(2, 30)
-    await setClock(Math.max(retrying.next_credit_at! + 1000, night))
+    // The first 02:30 JST once the retry is due, whatever the hour the suite started at.
+    let night = nextJst(2, 30)
+    while (night < retrying.next_credit_at! + 1000) night += 86_400_000
+    await setClock(night)
     await runCron()
     const deferred = await creditStatusBecomes(id, 'deferred')
     await setClock(deferred.next_credit_at! + 1000)
