@@ -832,6 +832,18 @@ describe('監査ログ', () => {
     const byEmail = actionsOn((await admin.get(`/staff/audit?email=${local}`)).html)
     expect(byEmail).toEqual(['staff.role', 'login'])
 
+    // A whole long address finds its entries (D1 refuses LIKE patterns over 50 bytes).
+    const long = `${'call-centre-night-shift.'.repeat(3)}member@university.example`
+    await appendAudit({ at: testNow(), action: 'application.inquire', email: long })
+    expect(
+      actionsOn(
+        (await admin.get(`/staff/audit?email=${encodeURIComponent(long.toUpperCase())}`)).html,
+      ),
+    ).toEqual(['application.inquire'])
+    expect(
+      actionsOn((await admin.get(`/staff/audit?action=${'application.'.repeat(4)}inquire`)).html),
+    ).toEqual([])
+
     const byAction = actionsOn((await admin.get('/staff/audit?action=staff')).html)
     expect(byAction).toContain('staff.role')
     expect(byAction.every((a) => a.startsWith('staff.'))).toBe(true)

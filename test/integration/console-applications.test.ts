@@ -138,6 +138,9 @@ describe('検索', () => {
     // Hiragana and no space find the katakana name too.
     expect(await find({ name: 'てすとはなこ' })).toEqual(expect.arrayContaining([a.id, store]))
     expect(await find({ name: 'ハナコ%' })).toEqual([]) // % is a character, not a wildcard
+    // A long name is searched like a short one (D1 refuses LIKE patterns over 50 bytes).
+    expect(await find({ name: 'テストハナコ'.repeat(3) })).toEqual([])
+    expect(await find({ name: `${'ア'.repeat(30)} テストハナコ`.slice(-60) })).toEqual([])
     // The konbini payment number, and the gateway's payment id.
     expect(storeRow.payment_number).toBeTruthy()
     expect(await find({ ref: storeRow.payment_number! })).toEqual([store])

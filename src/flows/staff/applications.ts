@@ -11,6 +11,7 @@ import {
   students,
   universities,
 } from '../../db/schema'
+import { containsText } from '../../db/text'
 import {
   CREDIT_STATUSES,
   PAYMENT_STATUSES,
@@ -87,9 +88,6 @@ export const normaliseKana = (s: string) =>
     .replace(/[\u3041-\u3096]/g, (ch) => String.fromCharCode(ch.charCodeAt(0) + 0x60))
     .replace(/[\s\u3000]/g, '')
 
-/** A term inside LIKE, its own % and _ taken literally (ESCAPE '\'). */
-const likeContaining = (term: string) => `%${term.replace(/[\\%_]/g, (ch) => `\\${ch}`)}%`
-
 export interface SearchRow {
   id: number
   universityId: string
@@ -122,7 +120,10 @@ export const searchApplications = async (
     c.userId === null ? undefined : eq(students.userId, c.userId),
     c.nameKana === null
       ? undefined
-      : sql`replace(replace(${students.nameKana}, ' ', ''), '　', '') LIKE ${likeContaining(normaliseKana(c.nameKana))} ESCAPE '\\'`,
+      : containsText(
+          sql`replace(replace(${students.nameKana}, ' ', ''), '　', '')`,
+          normaliseKana(c.nameKana),
+        ),
     c.email === null ? undefined : sql`lower(${students.email}) = ${c.email.toLowerCase()}`,
     c.paymentRef === null
       ? undefined

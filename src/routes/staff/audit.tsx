@@ -4,6 +4,7 @@ import * as z from 'zod'
 import type { AppEnv } from '../../context'
 import type { Db } from '../../db'
 import { auditLog } from '../../db/schema'
+import { containsText, startsWithText } from '../../db/text'
 import { csvHeaders, toCsv } from '../../domain/csv'
 import { formatJstDateTime, jstParts } from '../../domain/time'
 import { loadUniversity } from '../../flows/charge'
@@ -80,9 +81,6 @@ const searchLabels: Record<string, ConsoleKey> = {
 
 type Search = z.output<typeof searchSchema>
 
-/** LIKE's own characters typed into a search are matched as themselves. */
-const likeEscaped = (s: string) => s.replace(/[\\%_]/g, (ch) => `\\${ch}`)
-
 /**
  * The filters as SQL, always within the administrator's university (the index
  * audit_log_university_at leads with it). An action matches itself and the actions under it
@@ -92,14 +90,12 @@ const likeEscaped = (s: string) => s.replace(/[\\%_]/g, (ch) => `\\${ch}`)
 const whereOf = (universityId: string, q: Search): SQL => {
   const conditions: (SQL | undefined)[] = [eq(auditLog.universityId, universityId)]
   if (q.email)
-    conditions.push(
-      sql`${auditLog.staffEmail} LIKE ${`%${likeEscaped(q.email.toLowerCase())}%`} ESCAPE '\\'`,
-    )
+    conditions.push(containsText(sql`lower(${auditLog.staffEmail})`, q.email.toLowerCase()))
   if (q.action)
     conditions.push(
       or(
         eq(auditLog.action, q.action),
-        sql`${auditLog.action} LIKE ${`${likeEscaped(q.action)}.%`} ESCAPE '\\'`,
+        startsWithText(sql`lower(${auditLog.action})`, `${q.action.toLowerCase()}.`),
       ),
     )
   if (q.target) {
