@@ -1,10 +1,17 @@
 import { deleteCookie, getCookie } from 'hono/cookie'
+import type { Context } from 'hono'
 import { createMiddleware } from 'hono/factory'
 import type { AppEnv } from '../context'
 import { can, type StaffAction } from '../domain/staff'
 import { resumeStaffSession, STAFF_SESSION_COOKIE } from '../flows/staff/auth'
 import { consoleText } from '../i18n/console'
 import { ForbiddenPage } from '../views/staff/auth'
+
+/** 権限がありません (403): the role may not do this. Routes answer it too (routes/staff/replies). */
+export const forbidden = (c: Context<AppEnv>) => {
+  c.status(403)
+  return c.render(<ForbiddenPage />, { title: c.get('ct')('forbiddenTitle') })
+}
 
 /** The console's wording, in the language the lang cookie chose. */
 export const consoleLanguage = () =>
@@ -43,9 +50,6 @@ export const requireStaff = (action: StaffAction = 'read') =>
       const expired = Boolean(getCookie(c, STAFF_SESSION_COOKIE, 'host'))
       return c.redirect(expired ? '/staff/login?expired=1' : '/staff/login', 303)
     }
-    if (!can(member, action)) {
-      c.status(403)
-      return c.render(<ForbiddenPage />, { title: c.get('ct')('forbiddenTitle') })
-    }
+    if (!can(member, action)) return forbidden(c)
     await next()
   })

@@ -39,7 +39,7 @@ import {
   type Values,
 } from '../views/pages/account'
 import { InfoPage } from '../views/pages/general'
-import { refill, requiredSecret, requiredText, optionalSecret, validForm } from './forms'
+import { clientOf, refill, requiredSecret, requiredText, optionalSecret, validForm } from './forms'
 
 type C = Context<AppEnv>
 
@@ -49,7 +49,6 @@ export const account = new Hono<AppEnv>()
 const tr = (c: C) => c.get('tr')
 const deps = (c: C) => c.get('deps')
 const current = (c: C) => c.get('session')!.student
-const clientOf = (c: C) => c.req.header('cf-connecting-ip') ?? 'unknown'
 const lockedText = (t: Translator, until: number) =>
   t.t('loginLocked', { time: formatJstDateTime(until) })
 

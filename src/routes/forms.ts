@@ -10,6 +10,9 @@ import type { FieldError, FieldErrors } from '../views/components'
  * then the domain rules in the handler. zod messages are codes, turned into the
  * student's language here.
  */
+/** The client's address, for login throttling. */
+export const clientOf = (c: Context<AppEnv>) => c.req.header('cf-connecting-ip') ?? 'unknown'
+
 export const requiredText = (max: number) =>
   z
     .string({ error: 'required' })

@@ -1,4 +1,5 @@
-import { and, asc, desc, eq, gt, isNotNull, isNull, sql } from 'drizzle-orm'
+import { and, asc, desc, eq, gt, isNotNull, isNull, sql, type SQL } from 'drizzle-orm'
+import type { SQLiteUpdateSetSource } from 'drizzle-orm/sqlite-core'
 import type { Db } from '../../db'
 import { loginThrottle, staffInvites, staffMembers } from '../../db/schema'
 import { STAFF_INVITE_TTL_MS, type StaffPrincipal, type StaffRole } from '../../domain/staff'
@@ -162,6 +163,23 @@ const audited = async (
   })
 
 /**
+ * One member's row changed only if it is still as it was read (`still`): the row after, or
+ * undefined when another change came first (the caller answers `conflict`).
+ */
+const updateMember = (
+  db: Db,
+  member: { id: number },
+  set: SQLiteUpdateSetSource<typeof staffMembers>,
+  still: SQL,
+) =>
+  db
+    .update(staffMembers)
+    .set(set)
+    .where(and(eq(staffMembers.id, member.id), still))
+    .returning()
+    .get()
+
+/**
  * Gives a member another role. Their credential epoch moves on, so every session they have
  * ends at once and the new role holds from their next login.
  */
@@ -175,12 +193,12 @@ export const changeRole = async (
   if (!member) return { kind: 'notFound' }
   if (member.id === actor.id) return { kind: 'self' }
   if (member.role === role) return { kind: 'unchanged', member }
-  const updated = await deps.db
-    .update(staffMembers)
-    .set({ role, credentialEpoch: sql`${staffMembers.credentialEpoch} + 1` })
-    .where(and(eq(staffMembers.id, member.id), eq(staffMembers.role, member.role)))
-    .returning()
-    .get()
+  const updated = await updateMember(
+    deps.db,
+    member,
+    { role, credentialEpoch: sql`${staffMembers.credentialEpoch} + 1` },
+    eq(staffMembers.role, member.role),
+  )
   if (!updated) return { kind: 'conflict' }
   await audited(deps, actor, 'staff.role', updated, { role: member.role }, { role })
   return { kind: 'done', member: updated }
@@ -201,12 +219,12 @@ export const disableMember = async (
   if (member.id === actor.id) return { kind: 'self' }
   if (member.disabledAt !== null) return { kind: 'unchanged', member }
   const now = deps.clock()
-  const updated = await deps.db
-    .update(staffMembers)
-    .set({ disabledAt: now, credentialEpoch: sql`${staffMembers.credentialEpoch} + 1` })
-    .where(and(eq(staffMembers.id, member.id), isNull(staffMembers.disabledAt)))
-    .returning()
-    .get()
+  const updated = await updateMember(
+    deps.db,
+    member,
+    { disabledAt: now, credentialEpoch: sql`${staffMembers.credentialEpoch} + 1` },
+    isNull(staffMembers.disabledAt),
+  )
   if (!updated) return { kind: 'conflict' }
   await audited(deps, actor, 'staff.disable', updated, { disabledAt: null }, { disabledAt: now })
   return { kind: 'done', member: updated }
@@ -221,12 +239,12 @@ export const enableMember = async (
   const member = await memberOf(deps.db, actor, id)
   if (!member) return { kind: 'notFound' }
   if (member.disabledAt === null) return { kind: 'unchanged', member }
-  const updated = await deps.db
-    .update(staffMembers)
-    .set({ disabledAt: null })
-    .where(and(eq(staffMembers.id, member.id), isNotNull(staffMembers.disabledAt)))
-    .returning()
-    .get()
+  const updated = await updateMember(
+    deps.db,
+    member,
+    { disabledAt: null },
+    isNotNull(staffMembers.disabledAt),
+  )
   if (!updated) return { kind: 'conflict' }
   await audited(
     deps,

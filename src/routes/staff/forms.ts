@@ -64,8 +64,5 @@ export const consoleForm = <T extends z.ZodType>(
     onInvalid,
   )
 
-/** Only the string fields of what was posted, to refill a form (never secrets). */
-export { refill } from '../forms'
-
-/** The client's address, for login throttling. */
-export const clientOf = (c: Context<AppEnv>) => c.req.header('cf-connecting-ip') ?? 'unknown'
+/** Only the string fields of what was posted, to refill a form (never secrets); the client's address. */
+export { clientOf, refill } from '../forms'

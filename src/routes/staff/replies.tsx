@@ -1,15 +1,12 @@
 import type { Context } from 'hono'
 import type { AppEnv } from '../../context'
 import type { ConsoleKey } from '../../i18n/console'
-import { ConsoleInfoPage, ForbiddenPage } from '../../views/staff/auth'
+import { ConsoleInfoPage } from '../../views/staff/auth'
 
 type C = Context<AppEnv>
 
-/** 権限がありません (403): the role may not do this. */
-export const forbidden = (c: C) => {
-  c.status(403)
-  return c.render(<ForbiddenPage />, { title: c.get('ct')('forbiddenTitle') })
-}
+/** 権限がありません (403), as requireStaff answers it. */
+export { forbidden } from '../../middleware/staff'
 
 /**
  * Not found (404), with a way back to `back`. Missing and another university's look the

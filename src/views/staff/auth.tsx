@@ -6,6 +6,23 @@ import { ROLE_LABEL } from './components'
 
 type Notice = { kind: 'info' | 'error' | 'success'; text: string }
 
+/** 確認コード: the six digits of the authenticator app, at login and when accepting an invitation. */
+const CodeField = ({ error }: { error: FieldErrors[string] }) => {
+  const ct = useRequestContext<AppEnv>().get('ct')
+  return (
+    <Field
+      name="code"
+      label={ct('totpCode')}
+      hint={ct('totpCodeHint')}
+      error={error}
+      autocomplete="one-time-code"
+      inputmode="numeric"
+      required
+      maxlength={6}
+    />
+  )
+}
+
 /** /staff/login: メールアドレス, パスワード, 確認コード, ログイン. */
 export const StaffLoginPage = ({
   values,
@@ -42,16 +59,7 @@ export const StaffLoginPage = ({
           required
           maxlength={256}
         />
-        <Field
-          name="code"
-          label={ct('totpCode')}
-          hint={ct('totpCodeHint')}
-          error={errors.code}
-          autocomplete="one-time-code"
-          inputmode="numeric"
-          required
-          maxlength={6}
-        />
+        <CodeField error={errors.code} />
         <div class="actions">
           <button type="submit" class="button primary">
             {ct('loginButton')}
@@ -106,16 +114,7 @@ export const StaffInvitePage = ({
           required
           maxlength={256}
         />
-        <Field
-          name="code"
-          label={ct('totpCode')}
-          hint={ct('totpCodeHint')}
-          error={errors.code}
-          autocomplete="one-time-code"
-          inputmode="numeric"
-          required
-          maxlength={6}
-        />
+        <CodeField error={errors.code} />
         <div class="actions">
           <button type="submit" class="button primary">
             {ct('inviteButton')}
