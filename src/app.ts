@@ -1,4 +1,5 @@
 import { Hono } from 'hono'
+import { RegExpRouter } from 'hono/router/reg-exp-router'
 import { requestId } from 'hono/request-id'
 import { secureHeaders } from 'hono/secure-headers'
 import type { AppEnv } from './context'
@@ -16,9 +17,11 @@ import { layout } from './views/layout'
 
 /**
  * The service's Hono app: middleware and every production route. The entries wire it up:
- * index.ts for production, index.dev.ts adds the development tools.
+ * index.ts for production, index.dev.ts adds the development tools. Routed by one regular
+ * expression (RegExpRouter): Hono's default would fall back to its TrieRouter, which the
+ * profile showed costing ~0.5 ms a request, if any two routes could not share one.
  */
-export const app = new Hono<AppEnv>()
+export const app = new Hono<AppEnv>({ router: new RegExpRouter() })
 
 app.use(requestId())
 app.use(

@@ -155,10 +155,12 @@ dev.post('/payments/deliveries/flush', async (c) => {
   return renderPayments(c, failed(flushed) ?? undefined)
 })
 
-dev.post('/payments/:id', async (c) => {
+// The payment's id is a form field: a parameter here, beside /payments/settings, would keep
+// the app from its RegExpRouter (app.ts).
+dev.post('/payments', async (c) => {
   const form = await formOf(c)
   const komoju = komojuTwin(c.env)
-  const id = c.req.param('id')
+  const id = String(form.id ?? '')
   const done =
     form.action === 'pay'
       ? await komoju.payAtStore(id)

@@ -146,7 +146,7 @@ describe('each role against each console action', () => {
       ['otherAdmin', `/staff/students/${studentId}/end-sessions`, reason, 404],
       ['staff', '/staff/settings', { name: '乗っ取り大学' }, 403],
       ['callcentre', '/staff/settings', { name: '乗っ取り大学' }, 403],
-      ['staff', '/staff/members/invite', { email: 'x@y.example', name: 'X', role: 'admin' }, 403],
+      ['staff', '/staff/members', { email: 'x@y.example', name: 'X', role: 'admin' }, 403],
       ['callcentre', `/staff/members/${demoMemberId}/role`, { role: 'admin' }, 403],
       ['staff', `/staff/members/${demoMemberId}/role`, { role: 'admin' }, 403],
       ['otherAdmin', `/staff/members/${demoMemberId}/role`, { role: 'admin' }, 404],

@@ -422,7 +422,7 @@ const freshEmail = (what: string) => `${what}-${crypto.randomUUID().slice(0, 8)}
 
 /** Invites someone as the administrator; returns the URL the page showed and the page. */
 const invite = async (admin: Client, email: string, role = 'staff', name = '招待 ハナコ') => {
-  const { res, html } = await admin.post('/staff/members/invite', { email, name, role })
+  const { res, html } = await admin.post('/staff/members', { email, name, role })
   const url = html.match(/<code class="mono invite-url">([^<]+)<\/code>/)?.[1] ?? ''
   return { res, html, url }
 }
@@ -579,7 +579,7 @@ describe('スタッフ: the administrator’s own members', () => {
       const invites = await inviteCount()
       const audits = await auditCount()
       const mails = await lastMailId()
-      const { res, html } = await admin.post('/staff/members/invite', fields)
+      const { res, html } = await admin.post('/staff/members', fields)
       expect(res.status, JSON.stringify(fields)).toBe(status)
       expect(mainText(html), JSON.stringify(fields)).toContain(message)
       expect(html).not.toContain('invite-url')
@@ -755,7 +755,7 @@ describe('スタッフ and 監査ログ are for 管理者 only', () => {
       }
       const invites = await inviteCount()
       for (const [path, fields] of [
-        ['/staff/members/invite', { email: freshEmail(role), name: 'A', role: 'admin' }],
+        ['/staff/members', { email: freshEmail(role), name: 'A', role: 'admin' }],
         [`/staff/members/${target.id}/disable`, {}],
         [`/staff/members/${target.id}/role`, { role: 'admin' }],
         [`/staff/members/${target.id}/unlock`, {}],
@@ -805,7 +805,7 @@ describe('監査ログ', () => {
     await admin.post(`/staff/members/${colleague.id}/disable`, {})
     await admin.post(`/staff/members/${colleague.id}/enable`, {})
     const { member: otherAdmin, client: other } = await staffClient('admin', 'second')
-    await other.post('/staff/members/invite', {
+    await other.post('/staff/members', {
       email: freshEmail('second'),
       name: 'B',
       role: 'staff',
@@ -1035,7 +1035,7 @@ describe('admin forms under generated input', () => {
         fc.record({ email: anyValue, name: sometimes('招待 タロウ'), role: sometimes('staff') }),
         async (fields) => {
           const invites = await inviteCount()
-          const { res } = await admin.post('/staff/members/invite', fields)
+          const { res } = await admin.post('/staff/members', fields)
           expect([200, 409, 422]).toContain(res.status)
           if (res.status !== 200) expect(await inviteCount()).toBe(invites)
         },

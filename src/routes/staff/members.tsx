@@ -114,8 +114,10 @@ members.get('/members', async (c) => {
   return render(c, admin, { notice })
 })
 
+// An invitation is made by posting to the members' list (not /members/invite: a static
+// segment where /members/:id/… has a parameter keeps Hono's RegExpRouter from serving the app).
 members.post(
-  '/members/invite',
+  '/members',
   consoleForm(inviteSchema, inviteLabels, async (c, errors, data) => {
     const admin = adminOf(c)
     if (!admin) return forbidden(c)

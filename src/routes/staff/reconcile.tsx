@@ -122,9 +122,9 @@ const scopedRun = (c: C, param: string) => {
   return runInScope(c.get('deps').db, id, universityScope(member(c)))
 }
 
-// Registered before the page: "12.csv" is the download, "12" the page.
-reconcile.get('/reconciliation/:file{[0-9]{1,12}\\.csv}', requireStaff('reconcile'), async (c) => {
-  const run = await scopedRun(c, c.req.param('file'))
+/** A run's differences as CSV. */
+const runCsv = async (c: C, ref: string) => {
+  const run = await scopedRun(c, ref)
   if (!run) return notFoundPage(c)
   const ct = c.get('ct')
   const tr = c.get('tr')
@@ -152,10 +152,11 @@ reconcile.get('/reconciliation/:file{[0-9]{1,12}\\.csv}', requireStaff('reconcil
     ]),
   )
   return c.body(csv, 200, csvHeaders(`reconciliation-${run.universityId}-${run.day}-${run.id}.csv`))
-})
+}
 
-reconcile.get('/reconciliation/:id{[0-9]{1,12}}', requireStaff('reconcile'), async (c) => {
-  const run = await scopedRun(c, c.req.param('id'))
+/** A run's page. */
+const runPage = async (c: C, ref: string) => {
+  const run = await scopedRun(c, ref)
   if (!run) return notFoundPage(c)
   const ct = c.get('ct')
   const differences = await differencesOf(c.get('deps').db, run.id)
@@ -167,4 +168,12 @@ reconcile.get('/reconciliation/:id{[0-9]{1,12}}', requireStaff('reconcile'), asy
     />,
     { title: ct('reconcileRunTitle', { day: run.day.replaceAll('-', '/') }) },
   )
+}
+
+// "12" is the run's page, "12.csv" its download: one route, so that Hono's RegExpRouter
+// (one regular expression for every route) can serve the app; two patterns at one place
+// would leave every request to the slower TrieRouter.
+reconcile.get('/reconciliation/:ref{[0-9]{1,12}(?:\\.csv)?}', requireStaff('reconcile'), (c) => {
+  const ref = c.req.param('ref')
+  return ref.endsWith('.csv') ? runCsv(c, ref) : runPage(c, ref)
 })

@@ -202,12 +202,9 @@ export const DevPaymentsPage = (p: {
               {x.confirmation && <span class="mono"> / {x.confirmation}</span>} — deadline{' '}
               {when(x.deadline)}
               {x.merchant && ` — ${x.merchant}`}
-              <form
-                method="post"
-                action={`/_dev/payments/${encodeURIComponent(x.id)}`}
-                class="inline"
-              >
+              <form method="post" action="/_dev/payments" class="inline">
                 <CsrfField />
+                <input type="hidden" name="id" value={x.id} />
                 <button type="submit" name="action" value="pay">
                   Pay at the store #{refOf(x)}
                 </button>

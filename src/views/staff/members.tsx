@@ -134,7 +134,7 @@ const InviteForm = ({ state }: { state: InviteFormState }) => {
     <section class="card" aria-labelledby="invite-heading">
       <h2 id="invite-heading">{ct('adminInviteHeading')}</h2>
       <p>{ct('adminInviteIntro')}</p>
-      <form method="post" action="/staff/members/invite" class="console-form" novalidate>
+      <form method="post" action="/staff/members" class="console-form" novalidate>
         <CsrfField />
         <Field
           name="email"
