@@ -6,7 +6,7 @@
 // external_order_num, paid at the store while the twin's webhooks are paused; the
 // application holds the twin's payment id, as 申請 would have stored it. The service clock
 // (and both twins') is pinned to 12:00 JST today, away from M.I.C.'s nightly stop.
-import { DEMO_UNIVERSITY, demoStudents } from '../src/db/demo.ts'
+import { DEMO2_STUDENT, DEMO2_UNIVERSITY, DEMO_UNIVERSITY, demoStudents } from '../src/db/demo.ts'
 import { hashSecret, sqlValue as q } from '../scripts/secrets.ts'
 
 export const SECOND_PASSWORD = 'bench-second-pass'
@@ -151,4 +151,52 @@ export const payAtTwin = async (komoju: string, credits: CreditFixture[], concur
   await Promise.all(Array.from({ length: concurrency }, worker))
   const settings = await twinCall(komoju, 'GET', '/_twin/settings')
   if (settings.paused !== true) throw new Error('the KOMOJU twin is not paused')
+}
+
+// ---- The console's two most-opened pages, with realistic content ----
+/** The console is measured at demo2, whose one student is none of the crediting run's. */
+export const CONSOLE_STAFF = 'staff@demo2.example'
+/** 要対応: this many credits waiting for a person, of every credit kind. */
+export const TRIAGE_SIZE = 60
+/** 申請詳細: one application retried this many times before it stalled. */
+export const TIMELINE_ATTEMPTS = 60
+export const TIMELINE_APPLICATION = 100_100
+const CONSOLE_STUDENT = 1001
+const TRIAGE_KINDS = ['held', 'refused', 'stalled', 'mismatch', 'retrying'] as const
+
+/**
+ * demo2's student; TRIAGE_SIZE paid applications whose credit waits for a person (要対応);
+ * and one whose credit was tried TIMELINE_ATTEMPTS times before it stalled, each attempt
+ * a row of its タイムライン (written by the D1 triggers on `applications`, as in service).
+ * Ids from 100,001, after every other fixture's.
+ */
+export const consoleFixturesSql = async (pepper: string, now: number) => {
+  const u = DEMO2_UNIVERSITY.id
+  const secondHash = await hashSecret(SECOND_PASSWORD, pepper)
+  const lines = [
+    `INSERT INTO students (id, university_id, user_id, name_kana, email, second_password_hash, created_at) VALUES (${CONSOLE_STUDENT}, ${q(u)}, ${q(DEMO2_STUDENT.userId)}, ${q(DEMO2_STUDENT.nameKana)}, ${q(`${DEMO2_STUDENT.userId}@student.demo2-u.example`)}, ${q(secondHash)}, ${now});`,
+  ]
+  const insert = (id: number, at: number, creditStatus: string, attempts: number) =>
+    `INSERT INTO applications (${APPLICATION_COLUMNS}, credit_attempts, credit_error) VALUES (${id}, ${q(u)}, ${CONSOLE_STUDENT}, ${500 + (id % 20) * 100}, 'credit_card', 'paid', ${q(`bench-console-${id}`)}, 'komoju', ${q(`pay_bench_console_${id}`)}, ${at + DAY}, ${at}, ${q(creditStatus)}, NULL, ${at}, ${at}, ${attempts}, ${creditStatus === 'held' ? 'NULL' : q('card_unavailable')});`
+  for (let i = 0; i < TRIAGE_SIZE; i++) {
+    const kind = TRIAGE_KINDS[i % TRIAGE_KINDS.length]!
+    lines.push(
+      insert(100_001 + i, now - (TRIAGE_SIZE - i) * 40 * 60_000, kind, kind === 'retrying' ? 8 : 3),
+    )
+  }
+  const id = TIMELINE_APPLICATION
+  const start = now - 2 * DAY
+  lines.push(
+    `INSERT INTO applications (${APPLICATION_COLUMNS}) VALUES (${id}, ${q(u)}, ${CONSOLE_STUDENT}, 3000, 'cvs_lawson', 'awaiting_payment', ${q(`bench-console-${id}`)}, 'komoju', NULL, ${start + 7 * DAY}, NULL, 'none', NULL, ${start}, ${start});`,
+    `UPDATE applications SET provider_payment_id = ${q(`pay_bench_console_${id}`)}, payment_number = '123456789012', updated_at = ${start + 60_000} WHERE id = ${id};`,
+    `UPDATE applications SET status = 'paid', paid_at = ${start + 3_600_000}, credit_status = 'pending', updated_at = ${start + 3_600_000} WHERE id = ${id};`,
+  )
+  for (let k = 1; k <= TIMELINE_ATTEMPTS; k++) {
+    const at = start + 3_600_000 + k * 30 * 60_000
+    const to = k === TIMELINE_ATTEMPTS ? 'stalled' : 'retrying'
+    lines.push(
+      `UPDATE applications SET credit_status = ${q(to)}, credit_attempts = ${k}, credit_error = 'timeout', next_credit_at = ${to === 'stalled' ? 'NULL' : at + 30 * 60_000}, updated_at = ${at} WHERE id = ${id};`,
+    )
+  }
+  return lines.join('\n') + '\n'
 }

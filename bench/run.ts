@@ -9,7 +9,8 @@ import { execFileSync } from 'node:child_process'
 import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
 import { resolve } from 'node:path'
 import { gzipSync } from 'node:zlib'
-import { DEMO_PASSWORD } from '../src/db/demo.ts'
+import { DEMO_PASSWORD, DEMO_STAFF_PASSWORD, DEMO_TOTP_SECRET } from '../src/db/demo.ts'
+import { totpCode } from '../src/security/totp.ts'
 import {
   prepareState,
   startDevServer,
@@ -21,6 +22,8 @@ import { readDevVar, readPepper } from '../scripts/secrets.ts'
 import {
   benchFixtures,
   CREDIT_METHOD,
+  CONSOLE_STAFF,
+  consoleFixturesSql,
   CREDIT_STUDENTS,
   creditApplicationsSql,
   LIST_SIZE,
@@ -28,6 +31,9 @@ import {
   noonJstOffset,
   payAtTwin,
   SECOND_PASSWORD,
+  TIMELINE_APPLICATION,
+  TIMELINE_ATTEMPTS,
+  TRIAGE_SIZE,
 } from './fixtures.ts'
 import { profileCpu, startupMilliseconds } from './profile.ts'
 import {
@@ -71,6 +77,7 @@ prepareState(STATE)
 const clockOffset = noonJstOffset()
 const fixtures = await benchFixtures(readPepper(), clockOffset)
 executeSql('bench-fixtures.sql', fixtures.sql)
+executeSql('bench-console.sql', await consoleFixturesSql(readPepper(), fixtures.now))
 rmSync(BASELINE_STATE, { recursive: true, force: true })
 
 /** Both twins' clocks where the service's is (their admin APIs; /_dev/clock does the same). */
@@ -130,6 +137,51 @@ const bundle = (config: string | null, outdir: string) => {
 }
 log('bundling')
 const serviceBundle = bundle(null, '.wrangler/bench-dist')
+/**
+ * The service's own code alone, as the deploy bundles it (minified) but with every library
+ * left out: what the bundle can shrink to if no library is kept. Its catalogues (ja, en, the
+ * console's) and pages are the product itself.
+ */
+const ownCode = (() => {
+  const out = resolve('.wrangler/bench-own/index.js')
+  const libraries = ['zod', 'drizzle-orm', 'hono', '@hono/zod-validator', 'otpauth', 'uqr']
+  execFileSync(
+    'esbuild',
+    [
+      'src/index.ts',
+      '--bundle',
+      '--minify',
+      '--format=esm',
+      '--platform=neutral',
+      '--jsx=automatic',
+      '--jsx-import-source=hono/jsx',
+      '--external:cloudflare:*',
+      '--external:node:*',
+      ...libraries.flatMap((l) => [`--external:${l}`, `--external:${l}/*`]),
+      `--outfile=${out}`,
+      '--log-level=error',
+    ],
+    { stdio: ['ignore', 'ignore', 'inherit'] },
+  )
+  const js = readFileSync(out)
+  const catalogues = ['src/i18n/ja.ts', 'src/i18n/en.ts', 'src/i18n/console/index.ts'].map(
+    (entry) =>
+      gzipSync(
+        execFileSync('esbuild', [
+          entry,
+          '--bundle',
+          '--minify',
+          '--format=esm',
+          '--log-level=error',
+        ]),
+      ).length,
+  )
+  return {
+    bytes: js.length,
+    gzip: gzipSync(js).length,
+    cataloguesGzip: catalogues.reduce((a, b) => a + b, 0),
+  }
+})()
 const baselineBundle = bundle('bench/baseline/wrangler.toml', '.wrangler/bench-baseline-dist')
 log('startup')
 const startup = (config: string | null, name: string) => {
@@ -142,7 +194,9 @@ const baselineStartupMs = startup('bench/baseline/wrangler.toml', 'bench-baselin
 
 // ---- Servers ----
 log('starting the service with its twins, and the baseline')
-const stack = await startStack({ ports: PORTS, state: STATE })
+// Without /__scheduled (the bench runs no cron): its middleware would cost the service a URL
+// parse per request that the baseline does not pay.
+const stack = await startStack({ ports: PORTS, state: STATE, testScheduled: false })
 const service = stack.service
 const baseline = await startDevServer({
   port: BASELINE_PORT,
@@ -191,6 +245,32 @@ const login = async (base: string, userId: string) => {
   return cookieHeader(jar)
 }
 const session = await login(service.base, LIST_STUDENT)
+
+/** A console session: the seeded member signs in with a code made from the demo TOTP secret. */
+const staffLogin = async (base: string, email: string) => {
+  const jar = new Map<string, string>()
+  cookiesOf(await fetch(`${base}/staff/login`), jar)
+  const res = await fetch(`${base}/staff/login`, {
+    method: 'POST',
+    redirect: 'manual',
+    headers: {
+      'content-type': 'application/x-www-form-urlencoded',
+      origin: base,
+      cookie: cookieHeader(jar),
+    },
+    body: new URLSearchParams({
+      email,
+      password: DEMO_STAFF_PASSWORD,
+      code: totpCode(DEMO_TOTP_SECRET, Date.now()),
+      _csrf: jar.get('__Host-csrf') ?? '',
+    }),
+  })
+  cookiesOf(res, jar)
+  if (res.status !== 303 || res.headers.get('location') !== '/staff')
+    throw new Error(`console login as ${email} failed: ${res.status} ${await res.text()}`)
+  return cookieHeader(jar)
+}
+const staffSession = await staffLogin(service.base, CONSOLE_STAFF)
 
 // ---- Webhooks, as KOMOJU sends them: signed with the demo merchant's webhook secret ----
 const webhookSecret = readDevVar('KOMOJU_WEBHOOK_SECRET')
@@ -267,24 +347,56 @@ const get = (path: string, cookie?: string) => (): Req => ({
   path,
   headers: cookie ? { cookie } : {},
 })
+/**
+ * Each student page's floor (bench/baseline): the binding calls it cannot do without, as
+ * the development worker makes them. Every request reads the development clock and the
+ * university (2 D1); behind login, the session (KV) and the student (D1); 申請一覧 its rows.
+ */
+const FLOORS: Record<string, string> = {
+  '/login': '/floor?d1=2',
+  '/menu': '/floor?kv=1&d1=3',
+  '/applications': `/floor?kv=1&d1=3&rows=${LIST_SIZE}`,
+}
+/** The webhook endpoint's: the clock and the university (2 D1), then one message queued. */
+const WEBHOOK_FLOOR = '/floor?d1=2&queue=1'
 const pages = [
   { name: '在学生ログイン', path: '/login', cookie: undefined },
   { name: 'メニュー選択', path: '/menu', cookie: session },
   { name: `申請一覧 (${LIST_SIZE})`, path: '/applications', cookie: session },
+  { name: `要対応 (${TRIAGE_SIZE})`, path: '/staff', cookie: staffSession },
+  {
+    name: `申請詳細 (${TIMELINE_ATTEMPTS} attempts)`,
+    path: `/staff/applications/${TIMELINE_APPLICATION}`,
+    cookie: staffSession,
+  },
 ] as const
+
+/** Each page shows what it is measured with: the rows, the items, the timeline. */
+const shows = (path: string, text: string) => {
+  const count = (re: RegExp) => (text.match(re) ?? []).length
+  if (path === '/applications' && count(/href="\/applications\/\d+"/g) < LIST_SIZE)
+    throw new Error('申請一覧 does not show the 100 applications')
+  if (path === '/staff' && count(/href="\/staff\/applications\/1\d{5}"/g) < TRIAGE_SIZE)
+    throw new Error(`要対応 does not show the ${TRIAGE_SIZE} credits`)
+  if (path.startsWith('/staff/applications/') && count(/class="tl-credit"/g) < TIMELINE_ATTEMPTS)
+    throw new Error(`申請詳細 does not show the ${TIMELINE_ATTEMPTS} attempts`)
+}
 
 log(`pages: ${CONCURRENCY} connections, ${SECONDS} s each`)
 const baselinePage = await measure(baseline, get('/'), 'load')
 const pageRuns: Array<(typeof pages)[number] & { run: Awaited<ReturnType<typeof measure>> }> = []
 for (const p of pages) {
   const { text } = await check(p.path, p.cookie)
-  if (
-    p.path === '/applications' &&
-    (text.match(/href="\/applications\/\d+"/g) ?? []).length < LIST_SIZE
-  )
-    throw new Error('申請一覧 does not show the 100 applications')
+  shows(p.path, text)
   pageRuns.push({ ...p, run: await measure(service, get(p.path, p.cookie), 'load') })
 }
+const floorRuns = new Map<string, Awaited<ReturnType<typeof measure>>>()
+{
+  const res = await fetch(`${baseline.base}/floor/setup`, { method: 'POST' })
+  if (!res.ok) throw new Error(`the baseline's floor setup answered ${res.status}`)
+}
+for (const [path, floor] of Object.entries(FLOORS))
+  floorRuns.set(path, await measure(baseline, get(floor), 'load'))
 
 log('CPU per request')
 const cpuBaseline = await cpuPerRequest(baseline, get('/'))
@@ -297,25 +409,40 @@ const heaviest = cpuPages.reduce((a, b) => (b.us > a.us ? b : a))
 // (port + 10000), over PROFILE_REQUESTS sequential requests: its JavaScript and GC only.
 log("the worker's own CPU per page (V8 profile)")
 const PROFILE_REQUESTS = 300
-const ownCpu = async (port: number, base: string, request: (i: number) => Req) => {
+const ownCpu = async (port: number, base: string, request: (i: number) => Req, name: string) => {
   await runLoad({ base, request, concurrency: 1, count: 50 })
-  return profileCpu(port + 10_000, PROFILE_REQUESTS, async () => {
-    const r = await runLoad({ base, request, concurrency: 1, count: PROFILE_REQUESTS })
-    if (r.errors > 0) throw new Error(`errors while profiling: ${JSON.stringify(r.statuses)}`)
-  })
+  return profileCpu(
+    port + 10_000,
+    PROFILE_REQUESTS,
+    async () => {
+      const r = await runLoad({ base, request, concurrency: 1, count: PROFILE_REQUESTS })
+      if (r.errors > 0) throw new Error(`errors while profiling: ${JSON.stringify(r.statuses)}`)
+    },
+    resolve(`.wrangler/bench-profile-${name}.cpuprofile`),
+  )
 }
-const ownCpuBaseline = await ownCpu(BASELINE_PORT, baseline.base, get('/'))
+const ownCpuBaseline = await ownCpu(BASELINE_PORT, baseline.base, get('/'), 'baseline')
 const ownCpuPages: { name: string; path: string; us: number }[] = []
 for (const p of pages)
   ownCpuPages.push({
     name: p.name,
     path: p.path,
-    us: await ownCpu(PORTS.service, service.base, get(p.path, p.cookie)),
+    us: await ownCpu(
+      PORTS.service,
+      service.base,
+      get(p.path, p.cookie),
+      p.path.replace(/\W+/g, '_'),
+    ),
   })
 
 log('webhook ingestion')
 let ingestSeq = 0
 const baselineIngest = await measure(baseline, () => ingestion(ingestSeq++), 'load')
+const floorIngest = await measure(
+  baseline,
+  () => ({ ...ingestion(ingestSeq++), path: WEBHOOK_FLOOR }),
+  'load',
+)
 const ingestRun = await measure(service, () => ingestion(ingestSeq++), 'load')
 // Let the consumer finish with them before the crediting run.
 for (const deadline = Date.now() + 300_000; ;) {
@@ -466,9 +593,26 @@ for (const p of pageRuns) {
   row(`${p.name} ${p.path}: throughput`, p.run.perSecond, baselinePage.perSecond, perS)
   row(`${p.name}: p50`, p.run.p50Ms, baselinePage.p50Ms, ms)
   row(`${p.name}: p99`, p.run.p99Ms, baselinePage.p99Ms, ms)
+  const floor = floorRuns.get(p.path)
+  if (floor) {
+    row(
+      `${p.name}: its floor (${FLOORS[p.path]}), throughput`,
+      floor.perSecond,
+      baselinePage.perSecond,
+      perS,
+    )
+    row(`${p.name}: its floor, p99`, floor.p99Ms, baselinePage.p99Ms, ms)
+  }
 }
 row('通知受信 KOMOJU webhooks accepted', ingestRun.perSecond, baselineIngest.perSecond, perS)
 row('通知受信: p99', ingestRun.p99Ms, baselineIngest.p99Ms, ms)
+row(
+  `通知受信: its floor (${WEBHOOK_FLOOR}), accepted`,
+  floorIngest.perSecond,
+  baselineIngest.perSecond,
+  perS,
+)
+row('通知受信: its floor, p99', floorIngest.p99Ms, baselineIngest.p99Ms, ms)
 row(
   `crediting ${fixtures.credits.length} payments ×2 webhooks: time to all credited`,
   creditMs / 1000,
@@ -503,16 +647,52 @@ const throughputRatio = (path: string) =>
   pageRuns.find((p) => p.path === path)!.run.perSecond / baselinePage.perSecond
 const ownCpuOf = (path: string) => ownCpuPages.find((c) => c.path === path)!.us
 const creditingRatio = creditMs / deliver.elapsedMs
-const goals: { figure: string; value: string; goal: string; met: boolean }[] = [
-  ['在学生ログイン throughput vs baseline', throughputRatio('/login'), 0.9],
-  ['メニュー選択 throughput vs baseline', throughputRatio('/menu'), 0.8],
-  [`申請一覧 (${LIST_SIZE}) throughput vs baseline`, throughputRatio('/applications'), 0.6],
-  ['webhooks accepted vs baseline', ingestRun.perSecond / baselineIngest.perSecond, 0.8],
-].map(([figure, v, min]) => ({
-  figure: figure as string,
-  value: `${(v as number).toFixed(2)}×`,
+type Goal = { figure: string; value: string; goal: string; met: boolean; why?: string }
+const floorRatio = (path: string) => floorRuns.get(path)!.perSecond / baselinePage.perSecond
+/** Why a throughput goal is not met: what the page's floor allows, and how near it the page is. */
+const throughputWhy = (path: string, min: number) => {
+  const f = floorRatio(path)
+  const of = throughputRatio(path) / f
+  return f < min
+    ? `cannot be on this runtime: the page's own D1/KV calls alone (${FLOORS[path]}) reach ${f.toFixed(2)}× of the baseline; the page reaches ${of.toFixed(2)} of that floor`
+    : `the floor (${FLOORS[path]}) reaches ${f.toFixed(2)}×; the page reaches ${of.toFixed(2)} of it: the rest is the worker's own CPU (below)`
+}
+const webhookRatio = ingestRun.perSecond / baselineIngest.perSecond
+const webhookFloor = floorIngest.perSecond / baselineIngest.perSecond
+const webhookWhy =
+  `its floor (${WEBHOOK_FLOOR}: 2 D1 reads, one message queued, a consumer that does nothing) reaches ` +
+  `${webhookFloor.toFixed(2)}×, p99 ${ms(floorIngest.p99Ms)}; the service's consumer works the messages ` +
+  `(a KOMOJU lookup and D1 writes each) on the same ${(await import('node:os')).cpus().length} cores while ` +
+  `they arrive: ${us(ingestRun.cpuUsPerRequest)} of the service's CPU per accepted webhook, consumer included, ` +
+  `against ${us(floorIngest.cpuUsPerRequest)} for the floor`
+const goals: Goal[] = (
+  [
+    [
+      '在学生ログイン throughput vs baseline',
+      throughputRatio('/login'),
+      0.9,
+      throughputWhy('/login', 0.9),
+    ],
+    [
+      'メニュー選択 throughput vs baseline',
+      throughputRatio('/menu'),
+      0.8,
+      throughputWhy('/menu', 0.8),
+    ],
+    [
+      `申請一覧 (${LIST_SIZE}) throughput vs baseline`,
+      throughputRatio('/applications'),
+      0.6,
+      throughputWhy('/applications', 0.6),
+    ],
+    ['webhooks accepted vs baseline', webhookRatio, 0.8, webhookWhy],
+  ] as const
+).map(([figure, v, min, why]) => ({
+  figure,
+  value: `${v.toFixed(2)}×`,
   goal: `≥ ${min}×`,
-  met: (v as number) >= (min as number),
+  met: v >= min,
+  why,
 }))
 goals.push(
   {
@@ -520,6 +700,7 @@ goals.push(
     value: ms(ingestRun.p99Ms),
     goal: '< 50 ms',
     met: ingestRun.p99Ms < 50,
+    why: webhookWhy,
   },
   {
     figure: 'time until all credited ÷ time to accept the deliveries',
@@ -527,23 +708,30 @@ goals.push(
     goal: '≤ 1.5×, exactly once',
     met: creditingRatio <= 1.5 && exactlyOnce,
   },
-  ...(['/login', '/menu'] as const).map((path) => ({
+  ...(
+    [
+      ['/login', 1000],
+      ['/menu', 1000],
+      ['/applications', 3000],
+    ] as const
+  ).map(([path, max]) => ({
     figure: `worker's own CPU, ${path}`,
     value: us(ownCpuOf(path)),
-    goal: '≤ 1,000 µs',
-    met: ownCpuOf(path) <= 1000,
+    goal: `≤ ${max.toLocaleString('en')} µs`,
+    met: ownCpuOf(path) <= max,
+    why:
+      `the baseline, which only answers, costs ${us(ownCpuBaseline)} under wrangler dev (its middleware ` +
+      `runs in every worker's bundle); above it the page costs ${us(ownCpuOf(path) - ownCpuBaseline)}`,
   })),
-  {
-    figure: `worker's own CPU, 申請一覧 (${LIST_SIZE})`,
-    value: us(ownCpuOf('/applications')),
-    goal: '≤ 3,000 µs',
-    met: ownCpuOf('/applications') <= 3000,
-  },
   {
     figure: 'worker bundle, gzip',
     value: kb(serviceBundle.gzip),
     goal: '≤ 100 KiB',
     met: serviceBundle.gzip <= 100 * 1024,
+    why:
+      `the service's own code with no library at all is ${kb(ownCode.gzip)} gzip ` +
+      `(${kb(ownCode.cataloguesGzip)} of it the ja, en and console catalogues); the libraries add ` +
+      `${kb(serviceBundle.gzip - ownCode.gzip)}`,
   },
   {
     figure: 'startup CPU',
@@ -571,10 +759,12 @@ for (const p of problems.slice(0, 20)) console.log(`  ${p}`)
 console.log('\ngoals (issue 12):')
 const gw = Math.max(...goals.map((g) => width(g.figure)))
 const vw = Math.max(...goals.map((g) => width(g.value)))
-for (const g of goals)
+for (const g of goals) {
   console.log(
     `${pad(g.figure, gw)}  ${pad(g.value, vw)}  ${pad(g.goal, 24)}  ${g.met ? 'met' : 'NOT met'}`,
   )
+  if (!g.met && g.why) console.log(`    why: ${g.why}`)
+}
 console.log(
   `\n${CONCURRENCY} connections, ${SECONDS} s per figure after 1 s warm-up; CPU is user+system time of the ` +
     `service's processes (workerd and wrangler; not the twins') over ${CPU_REQUESTS} sequential requests. ` +
@@ -608,7 +798,13 @@ const result = {
     ownCpu: { baselineUs: ownCpuBaseline, pages: ownCpuPages, requests: PROFILE_REQUESTS },
     startup: { serviceMs: serviceStartupMs, baselineMs: baselineStartupMs },
     goals,
-    bundle: { service: serviceBundle, baseline: baselineBundle },
+    bundle: { service: serviceBundle, baseline: baselineBundle, ownCode },
+    floors: {
+      pages: Object.fromEntries(
+        [...floorRuns].map(([path, r]) => [path, { floor: FLOORS[path], ...strip(r) }]),
+      ),
+      webhook: { floor: WEBHOOK_FLOOR, ...strip(floorIngest) },
+    },
     pageBytes,
     baselinePageBytes: baselineBytes,
   },

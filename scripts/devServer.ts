@@ -51,6 +51,11 @@ export const startDevServer = async (opts: {
   ready?: string
   /** Echo the server's output (npm start). */
   echo?: string
+  /**
+   * The service only: /__scheduled runs the cron (npm start). wrangler dev then wraps the
+   * worker in a middleware that parses every request's URL; the benchmark turns it off.
+   */
+  testScheduled?: boolean
 }): Promise<DevServer> => {
   // Each its own inspector port: several wrangler dev run side by side (service, twins).
   const args = [
@@ -63,7 +68,7 @@ export const startDevServer = async (opts: {
   ]
   // The service runs its development entry (the production app plus /_dev).
   if (opts.config) args.push('--config', opts.config)
-  else args.push('src/index.dev.ts', '--test-scheduled')
+  else args.push('src/index.dev.ts', ...(opts.testScheduled === false ? [] : ['--test-scheduled']))
   for (const [k, v] of Object.entries(opts.vars ?? {})) args.push('--var', `${k}:${v}`)
   // Its own process group, so that the CPU count and the stop reach workerd too.
   const server = spawn('wrangler', args, { stdio: ['ignore', 'pipe', 'pipe'], detached: true })
@@ -123,6 +128,7 @@ export const startStack = async (opts: {
   ports: StackPorts
   state: string
   echo?: boolean
+  testScheduled?: boolean
 }): Promise<{ service: DevServer; komoju: DevServer; mic: DevServer; stop(): void }> => {
   const { ports } = opts
   const local = (port: number) => `http://localhost:${port}`
@@ -162,6 +168,7 @@ export const startStack = async (opts: {
       DEV_MIC_ADMIN_URL: local(ports.mic),
     },
     echo: opts.echo ? 'service' : undefined,
+    testScheduled: opts.testScheduled,
   }).catch((e: unknown) => {
     komoju.stop()
     mic.stop()
