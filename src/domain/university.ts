@@ -17,9 +17,9 @@ export interface University {
   balanceCap: number
   minCharge: number
   chargeStep: number
-  paymentMethods: PaymentMethod[]
+  paymentMethods: readonly PaymentMethod[]
   paymentDeadlineDays: number
-  fiscalYearEndBlackouts: BlackoutPeriod[]
+  fiscalYearEndBlackouts: readonly BlackoutPeriod[]
   /** The university's merchant account at the payment gateway (each is its own merchant). */
   gatewayAccount: string
   /** Where alerts go when a credit needs a person; none: only the logs say so. */
@@ -56,6 +56,23 @@ const parseBlackouts = (json: string): BlackoutPeriod[] => {
   })
 }
 
+/**
+ * Parsed settings by their stored text. The row is read on every request (a change holds at
+ * once); the same text always parses the same, so each isolate parses it once (the parse
+ * and its Date.parse calls were ~0.15 ms a request in the profile). Frozen: shared by requests.
+ */
+const parsed = new Map<string, readonly unknown[]>()
+const parseOnce = <T>(text: string, parse: (text: string) => T[]): readonly T[] => {
+  let value = parsed.get(text)
+  if (!value) {
+    // A handful of universities' settings; a flood of edits cannot grow it without bound.
+    if (parsed.size >= 256) parsed.clear()
+    value = Object.freeze(parse(text))
+    parsed.set(text, value)
+  }
+  return value as readonly T[]
+}
+
 /** Turns a stored row into the settings the rest of the service reads. */
 export const universityFromRow = (row: UniversityRow): University => ({
   id: row.id,
@@ -68,9 +85,11 @@ export const universityFromRow = (row: UniversityRow): University => ({
   balanceCap: row.balanceCap,
   minCharge: row.minCharge,
   chargeStep: row.chargeStep,
-  paymentMethods: (JSON.parse(row.paymentMethods) as unknown[]).filter(isPaymentMethod),
+  paymentMethods: parseOnce(row.paymentMethods, (t) =>
+    (JSON.parse(t) as unknown[]).filter(isPaymentMethod),
+  ),
   paymentDeadlineDays: row.paymentDeadlineDays,
-  fiscalYearEndBlackouts: parseBlackouts(row.fiscalYearEndBlackouts),
+  fiscalYearEndBlackouts: parseOnce(row.fiscalYearEndBlackouts, parseBlackouts),
   gatewayAccount: row.gatewayAccount,
   staffAlertEmail: row.staffAlertEmail,
 })

@@ -1,7 +1,8 @@
-import { and, desc, eq } from 'drizzle-orm'
+import { and, eq } from 'drizzle-orm'
 import { Hono, type Context } from 'hono'
 import { PaymentProviderError } from '../adapters/payments'
 import type { AppEnv } from '../context'
+import { selectColumns } from '../db/columns'
 import { applications } from '../db/schema'
 import { tabOf, type ApplicationTab } from '../domain/application'
 import { hasDeadline } from '../domain/paymentMethods'
@@ -41,19 +42,23 @@ const ownApplication = async (c: C) => {
 
 /** The most 申請一覧 lists; a student reaching it has years of history. */
 const LIST_LIMIT = 500
+/**
+ * Plain SQL, columns from the schema: drizzle's mapping of every column of every row was
+ * ~1 ms of CPU for 100 rows (bench/profile.ts), more than the query. No column of
+ * `applications` needs a decoder (integers and texts as stored).
+ */
+const LIST_QUERY = `SELECT ${selectColumns(applications, 'a')} FROM applications a WHERE a.student_id = ? ORDER BY a.id DESC LIMIT ?`
+type Application = typeof applications.$inferSelect
 
 applicationPages.get('/applications', async (c) => {
   const tab: ApplicationTab = c.req.query('tab') === 'history' ? 'history' : 'printable'
   const { db, clock } = c.get('deps')
   const student = c.get('session')!.student
   const now = clock()
-  const all = await db
-    .select()
-    .from(applications)
-    .where(eq(applications.studentId, student.id))
-    .orderBy(desc(applications.id))
-    .limit(LIST_LIMIT)
-    .all()
+  const { results: all } = await db.$client
+    .prepare(LIST_QUERY)
+    .bind(student.id, LIST_LIMIT)
+    .all<Application>()
   const rows = all.filter((a) => tabOf(a, now) === tab)
   return c.render(<ApplicationListPage rows={rows} tab={tab} lastLoginAt={student.lastLoginAt} />, {
     title: c.get('tr').t('applicationsTitle'),

@@ -11,7 +11,9 @@ import { describe, expect, it } from 'vitest'
 import { MailChannelsTransport } from '../../src/adapters/mail/mailchannels'
 import { SendEmailTransport } from '../../src/adapters/mail/sendEmail'
 import { RegExpRouter } from 'hono/router/reg-exp-router'
+import fc from 'fast-check'
 import { app } from '../../src/app'
+import { hostnameOf } from '../../src/middleware/context'
 import worker from '../../src/index'
 import { PAYMENT_DLQ, PAYMENT_QUEUE } from '../../src/queue'
 import type { StudentDesk } from '../../src/durable/studentDesk'
@@ -39,6 +41,28 @@ describe('routing', () => {
       (await worker.fetch!(new Request('http://localhost/login'), env, createExecutionContext()))
         .status,
     ).toBe(200)
+  })
+})
+
+describe('the university by host name', () => {
+  it('reads the hostname out of any URL the runtime hands over, as URL would', () => {
+    fc.assert(
+      fc.property(
+        fc.webUrl({
+          withQueryParameters: true,
+          withFragments: true,
+          authoritySettings: { withIPv4: true, withIPv6: true, withPort: true, withUserInfo: true },
+        }),
+        (raw) => {
+          const url = new Request(raw).url
+          expect(hostnameOf(url)).toBe(new URL(url).hostname)
+        },
+      ),
+      { numRuns: 2000 },
+    )
+    expect(hostnameOf(new Request('https://Demo2.LOCALHOST:8787/menu?x=//y').url)).toBe(
+      'demo2.localhost',
+    )
   })
 })
 
