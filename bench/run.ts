@@ -184,13 +184,15 @@ const ownCode = (() => {
 })()
 const baselineBundle = bundle('bench/baseline/wrangler.toml', '.wrangler/bench-baseline-dist')
 log('startup')
-const startup = (config: string | null, name: string) => {
+// `check startup` builds the worker of the directory it runs in (it does not pass --config
+// on to its build): the baseline's is measured from its own directory.
+const startup = (cwd: string | null, name: string) => {
   const file = resolve(`.wrangler/${name}.cpuprofile`)
-  wrangler(['check', 'startup', `--outfile=${file}`, ...(config ? ['--config', config] : [])])
+  wrangler(['check', 'startup', `--outfile=${file}`, ...(cwd ? ['--cwd', cwd] : [])])
   return startupMilliseconds(JSON.parse(readFileSync(file, 'utf8')))
 }
 const serviceStartupMs = startup(null, 'bench-startup')
-const baselineStartupMs = startup('bench/baseline/wrangler.toml', 'bench-baseline-startup')
+const baselineStartupMs = startup('bench/baseline', 'bench-baseline-startup')
 
 // ---- Servers ----
 log('starting the service with its twins, and the baseline')
@@ -720,8 +722,8 @@ goals.push(
     goal: `≤ ${max.toLocaleString('en')} µs`,
     met: ownCpuOf(path) <= max,
     why:
-      `the baseline, which only answers, costs ${us(ownCpuBaseline)} under wrangler dev (its middleware ` +
-      `runs in every worker's bundle); above it the page costs ${us(ownCpuOf(path) - ownCpuBaseline)}`,
+      `the baseline, which only answers, costs ${us(ownCpuBaseline)}; ` +
+      `above it the page costs ${us(ownCpuOf(path) - ownCpuBaseline)}`,
   })),
   {
     figure: 'worker bundle, gzip',
