@@ -384,12 +384,41 @@ const shows = (path: string, text: string) => {
     throw new Error(`申請詳細 does not show the ${TIMELINE_ATTEMPTS} attempts`)
 }
 
+log("the worker's own CPU per page (V8 profile)")
+const PROFILE_REQUESTS = 500
+const WARM_UP = 200
+const ownCpu = async (port: number, base: string, request: (i: number) => Req, name: string) => {
+  await runLoad({ base, request, concurrency: 1, count: WARM_UP })
+  return profileCpu(
+    port + 10_000,
+    PROFILE_REQUESTS,
+    async () => {
+      const r = await runLoad({ base, request, concurrency: 1, count: PROFILE_REQUESTS })
+      if (r.errors > 0) throw new Error(`errors while profiling: ${JSON.stringify(r.statuses)}`)
+    },
+    resolve(`.wrangler/bench-profile-${name}.cpuprofile`),
+  )
+}
+const ownCpuBaseline = await ownCpu(BASELINE_PORT, baseline.base, get('/'), 'baseline')
+const ownCpuPages: { name: string; path: string; us: number }[] = []
+for (const p of pages) {
+  shows(p.path, (await check(p.path, p.cookie)).text)
+  ownCpuPages.push({
+    name: p.name,
+    path: p.path,
+    us: await ownCpu(
+      PORTS.service,
+      service.base,
+      get(p.path, p.cookie),
+      p.path.replace(/\W+/g, '_'),
+    ),
+  })
+}
+
 log(`pages: ${CONCURRENCY} connections, ${SECONDS} s each`)
 const baselinePage = await measure(baseline, get('/'), 'load')
 const pageRuns: Array<(typeof pages)[number] & { run: Awaited<ReturnType<typeof measure>> }> = []
 for (const p of pages) {
-  const { text } = await check(p.path, p.cookie)
-  shows(p.path, text)
   pageRuns.push({ ...p, run: await measure(service, get(p.path, p.cookie), 'load') })
 }
 const floorRuns = new Map<string, Awaited<ReturnType<typeof measure>>>()
@@ -409,34 +438,6 @@ const heaviest = cpuPages.reduce((a, b) => (b.us > a.us ? b : a))
 
 // The worker's own CPU: a V8 CPU profile of its isolate through wrangler dev's inspector
 // (port + 10000), over PROFILE_REQUESTS sequential requests: its JavaScript and GC only.
-log("the worker's own CPU per page (V8 profile)")
-const PROFILE_REQUESTS = 300
-const ownCpu = async (port: number, base: string, request: (i: number) => Req, name: string) => {
-  await runLoad({ base, request, concurrency: 1, count: 50 })
-  return profileCpu(
-    port + 10_000,
-    PROFILE_REQUESTS,
-    async () => {
-      const r = await runLoad({ base, request, concurrency: 1, count: PROFILE_REQUESTS })
-      if (r.errors > 0) throw new Error(`errors while profiling: ${JSON.stringify(r.statuses)}`)
-    },
-    resolve(`.wrangler/bench-profile-${name}.cpuprofile`),
-  )
-}
-const ownCpuBaseline = await ownCpu(BASELINE_PORT, baseline.base, get('/'), 'baseline')
-const ownCpuPages: { name: string; path: string; us: number }[] = []
-for (const p of pages)
-  ownCpuPages.push({
-    name: p.name,
-    path: p.path,
-    us: await ownCpu(
-      PORTS.service,
-      service.base,
-      get(p.path, p.cookie),
-      p.path.replace(/\W+/g, '_'),
-    ),
-  })
-
 log('webhook ingestion')
 let ingestSeq = 0
 const baselineIngest = await measure(baseline, () => ingestion(ingestSeq++), 'load')
@@ -585,7 +586,7 @@ const ms = (v: number) => `${v.toFixed(2)} ms`
 const perS = (v: number) => `${Math.round(v).toLocaleString('en')}/s`
 const us = (v: number) => `${Math.round(v).toLocaleString('en')} µs`
 const kb = (v: number) => `${(v / 1024).toFixed(1)} KiB`
-const ratio = (a: number, b: number) => `${(a / b).toFixed(2)}×`
+const ratio = (a: number, b: number) => (b > 0 ? `${(a / b).toFixed(2)}×` : '—')
 type Row = { figure: string; service: string; baseline: string; ratio: string }
 const rows: Row[] = []
 const row = (figure: string, s: number, b: number, fmt: (v: number) => string) =>
