@@ -223,10 +223,19 @@ const cookiesOf = (res: Response, jar: Map<string, string>) => {
 }
 const cookieHeader = (jar: Map<string, string>) => [...jar].map(([k, v]) => `${k}=${v}`).join('; ')
 
-const login = async (base: string, userId: string) => {
+/**
+ * Signs in through a login form as a browser would (its CSRF cookie and field, a same-origin
+ * POST) and returns the session's cookie header; `home` is where a successful login goes.
+ */
+const formLogin = async (
+  base: string,
+  path: string,
+  fields: Record<string, string>,
+  home: string,
+) => {
   const jar = new Map<string, string>()
-  cookiesOf(await fetch(`${base}/login`), jar)
-  const res = await fetch(`${base}/login`, {
+  cookiesOf(await fetch(`${base}${path}`), jar)
+  const res = await fetch(`${base}${path}`, {
     method: 'POST',
     redirect: 'manual',
     headers: {
@@ -234,45 +243,30 @@ const login = async (base: string, userId: string) => {
       origin: base,
       cookie: cookieHeader(jar),
     },
-    body: new URLSearchParams({
-      user_id: userId,
-      password: DEMO_PASSWORD,
-      second_password: SECOND_PASSWORD,
-      _csrf: jar.get('__Host-csrf') ?? '',
-    }),
+    body: new URLSearchParams({ ...fields, _csrf: jar.get('__Host-csrf') ?? '' }),
   })
   cookiesOf(res, jar)
-  if (res.status !== 303 || res.headers.get('location') !== '/menu')
-    throw new Error(`login as ${userId} failed: ${res.status} ${await res.text()}`)
+  if (res.status !== 303 || res.headers.get('location') !== home)
+    throw new Error(`login at ${path} failed: ${res.status} ${await res.text()}`)
   return cookieHeader(jar)
 }
-const session = await login(service.base, LIST_STUDENT)
-
-/** A console session: the seeded member signs in with a code made from the demo TOTP secret. */
-const staffLogin = async (base: string, email: string) => {
-  const jar = new Map<string, string>()
-  cookiesOf(await fetch(`${base}/staff/login`), jar)
-  const res = await fetch(`${base}/staff/login`, {
-    method: 'POST',
-    redirect: 'manual',
-    headers: {
-      'content-type': 'application/x-www-form-urlencoded',
-      origin: base,
-      cookie: cookieHeader(jar),
-    },
-    body: new URLSearchParams({
-      email,
-      password: DEMO_STAFF_PASSWORD,
-      code: totpCode(DEMO_TOTP_SECRET, Date.now()),
-      _csrf: jar.get('__Host-csrf') ?? '',
-    }),
-  })
-  cookiesOf(res, jar)
-  if (res.status !== 303 || res.headers.get('location') !== '/staff')
-    throw new Error(`console login as ${email} failed: ${res.status} ${await res.text()}`)
-  return cookieHeader(jar)
-}
-const staffSession = await staffLogin(service.base, CONSOLE_STAFF)
+const session = await formLogin(
+  service.base,
+  '/login',
+  { user_id: LIST_STUDENT, password: DEMO_PASSWORD, second_password: SECOND_PASSWORD },
+  '/menu',
+)
+// The console: the seeded member, with a code made from the demo TOTP secret.
+const staffSession = await formLogin(
+  service.base,
+  '/staff/login',
+  {
+    email: CONSOLE_STAFF,
+    password: DEMO_STAFF_PASSWORD,
+    code: totpCode(DEMO_TOTP_SECRET, Date.now()),
+  },
+  '/staff',
+)
 
 // ---- Webhooks, as KOMOJU sends them: signed with the demo merchant's webhook secret ----
 const webhookSecret = readDevVar('KOMOJU_WEBHOOK_SECRET')
