@@ -726,8 +726,10 @@ goals.push(
     goal: '≤ 100 KiB',
     met: serviceBundle.gzip <= 100 * 1024,
     why:
-      `the service's own code with no library at all is ${kb(ownCode.gzip)} gzip ` +
-      `(${kb(ownCode.cataloguesGzip)} of it the ja, en and console catalogues); the libraries add ` +
+      `the service's own code alone, with no library, is ${kb(ownCode.gzip)} gzip ` +
+      `(${kb(ownCode.cataloguesGzip)} of it the ja, en and console catalogues), leaving ` +
+      `${kb(Math.max(0, 100 * 1024 - ownCode.gzip))} of the goal for the libraries the platform ` +
+      `prescribes (Hono, zod, drizzle), which with the console's TOTP and QR code add ` +
       `${kb(serviceBundle.gzip - ownCode.gzip)}`,
   },
   {
