@@ -10,15 +10,15 @@ import type { FieldError, FieldErrors } from '../views/components'
  * then the domain rules in the handler. zod messages are codes, turned into the
  * student's language here.
  */
-/** The client's address, for login throttling. */
-export const clientOf = (c: Context<AppEnv>) => c.req.header('cf-connecting-ip') ?? 'unknown'
-
 export const requiredText = (max: number) =>
   z
     .string({ error: 'required' })
     .trim()
     .min(1, { error: 'required' })
     .max(max, { error: 'tooLong' })
+
+/** The client's address, for login throttling (the student's and the console's logins). */
+export const clientOf = (c: Context<AppEnv>) => c.req.header('cf-connecting-ip') ?? 'unknown'
 
 /** A secret is never trimmed: spaces would be a broken rule, not noise. */
 export const requiredSecret = (max: number) =>

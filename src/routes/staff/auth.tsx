@@ -17,7 +17,8 @@ import { issueCsrfCookie } from '../../middleware/csrf'
 import { totpQrDataUrl, totpUri } from '../../security/totp'
 import type { FieldErrors } from '../../views/components'
 import { ConsoleInfoPage, StaffInvitePage, StaffLoginPage } from '../../views/staff/auth'
-import { clientOf, consoleForm, refill, requiredField, secretText } from './forms'
+import { clientOf } from '../forms'
+import { consoleForm, refill, requiredField, secretText } from './forms'
 
 type C = Context<AppEnv>
 

@@ -64,5 +64,5 @@ export const consoleForm = <T extends z.ZodType>(
     onInvalid,
   )
 
-/** Only the string fields of what was posted, to refill a form (never secrets); the client's address. */
-export { clientOf, refill } from '../forms'
+/** Only the string fields of what was posted, to refill a form (never secrets). */
+export { refill } from '../forms'
