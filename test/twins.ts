@@ -26,6 +26,7 @@ export interface TwinPayment {
   id: string
   status: string
   amount: number
+  amount_refunded?: number
   external_order_num: string | null
   payment_deadline: string | null
   payment_details: Record<string, unknown>
@@ -68,7 +69,12 @@ export const komoju = {
     duplicateRate?: number
     maxDelayMs?: number
     paused?: boolean
+    refuseNextRefund?: boolean
   }) => ok(KOMOJU, 'PUT', '/settings', s),
+  chargebackRaw: (id: string, amount?: number) =>
+    call<TwinPayment>(KOMOJU, 'POST', `/payments/${id}/chargeback`, amount ? { amount } : {}),
+  chargeback: (id: string, amount?: number) =>
+    ok<TwinPayment>(KOMOJU, 'POST', `/payments/${id}/chargeback`, amount ? { amount } : {}),
   deliveries: () => ok<unknown>(KOMOJU, 'GET', '/deliveries?limit=500'),
   flush: () => ok<Record<string, number>>(KOMOJU, 'POST', '/deliveries/flush'),
   redeliver: (eventId: string) => ok(KOMOJU, 'POST', `/deliveries/${eventId}/redeliver`),

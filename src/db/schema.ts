@@ -184,6 +184,26 @@ export const applications = sqliteTable(
     creditError: text('credit_error'),
     /** The gateway's refund, when the money went back. */
     refundedAt: integer('refunded_at'),
+    /**
+     * When KOMOJU was last asked about this application's payment and held it as captured
+     * in full: a credit that waited longer than a minute asks again right before it is sent.
+     */
+    gatewayCheckedAt: integer('gateway_checked_at'),
+    /** How much of the payment the gateway gave back, as it last said (refunds, chargebacks). */
+    gatewayRefunded: integer('gateway_refunded').notNull().default(0),
+    /** Whether any of that was a chargeback (the card company took it back), not a refund. */
+    gatewayChargeback: integer('gateway_chargeback', { mode: 'boolean' }).notNull().default(false),
+    /**
+     * What is credited to the card when it is not the whole amount: staff chose to credit
+     * the net of a partly refunded payment. Null: the amount.
+     */
+    creditAmount: integer('credit_amount'),
+    /** A refund or chargeback after the credit (`reversed`): when and by whom staff closed it. */
+    reversalResolvedAt: integer('reversal_resolved_at'),
+    reversalResolvedBy: integer('reversal_resolved_by'),
+    reversalNote: text('reversal_note'),
+    /** The one alert to staff about money the gateway gave back (partly, or after the credit). */
+    returnAlertAt: integer('return_alert_at'),
     completionMailAt: integer('completion_mail_at'),
     deadlineMailAt: integer('deadline_mail_at'),
     errorMailAt: integer('error_mail_at'),

@@ -27,7 +27,12 @@ export type PaymentStatus = (typeof PAYMENT_STATUSES)[number]
  * - `stalled`: M.I.C. kept failing past the retry bound: handed to staff with an alert;
  * - `refunding`: the student asked for the money back and the gateway has not confirmed
  *   it yet (asking again, or the gateway's refund webhook, finishes it);
- * - `credited`: on the card, exactly once.
+ * - `partly_refunded`: never credited, and the gateway gave part of the payment back (a
+ *   refund or chargeback made there): staff credit the net or refund the rest;
+ * - `credited`: on the card, exactly once;
+ * - `reversed`: credited, and then the gateway gave (some of) the money back, a refund in
+ *   its dashboard or a chargeback: the money is on the card and no longer with us, so the
+ *   university's office settles it with the student (staff close it in the console).
  */
 export const CREDIT_STATUSES = [
   'none',
@@ -39,7 +44,9 @@ export const CREDIT_STATUSES = [
   'mismatch',
   'stalled',
   'refunding',
+  'partly_refunded',
   'credited',
+  'reversed',
 ] as const
 export type CreditStatus = (typeof CREDIT_STATUSES)[number]
 
@@ -51,7 +58,14 @@ export const CREDIT_IN_PROGRESS: readonly CreditStatus[] = [
   'held',
 ]
 /** Credit states that need a person (staff) or the student's refund to end. */
-export const CREDIT_NEEDS_PERSON: readonly CreditStatus[] = ['refused', 'mismatch', 'stalled']
+export const CREDIT_NEEDS_PERSON: readonly CreditStatus[] = [
+  'refused',
+  'mismatch',
+  'stalled',
+  'partly_refunded',
+]
+/** Credit states in which the credit reached the card (a later reversal does not undo it). */
+export const CREDIT_ON_CARD: readonly CreditStatus[] = ['credited', 'reversed']
 
 /**
  * Whether an application's amount is on its way to the card and so counts against the
@@ -60,12 +74,13 @@ export const CREDIT_NEEDS_PERSON: readonly CreditStatus[] = ['refused', 'mismatc
  * one definition of it; `capCounted` in flows/charge.ts is its SQL form.
  */
 export const countsTowardCap = (a: { status: PaymentStatus; creditStatus: CreditStatus }) =>
-  a.status === 'awaiting_payment' || (a.status === 'paid' && a.creditStatus !== 'credited')
+  a.status === 'awaiting_payment' ||
+  (a.status === 'paid' && !CREDIT_ON_CARD.includes(a.creditStatus))
 /** The same rule, as the lists the SQL form is written from. */
 export const CAP_COUNTED = {
   awaiting: 'awaiting_payment',
   paid: 'paid',
-  settled: 'credited',
+  settled: CREDIT_ON_CARD,
 } as const
 
 /** How many times a credit M.I.C. did not answer is tried before staff take over. */
@@ -74,7 +89,28 @@ export const MAX_CREDIT_ATTEMPTS = 12
 export const HELD_RECHECK_MS = 10 * 60_000
 
 /** Credit states whose money may go back: M.I.C. certainly never applied them. */
-export const REFUNDABLE: readonly CreditStatus[] = ['held', 'refused', 'mismatch', 'refunding']
+export const REFUNDABLE: readonly CreditStatus[] = [
+  'held',
+  'refused',
+  'mismatch',
+  'refunding',
+  'partly_refunded',
+]
+
+/**
+ * How much of a payment the gateway still holds as captured: all of it, part of it (a
+ * partial refund or chargeback), or nothing (refunded in full, or never captured). The
+ * one rule for "nothing is credited that the gateway no longer holds".
+ */
+export const netCaptured = (p: {
+  status: string
+  amount: number
+  amountRefunded: number
+}): number => (p.status === 'captured' ? Math.max(0, p.amount - p.amountRefunded) : 0)
+
+/** What is sent to M.I.C. for an application: the amount, or the net staff chose. */
+export const creditAmountOf = (a: { amount: number; creditAmount: number | null }) =>
+  a.creditAmount ?? a.amount
 
 /**
  * Whether the student may ask for their money back: paid, M.I.C. certainly never applied
@@ -140,6 +176,8 @@ export type CreditStanding =
   | { kind: 'held' }
   | { kind: 'refunding' }
   | { kind: 'refunded' }
+  | { kind: 'partlyRefunded'; refunded: number; chargeback: boolean }
+  | { kind: 'reversed'; at: number; refunded: number; chargeback: boolean }
   | { kind: 'error' }
 
 /** What 申請情報 詳細 says about the M.I.C. credit, blackout-aware. */
@@ -149,15 +187,31 @@ export const creditStanding = (
     creditStatus: CreditStatus
     creditedAt: number | null
     nextCreditAt: number | null
+    /** What the gateway gave back (refunds, chargebacks), when anything. */
+    gatewayRefunded?: number
+    gatewayChargeback?: boolean
   },
   now: number,
   fiscalYearEnd: readonly BlackoutPeriod[],
 ): CreditStanding => {
   if (a.creditStatus === 'credited') return { kind: 'credited', at: a.creditedAt ?? now }
+  if (a.creditStatus === 'reversed')
+    return {
+      kind: 'reversed',
+      at: a.creditedAt ?? now,
+      refunded: a.gatewayRefunded ?? 0,
+      chargeback: a.gatewayChargeback ?? false,
+    }
   if (a.status === 'refunded') return { kind: 'refunded' }
   if (a.status !== 'paid') return { kind: 'notPaid' }
   if (a.creditStatus === 'held') return { kind: 'held' }
   if (a.creditStatus === 'refunding') return { kind: 'refunding' }
+  if (a.creditStatus === 'partly_refunded')
+    return {
+      kind: 'partlyRefunded',
+      refunded: a.gatewayRefunded ?? 0,
+      chargeback: a.gatewayChargeback ?? false,
+    }
   if (CREDIT_NEEDS_PERSON.includes(a.creditStatus)) return { kind: 'error' }
   const expectedAt = linkOpensAt(Math.max(a.nextCreditAt ?? now, now), fiscalYearEnd)
   const reason =

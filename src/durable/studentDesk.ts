@@ -1,8 +1,9 @@
 import { DurableObject } from 'cloudflare:workers'
 import type { CreditStatus } from '../domain/application'
 import { applyForCharge, type ApplyOutcome, type ChargeRequest } from '../flows/desk/apply'
-import { creditApplication, retryCreditNow } from '../flows/desk/credit'
-import { markRefunded, refundApplication, type RefundOutcome } from '../flows/desk/refund'
+import { creditApplication, creditTheNet, retryCreditNow } from '../flows/desk/credit'
+import { settleWithGateway, type GatewayVerdict } from '../flows/desk/gateway'
+import { refundApplication, type RefundOutcome } from '../flows/desk/refund'
 import { servicesFor } from '../services'
 
 /**
@@ -36,9 +37,14 @@ export class StudentDesk extends DurableObject<Env> {
     )
   }
 
-  /** The gateway reports the payment refunded (see markRefunded). */
-  async refunded(applicationId: number): Promise<boolean> {
-    return this.oneAtATime(async () => markRefunded(await servicesFor(this.env), applicationId))
+  /**
+   * The gateway may no longer hold the whole payment (a refund or chargeback made there):
+   * asks it and settles the application (see settleWithGateway).
+   */
+  async settleWithGateway(applicationId: number): Promise<GatewayVerdict> {
+    return this.oneAtATime(async () =>
+      settleWithGateway(await servicesFor(this.env), applicationId),
+    )
   }
 
   /** Credits a paid application to M.I.C. (see creditApplication). */
@@ -46,6 +52,11 @@ export class StudentDesk extends DurableObject<Env> {
     return this.oneAtATime(async () =>
       creditApplication(await servicesFor(this.env), applicationId),
     )
+  }
+
+  /** 差額をチャージ from the console: credits what KOMOJU still holds (see creditTheNet). */
+  async creditNet(applicationId: number): Promise<CreditStatus | null> {
+    return this.oneAtATime(async () => creditTheNet(await servicesFor(this.env), applicationId))
   }
 
   /** 再チャージ from the console: tries the credit now, with its own key (see retryCreditNow). */

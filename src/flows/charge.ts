@@ -1,4 +1,4 @@
-import { and, eq, gt, isNull, lt, ne, or, sql, type SQL } from 'drizzle-orm'
+import { and, eq, gt, isNull, lt, ne, notInArray, or, sql, type SQL } from 'drizzle-orm'
 import type { MicFailure } from '../adapters/mic'
 import type { PaymentProvider } from '../adapters/payments'
 import type { Student } from '../context'
@@ -68,7 +68,7 @@ export const capCounted = () =>
     eq(applications.status, CAP_COUNTED.awaiting),
     and(
       eq(applications.status, CAP_COUNTED.paid),
-      ne(applications.creditStatus, CAP_COUNTED.settled),
+      notInArray(applications.creditStatus, [...CAP_COUNTED.settled]),
     ),
   )
 
@@ -175,7 +175,13 @@ export const startPayment = async (
 export const claimMail = async (
   s: Pick<Services, 'db' | 'clock'>,
   id: number,
-  mark: 'deadlineMailAt' | 'errorMailAt' | 'completionMailAt' | 'heldMailAt' | 'staffAlertAt',
+  mark:
+    | 'deadlineMailAt'
+    | 'errorMailAt'
+    | 'completionMailAt'
+    | 'heldMailAt'
+    | 'staffAlertAt'
+    | 'returnAlertAt',
 ) => {
   const claimed = await s.db
     .update(applications)

@@ -214,6 +214,34 @@ export const staffAlertMail = (
   ].join('\n'),
 })
 
+/**
+ * To the university's staff: KOMOJU gave money back (a refund in its dashboard or a
+ * chargeback) that the service did not ask for. Japanese only, once per application.
+ */
+export const moneyReturnedAlertMail = (
+  u: University,
+  a: Pick<
+    Application,
+    'id' | 'amount' | 'providerPaymentId' | 'gatewayRefunded' | 'gatewayChargeback'
+  >,
+  userId: string | null,
+  reason: 'partlyRefunded' | 'reversed',
+): OutgoingMail => ({
+  from: { address: u.mailFrom, name: u.mailFromName },
+  to: u.staffAlertEmail ?? '',
+  kind: 'staff-alert',
+  universityId: u.id,
+  applicationId: a.id,
+  subject: `【要対応】M.I.C.チャージ 発行申請番号 ${a.id}`,
+  text: [
+    `発行申請番号 ${a.id}（¥${formatYen(a.amount)}、ユーザID ${userId ?? '—'}）のお支払いのうち ¥${formatYen(a.gatewayRefunded)} が、${a.gatewayChargeback ? 'カード会社によるチャージバックで' : 'KOMOJUの管理画面などから'}返金されました。`,
+    reason === 'reversed'
+      ? 'この金額はすでにM.I.C.へチャージされています。カードに残る金額の扱いを学生と調整し、コンソールの申請詳細で「対応済みにする」を押してください。'
+      : 'M.I.C.へはまだチャージしていません。コンソールの申請詳細で、残りの金額をチャージするか、残りを返金するかを選んでください。',
+    `決済ID: ${a.providerPaymentId ?? '—'}`,
+  ].join('\n'),
+})
+
 /** 【お知らせ】M.I.C.へのチャージ状況について (manual §4.3), once per application. */
 export const creditErrorMail = (
   tr: Translator,

@@ -7,6 +7,8 @@ import {
 import { applications, students } from '../db/schema'
 import {
   CREDIT_IN_PROGRESS,
+  creditAmountOf,
+  netCaptured,
   nextPaymentStatus,
   type ProviderEventType,
 } from '../domain/application'
@@ -26,7 +28,10 @@ export type PaymentOutcome =
   /** The gateway's payment belongs to no application of ours: kept for staff. */
   | { kind: 'unmatched'; reason: string }
   | { kind: 'applied'; application: Application; changed: boolean; credit: boolean }
-  /** The gateway refunded a paid application's payment: the desk marks it (markRefunded). */
+  /**
+   * The gateway no longer holds all of a paid application's payment (refunded in full or
+   * in part, or charged back): the desk settles it (settleWithGateway).
+   */
   | { kind: 'refunded'; application: Application }
 
 /**
@@ -95,7 +100,7 @@ export const applyGatewayPayment = async (
   for (let attempt = 0; attempt < 5; attempt++) {
     const a = await applicationFor(s, provider, universityId, p)
     if (!a) return { kind: 'unmatched', reason: 'no_application' }
-    if (p.status === 'refunded' && a.status === 'paid' && a.creditStatus !== 'credited')
+    if (a.status === 'paid' && netCaptured(p) < creditAmountOf(a) && a.creditStatus !== 'mismatch')
       return { kind: 'refunded', application: a }
     const event = eventFor(p.status)
     const next = event && nextPaymentStatus(a.status, event, a.paymentMethod)
@@ -114,6 +119,9 @@ export const applyGatewayPayment = async (
             paidAt: Math.min(p.capturedAt ?? now, now),
             paymentOutcome: null,
             creditStatus: amountOk ? 'pending' : 'mismatch',
+            // Already partly refunded when we first see it: the desk's look before the
+            // credit (it asks KOMOJU again) names it and alerts staff.
+            gatewayCheckedAt: p.amountRefunded > 0 ? null : now,
             creditError: amountOk
               ? null
               : `amount_mismatch: gateway ${p.amount} ${p.currency}, application ${a.amount} JPY`,
@@ -151,7 +159,7 @@ export const handToDesk = async (
   if (!outcome || outcome.kind === 'unmatched') return
   const a = outcome.application
   const desk = deskFor(desks, a.universityId, a.studentId)
-  if (outcome.kind === 'refunded') await desk.refunded(a.id)
+  if (outcome.kind === 'refunded') await desk.settleWithGateway(a.id)
   else if (outcome.credit) await desk.credit(a.id)
 }
 
@@ -373,8 +381,9 @@ export const reconcileWaitingCredits = async (s: Services, now: number, limit = 
     try {
       const p = provider && a.providerPaymentId ? await provider.payment(a.providerPaymentId) : null
       if (
-        p?.status === 'refunded' &&
-        (await deskFor(s.desks, a.universityId, a.studentId).refunded(a.id))
+        p &&
+        netCaptured(p) < creditAmountOf(a) &&
+        (await deskFor(s.desks, a.universityId, a.studentId).settleWithGateway(a.id)) === 'refunded'
       )
         refunded++
     } catch (e) {

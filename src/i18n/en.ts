@@ -305,6 +305,14 @@ export const en = {
   creditRefunding:
     'Your refund is being processed; this becomes "Refunded" once the payment provider confirms it. Nothing will be charged to your M.I.C. card.',
   creditRefunded: 'Your payment was refunded. Nothing was charged to your M.I.C. card.',
+  creditPartlyRefunded:
+    '{amount} of your payment was refunded by the payment company, so the charge to your M.I.C. card is on hold. Staff will check what to do with the rest and contact you.',
+  creditPartlyChargedBack:
+    '{amount} of your payment was taken back by your card company (a chargeback), so the charge to your M.I.C. card is on hold. Staff will check what to do with the rest and contact you.',
+  creditReversed:
+    'Charged to your M.I.C. card on {time}; afterwards {amount} of your payment was refunded by the payment company. The university office will contact you about the amount on your card.',
+  creditReversedChargeback:
+    'Charged to your M.I.C. card on {time}; afterwards {amount} of your payment was taken back by your card company (a chargeback). The university office will contact you about the amount on your card.',
   refundRequest: 'Ask for a refund',
   refundConfirm:
     'The {amount} you paid for this application will be refunded by the method you paid with, and nothing will be charged to your M.I.C. card. Continue?',

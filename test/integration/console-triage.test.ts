@@ -119,7 +119,7 @@ const countsInDb = async (scope: string | null) => {
       .first<{ n: number }>())!.n
   const credits = Object.fromEntries(
     await Promise.all(
-      ['stalled', 'refused', 'mismatch', 'held'].map(async (s) => [
+      ['stalled', 'refused', 'mismatch', 'held', 'partly_refunded'].map(async (s) => [
         s,
         await one(
           `SELECT COUNT(*) AS n FROM applications WHERE status = 'paid' AND credit_status = '${s}'`,
@@ -132,6 +132,10 @@ const countsInDb = async (scope: string | null) => {
     ...credits,
     retrying: await one(
       `SELECT COUNT(*) AS n FROM applications WHERE status = 'paid' AND credit_status = 'retrying' AND credit_attempts >= ${RETRYING_NEEDS_PERSON_ATTEMPTS}`,
+      'university_id',
+    ),
+    reversed: await one(
+      "SELECT COUNT(*) AS n FROM applications WHERE status = 'paid' AND credit_status = 'reversed' AND reversal_resolved_at IS NULL",
       'university_id',
     ),
     refund: await one(
@@ -297,7 +301,7 @@ describe('要対応', () => {
     made.unmatched = await unmatchedEvent()
     made.secondUnmatched = await unmatchedEvent('second.example')
     made.deadLettered = await deadLetteredEvent()
-  })
+  }, 120_000) // eight charges and events, each through the twins: slow on a busy machine
 
   it('lists every kind that needs a person, oldest first, with its count, its link and amount', async () => {
     const html = await triageAs('callcentre', null)

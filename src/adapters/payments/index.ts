@@ -81,6 +81,8 @@ export interface GatewayPayment {
   amountRefunded: number
   /** When the latest refund was made, if any. */
   refundedAt: number | null
+  /** Whether any of the money went back as a chargeback (the card company took it back). */
+  chargedBack: boolean
 }
 
 export interface GatewaySession {

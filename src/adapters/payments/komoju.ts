@@ -69,7 +69,13 @@ const paymentJson = z
     payment_details: paymentDetails.nullish(),
     created_at: time.optional(),
     amount_refunded: z.number().int().nonnegative().nullish(),
-    refunds: z.array(z.object({ amount: z.number().int(), created_at: time }).loose()).nullish(),
+    refunds: z
+      .array(
+        z
+          .object({ amount: z.number().int(), created_at: time, chargeback: z.boolean().nullish() })
+          .loose(),
+      )
+      .nullish(),
   })
   .loose()
 
@@ -148,6 +154,7 @@ const toPayment = (p: z.infer<typeof paymentJson>): GatewayPayment => ({
   createdAt: p.created_at ?? null,
   amountRefunded: p.amount_refunded ?? 0,
   refundedAt: latest((p.refunds ?? []).map((r) => r.created_at)),
+  chargedBack: (p.refunds ?? []).some((r) => r.chargeback === true),
 })
 
 const latest = (times: (number | null)[]) => {

@@ -1,7 +1,10 @@
 import { and, eq, isNotNull, ne } from 'drizzle-orm'
 import { applications, students } from '../../db/schema'
+import { PaymentProviderError } from '../../adapters/payments'
 import {
   CREDIT_IN_PROGRESS,
+  creditAmountOf,
+  netCaptured,
   creditRetryDelayMs,
   HELD_RECHECK_MS,
   MAX_CREDIT_ATTEMPTS,
@@ -19,6 +22,14 @@ import {
 } from '../charge'
 import { alertStaffOnce, creditKey, sendCreditErrorMailOnce } from '../crediting'
 import { creditHeldMail } from '../mails'
+import { GATEWAY_FRESH_MS, settleWithGateway } from './gateway'
+
+/** KOMOJU could not be asked before a credit that waited: asked again this much later. */
+const GATEWAY_UNDECIDED_RETRY_MS = 5 * 60_000
+const verdictStatus: Record<'partlyRefunded' | 'reversed', CreditStatus> = {
+  partlyRefunded: 'partly_refunded',
+  reversed: 'reversed',
+}
 
 /**
  * Credits one paid application to M.I.C., or records why not yet. Must run inside the
@@ -54,9 +65,20 @@ export const creditApplication = async (s: Services, id: number): Promise<Credit
     return 'deferred' as const
   }
   if (blackoutAt(now, u.fiscalYearEndBlackouts)) return defer(now)
+  // A credit that waited (a stop window, a retry, a hold) asks KOMOJU once more right before
+  // it is sent: money refunded or charged back meanwhile is never credited.
+  if (a.gatewayCheckedAt === null || now - a.gatewayCheckedAt > GATEWAY_FRESH_MS) {
+    const verdict = await settleWithGateway(s, a.id)
+    if (verdict === 'undecided') {
+      await set({ nextCreditAt: now + GATEWAY_UNDECIDED_RETRY_MS })
+      return a.creditStatus
+    }
+    if (verdict !== 'holds') return verdict === 'refunded' ? a.creditStatus : verdictStatus[verdict]
+  }
   const student = await s.db.select().from(students).where(eq(students.id, a.studentId)).get()
   if (!student) throw new Error(`application ${a.id} has no student`)
   const card = { universityId: a.universityId, userId: student.userId }
+  const amount = creditAmountOf(a)
   const failed = async (detail: string) => {
     const attempts = a.creditAttempts + 1
     const stalled = attempts >= MAX_CREDIT_ATTEMPTS
@@ -73,15 +95,15 @@ export const creditApplication = async (s: Services, id: number): Promise<Credit
     if (stalled) await alertStaffOnce(s, a, u, 'stalled')
     return stalled ? ('stalled' as const) : ('retrying' as const)
   }
-  // M.I.C. answers a key it applied with its record, whatever the card's state now; a
-  // refusal proves nothing was applied only when no earlier request's fate is unknown.
-  const refusedForSure = a.creditSentAt === null || a.creditAttempts === 0
+  // M.I.C. answers a key it applied with its record, whatever the card's state now (even a
+  // suspended or full card): a refusal of this key proves that no request with it, earlier
+  // ones whose answer was lost included, was applied. The credit counts as never sent.
   const hold = async (reason: string, sentAndRefused = false) => {
     await set({
       creditStatus: 'held',
       creditError: reason.slice(0, 500),
       nextCreditAt: now + HELD_RECHECK_MS,
-      ...(sentAndRefused && refusedForSure ? { creditSentAt: null } : {}),
+      ...(sentAndRefused ? { creditSentAt: null } : {}),
     })
     if (student.email && (await claimMail(s, a.id, 'heldMailAt')))
       await s.mailer.send(creditHeldMail(translator(a.lang), u, student.email, a))
@@ -99,13 +121,13 @@ export const creditApplication = async (s: Services, id: number): Promise<Credit
     // Credits of this student sent earlier whose answer never came may be on the card
     // already, or may land yet: count them as landed (the hold is re-checked later).
     const uncertain = await sentNotConfirmed(s, a)
-    if (reading.balance + uncertain + a.amount > u.balanceCap)
+    if (reading.balance + uncertain + amount > u.balanceCap)
       return hold(
-        `over_cap: balance ${reading.balance}${uncertain ? ` + unconfirmed ${uncertain}` : ''} + ${a.amount} > cap ${u.balanceCap}`,
+        `over_cap: balance ${reading.balance}${uncertain ? ` + unconfirmed ${uncertain}` : ''} + ${amount} > cap ${u.balanceCap}`,
       )
     await set({ creditSentAt: now })
   }
-  const r = await s.mic.credit(card, a.amount, creditKey(a))
+  const r = await s.mic.credit(card, amount, creditKey(a))
   if (r.ok) {
     await set({
       creditStatus: 'credited',
@@ -127,7 +149,7 @@ export const creditApplication = async (s: Services, id: number): Promise<Credit
       creditStatus: 'refused',
       creditError: r.detail.slice(0, 500),
       nextCreditAt: null,
-      ...(refusedForSure ? { creditSentAt: null } : {}),
+      creditSentAt: null,
     })
     await sendCreditErrorMailOnce(s, a, student.email, u)
     await alertStaffOnce(s, a, u, 'refused')
@@ -148,6 +170,48 @@ const sentNotConfirmed = (s: Pick<Services, 'db'>, a: Application) =>
       ne(applications.creditStatus, 'credited'),
     ),
   )
+
+/**
+ * 差額をチャージ: staff chose to credit what KOMOJU still holds of a partly refunded payment
+ * (its net). Must run inside the student's StudentDesk. KOMOJU is asked now, and the net it
+ * holds now is what is credited, on the desk's own path (stop windows, the cap, M.I.C.'s
+ * answer decide as always). Returns the credit status after the attempt.
+ */
+export const creditTheNet = async (s: Services, id: number): Promise<CreditStatus | null> => {
+  const a = await s.db.select().from(applications).where(eq(applications.id, id)).get()
+  if (!a) return null
+  if (a.status !== 'paid' || a.creditStatus !== 'partly_refunded' || !a.providerPaymentId)
+    return a.creditStatus
+  const provider = s.payments(await loadUniversity(s.db, a.universityId))
+  if (!provider) return a.creditStatus
+  let p
+  try {
+    p = await provider.payment(a.providerPaymentId)
+  } catch (e) {
+    if (!(e instanceof PaymentProviderError)) throw e
+    return a.creditStatus
+  }
+  if (!p) return a.creditStatus
+  const net = netCaptured(p)
+  if (net === 0) {
+    await settleWithGateway(s, a.id, p) // all of it went back meanwhile: 返金済み
+    return a.creditStatus
+  }
+  const now = s.clock()
+  await s.db
+    .update(applications)
+    .set({
+      creditStatus: 'pending',
+      creditAmount: net,
+      gatewayRefunded: p.amount - net,
+      gatewayChargeback: p.chargedBack,
+      gatewayCheckedAt: now,
+      nextCreditAt: now,
+      updatedAt: now,
+    })
+    .where(and(eq(applications.id, a.id), eq(applications.creditStatus, 'partly_refunded')))
+  return creditApplication(s, id)
+}
 
 /**
  * Credit states a person may send to M.I.C. again at once (再チャージ in the console): those

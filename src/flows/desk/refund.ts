@@ -33,17 +33,32 @@ export const refundApplication = async (s: Services, id: number): Promise<Refund
   } catch (e) {
     if (!(e instanceof PaymentProviderError)) throw e
     console.error('refund failed', { application: a.id, error: e.message })
-    // A refusal the gateway answered is certain: nothing was refunded, back as it was.
+    // A refusal the gateway answered is certain: nothing was refunded, back as it was, with
+    // its next look due (a held credit is re-checked by the cron only once one is set).
     // No answer (a timeout): it stays `refunding`, never credited, until asked again.
     if (e.status !== null && e.status < 500)
       await s.db
         .update(applications)
-        .set({ creditStatus: a.creditStatus, updatedAt: s.clock() })
+        .set({
+          creditStatus: a.creditStatus,
+          nextCreditAt: restoredNextCreditAt(a, s.clock()),
+          updatedAt: s.clock(),
+        })
         .where(and(eq(applications.id, a.id), eq(applications.creditStatus, 'refunding')))
     return 'unavailable'
   }
   return (await markRefunded(s, a.id)) ? 'refunded' : 'notRefundable'
 }
+
+/**
+ * When a credit put back after a refund the gateway refused is looked at next: a held one
+ * at once by the cron's next run (the card may have room by now), one that needs a person
+ * never by itself.
+ */
+const restoredNextCreditAt = (
+  a: { creditStatus: string; nextCreditAt: number | null },
+  now: number,
+) => (a.creditStatus === 'held' ? Math.min(a.nextCreditAt ?? now, now) : a.nextCreditAt)
 
 /**
  * The gateway says the payment was refunded (our request, or one made in its dashboard):

@@ -32,6 +32,8 @@ export const ACTION_NAMES = [
   'refund',
   'refund-approve',
   'refund-reject',
+  'credit-net',
+  'close-reversal',
 ] as const
 export type ActionName = (typeof ACTION_NAMES)[number]
 
@@ -43,6 +45,10 @@ export const ACTION_RIGHT: Record<ActionName, StaffAction> = {
   refund: 'refund',
   'refund-approve': 'refund',
   'refund-reject': 'refund',
+  // Crediting what KOMOJU still holds moves money onto the card like 再チャージ, but it is a
+  // decision about a payment (credit the net, or refund the rest): not the call centre's.
+  'credit-net': 'refund',
+  'close-reversal': 'resolveEvent',
 }
 
 /** The audit log's name of each action. */
@@ -53,6 +59,8 @@ export const ACTION_AUDIT: Record<ActionName, string> = {
   refund: REFUND_AUDIT.request,
   'refund-approve': REFUND_AUDIT.approve,
   'refund-reject': REFUND_AUDIT.reject,
+  'credit-net': 'application.credit-net',
+  'close-reversal': 'application.close-reversal',
 }
 
 /** The mails メール再送 can send: the one that fits the application's state now. */
@@ -127,6 +135,15 @@ export const whyNot = (name: ActionName, s: ActionSituation): ConsoleKey | null 
       return whyNoRefund(a)
     case 'refund-reject':
       return s.openRequest ? null : 'appWhyNoRequest'
+    case 'credit-net':
+      if (s.openRequest) return 'appWhyRefundOpen'
+      return a.status === 'paid' && a.creditStatus === 'partly_refunded'
+        ? null
+        : 'appWhyNotPartlyRefunded'
+    case 'close-reversal':
+      return a.creditStatus === 'reversed' && a.reversalResolvedAt === null
+        ? null
+        : 'appWhyNotReversed'
   }
 }
 
@@ -415,5 +432,50 @@ export const runAction = async (
       return decideRefund(s, input, at, 'approved')
     case 'refund-reject':
       return decideRefund(s, input, at, 'rejected')
+    case 'credit-net':
+      return creditNet(s, input, at)
+    case 'close-reversal':
+      return closeReversal(s, input, at)
   }
+}
+
+/** 差額をチャージ: the desk credits what KOMOJU still holds of a partly refunded payment. */
+const creditNet = async (s: Services, input: ActionInput, at: number): Promise<ActionResult> => {
+  const a = input.application
+  const result = await deskFor(s.desks, a.universityId, a.studentId).creditNet(a.id)
+  const after = await reload(s, a.id)
+  return audit(s, input, at, 'credit-net', {
+    before: stateOf(a),
+    after: { ...stateOf(after), creditAmount: after.creditAmount, result },
+  })
+}
+
+/**
+ * 対応済みにする for money KOMOJU gave back after the credit: the office settled it with the
+ * student (the money on the card is not ours to take back). It leaves 要対応; the state
+ * stays `reversed`, so the student's page and 突合 keep saying what happened.
+ */
+const closeReversal = async (
+  s: Services,
+  input: ActionInput,
+  at: number,
+): Promise<ActionResult> => {
+  const a = input.application
+  const closed = await s.db
+    .update(applications)
+    .set({ reversalResolvedAt: at, reversalResolvedBy: input.actor.id, reversalNote: input.reason })
+    .where(
+      and(
+        eq(applications.id, a.id),
+        eq(applications.creditStatus, 'reversed'),
+        isNull(applications.reversalResolvedAt),
+      ),
+    )
+    .returning({ id: applications.id })
+    .get()
+  if (!closed) return { done: false, why: 'appWhyNotReversed', status: 409 }
+  return audit(s, input, at, 'close-reversal', {
+    before: stateOf(a),
+    after: { ...stateOf(a), gatewayRefunded: a.gatewayRefunded, resolved: true },
+  })
 }

@@ -13,7 +13,12 @@ import {
   staffMembers,
   universities,
 } from '../../db/schema'
-import type { CreditStatus, PaymentStatus } from '../../domain/application'
+import {
+  creditAmountOf,
+  netCaptured,
+  type CreditStatus,
+  type PaymentStatus,
+} from '../../domain/application'
 import { blackoutAt } from '../../domain/blackout'
 import { universityFromRow, type University } from '../../domain/university'
 import type { Services } from '../../services'
@@ -41,8 +46,13 @@ export const DIFFERENCE_KINDS = [
   'credited_without_payment',
   /** The gateway's, the application's and M.I.C.'s amounts are not all the same. */
   'amount_differs',
-  /** The money went back at the gateway, yet the card was credited. */
+  /** The money went back at the gateway, yet the card was credited, and we did not know it. */
   'refunded_but_credited',
+  /**
+   * The money went back at the gateway after the credit, and the application says so
+   * (`reversed`): known, alerted, on 要対応 until staff close it; listed on its own line.
+   */
+  'reversed_after_credit',
   /** A payment at the gateway that belongs to no application. */
   'unknown_payment',
 ] as const
@@ -106,6 +116,8 @@ export type ReconciledApplication = Pick<
   | 'micCreditId'
   | 'paidAt'
   | 'refundedAt'
+  | 'creditAmount'
+  | 'reversalResolvedAt'
 >
 
 export interface DaySides {
@@ -226,17 +238,19 @@ export const compareDay = (s: DaySides) => {
   let gatewayCount = 0
 
   const judge = (p: GatewayPayment, a: ReconciledApplication, c: MicCreditRecord | undefined) => {
-    const refunded = p.status === 'refunded' || p.amountRefunded > 0
-    const kind: DifferenceKind | null =
-      refunded && c
-        ? 'refunded_but_credited'
-        : p.status === 'refunded'
-          ? null // the money went back and nothing was credited: settled
-          : p.amount !== a.amount || (c && c.amount !== a.amount)
-            ? 'amount_differs'
-            : !c
-              ? 'paid_not_credited'
-              : null
+    // On the card more than the gateway still holds: money went back after the credit.
+    const overCredited = c !== undefined && c.amount > netCaptured(p)
+    const kind: DifferenceKind | null = overCredited
+      ? a.creditStatus === 'reversed'
+        ? 'reversed_after_credit'
+        : 'refunded_but_credited'
+      : p.status === 'refunded'
+        ? null // the money went back and nothing was credited: settled
+        : p.amount !== a.amount || (c && c.amount !== creditAmountOf(a))
+          ? 'amount_differs'
+          : !c
+            ? 'paid_not_credited'
+            : null
     if (kind)
       differences.push({
         kind,
@@ -375,6 +389,8 @@ const APPLICATION_COLUMNS = {
   micCreditId: applications.micCreditId,
   paidAt: applications.paidAt,
   refundedAt: applications.refundedAt,
+  creditAmount: applications.creditAmount,
+  reversalResolvedAt: applications.reversalResolvedAt,
 }
 
 const jsonList = (values: readonly (string | number)[]) =>

@@ -30,6 +30,8 @@ export const TRIAGE_KINDS = [
   'retrying',
   'mismatch',
   'held',
+  'partly_refunded',
+  'reversed',
   'refund',
   'unmatched',
   'deadLettered',
@@ -43,6 +45,8 @@ export const TRIAGE_KIND_LABEL: Record<TriageKind, ConsoleKey> = {
   retrying: 'triageKindRetrying',
   mismatch: 'triageKindMismatch',
   held: 'triageKindHeld',
+  partly_refunded: 'triageKindPartlyRefunded',
+  reversed: 'triageKindReversed',
   refund: 'triageKindRefund',
   unmatched: 'triageKindUnmatched',
   deadLettered: 'triageKindDeadLettered',
@@ -58,7 +62,15 @@ export const TRIAGE_KIND_LABEL: Record<TriageKind, ConsoleKey> = {
 export const RETRYING_NEEDS_PERSON_ATTEMPTS = 6
 
 /** Credit states listed as they are; `retrying` only past RETRYING_NEEDS_PERSON_ATTEMPTS. */
-const CREDIT_KINDS = ['stalled', 'refused', 'retrying', 'mismatch', 'held'] as const
+const CREDIT_KINDS = [
+  'stalled',
+  'refused',
+  'retrying',
+  'mismatch',
+  'held',
+  'partly_refunded',
+  'reversed',
+] as const
 type CreditKind = (typeof CREDIT_KINDS)[number]
 const isCreditKind = (k: TriageKind): k is CreditKind =>
   (CREDIT_KINDS as readonly string[]).includes(k)
@@ -116,9 +128,13 @@ const hasAlertAddress = (table: 'applications' | 'refund_requests' | 'payment_no
   )
 
 const creditCondition = (kinds: readonly CreditKind[]) => {
-  const plain = kinds.filter((k) => k !== 'retrying')
+  const plain = kinds.filter((k) => k !== 'retrying' && k !== 'reversed')
   return or(
     plain.length ? inArray(applications.creditStatus, plain) : undefined,
+    // Money the gateway gave back after the credit: until staff close it.
+    kinds.includes('reversed')
+      ? and(eq(applications.creditStatus, 'reversed'), isNull(applications.reversalResolvedAt))
+      : undefined,
     kinds.includes('retrying')
       ? and(
           eq(applications.creditStatus, 'retrying'),

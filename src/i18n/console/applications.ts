@@ -40,6 +40,8 @@ export const applications = section({
     appCreditStalled: '再試行の上限に到達',
     appCreditRefunding: '返金手続き中',
     appCreditCredited: 'チャージ済み',
+    appCreditPartlyRefunded: '一部返金（未チャージ）',
+    appCreditReversed: 'チャージ後に返金',
     appCreditRefunded: '返金済みのためチャージしません',
     // 申請詳細
     appDetailTitle: '申請詳細 {id}',
@@ -72,6 +74,8 @@ export const applications = section({
     appActionRefund: '返金を依頼',
     appActionRefundApprove: '返金を承認',
     appActionRefundReject: '返金依頼を却下',
+    appActionCreditNet: '差額をチャージ',
+    appActionCloseReversal: '対応済みにする（チャージ後の返金）',
     appConfirmTitle: '{action}の確認',
     appBackToDetail: '申請詳細に戻る',
     appConfirmRecredit:
@@ -84,6 +88,10 @@ export const applications = section({
     appConfirmRefundApprove:
       '{name} の依頼を承認し、KOMOJUを通じて{amount}を返金します。M.I.C.へはチャージされなくなります。',
     appConfirmRefundReject: '{name} の返金依頼を却下します。返金は行われません。',
+    appConfirmCreditNet:
+      'KOMOJUに支払状況を照会し、返金されずに残っている金額（現在 {net}）だけをM.I.C.へチャージします。残りを学生に返す場合は、代わりに「返金」を選んでください。',
+    appConfirmCloseReversal:
+      'チャージ後にKOMOJUで返金（またはチャージバック）された {refunded} について、カードに残る金額の扱いを学生と済ませたことを記録し、要対応から外します。M.I.C.の残高は変わりません。',
     // Why an action is not offered now
     appWhyNotPaid: 'お支払いが済んでいないため、行えません。',
     appWhyRefunded: '返金済みのため、行えません。',
@@ -91,6 +99,8 @@ export const applications = section({
     appWhyMismatch:
       'KOMOJUの決済金額が申請の金額と一致しないため、チャージできません。支払状況を照会するか、返金してください。',
     appWhyRefunding: '返金手続き中のため、チャージできません。',
+    appWhyNotPartlyRefunded: '一部返金された申請ではありません。',
+    appWhyNotReversed: 'チャージ後に返金された申請ではないか、すでに対応済みです。',
     appWhyNotOpened: 'KOMOJUでの決済がまだ開始されていないため、行えません。',
     appWhyNoEmail: '学生のメールアドレスが登録されていないため、送信できません。',
     appWhyNoMail: '今の状態で学生に送るメールはありません。',
@@ -116,6 +126,8 @@ export const applications = section({
     appInquireUnreachable: 'KOMOJUに問い合わせできませんでした（{detail}）。何も変更していません。',
     appInquireNoGateway: 'この大学のKOMOJUの鍵が設定されていないため、問い合わせできません。',
     appDoneResendMail: '「{mail}」を {to} へ再送しました。',
+    appDoneCreditNet: '差額のチャージを実行しました。チャージ状況: {status}',
+    appDoneCloseReversal: '対応済みにしました。',
     appResendFailed: '「{mail}」を {to} へ送信できませんでした。',
     appDoneRefund: '返金を依頼しました。別のスタッフの承認を待っています。',
     appDoneRefundApproved: '返金しました。',
@@ -203,6 +215,8 @@ export const applications = section({
     appCreditStalled: 'Retry limit reached',
     appCreditRefunding: 'Refund in progress',
     appCreditCredited: 'Credited',
+    appCreditPartlyRefunded: 'Partly refunded (not credited)',
+    appCreditReversed: 'Refunded after the credit',
     appCreditRefunded: 'Refunded: never credited',
     appDetailTitle: 'Application {id}',
     appSectionApplication: 'Application',
@@ -233,6 +247,8 @@ export const applications = section({
     appActionRefund: 'Request a refund',
     appActionRefundApprove: 'Approve the refund',
     appActionRefundReject: 'Reject the refund request',
+    appActionCreditNet: 'Credit the net',
+    appActionCloseReversal: 'Mark as dealt with (refund after the credit)',
     appConfirmTitle: 'Confirm: {action}',
     appBackToDetail: 'Back to the application',
     appConfirmRecredit:
@@ -245,12 +261,18 @@ export const applications = section({
     appConfirmRefundApprove:
       "Approves {name}'s request and refunds {amount} through KOMOJU. It will no longer be credited to M.I.C.",
     appConfirmRefundReject: "Rejects {name}'s refund request. Nothing is refunded.",
+    appConfirmCreditNet:
+      'Asks KOMOJU for the payment and credits to M.I.C. only what was not refunded (now {net}). To give the student the rest back instead, choose Refund.',
+    appConfirmCloseReversal:
+      'Records that the {refunded} refunded (or charged back) at KOMOJU after the credit has been settled with the student, and takes it off the triage list. The M.I.C. balance does not change.',
     appWhyNotPaid: 'Not possible: the application has not been paid.',
     appWhyRefunded: 'Not possible: the payment has been refunded.',
     appWhyCredited: 'Not possible: it has been credited to M.I.C.',
     appWhyMismatch:
       "Cannot be credited: KOMOJU's amount is not the application's. Inquire the payment status or refund it.",
     appWhyRefunding: 'Cannot be credited: a refund is in progress.',
+    appWhyNotPartlyRefunded: 'This application was not partly refunded.',
+    appWhyNotReversed: 'Nothing was refunded after the credit, or it has been dealt with already.',
     appWhyNotOpened: 'Not possible: no payment has been opened at KOMOJU yet.',
     appWhyNoEmail: 'Cannot be sent: the student has no email address.',
     appWhyNoMail: 'No mail fits the application as it stands.',
@@ -275,6 +297,8 @@ export const applications = section({
     appInquireUnreachable: 'KOMOJU could not be asked ({detail}). Nothing was changed.',
     appInquireNoGateway: "This university's KOMOJU keys are not configured: it cannot be asked.",
     appDoneResendMail: '“{mail}” was sent again to {to}.',
+    appDoneCreditNet: 'The net was credited. Credit status: {status}',
+    appDoneCloseReversal: 'Marked as dealt with.',
     appResendFailed: '“{mail}” could not be sent to {to}.',
     appDoneRefund: 'Refund requested. It waits for another staff member to approve it.',
     appDoneRefundApproved: 'Refunded.',

@@ -51,6 +51,7 @@ export const reconcile = section({
     reconcileKindCreditedWithoutPayment: '入金なしのM.I.C.チャージ',
     reconcileKindAmountDiffers: '金額の不一致',
     reconcileKindRefundedButCredited: '返金済み・M.I.C.反映済み',
+    reconcileKindReversedAfterCredit: 'M.I.C.反映後の返金・チャージバック（把握済み）',
     reconcileKindUnknownPayment: '申請のない入金',
     reconcileColApplication: '発行申請番号',
     reconcileColPayment: '決済ID',
@@ -85,6 +86,8 @@ export const reconcile = section({
     reconcileCreditStalled: '再試行の上限に到達',
     reconcileCreditRefunding: '返金手続き中',
     reconcileCreditCredited: '反映済み',
+    reconcileCreditPartlyRefunded: '一部返金（未反映）',
+    reconcileCreditReversed: '反映後に返金',
   },
   en: {
     reconcileTitle: 'Reconciliation',
@@ -135,6 +138,7 @@ export const reconcile = section({
     reconcileKindCreditedWithoutPayment: 'M.I.C. charge without payment',
     reconcileKindAmountDiffers: 'Amounts differ',
     reconcileKindRefundedButCredited: 'Refunded, yet on M.I.C.',
+    reconcileKindReversedAfterCredit: 'Refunded or charged back after the M.I.C. charge (known)',
     reconcileKindUnknownPayment: 'Payment without application',
     reconcileColApplication: 'Application number',
     reconcileColPayment: 'Payment ID',
@@ -169,5 +173,7 @@ export const reconcile = section({
     reconcileCreditStalled: 'retry limit reached',
     reconcileCreditRefunding: 'refund in progress',
     reconcileCreditCredited: 'charged',
+    reconcileCreditPartlyRefunded: 'partly refunded (not charged)',
+    reconcileCreditReversed: 'refunded after the charge',
   },
 })

@@ -50,6 +50,8 @@ export const students = section({
     studentsCreditStalled: '再試行上限',
     studentsCreditRefunding: '返金処理中',
     studentsCreditCredited: '反映済み',
+    studentsCreditPartlyRefunded: '一部返金（未反映）',
+    studentsCreditReversed: '反映後に返金',
     studentsActions: '操作',
     studentsUnlock: 'ログインロック解除',
     studentsUnlockExplain:
@@ -107,6 +109,8 @@ export const students = section({
     studentsCreditStalled: 'Retries exhausted',
     studentsCreditRefunding: 'Refund in progress',
     studentsCreditCredited: 'Credited',
+    studentsCreditPartlyRefunded: 'Partly refunded (not credited)',
+    studentsCreditReversed: 'Refunded after the credit',
     studentsActions: 'Actions',
     studentsUnlock: 'Unlock login',
     studentsUnlockExplain:

@@ -249,6 +249,10 @@ const describe = (c: C, name: ActionName, situation: Awaited<ReturnType<typeof s
       return ct('appConfirmRefundApprove', { amount, name: requester })
     case 'refund-reject':
       return ct('appConfirmRefundReject', { name: requester })
+    case 'credit-net':
+      return ct('appConfirmCreditNet', { net: yen(a.amount - a.gatewayRefunded) })
+    case 'close-reversal':
+      return ct('appConfirmCloseReversal', { refunded: yen(a.gatewayRefunded) })
   }
 }
 

@@ -530,6 +530,15 @@ const CreditSection = ({
         return t('creditRefunding')
       case 'refunded':
         return t('creditRefunded')
+      case 'partlyRefunded':
+        return t(standing.chargeback ? 'creditPartlyChargedBack' : 'creditPartlyRefunded', {
+          amount: yen(tr, standing.refunded),
+        })
+      case 'reversed':
+        return t(standing.chargeback ? 'creditReversedChargeback' : 'creditReversed', {
+          time: formatJstDateTime(standing.at),
+          amount: yen(tr, standing.refunded),
+        })
       case 'error':
         return t('creditFailed')
     }
@@ -541,7 +550,7 @@ const CreditSection = ({
       {refundableByStudent(a) && (
         <form method="post" action={`/applications/${a.id}/refund`}>
           <CsrfField />
-          <p>{t('refundConfirm', { amount: yen(tr, a.amount) })}</p>
+          <p>{t('refundConfirm', { amount: yen(tr, a.amount - a.gatewayRefunded) })}</p>
           <button type="submit" class="button">
             {t('refundRequest')}
           </button>

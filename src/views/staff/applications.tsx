@@ -40,7 +40,9 @@ export const CREDIT_LABEL: Record<CreditStatus, ConsoleKey> = {
   mismatch: 'appCreditMismatch',
   stalled: 'appCreditStalled',
   refunding: 'appCreditRefunding',
+  partly_refunded: 'appCreditPartlyRefunded',
   credited: 'appCreditCredited',
+  reversed: 'appCreditReversed',
 }
 /**
  * チャージ状況 as staff read it. A refunded payment's credit is left `refunding` by the desk
@@ -273,6 +275,8 @@ export const ACTION_LABEL: Record<ActionName, ConsoleKey> = {
   refund: 'appActionRefund',
   'refund-approve': 'appActionRefundApprove',
   'refund-reject': 'appActionRefundReject',
+  'credit-net': 'appActionCreditNet',
+  'close-reversal': 'appActionCloseReversal',
 }
 
 /** One action on the detail page: offered (a link to its confirmation), or why not. */
@@ -492,6 +496,8 @@ const STAFF_ACTION_LABEL: Record<string, ConsoleKey> = {
   'application.recredit': 'appActionRecredit',
   'application.inquire': 'appActionInquire',
   'application.resend-mail': 'appActionResendMail',
+  'application.credit-net': 'appActionCreditNet',
+  'application.close-reversal': 'appActionCloseReversal',
 }
 
 const WEBHOOK_OUTCOME: Record<string, ConsoleKey> = {
@@ -509,7 +515,8 @@ const REFUND_RESULT: Record<string, ConsoleKey> = {
 /** What a staff action led to, from its audit entry, in a few words. */
 const staffResult = (ct: ConsoleText, e: Extract<TimelineEntry, { kind: 'staff' }>) => {
   const after = e.after ?? {}
-  if (e.action === 'application.recredit') return creditLabel(ct, String(after.creditStatus))
+  if (e.action === 'application.recredit' || e.action === 'application.credit-net')
+    return creditLabel(ct, String(after.creditStatus))
   if (e.action === 'application.resend-mail')
     return `${mailLabel(ct, String(after.mail))} → ${String(after.to)}`
   if (e.action === 'application.inquire') {
@@ -748,6 +755,15 @@ export const actionNotice = (
         text: ct('appDoneRecredit', { status: creditLabel(ct, status) }),
       }
     }
+    case 'application.credit-net': {
+      const status = String(after.creditStatus)
+      return {
+        kind: status === 'credited' ? 'success' : 'info',
+        text: ct('appDoneCreditNet', { status: creditLabel(ct, status) }),
+      }
+    }
+    case 'application.close-reversal':
+      return { kind: 'success', text: ct('appDoneCloseReversal') }
     case 'application.inquire':
       return inquiryNotice(ct, tr, after)
     case 'application.resend-mail': {

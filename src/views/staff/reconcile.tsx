@@ -23,6 +23,7 @@ export const KIND_LABEL: Record<DifferenceKind, ConsoleKey> = {
   credited_without_payment: 'reconcileKindCreditedWithoutPayment',
   amount_differs: 'reconcileKindAmountDiffers',
   refunded_but_credited: 'reconcileKindRefundedButCredited',
+  reversed_after_credit: 'reconcileKindReversedAfterCredit',
   unknown_payment: 'reconcileKindUnknownPayment',
 }
 
@@ -56,7 +57,9 @@ const CREDIT_STATUS: Record<CreditStatus, ConsoleKey> = {
   mismatch: 'reconcileCreditMismatch',
   stalled: 'reconcileCreditStalled',
   refunding: 'reconcileCreditRefunding',
+  partly_refunded: 'reconcileCreditPartlyRefunded',
   credited: 'reconcileCreditCredited',
+  reversed: 'reconcileCreditReversed',
 }
 
 /** お支払いステータス in the student side's own words. */

@@ -28,7 +28,9 @@ const CREDIT_LABEL: Record<CreditStatus, ConsoleKey> = {
   mismatch: 'studentsCreditMismatch',
   stalled: 'studentsCreditStalled',
   refunding: 'studentsCreditRefunding',
+  partly_refunded: 'studentsCreditPartlyRefunded',
   credited: 'studentsCreditCredited',
+  reversed: 'studentsCreditReversed',
 }
 
 /** Why M.I.C. gave no balance, in staff's words. */

@@ -19,6 +19,11 @@ const settingsInput = z
     maxDelayMs: z.number().int().min(0).max(600_000),
     /** Hold every delivery (they stay queued). */
     paused: z.boolean(),
+    /**
+     * Refuse the next refund call, as KOMOJU does when it cannot refund (e.g. the merchant's
+     * balance does not cover it): a 422 that refunds nothing.
+     */
+    refuseNextRefund: z.boolean(),
   })
   .strict()
 type Settings = z.infer<typeof settingsInput>
@@ -27,6 +32,7 @@ const DEFAULTS: Settings = {
   duplicateRate: 0.3,
   maxDelayMs: 1500,
   paused: false,
+  refuseNextRefund: false,
 }
 
 // Objects are stored as the exact JSON KOMOJU returns, plus a few columns to query by.
@@ -486,6 +492,10 @@ export class KomojuTwin extends DurableObject<Env> {
           'not_refundable',
           `A ${p.payment_details.type} payment is refunded through a refund request, not the API`,
         )
+      if (this.settings().refuseNextRefund) {
+        this.setKv('settings', { ...this.settings(), refuseNextRefund: false })
+        return fail(c, 422, 'not_refundable', 'The refund was declined; nothing was refunded')
+      }
       const refundable = p.total - p.amount_refunded
       const amount = input.amount ?? refundable
       if (amount > refundable)
@@ -631,6 +641,35 @@ export class KomojuTwin extends DurableObject<Env> {
       const expired: Payment = { ...found.p, status: 'expired' }
       this.change(found.merchant, expired, c.get('now'))
       return c.json(expired)
+    })
+
+    // The card company takes a captured card payment back (a chargeback the cardholder
+    // won): KOMOJU records it as a refund marked `chargeback`, in full or in part.
+    app.post('/_twin/payments/:id/chargeback', async (c) => {
+      const input = await readBody(
+        c,
+        z.object({ amount: z.number().int().positive().optional() }).strict(),
+      )
+      if (input instanceof Response) return input
+      const found = this.loadPayment(c.req.param('id'))
+      if (!found) return fail(c, 404, 'not_found', 'No such payment')
+      const { merchant, p } = found
+      if (p.status !== 'captured')
+        return fail(c, 422, 'invalid_payment_status', `The payment is ${p.status}`)
+      const left = p.total - p.amount_refunded
+      const amount = input.amount ?? left
+      if (amount > left)
+        return fail(c, 422, 'invalid_parameter', `Only ${left} is left to take back`, 'amount')
+      const now = c.get('now')
+      const refund = { ...m.newRefund(p.id, amount, 'chargeback', now), chargeback: true }
+      const charged: Payment = {
+        ...p,
+        status: amount === left ? 'refunded' : 'captured',
+        amount_refunded: p.amount_refunded + amount,
+        refunds: [...p.refunds, refund],
+      }
+      this.change(merchant, charged, now, charged.status === 'captured')
+      return c.json(charged)
     })
 
     app.get('/_twin/settings', (c) => c.json(this.settings()))
