@@ -81,6 +81,22 @@ export interface GatewayPayment {
   amountRefunded: number
   /** When the latest refund was made, if any. */
   refundedAt: number | null
+  /** Every refund, oldest first; a chargeback is a refund with `chargeback` set. */
+  refunds: GatewayRefund[]
+}
+
+/**
+ * One refund of a payment, as the gateway books it. KOMOJU's payment object has no fraud
+ * field: a payment its risk team marks as fraud is only told by the event
+ * `payment.marked.as.fraud`, which is why the event type travels with the payment to the
+ * step that applies it.
+ */
+export interface GatewayRefund {
+  id: string | null
+  amount: number
+  createdAt: number | null
+  /** Taken back by the card holder's bank rather than refunded by the merchant. */
+  chargeback: boolean
 }
 
 export interface GatewaySession {
@@ -92,7 +108,9 @@ export interface GatewaySession {
 }
 
 export type VerifiedWebhook =
-  | { ok: true; eventId: string; type: string; paymentId: string | null }
+  | { ok: true; kind: 'event'; eventId: string; type: string; paymentId: string | null }
+  /** The gateway checking that the webhook answers: nothing to record or apply. */
+  | { ok: true; kind: 'ping' }
   | { ok: false; reason: string; status: 400 | 401 }
 
 /** The gateway did not answer, or answered something other than what was asked. */
