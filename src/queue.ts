@@ -56,7 +56,10 @@ const handle = async (s: Services, n: NotificationMessage) => {
     console.warn('webhook names a payment the gateway does not know', { eventId: n.eventId })
     return done('unmatched')
   }
-  const outcome = await applyGatewayPayment(s, provider, n.universityId, payment)
+  const outcome = await applyGatewayPayment(s, provider, n.universityId, payment, {
+    id: n.eventId,
+    type: n.type,
+  })
   if (outcome.kind === 'unmatched') {
     console.warn('gateway payment matches no application', { eventId: n.eventId })
     return done('unmatched')

@@ -1,6 +1,6 @@
 import type { Mail } from '../adapters/mail'
 import { formatYen } from '../domain/charge'
-import { storeInstructionsOf } from '../domain/storePayment'
+import { hasEveryNumber, storeInstructionsOf } from '../domain/storePayment'
 import { formatJstDateTime, formatJstJapanese } from '../domain/time'
 import type { University } from '../domain/university'
 import type { TextKey, Translator } from '../i18n'
@@ -117,7 +117,8 @@ export const chargeCompletedMail = (
 
 /**
  * What a コンビニ / Pay-easy payment is paid with, labelled: the gateway's numbers and its
- * page of instructions. Shared by 申請完了, 申請情報 詳細 and the mail.
+ * page of instructions. Shared by 申請完了, 申請情報 詳細 and the mail. A number the gateway
+ * left out is not shown (its instructions page, always linked then, has it).
  */
 export const storeRows = (
   tr: Translator,
@@ -126,19 +127,18 @@ export const storeRows = (
   const s = storeInstructionsOf(a.paymentDetails)
   const link = (url: string | null) =>
     url ? [{ label: tr.t('paymentInstructions'), value: url, link: true }] : []
+  const row = (label: string, value: string | null) => (value ? [{ label, value }] : [])
   if (s?.kind === 'konbini')
     return [
-      { label: tr.t('paymentNumber'), value: s.receipt },
-      ...(s.confirmationCode
-        ? [{ label: tr.t('confirmationCode'), value: s.confirmationCode }]
-        : []),
+      ...row(tr.t('paymentNumber'), s.receipt),
+      ...row(tr.t('confirmationCode'), s.confirmationCode),
       ...link(s.instructionsUrl),
     ]
   if (s?.kind === 'pay_easy')
     return [
-      { label: tr.t('payEasyBankId'), value: s.bankId },
-      { label: tr.t('payEasyCustomerId'), value: s.customerId },
-      { label: tr.t('payEasyConfirmationId'), value: s.confirmationId },
+      ...row(tr.t('payEasyBankId'), s.bankId),
+      ...row(tr.t('payEasyCustomerId'), s.customerId),
+      ...row(tr.t('payEasyConfirmationId'), s.confirmationId),
       ...link(s.instructionsUrl),
     ]
   return [{ label: tr.t('paymentNumber'), value: a.paymentNumber ?? '' }]
@@ -157,7 +157,11 @@ export const paymentDeadlineMail = (
   text: [
     tr.t('mailTo', { name: nameKana }),
     '',
-    tr.t('mailDeadlineIntro'),
+    tr.t(
+      hasEveryNumber(storeInstructionsOf(a.paymentDetails))
+        ? 'mailDeadlineIntro'
+        : 'mailDeadlineIntroInstructions',
+    ),
     tr.t('mailApplicationNumber', { id: a.id }),
     `${tr.t('mailMethod')}: ${tr.t(`pm_${a.paymentMethod}`)}`,
     ...storeRows(tr, a).map((r) => `${r.label}: ${r.value}`),

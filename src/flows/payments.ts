@@ -85,17 +85,29 @@ const applicationFor = async (
 }
 
 /**
+ * The webhook event that made us look, when one did. Its type says what the gateway's
+ * payment object cannot: KOMOJU's payment has no fraud field, so `payment.marked.as.fraud`
+ * is known only by the event (`payment.refund.created`, `payment.updated`, … likewise).
+ */
+export interface GatewayEvent {
+  id: string
+  type: string
+}
+
+/**
  * Applies what the gateway reports of one payment to its application. Idempotent and
  * order-proof: statuses only move forward (nextPaymentStatus), each change is a
  * compare-and-set on the status it was computed from, and the completion mail goes out
  * once. Says whether the application now needs crediting. The payment must come from
- * the gateway itself (a lookup), never from a webhook's body.
+ * the gateway itself (a lookup), never from a webhook's body; `webhook` is the event that
+ * asked for the lookup, if any (the return page and the crons have none).
  */
 export const applyGatewayPayment = async (
   s: Pick<Services, 'db' | 'clock' | 'mailer'>,
   provider: PaymentProvider,
   universityId: string,
   p: GatewayPayment,
+  webhook: GatewayEvent | null = null,
 ): Promise<PaymentOutcome> => {
   for (let attempt = 0; attempt < 5; attempt++) {
     const a = await applicationFor(s, provider, universityId, p)

@@ -254,6 +254,8 @@ export const en = {
   payLaterHeading: 'Application received',
   payLater:
     'Pay with this payment number by the deadline. The number and deadline have also been emailed to you. The charge is made after you pay.',
+  payLaterInstructions:
+    "The numbers to pay with are on the payment provider's page linked below. Pay by the deadline. The link and deadline have also been emailed to you. The charge is made after you pay.",
   confirmingHeading: 'Confirming your payment',
   confirmingPayment:
     'The result from the payment service has not arrived yet. This page refreshes itself every few seconds.',
@@ -347,6 +349,8 @@ export const en = {
   mailDeadlineSubject: '[{university}] Your payment number',
   mailDeadlineIntro:
     'We have received your M.I.C. charge application. Pay with this payment number by the deadline.',
+  mailDeadlineIntroInstructions:
+    "We have received your M.I.C. charge application. The numbers to pay with are on the payment provider's page below. Pay by the deadline.",
   mailDeadlineNotes: [
     'The charge is made after you pay; it reaches your card one minute or more later.',
     'If the deadline passes without payment, the application becomes “Unpaid”.',

@@ -87,6 +87,8 @@ notifications.post('/komoju/webhook', resolveUniversity(), async (c) => {
   if (raw.length > MAX_BODY_BYTES) return refuse('too_large', 413)
   const verified = await provider.verifyWebhook(raw, c.req.raw.headers)
   if (!verified.ok) return refuse(verified.reason, verified.status, raw.slice(0, 200))
+  // KOMOJU's ping only checks that we answer: whatever it says, there is nothing to do.
+  if (verified.kind === 'ping') return c.json({ received: true })
   const message: NotificationMessage = {
     eventId: verified.eventId,
     provider: provider.id,

@@ -21,7 +21,7 @@ import {
   twinPaymentOf,
   webhookEvent,
 } from '../charge'
-import { Client, mainText } from '../client'
+import { Client, lastMailId, latestMail, mainText } from '../client'
 import { FAULT_NONE, KOMOJU } from '../twins'
 
 const provider = () =>
@@ -388,6 +388,344 @@ describe('a webhook is a hint: the gateway’s word decides', () => {
       (n) => n?.applied_at != null,
     )
     expect(n).toMatchObject({ outcome: 'unmatched', application_id: null })
+  })
+})
+
+/** KOMOJU's own API at the twin, as the demo merchant. */
+const komojuApi = (path: string, init: RequestInit = {}) =>
+  fetch(`${KOMOJU}/api/v1${path}`, {
+    ...init,
+    headers: {
+      authorization: `Basic ${btoa(`${env.KOMOJU_SECRET_KEY}:`)}`,
+      ...(init.body ? { 'content-type': 'application/json' } : {}),
+      ...init.headers,
+    },
+  })
+
+/** The twin's admin API (not KOMOJU's). */
+const twinAdmin = async (method: string, path: string, body?: unknown) => {
+  const res = await fetch(`${KOMOJU}/_twin${path}`, {
+    method,
+    headers: body === undefined ? {} : { 'content-type': 'application/json' },
+    body: body === undefined ? undefined : JSON.stringify(body),
+  })
+  return { status: res.status, json: (await res.json()) as Record<string, unknown> }
+}
+
+/** The twin's outbox: which events it queued for a payment, oldest first. */
+const eventsFor = async (paymentId: string) => {
+  const { data } = (await gateway().deliveries()) as {
+    data: { id: string; type: string; payment_id: string }[]
+  }
+  return data.filter((e) => e.payment_id === paymentId).reverse()
+}
+
+/** The events recorded for a payment, by type, once the consumer has applied them. */
+const recordedFor = async (paymentId: string, types: string[]) =>
+  eventually(
+    async () =>
+      (
+        await env.DB.prepare(
+          'SELECT type, outcome, application_id, applied_at FROM payment_notifications WHERE payment_id = ? ORDER BY received_at',
+        )
+          .bind(paymentId)
+          .all<{
+            type: string
+            outcome: string | null
+            application_id: number | null
+            applied_at: number | null
+          }>()
+      ).results,
+    (rows) => types.every((t) => rows.some((r) => r.type === t && r.applied_at !== null)),
+  )
+
+/** A card application paid on the twin's page and credited. */
+const paidByCard = async (userId: string, amount: number) => {
+  const client = await ready(userId)
+  const { id } = await applyCharge(client, amount, 'credit_card')
+  await payOnGateway(client, id)
+  const a = await creditStatusBecomes(id, 'credited')
+  return { client, id, paymentId: a.provider_payment_id! }
+}
+
+describe('KOMOJU as it really is', () => {
+  it('answers its payment list as `payment_list`, and the adapter reads that and the older `list`', async () => {
+    await openStorePayment('test0210', 1100)
+    const raw = (await (await komojuApi('/payments?per_page=1')).json()) as Record<string, unknown>
+    expect(raw).toMatchObject({ resource: 'payment_list', page: 1, per_page: 1 })
+    expect(raw).toHaveProperty('start_time')
+    expect(raw).toHaveProperty('end_time')
+    const range = { from: testNow() - 86_400_000, to: testNow() + 86_400_000 }
+    const today = await provider().listPayments(range)
+    expect(today.length).toBeGreaterThan(0)
+    // KOMOJU's older documentation shows `"resource": "list"`: an account answering that way
+    // must reconcile as well.
+    const older = new KomojuProvider(
+      { apiUrl: KOMOJU, secretKey: env.KOMOJU_SECRET_KEY, webhookSecret: '' },
+      async (input, init) => {
+        const res = await fetch(input, init)
+        const json = (await res.json()) as Record<string, unknown>
+        if (json.resource === 'payment_list') json.resource = 'list'
+        return Response.json(json, { status: res.status })
+      },
+    )
+    expect((await older.listPayments(range)).map((p) => p.id).sort()).toEqual(
+      today.map((p) => p.id).sort(),
+    )
+  })
+
+  it('gives payments, sessions and refunds 25-character ids, and payments their mcc and statement descriptor', async () => {
+    const { payment } = await openStorePayment('test0211', 1200)
+    expect(payment.id).toMatch(/^[a-z0-9]{25}$/)
+    const full = (await (await komojuApi(`/payments/${payment.id}`)).json()) as Record<
+      string,
+      unknown
+    >
+    expect(full.mcc).toMatch(/^\d{4}$/)
+    expect(full.statement_descriptor).toMatchObject({
+      statement_descriptor: expect.any(String),
+      statement_descriptor_kana: expect.any(String),
+    })
+    const { id, paymentId } = await paidByCard('test0212', 1300)
+    expect(paymentId).toMatch(/^[a-z0-9]{25}$/)
+    expect((await application(id))!.provider_session_id).toMatch(/^[a-z0-9]{25}$/)
+    const refunded = await provider().refund(paymentId, `refund-${id}`, 300)
+    const refunds = (
+      (await (await komojuApi(`/payments/${refunded.id}`)).json()) as { refunds: { id: string }[] }
+    ).refunds
+    expect(refunds.map((r) => r.id)).toEqual([expect.stringMatching(/^[a-z0-9]{25}$/)])
+  })
+
+  it('refuses a session longer than 86,400 s, and the service never asks for one', async () => {
+    const session = (expires: number) =>
+      komojuApi('/sessions', {
+        method: 'POST',
+        body: JSON.stringify({
+          amount: 1000,
+          currency: 'JPY',
+          return_url: 'https://example.com/return',
+          payment_types: ['paypay'],
+          expires_in_seconds: expires,
+        }),
+      })
+    expect((await session(86_400)).status).toBe(200)
+    const tooLong = await session(86_401)
+    expect(tooLong.status).toBe(422)
+    expect(((await tooLong.json()) as { error: { param: string } }).error.param).toBe(
+      'expires_in_seconds',
+    )
+    // A hosted page whose deadline is two days away still opens, for KOMOJU's longest day.
+    const opened = await provider().openPayment({
+      applicationId: 990_010,
+      amount: 2000,
+      method: 'paypay',
+      deadline: testNow() + 2 * 86_400_000,
+      returnUrl: 'https://example.com/applications/990010/return',
+      email: 'someone@example.ac.jp',
+      lang: 'ja',
+      nameKana: 'デモ タロウ',
+      phone: null,
+      now: testNow(),
+    })
+    expect(opened.kind).toBe('hosted')
+    const sessions = (await (await fetch(`${KOMOJU}/_twin/sessions`)).json()) as {
+      data: { session: { id: string; created_at: string; expires_at: string } }[]
+    }
+    const s = sessions.data.find(
+      (d) => opened.kind === 'hosted' && d.session.id === opened.sessionId,
+    )
+    expect(Date.parse(s!.session.expires_at) - Date.parse(s!.session.created_at)).toBe(86_400_000)
+  })
+
+  it('gives every delivery its own X-Komoju-ID, never the event id', async () => {
+    const { payment } = await openStorePayment('test0213', 1400)
+    const [event] = await eventsFor(payment.id)
+    expect(event?.type).toBe('payment.authorized')
+    const first = await twinAdmin('POST', `/deliveries/${event!.id}/redeliver`)
+    const second = await twinAdmin('POST', `/deliveries/${event!.id}/redeliver`)
+    expect(first.json).toMatchObject({ eventId: event!.id, ok: true })
+    expect(first.json.deliveryId).toMatch(/^[a-z0-9]{25}$/)
+    expect(first.json.deliveryId).not.toBe(event!.id)
+    expect(second.json.deliveryId).not.toBe(first.json.deliveryId)
+  })
+
+  it('answers a signed ping 200 whatever its body, and enqueues nothing', async () => {
+    const since = await refusals()
+    for (const body of ['{}', '{"type":"ping"}', 'ping', '{"id":"x","type":"ping","data":[]}']) {
+      const res = await notify(await signedWebhook(body, { id: 'ping-delivery', event: 'ping' }))
+      expect(res.status, body).toBe(200)
+    }
+    // KOMOJU's own ping, as the twin sends it when a webhook is created.
+    const ping = await twinAdmin('POST', '/webhooks/demo/ping')
+    expect(ping.json).toMatchObject({ ok: true, status: 200 })
+    expect(countedSince(since, await refusals())).toEqual({})
+    expect(await notification(ping.json.eventId as string)).toBeNull()
+    // A ping signed with another secret is still refused.
+    const forged = await signedWebhook('{}', { event: 'ping', secret: 'whsec_someone_else' })
+    expect((await notify(forged)).status).toBe(401)
+  })
+
+  it('sends payment.refund.created for each refund and payment.refunded for the last, each recorded and applied', async () => {
+    const { id, paymentId } = await paidByCard('test0214', 2400)
+    await provider().refund(paymentId, `refund-${id}-part`, 500)
+    expect((await eventsFor(paymentId)).map((e) => e.type)).toEqual([
+      'payment.captured',
+      'payment.refund.created',
+    ])
+    await provider().refund(paymentId, `refund-${id}-rest`)
+    expect((await eventsFor(paymentId)).map((e) => e.type)).toEqual([
+      'payment.captured',
+      'payment.refund.created',
+      'payment.refund.created',
+      'payment.refunded',
+    ])
+    await gateway().flush()
+    const rows = await recordedFor(paymentId, ['payment.refund.created', 'payment.refunded'])
+    for (const r of rows.filter((r) => r.type !== 'payment.captured'))
+      expect(r).toMatchObject({ outcome: 'applied', application_id: id })
+    const p = await provider().payment(paymentId)
+    expect(p).toMatchObject({ status: 'refunded', amountRefunded: 2400 })
+    expect(p!.refunds.map((r) => [r.amount, r.chargeback])).toEqual([
+      [500, false],
+      [1900, false],
+    ])
+  })
+
+  it('books a chargeback as a refund marked chargeback, with the refund events', async () => {
+    const { paymentId } = await paidByCard('test0215', 1700)
+    const cb = await twinAdmin('POST', `/payments/${paymentId}/chargeback`, {})
+    expect(cb.status).toBe(200)
+    await gateway().flush()
+    await recordedFor(paymentId, ['payment.refund.created', 'payment.refunded'])
+    const p = await provider().payment(paymentId)
+    expect(p).toMatchObject({ status: 'refunded', amountRefunded: 1700 })
+    expect(p!.refunds).toEqual([
+      expect.objectContaining({ amount: 1700, chargeback: true, createdAt: expect.any(Number) }),
+    ])
+    // Cash has no chargebacks.
+    const { payment } = await openStorePayment('test0216', 1000)
+    expect((await gateway().payAtStore(payment.id)).status).toBe(200)
+    expect((await twinAdmin('POST', `/payments/${payment.id}/chargeback`, {})).status).toBe(422)
+  })
+
+  it('sends payment.marked.as.fraud when KOMOJU marks a payment, and payment.updated when it changes; both are recorded and applied', async () => {
+    const { id, paymentId } = await paidByCard('test0217', 1600)
+    const marked = await twinAdmin('POST', `/payments/${paymentId}/mark-fraud`, {})
+    expect(marked.status).toBe(200)
+    const updated = await komojuApi(`/payments/${paymentId}`, {
+      method: 'PATCH',
+      body: JSON.stringify({ description: 'M.I.C. charge', metadata: { note: 'x' } }),
+    })
+    expect(updated.status).toBe(200)
+    expect(await updated.json()).toMatchObject({ description: 'M.I.C. charge', status: 'captured' })
+    const bad = await komojuApi(`/payments/${paymentId}`, {
+      method: 'PATCH',
+      body: JSON.stringify({ amount: 1 }),
+    })
+    expect(bad.status).toBe(422)
+    expect((await eventsFor(paymentId)).map((e) => e.type)).toEqual([
+      'payment.captured',
+      'payment.marked.as.fraud',
+      'payment.updated',
+    ])
+    await gateway().flush()
+    const rows = await recordedFor(paymentId, ['payment.marked.as.fraud', 'payment.updated'])
+    for (const r of rows) expect(r).toMatchObject({ outcome: 'applied', application_id: id })
+  })
+
+  it('takes the payment from a refund object, should an event carry one', async () => {
+    const { id, paymentId } = await paidByCard('test0218', 1500)
+    const event = {
+      ...webhookEvent('payment.refund.created', paymentId),
+      data: { id: 'refund0000000000000000001', resource: 'refund', payment: paymentId },
+    }
+    expect((await notify(await signedWebhook(event))).status).toBe(200)
+    const n = await eventually(
+      () => notification(event.id),
+      (n) => n?.applied_at != null,
+    )
+    expect(n).toMatchObject({ outcome: 'applied', application_id: id })
+  })
+})
+
+describe('a store payment without its numbers', () => {
+  it('opens a コンビニ payment KOMOJU answered without a receipt and shows its instructions instead', async () => {
+    const userId = 'test0219'
+    const client = await ready(userId)
+    expect(
+      (await twinAdmin('PUT', '/next-store-payment', { omit: ['receipt', 'confirmation_code'] }))
+        .status,
+    ).toBe(200)
+    const since = await lastMailId()
+    const { id } = await applyCharge(client, 2100, 'cvs_lawson')
+    const a = await application(id)
+    expect(a).toMatchObject({ status: 'awaiting_payment', payment_number: null })
+    const payment = await twinPaymentOf(id)
+    expect(payment.payment_details).not.toHaveProperty('receipt')
+    const instructions = `http://komoju.test/instructions/${payment.id}`
+    for (const path of [`/applications/${id}/pay`, `/applications/${id}`]) {
+      const { res, html } = await client.get(path)
+      expect(res.status, path).toBe(200)
+      expect(html, path).toContain(`href="${instructions}"`)
+      expect(html, path).not.toContain('<dt>お支払い番号</dt>')
+      expect(html, path).not.toContain('payment-number')
+    }
+    expect(mainText((await client.get(`/applications/${id}/pay`)).html)).toContain(
+      'お支払いに必要な番号は、下の「お支払い方法の案内（決済代行会社のページ）」に記載されています。',
+    )
+    const mail = await latestMail(`${userId}@example.ac.jp`, since)
+    expect(mail?.kind).toBe('payment-deadline')
+    expect(mail?.body).toContain(instructions)
+    expect(mail?.body).not.toContain('次のお支払い番号で')
+    // KOMOJU's page still has the number, and the store takes it.
+    expect(await (await fetch(instructions)).text()).toMatch(/\d{12}/)
+    expect((await gateway().payAtStore(payment.id)).status).toBe(200)
+    await gateway().flush()
+    await creditStatusBecomes(id, 'credited')
+  })
+
+  it('opens a Pay-easy payment without its numbers and shows its instructions instead', async () => {
+    const userId = 'test0220'
+    const client = await ready(userId)
+    await twinAdmin('PUT', '/next-store-payment', {
+      omit: ['bank_id', 'customer_id', 'confirmation_id'],
+    })
+    const { id } = await applyCharge(client, 2200, 'payeasy')
+    const payment = await twinPaymentOf(id)
+    const { html } = await client.get(`/applications/${id}/pay`)
+    expect(html).toContain(`href="http://komoju.test/instructions/${payment.id}"`)
+    expect(mainText(html)).not.toContain('収納機関番号')
+    expect((await application(id))!.status).toBe('awaiting_payment')
+  })
+
+  it('shows the numbers KOMOJU gave beside the instructions when only some are missing', async () => {
+    const client = await ready('test0221')
+    await twinAdmin('PUT', '/next-store-payment', { omit: ['customer_id'] })
+    const { id } = await applyCharge(client, 2300, 'payeasy')
+    const payment = await twinPaymentOf(id)
+    const text = mainText((await client.get(`/applications/${id}`)).html)
+    expect(text).toContain('収納機関番号')
+    expect(text).toContain(String(payment.payment_details.bank_id))
+    expect(text).toContain(String(payment.payment_details.confirmation_id))
+    expect(text).not.toContain('お客様番号')
+  })
+
+  it('still refuses a store payment with neither its numbers nor instructions', async () => {
+    await twinAdmin('PUT', '/next-store-payment', { omit: ['receipt', 'instructions_url'] })
+    await expect(
+      provider().openPayment({
+        applicationId: 990_011,
+        amount: 1000,
+        method: 'cvs_lawson',
+        deadline: testNow() + 3 * 86_400_000,
+        returnUrl: 'https://example.com/x',
+        email: 's@example.ac.jp',
+        lang: 'ja',
+        nameKana: 'ヤマダ ハナコ',
+        phone: null,
+        now: testNow(),
+      }),
+    ).rejects.toThrow(/without what the student needs/)
   })
 })
 

@@ -286,6 +286,7 @@ describe('突合 gives money that went back after the credit its own line', () =
     amountRefunded: 0,
     refundedAt: null,
     chargedBack: false,
+    refunds: [],
     ...over,
   })
   const app = (over: Partial<ReconciledApplication>): ReconciledApplication => ({

@@ -83,6 +83,22 @@ export interface GatewayPayment {
   refundedAt: number | null
   /** Whether any of the money went back as a chargeback (the card company took it back). */
   chargedBack: boolean
+  /** Every refund, oldest first; a chargeback is a refund with `chargeback` set. */
+  refunds: GatewayRefund[]
+}
+
+/**
+ * One refund of a payment, as the gateway books it. KOMOJU's payment object has no fraud
+ * field: a payment its risk team marks as fraud is only told by the event
+ * `payment.marked.as.fraud`, which is why the event type travels with the payment to the
+ * step that applies it.
+ */
+export interface GatewayRefund {
+  id: string | null
+  amount: number
+  createdAt: number | null
+  /** Taken back by the card holder's bank rather than refunded by the merchant. */
+  chargeback: boolean
 }
 
 export interface GatewaySession {
@@ -94,7 +110,9 @@ export interface GatewaySession {
 }
 
 export type VerifiedWebhook =
-  | { ok: true; eventId: string; type: string; paymentId: string | null }
+  | { ok: true; kind: 'event'; eventId: string; type: string; paymentId: string | null }
+  /** The gateway checking that the webhook answers: nothing to record or apply. */
+  | { ok: true; kind: 'ping' }
   | { ok: false; reason: string; status: 400 | 401 }
 
 /** The gateway did not answer, or answered something other than what was asked. */

@@ -69,20 +69,29 @@ const paymentJson = z
     payment_details: paymentDetails.nullish(),
     created_at: time.optional(),
     amount_refunded: z.number().int().nonnegative().nullish(),
+    // KOMOJU's Refund: a chargeback is booked as a refund with `chargeback: true`.
     refunds: z
       .array(
         z
-          .object({ amount: z.number().int(), created_at: time, chargeback: z.boolean().nullish() })
+          .object({
+            id: z.string().nullish(),
+            amount: z.number().int(),
+            created_at: time,
+            chargeback: z.boolean().nullish(),
+          })
           .loose(),
       )
       .nullish(),
   })
   .loose()
 
-/** KOMOJU's list answer: one page of `data` and where it stands in the whole list. */
+/**
+ * KOMOJU's list answer: one page of `data` and where it stands in the whole list. Its
+ * PaymentList model names the resource `payment_list`; older documentation shows `list`.
+ */
 const paymentListJson = z
   .object({
-    resource: z.literal('list'),
+    resource: z.enum(['payment_list', 'list']),
     total: z.number().int().nonnegative(),
     page: z.number().int().positive(),
     per_page: z.number().int().positive(),
@@ -108,37 +117,57 @@ const sessionJson = z
   })
   .loose()
 
+const id = z.string().min(1).max(200)
 const webhookJson = z
   .object({
-    id: z.string().min(1).max(200),
+    id,
     type: z.string().min(1).max(100),
     resource: z.literal('event'),
+    // KOMOJU's Event carries the payment; should a refund event carry the refund itself,
+    // its `payment` names the payment.
     data: z
-      .object({ id: z.string().min(1).max(200).optional() })
+      .object({ id: id.optional(), resource: z.string().optional(), payment: id.optional() })
       .loose()
       .nullish(),
   })
   .loose()
 
+/** KOMOJU's longest hosted session: "The default value and upper limit are 86,400 seconds". */
+export const KOMOJU_MAX_SESSION_SECONDS = 86_400
+
+/**
+ * What the student pays a store payment with. KOMOJU's models mark every number optional
+ * (konbini `receipt` and `confirmation_code`; Pay-easy `bank_id`, `customer_id`,
+ * `confirmation_id`): a payment missing one is still open, and its instructions page shows
+ * the student everything. Only a payment with a number missing and no instructions page
+ * either leaves the student nothing to pay with.
+ */
 const storeOf = (
   d: z.infer<typeof paymentDetails> | null | undefined,
 ): StoreInstructions | null => {
-  if (d?.type === 'konbini' && d.store && d.receipt)
+  const instructionsUrl = d?.instructions_url || null
+  if (d?.type === 'konbini' && d.store) {
+    const receipt = d.receipt || null
+    if (!receipt && !instructionsUrl) return null
     return {
       kind: 'konbini',
       store: d.store,
-      receipt: d.receipt,
-      confirmationCode: d.confirmation_code ?? null,
-      instructionsUrl: d.instructions_url ?? null,
+      receipt,
+      confirmationCode: d.confirmation_code || null,
+      instructionsUrl,
     }
-  if (d?.type === 'pay_easy' && d.bank_id && d.customer_id && d.confirmation_id)
+  }
+  if (d?.type === 'pay_easy') {
+    const [bankId, customerId, confirmationId] = [d.bank_id, d.customer_id, d.confirmation_id]
+    if (!(bankId && customerId && confirmationId) && !instructionsUrl) return null
     return {
       kind: 'pay_easy',
-      bankId: d.bank_id,
-      customerId: d.customer_id,
-      confirmationId: d.confirmation_id,
-      instructionsUrl: d.instructions_url ?? null,
+      bankId: bankId || null,
+      customerId: customerId || null,
+      confirmationId: confirmationId || null,
+      instructionsUrl,
     }
+  }
   return null
 }
 
@@ -155,6 +184,12 @@ const toPayment = (p: z.infer<typeof paymentJson>): GatewayPayment => ({
   amountRefunded: p.amount_refunded ?? 0,
   refundedAt: latest((p.refunds ?? []).map((r) => r.created_at)),
   chargedBack: (p.refunds ?? []).some((r) => r.chargeback === true),
+  refunds: (p.refunds ?? []).map((r) => ({
+    id: r.id ?? null,
+    amount: r.amount,
+    createdAt: r.created_at,
+    chargeback: r.chargeback ?? false,
+  })),
 })
 
 const latest = (times: (number | null)[]) => {
@@ -291,7 +326,10 @@ export class KomojuProvider implements PaymentProvider {
         default_locale: input.lang,
         email: input.email,
         payment_types: [type],
-        expires_in_seconds: Math.max(60, Math.round((input.deadline - input.now) / 1000)),
+        expires_in_seconds: Math.min(
+          KOMOJU_MAX_SESSION_SECONDS,
+          Math.max(60, Math.round((input.deadline - input.now) / 1000)),
+        ),
         payment_data: { external_order_num: orderRef },
       },
       key,
@@ -360,7 +398,9 @@ export class KomojuProvider implements PaymentProvider {
   /**
    * X-Komoju-Signature is the hex HMAC-SHA256 of the raw body under the webhook secret.
    * The scheme has no timestamp, so even a valid signature only proves that KOMOJU sent
-   * these bytes once: the consumer asks KOMOJU what the payment's status is now.
+   * these bytes once: the consumer asks KOMOJU what the payment's status is now. A signed
+   * `ping` (KOMOJU sends one when a webhook is created) is answered whatever its body: it
+   * names nothing and moves nothing.
    */
   async verifyWebhook(rawBody: string, headers: Headers): Promise<VerifiedWebhook> {
     if (!this.account.webhookSecret) return { ok: false, reason: 'not_configured', status: 401 }
@@ -371,6 +411,7 @@ export class KomojuProvider implements PaymentProvider {
     const expected = toHex(await hmac(this.account.webhookSecret, rawBody))
     if (!timingSafeEqualText(expected, signature))
       return { ok: false, reason: 'bad_signature', status: 401 }
+    if (headers.get('x-komoju-event')?.trim() === 'ping') return { ok: true, kind: 'ping' }
     const contentType = headers.get('content-type') ?? ''
     if (!/^application\/json\b/i.test(contentType))
       return { ok: false, reason: 'wrong_content_type', status: 400 }
@@ -384,7 +425,13 @@ export class KomojuProvider implements PaymentProvider {
     if (!event.success) return { ok: false, reason: 'malformed_body', status: 400 }
     // The event is what the signed body says: X-Komoju-ID names the delivery (KOMOJU's docs:
     // "Webhook デリバリーのユニーク ID") and neither header is covered by the signature.
-    const paymentId = event.data.type.startsWith('payment.') ? (event.data.data?.id ?? null) : null
-    return { ok: true, eventId: event.data.id, type: event.data.type, paymentId }
+    const { type, data } = event.data
+    if (type === 'ping') return { ok: true, kind: 'ping' }
+    const paymentId = !type.startsWith('payment.')
+      ? null
+      : data?.resource === 'refund'
+        ? (data.payment ?? null)
+        : (data?.id ?? null)
+    return { ok: true, kind: 'event', eventId: event.data.id, type, paymentId }
   }
 }

@@ -9,7 +9,7 @@ import {
 } from '../../domain/application'
 import { formatYen } from '../../domain/charge'
 import { hasDeadline, type PaymentMethod } from '../../domain/paymentMethods'
-import { safeInstructionsUrl } from '../../domain/storePayment'
+import { hasEveryNumber, safeInstructionsUrl, storeInstructionsOf } from '../../domain/storePayment'
 import { formatJstDate, formatJstDateTime } from '../../domain/time'
 import type { Application, BalanceReading } from '../../flows/charge'
 import { storeRows } from '../../flows/mails'
@@ -324,7 +324,7 @@ export const AppliedPage = ({ a }: { a: Application }) => {
           </>
         ) : a.paymentDetails ? (
           <>
-            <p>{t('payLater')}</p>
+            <p>{t(payLaterText(a))}</p>
             <DeadlineInfo a={a} />
             <a class="button primary" href={`/applications/${a.id}`}>
               {t('ok')}
@@ -353,6 +353,10 @@ export const AppliedPage = ({ a }: { a: Application }) => {
     </>
   )
 }
+
+/** How to pay later: with the numbers shown, or on the gateway's page when it gave none. */
+const payLaterText = (a: Application) =>
+  hasEveryNumber(storeInstructionsOf(a.paymentDetails)) ? 'payLater' : 'payLaterInstructions'
 
 /** The gateway's numbers to pay a コンビニ / Pay-easy charge with, and its deadline. */
 const DeadlineInfo = ({ a }: { a: Application }) => {
@@ -408,7 +412,7 @@ export const ReturnPage = ({ a }: { a: Application }) => {
     return (
       <section class="done-box" role="status" aria-labelledby="done-heading">
         <h2 id="done-heading">{t('payLaterHeading')}</h2>
-        <p>{t('payLater')}</p>
+        <p>{t(payLaterText(a))}</p>
         <DeadlineInfo a={a} />
         {links}
       </section>

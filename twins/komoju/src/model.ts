@@ -28,7 +28,7 @@ export type PaymentStatus =
 export const iso = (ms: number) => new Date(ms).toISOString()
 
 const ALNUM = 'abcdefghijklmnopqrstuvwxyz0123456789'
-/** KOMOJU-looking ids: lowercase letters and digits (24 for objects, 25 for events). */
+/** KOMOJU-looking ids: 25 lowercase letters and digits, as its SDK models say of every id. */
 export const randomId = (length: number) => {
   let id = ''
   while (id.length < length)
@@ -44,19 +44,42 @@ export const newRefund = (
   amount: number,
   description: string | null,
   now: number,
+  chargeback = false,
 ) => ({
-  id: randomId(24),
+  id: randomId(25),
   resource: 'refund' as const,
   amount,
   currency: 'JPY' as const,
   payment,
   description,
   created_at: iso(now),
-  chargeback: false,
+  /** KOMOJU books a chargeback as a refund with this flag set. */
+  chargeback,
+})
+
+/**
+ * What KOMOJU's payment carries about the merchant: its Merchant Category Code and what the
+ * customer's card statement shows. Each merchant of the twin is a university (MCC 8220).
+ */
+const merchantFields = (merchant: string) => ({
+  mcc: '8220',
+  statement_descriptor: {
+    statement_descriptor: `M.I.C. ${merchant}`,
+    statement_descriptor_alpha: `MIC ${merchant}`.toUpperCase().slice(0, 22),
+    statement_descriptor_kana: 'ミック チャージ',
+    statement_city: 'Tokyo',
+    contact_phone: '0312345678',
+  },
 })
 
 /** A payment as KOMOJU starts one; callers override what differs (keys keep this order). */
-export const newPayment = (id: string, amount: number, now: number, details: PaymentDetails) => ({
+export const newPayment = (
+  id: string,
+  amount: number,
+  now: number,
+  details: PaymentDetails,
+  merchant: string,
+) => ({
   id,
   resource: 'payment' as const,
   status: 'pending' as PaymentStatus,
@@ -78,6 +101,7 @@ export const newPayment = (id: string, amount: number, now: number, details: Pay
   session: null as string | null,
   customer_family_name: null as string | null,
   customer_given_name: null as string | null,
+  ...merchantFields(merchant),
   refunds: [] as ReturnType<typeof newRefund>[],
   refund_requests: [] as unknown[],
 })
@@ -94,7 +118,8 @@ export const sessionInput = z.object({
   // Real KOMOJU offers every enabled method when this is absent; the service always sends
   // exactly one and the twin's page shows exactly one, so anything else is refused.
   payment_types: z.array(paymentType).length(1),
-  expires_in_seconds: z.number().int().positive().max(2_592_000).default(86_400),
+  // KOMOJU: "The default value and upper limit are 86,400 seconds (24 hours)."
+  expires_in_seconds: z.number().int().positive().max(86_400).default(86_400),
   payment_data: z
     .object({
       external_order_num: z.string().min(1).max(255).optional(),
@@ -109,7 +134,7 @@ export const newSession = (
   input: z.infer<typeof sessionInput>,
   origin: string,
   now: number,
-  id = randomId(24),
+  id = randomId(25),
 ) => ({
   id,
   resource: 'session' as const,
@@ -207,6 +232,26 @@ export const listQuery = z.object({
     .nullable()
     .default(null),
 })
+
+/** PATCH /api/v1/payments/:id: KOMOJU lets only these two change. */
+export const updateInput = z
+  .object({
+    description: z.string().max(255).nullable().optional(),
+    metadata: z.record(z.string(), z.unknown()).optional(),
+  })
+  .strict()
+
+/** The numbers KOMOJU's models mark optional, which the twin can be told to leave out. */
+export const OMITTABLE = [
+  'receipt',
+  'confirmation_code',
+  'bank_id',
+  'customer_id',
+  'confirmation_id',
+  'instructions_url',
+] as const
+export type Omittable = (typeof OMITTABLE)[number]
+export const omitInput = z.object({ omit: z.array(z.enum(OMITTABLE)).max(6) }).strict()
 
 export const refundInput = z.object({
   amount: z.number().int().positive().optional(),

@@ -165,6 +165,11 @@ export class KomojuTwin extends DurableObject<Env> {
    * writes happen in one synchronous step, so they commit together before any response.
    */
   private change(merchant: string, p: Payment, now: number, quiet = false) {
+    this.save(merchant, p)
+    if (!quiet) this.emit(merchant, `payment.${p.status}`, p, now)
+  }
+
+  private save(merchant: string, p: Payment) {
     this.q(
       `INSERT INTO payments VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT (id) DO UPDATE
        SET status = excluded.status, json = excluded.json`,
@@ -174,11 +179,19 @@ export class KomojuTwin extends DurableObject<Env> {
       JSON.stringify(p),
     )
     this.rescheduleNeeded = true
-    if (quiet) return
+  }
+
+  /** Queues one event about `p` as it is now (KOMOJU's event `data` is the payment). */
+  private emit(
+    merchant: string,
+    type: string,
+    p: Payment,
+    now: number,
+    reason: string | null = null,
+  ) {
     const id = randomId(25)
-    const type = `payment.${p.status}`
     // Serialized once, here: every delivery and redelivery sends exactly these bytes.
-    const event = { id, type, resource: 'event', data: p, created_at: iso(now), reason: null }
+    const event = { id, type, resource: 'event', data: p, created_at: iso(now), reason }
     const body = JSON.stringify(event)
     const s = this.settings()
     this.q(
@@ -189,11 +202,44 @@ export class KomojuTwin extends DurableObject<Env> {
     )
   }
 
+  /**
+   * Books a refund (or chargeback) on a captured payment: `payment.refund.created` for every
+   * refund, partial ones included, then `payment.refunded` once nothing is left.
+   */
+  private refund(merchant: string, p: Payment, refund: Payment['refunds'][number], now: number) {
+    const amountRefunded = p.amount_refunded + refund.amount
+    const refunded: Payment = {
+      ...p,
+      status: amountRefunded >= p.total ? 'refunded' : 'captured',
+      amount_refunded: amountRefunded,
+      refunds: [...p.refunds, refund],
+    }
+    this.save(merchant, refunded)
+    this.emit(merchant, 'payment.refund.created', refunded, now)
+    if (refunded.status === 'refunded') this.emit(merchant, 'payment.refunded', refunded, now)
+    return refunded
+  }
+
   /** Authorized konbini / Pay-easy payments past their deadline expire (lazily and by alarm). */
   private expireDue(now: number) {
     const sql = "SELECT merchant, json FROM payments WHERE status = 'authorized' AND deadline < ?"
     for (const row of this.q<{ merchant: string; json: string }>(sql, now))
       this.change(row.merchant, { ...(JSON.parse(row.json) as Payment), status: 'expired' }, now)
+  }
+
+  /**
+   * The numbers of a new konbini / Pay-easy payment, less what the twin was told to leave out
+   * of the next one (KOMOJU's models mark them optional). What is left out of the API's
+   * answer is kept for the instructions page, where KOMOJU shows the customer everything.
+   */
+  private payLaterDetails(id: string, details: ReturnType<typeof m.payLaterDetails>) {
+    const omit = this.kv<m.Omittable[]>('omitNext', [])
+    if (omit.length === 0) return details
+    this.q("DELETE FROM kv WHERE k = 'omitNext'")
+    this.setKv(`withheld:${id}`, details)
+    const shown: Record<string, unknown> = { ...details }
+    for (const field of omit) delete shown[field]
+    return shown as typeof details
   }
 
   // --- the webhook outbox --------------------------------------------------------------
@@ -406,17 +452,13 @@ export class KomojuTwin extends DurableObject<Env> {
       const deadline = input.payment_deadline ? Date.parse(input.payment_deadline) : now + 3 * DAY
       if (deadline <= now)
         return fail(c, 422, 'invalid_parameter', 'Deadline has passed', 'payment_deadline')
-      const id = randomId(24)
+      const id = randomId(25)
       const d = input.payment_details
       const instructions = `${new URL(c.req.url).origin}/instructions/${id}`
       const store = d.type === 'konbini' ? d.store : ''
+      const details = m.payLaterDetails(d.type, d.email, store, instructions)
       const p: Payment = {
-        ...m.newPayment(
-          id,
-          input.amount,
-          now,
-          m.payLaterDetails(d.type, d.email, store, instructions),
-        ),
+        ...m.newPayment(id, input.amount, now, this.payLaterDetails(id, details), merchant),
         status: 'authorized',
         payment_deadline: iso(deadline),
         description: input.description ?? null,
@@ -461,13 +503,17 @@ export class KomojuTwin extends DurableObject<Env> {
         ...args,
         ...[q.per_page, (q.page - 1) * q.per_page],
       )
+      // KOMOJU's PaymentList today: `payment_list` (older documentation showed `list`),
+      // with the time range it answers for.
       return c.json({
-        resource: 'list',
+        resource: 'payment_list',
+        data: total === 0 ? [] : rows.map((r) => JSON.parse(r.json) as Payment),
+        start_time: iso(q.start_time),
+        end_time: q.end_time >= 8.64e15 ? null : iso(q.end_time),
         total,
         page: q.page,
         per_page: q.per_page,
         last_page: Math.ceil(total / q.per_page),
-        data: total === 0 ? [] : rows.map((r) => JSON.parse(r.json) as Payment),
       })
     })
 
@@ -500,16 +546,25 @@ export class KomojuTwin extends DurableObject<Env> {
       const amount = input.amount ?? refundable
       if (amount > refundable)
         return fail(c, 422, 'invalid_parameter', `Only ${refundable} is refundable`, 'amount')
-      const now = c.get('now')
-      const refunded: Payment = {
+      const refund = m.newRefund(p.id, amount, input.description ?? null, c.get('now'))
+      return c.json(this.refund(c.get('merchant').name, p, refund, c.get('now')))
+    })
+
+    // Only `description` and `metadata` can change (KOMOJU's Payment: Update), and each
+    // change is a `payment.updated` event.
+    app.patch('/api/v1/payments/:id', async (c) => {
+      const input = await readBody(c, m.updateInput)
+      if (input instanceof Response) return input
+      const p = this.ownedPayment(c)
+      if (!p) return fail(c, 404, 'not_found', 'No such payment')
+      const updated: Payment = {
         ...p,
-        status: amount === refundable ? 'refunded' : 'captured',
-        amount_refunded: p.amount_refunded + amount,
-        refunds: [...p.refunds, m.newRefund(p.id, amount, input.description ?? null, now)],
+        description: input.description === undefined ? p.description : input.description,
+        metadata: input.metadata ?? p.metadata,
       }
-      // Only a full refund changes the status, and only then is there an event.
-      this.change(c.get('merchant').name, refunded, now, refunded.status === 'captured')
-      return c.json(refunded)
+      this.save(c.get('merchant').name, updated)
+      this.emit(c.get('merchant').name, 'payment.updated', updated, c.get('now'))
+      return c.json(updated)
     })
 
     app.post('/api/v1/payments/:id/cancel', (c) => {
@@ -547,15 +602,15 @@ export class KomojuTwin extends DurableObject<Env> {
       const settings = this.settings()
       const declined = type === 'credit_card' && settings.declineNextCard
       if (declined) this.setKv('settings', { ...settings, declineNextCard: false })
-      const id = randomId(24)
+      const id = randomId(25)
       const later = m.isPayLater(type)
       const card = { brand: 'visa', last_four_digits: '4242', month: 12, year: 2030 }
       const instructions = `${new URL(c.req.url).origin}/instructions/${id}`
       const details = later
-        ? m.payLaterDetails(type, s.email, 'lawson', instructions)
+        ? this.payLaterDetails(id, m.payLaterDetails(type, s.email, 'lawson', instructions))
         : { type, email: s.email, ...(type === 'credit_card' ? card : {}) }
       const p: Payment = {
-        ...m.newPayment(id, s.amount, now, details),
+        ...m.newPayment(id, s.amount, now, details, merchant),
         status: declined ? 'failed' : later ? 'authorized' : 'captured',
         payment_deadline: later ? iso(now + 3 * DAY) : null,
         captured_at: declined || later ? null : iso(now),
@@ -573,8 +628,11 @@ export class KomojuTwin extends DurableObject<Env> {
 
     app.get('/instructions/:id', (c) => {
       const found = this.loadPayment(c.req.param('id'))
-      const later = found && m.isPayLater(found.p.payment_details.type)
-      return later ? instructionsPage(c, found.p) : notFoundPage(c)
+      if (!found || !m.isPayLater(found.p.payment_details.type)) return notFoundPage(c)
+      // KOMOJU's page shows every number, also one its API answer left out.
+      const withheld = this.kv<Payment['payment_details'] | null>(`withheld:${found.p.id}`, null)
+      const p = withheld ? { ...found.p, payment_details: withheld } : found.p
+      return instructionsPage(c, p)
     })
 
     // --- admin API for dev tools and tests (not KOMOJU's; no auth) ---
@@ -643,33 +701,69 @@ export class KomojuTwin extends DurableObject<Env> {
       return c.json(expired)
     })
 
-    // The card company takes a captured card payment back (a chargeback the cardholder
-    // won): KOMOJU records it as a refund marked `chargeback`, in full or in part.
-    app.post('/_twin/payments/:id/chargeback', async (c) => {
+    // KOMOJU's risk team marks a payment as fraud: the payment object itself does not change
+    // (KOMOJU's Payment model has no fraud field), only the event says it.
+    app.post('/_twin/payments/:id/mark-fraud', async (c) => {
       const input = await readBody(
         c,
-        z.object({ amount: z.number().int().positive().optional() }).strict(),
+        z
+          .object({ reason: z.string().max(255) })
+          .partial()
+          .strict(),
       )
+      if (input instanceof Response) return input
+      const found = this.loadPayment(c.req.param('id'))
+      if (!found) return fail(c, 404, 'not_found', 'No such payment')
+      const { merchant, p } = found
+      this.emit(merchant, 'payment.marked.as.fraud', p, c.get('now'), input.reason ?? 'fraud')
+      return c.json(p)
+    })
+
+    // The card holder's bank takes the money back: KOMOJU books it as a refund marked
+    // `chargeback` (its Refund model), with the same events as any refund.
+    app.post('/_twin/payments/:id/chargeback', async (c) => {
+      const input = await readBody(c, m.refundInput)
       if (input instanceof Response) return input
       const found = this.loadPayment(c.req.param('id'))
       if (!found) return fail(c, 404, 'not_found', 'No such payment')
       const { merchant, p } = found
       if (p.status !== 'captured')
         return fail(c, 422, 'invalid_payment_status', `The payment is ${p.status}`)
-      const left = p.total - p.amount_refunded
-      const amount = input.amount ?? left
-      if (amount > left)
-        return fail(c, 422, 'invalid_parameter', `Only ${left} is left to take back`, 'amount')
+      if (m.isPayLater(p.payment_details.type))
+        return fail(c, 422, 'invalid_payment_status', 'Cash payments have no chargebacks')
+      const refundable = p.total - p.amount_refunded
+      const amount = input.amount ?? refundable
+      if (amount > refundable)
+        return fail(c, 422, 'invalid_parameter', `Only ${refundable} is refundable`, 'amount')
       const now = c.get('now')
-      const refund = { ...m.newRefund(p.id, amount, 'chargeback', now), chargeback: true }
-      const charged: Payment = {
-        ...p,
-        status: amount === left ? 'refunded' : 'captured',
-        amount_refunded: p.amount_refunded + amount,
-        refunds: [...p.refunds, refund],
-      }
-      this.change(merchant, charged, now, charged.status === 'captured')
-      return c.json(charged)
+      const refund = m.newRefund(p.id, amount, input.description ?? 'chargeback', now, true)
+      return c.json(this.refund(merchant, p, refund, now))
+    })
+
+    // The next konbini / Pay-easy payment (API or hosted page) comes without these fields.
+    app.get('/_twin/next-store-payment', (c) => c.json({ omit: this.kv('omitNext', []) }))
+    app.put('/_twin/next-store-payment', async (c) => {
+      const input = await readBody(c, m.omitInput)
+      if (input instanceof Response) return input
+      this.setKv('omitNext', [...new Set(input.omit)])
+      return c.json({ omit: this.kv('omitNext', []) })
+    })
+
+    // What KOMOJU sends once a webhook is created: a signed `ping`, at once, not queued.
+    app.post('/_twin/webhooks/:merchant/ping', async (c) => {
+      const merchant = this.merchant(c.req.param('merchant'))
+      if (!merchant) return fail(c, 404, 'not_found', 'No such merchant')
+      const id = randomId(25)
+      const now = c.get('now')
+      const body = JSON.stringify({
+        id,
+        type: 'ping',
+        resource: 'event',
+        data: {},
+        created_at: iso(now),
+        reason: null,
+      })
+      return c.json({ eventId: id, ...(await post(merchant, { id, type: 'ping', body })) })
     })
 
     app.get('/_twin/settings', (c) => c.json(this.settings()))

@@ -1,4 +1,4 @@
-import type { Merchant } from './model'
+import { randomId, type Merchant } from './model'
 
 // How KOMOJU delivers one webhook attempt. The outbox (which events, when, how often)
 // lives in the Durable Object; this file is only the wire format.
@@ -24,6 +24,8 @@ export const sign = async (secret: string, body: string) => {
 }
 
 export interface Attempt {
+  /** This POST's X-Komoju-ID: every delivery has its own, retries and copies included. */
+  deliveryId: string
   ok: boolean
   status: number | null
   error: string | null
@@ -32,12 +34,17 @@ export interface Attempt {
 /**
  * POSTs the stored body, byte for byte, to the merchant's webhook. Only a 2xx counts:
  * redirects are not followed (KOMOJU does not), and a hang is cut off after 10 s.
+ * X-Komoju-ID is KOMOJU's "unique ID of the webhook delivery", a delivery being one POST
+ * (its docs): a new one each time, never the event's id, so a receiver that deduplicated by
+ * this header would handle a retried event twice.
  */
 export const post = async (
   merchant: Merchant | undefined,
   event: { id: string; type: string; body: string },
 ): Promise<Attempt> => {
-  if (!merchant) return { ok: false, status: null, error: 'merchant is no longer configured' }
+  const deliveryId = randomId(25)
+  if (!merchant)
+    return { deliveryId, ok: false, status: null, error: 'merchant is no longer configured' }
   try {
     const res = await fetch(merchant.webhookUrl, {
       method: 'POST',
@@ -46,7 +53,7 @@ export const post = async (
       headers: {
         'Content-Type': 'application/json',
         'User-Agent': 'Komoju-Webhook',
-        'X-Komoju-ID': event.id,
+        'X-Komoju-ID': deliveryId,
         'X-Komoju-Event': event.type,
         'X-Komoju-Signature': await sign(merchant.webhookSecret, event.body),
       },
@@ -54,8 +61,9 @@ export const post = async (
     })
     await res.body?.cancel()
     const ok = res.status >= 200 && res.status < 300
-    return { ok, status: res.status, error: ok ? null : `HTTP ${res.status}` }
+    return { deliveryId, ok, status: res.status, error: ok ? null : `HTTP ${res.status}` }
   } catch (err) {
-    return { ok: false, status: null, error: err instanceof Error ? err.message : String(err) }
+    const error = err instanceof Error ? err.message : String(err)
+    return { deliveryId, ok: false, status: null, error }
   }
 }
