@@ -4,6 +4,12 @@ import { z } from 'zod'
 import * as m from './model'
 import { fail, iso, randomId, readBody, type Payment, type Session } from './model'
 import { instructionsPage, notFoundPage, refusedPage, sessionPage } from './pages'
+import {
+  newRefundRequest,
+  REFUND_REQUEST_SCHEMA,
+  refundRequestInput,
+  type RefundRequest,
+} from './refundRequests'
 import { type Attempt, backoffMs, MAX_FAILURES, post } from './webhooks'
 
 const DAY = 86_400_000
@@ -102,6 +108,7 @@ export class KomojuTwin extends DurableObject<Env> {
   constructor(ctx: DurableObjectState, env: Env) {
     super(ctx, env)
     ctx.storage.sql.exec(SCHEMA)
+    ctx.storage.sql.exec(REFUND_REQUEST_SCHEMA)
     this.routes()
   }
 
@@ -158,7 +165,13 @@ export class KomojuTwin extends DurableObject<Env> {
    * Saves a payment and, unless `quiet`, queues the event named after its new status. Both
    * writes happen in one synchronous step, so they commit together before any response.
    */
-  private change(merchant: string, p: Payment, now: number, quiet = false) {
+  private change(
+    merchant: string,
+    p: Payment,
+    now: number,
+    quiet = false,
+    type = `payment.${p.status}`,
+  ) {
     this.q(
       `INSERT INTO payments VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT (id) DO UPDATE
        SET status = excluded.status, json = excluded.json`,
@@ -170,7 +183,6 @@ export class KomojuTwin extends DurableObject<Env> {
     this.rescheduleNeeded = true
     if (quiet) return
     const id = randomId(25)
-    const type = `payment.${p.status}`
     // Serialized once, here: every delivery and redelivery sends exactly these bytes.
     const event = { id, type, resource: 'event', data: p, created_at: iso(now), reason: null }
     const body = JSON.stringify(event)
@@ -502,6 +514,40 @@ export class KomojuTwin extends DurableObject<Env> {
       return c.json(refunded)
     })
 
+    // KOMOJU's refund request: a cash payment paid back by hand to a bank account, later.
+    app.post('/api/v1/payments/:id/refund_request', async (c) => {
+      const input = await readBody(c, refundRequestInput)
+      if (input instanceof Response) return input
+      const p = this.ownedPayment(c)
+      if (!p) return fail(c, 404, 'not_found', 'No such payment')
+      if (p.status !== 'captured')
+        return fail(c, 422, 'not_refundable', `Cannot refund a payment that is ${p.status}`)
+      if (!m.isPayLater(p.payment_details.type))
+        return fail(
+          c,
+          422,
+          'not_refundable',
+          `A ${p.payment_details.type} payment is refunded through the refund API`,
+        )
+      const merchant = c.get('merchant').name
+      const sql = `SELECT COALESCE(SUM(amount), 0) AS n FROM refund_requests
+        WHERE payment_id = ? AND status = 'pending'`
+      const pending = this.q<{ n: number }>(sql, p.id)[0]!.n
+      const refundable = p.total - p.amount_refunded - pending
+      if (input.amount > refundable)
+        return fail(c, 422, 'invalid_parameter', `Only ${refundable} is refundable`, 'amount')
+      const now = c.get('now')
+      const request = newRefundRequest(p.id, input, now)
+      this.q(
+        'INSERT INTO refund_requests VALUES (?, ?, ?, ?, ?, ?, ?)',
+        ...[request.id, merchant, p.id, input.amount, input.include_payment_method_fee ? 1 : 0],
+        ...['pending', now],
+      )
+      const requested: Payment = { ...p, refund_requests: [...p.refund_requests, request] }
+      this.change(merchant, requested, now, true)
+      return c.json(requested)
+    })
+
     app.post('/api/v1/payments/:id/cancel', (c) => {
       const p = this.ownedPayment(c)
       if (!p) return fail(c, 404, 'not_found', 'No such payment')
@@ -633,6 +679,65 @@ export class KomojuTwin extends DurableObject<Env> {
       return c.json(expired)
     })
 
+    // KOMOJU's staff carry a refund request out (the payment becomes refunded when all of it
+    // has gone back: payment.refunded) or reject it (the payment stays captured and KOMOJU
+    // tells of the change with payment.updated; the merchant asks again with another account).
+    app.get('/_twin/refund-requests', (c) => {
+      const rows = this.q<{ id: string; merchant: string; payment_id: string; amount: number }>(
+        `SELECT r.id, r.merchant, r.payment_id, r.amount FROM refund_requests r
+         WHERE ?1 IS NULL OR r.status = ?1 ORDER BY r.rowid DESC LIMIT 500`,
+        c.req.query('status') ?? null,
+      )
+      return c.json({
+        data: rows.map((r) => {
+          const p = this.loadPayment(r.payment_id)!.p
+          const requests = p.refund_requests as RefundRequest[]
+          return {
+            merchant: r.merchant,
+            payment_id: r.payment_id,
+            amount: r.amount,
+            refund_request: requests.find((x) => x.id === r.id) ?? null,
+          }
+        }),
+      })
+    })
+
+    app.post('/_twin/payments/:id/refund_requests/:rid/:decision{complete|reject}', (c) => {
+      const found = this.loadPayment(c.req.param('id'))
+      const [row] = this.q<{ amount: number; status: string }>(
+        'SELECT amount, status FROM refund_requests WHERE id = ? AND payment_id = ?',
+        c.req.param('rid'),
+        c.req.param('id'),
+      )
+      if (!found || !row) return fail(c, 404, 'not_found', 'No such refund request')
+      if (row.status !== 'pending')
+        return fail(c, 422, 'invalid_status', `The refund request is ${row.status}`)
+      const { merchant, p } = found
+      const now = c.get('now')
+      const complete = c.req.param('decision') === 'complete'
+      const status = complete ? 'completed' : 'rejected'
+      this.q('UPDATE refund_requests SET status = ? WHERE id = ?', status, c.req.param('rid'))
+      const requests = (p.refund_requests as RefundRequest[]).map((r) =>
+        r.id === c.req.param('rid') ? { ...r, status } : r,
+      )
+      if (!complete) {
+        const updated: Payment = { ...p, refund_requests: requests }
+        this.change(merchant, updated, now, false, 'payment.updated')
+        return c.json(updated)
+      }
+      const refunded = p.amount_refunded + row.amount
+      const done: Payment = {
+        ...p,
+        refund_requests: requests,
+        status: refunded >= p.total ? 'refunded' : 'captured',
+        amount_refunded: refunded,
+        refunds: [...p.refunds, m.newRefund(p.id, row.amount, null, now)],
+      }
+      // As for an API refund: only a full refund changes the status and is announced.
+      this.change(merchant, done, now, done.status === 'captured')
+      return c.json(done)
+    })
+
     app.get('/_twin/settings', (c) => c.json(this.settings()))
     app.put('/_twin/settings', async (c) => {
       const input = await readBody(c, settingsInput.partial())
@@ -682,7 +787,8 @@ export class KomojuTwin extends DurableObject<Env> {
 
     app.post('/_twin/reset', (c) => {
       this.ctx.storage.sql.exec(`DELETE FROM sessions; DELETE FROM payments;
-        DELETE FROM idempotency; DELETE FROM events; DELETE FROM kv WHERE k <> 'offsetMs'`)
+        DELETE FROM idempotency; DELETE FROM events; DELETE FROM kv WHERE k <> 'offsetMs';
+        DELETE FROM refund_requests`)
       this.rescheduleNeeded = true
       return c.json({ ok: true })
     })
