@@ -1,6 +1,13 @@
 import { DurableObject } from 'cloudflare:workers'
 import type { CreditStatus } from '../domain/application'
+import type { BankAccount } from '../domain/bankAccount'
 import { applyForCharge, type ApplyOutcome, type ChargeRequest } from '../flows/desk/apply'
+import {
+  requestCashRefund,
+  settleCashRefund,
+  type CashRefundOutcome,
+  type CashRefundState,
+} from '../flows/desk/cashRefund'
 import { creditApplication, retryCreditNow } from '../flows/desk/credit'
 import { markRefunded, refundApplication, type RefundOutcome } from '../flows/desk/refund'
 import { servicesFor } from '../services'
@@ -36,9 +43,29 @@ export class StudentDesk extends DurableObject<Env> {
     )
   }
 
-  /** The gateway reports the payment refunded (see markRefunded). */
+  /** The gateway reports the payment refunded (see markRefunded; a bank refund so ends too). */
   async refunded(applicationId: number): Promise<boolean> {
-    return this.oneAtATime(async () => markRefunded(await servicesFor(this.env), applicationId))
+    return this.oneAtATime(async () => {
+      const s = await servicesFor(this.env)
+      const done = await markRefunded(s, applicationId)
+      if (done) await settleCashRefund(s, applicationId)
+      return done
+    })
+  }
+
+  /** A コンビニ / Pay-easy payment back to the student's bank account (see requestCashRefund). */
+  async refundToBankAccount(
+    applicationId: number,
+    account: BankAccount,
+  ): Promise<CashRefundOutcome> {
+    return this.oneAtATime(async () =>
+      requestCashRefund(await servicesFor(this.env), applicationId, account),
+    )
+  }
+
+  /** What became of a refund request to a bank account, asked of KOMOJU (see settleCashRefund). */
+  async settleBankRefund(applicationId: number): Promise<CashRefundState> {
+    return this.oneAtATime(async () => settleCashRefund(await servicesFor(this.env), applicationId))
   }
 
   /** Credits a paid application to M.I.C. (see creditApplication). */
