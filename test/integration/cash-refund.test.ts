@@ -23,7 +23,7 @@ import { FAULT_NONE, KOMOJU } from '../twins'
  * call; it goes back through a refund request carrying the student's bank account, which
  * KOMOJU carries out later (or rejects). The account is sent to KOMOJU and kept nowhere.
  */
-const user = (n: number) => `test${String(284 + n).padStart(4, '0')}`
+const user = (n: number) => `test${String(280 + n).padStart(4, '0')}`
 const card = (userId: string) => `demo:${userId}`
 const CAP = 20_000
 const AUTH = { authorization: `Basic ${btoa(`${env.KOMOJU_SECRET_KEY}:`)}` }
@@ -388,6 +388,32 @@ describe('a store payment’s refund through the student’s bank account', () =
     expect(request!.result).toBe('bankAccountAsked')
     expect((await client.post(`/applications/${id}/refund-account`, ACCOUNT)).res.status).toBe(303)
     expect((await application(id))!.credit_status).toBe('refunding')
+  })
+
+  it('lets a developer carry out a waiting request from /_dev/payments', async () => {
+    const userId = user(9)
+    const { client, id, paymentId } = await heldStorePayment(userId)
+    await client.post(`/applications/${id}/refund-account`, ACCOUNT)
+    const [request] = await twinRequests(paymentId)
+    const dev = new Client()
+    const page = await dev.get('/_dev/payments')
+    expect(page.html).toContain(`data-refund-request="${request!.id}"`)
+    const { res } = await dev.post('/_dev/payments', {
+      id: paymentId,
+      request: request!.id,
+      action: 'refund-complete',
+    })
+    expect(res.status).toBe(303)
+    expect((await twinRequests(paymentId))[0]!.status).toBe('completed')
+    await gateway().flush()
+    const done = await eventually(
+      () => application(id),
+      (x) => x?.status === 'refunded',
+    )
+    expect(done!.status).toBe('refunded')
+    expect((await dev.get('/_dev/payments')).html).not.toContain(
+      `data-refund-request="${request!.id}"`,
+    )
   })
 
   it('refuses the page to anyone but the student, and for an application that cannot be refunded', async () => {
