@@ -8,6 +8,7 @@ import { csrfProtection } from './middleware/csrf'
 import { loadSession } from './middleware/session'
 import { account } from './routes/account'
 import { applicationPages } from './routes/applications'
+import { cashRefundPages } from './routes/cashRefund'
 import { charge } from './routes/charge'
 import { notFound, onError } from './routes/errors'
 import { notifications } from './routes/notifications'
@@ -64,6 +65,7 @@ app.route('/', pages)
 app.route('/', account)
 app.route('/', charge)
 app.route('/', applicationPages)
+app.route('/', cashRefundPages)
 
 app.notFound(notFound)
 app.onError(onError)

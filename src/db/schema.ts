@@ -388,6 +388,39 @@ export const refundRequests = sqliteTable(
   ],
 )
 
+/**
+ * A refund of a コンビニ / Pay-easy payment through KOMOJU's refund request: KOMOJU pays the
+ * student's bank account by hand later, or rejects the request. The account itself is sent
+ * to KOMOJU and kept nowhere: this row holds only what the service must remember to finish
+ * it (the credit state to go back to if KOMOJU rejects it) and what staff are shown.
+ */
+export const cashRefunds = sqliteTable(
+  'cash_refunds',
+  {
+    id: integer('id').primaryKey({ autoIncrement: true }),
+    applicationId: integer('application_id').notNull(),
+    universityId: text('university_id').notNull(),
+    requestedAt: integer('requested_at').notNull(),
+    /** The credit state the application left for `refunding`, to go back to on a rejection. */
+    previousCreditStatus: text('previous_credit_status', { enum: CREDIT_STATUSES }).notNull(),
+    /** KOMOJU's id of the refund request, once it answered. */
+    gatewayRequestId: text('gateway_request_id'),
+    /**
+     * null while KOMOJU has not decided; completed (refunded), rejected, or lost (our request
+     * got no answer and KOMOJU does not have it).
+     */
+    outcome: text('outcome', { enum: ['completed', 'rejected', 'lost'] }),
+    decidedAt: integer('decided_at'),
+  },
+  (t) => [
+    // At most one request under way per application.
+    uniqueIndex('cash_refunds_open')
+      .on(t.applicationId)
+      .where(sql`outcome IS NULL`),
+    index('cash_refunds_application').on(t.applicationId, t.id),
+  ],
+)
+
 /** 突合: one comparison of the gateway, our applications and M.I.C. for a university's day. */
 export const reconciliationRuns = sqliteTable(
   'reconciliation_runs',

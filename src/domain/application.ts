@@ -129,6 +129,23 @@ export const refundableByStudent = (a: {
   !hasDeadline(a.paymentMethod) &&
   REFUNDABLE.includes(a.creditStatus)
 
+/**
+ * Whether the student may ask for a コンビニ / Pay-easy payment back to their bank account
+ * (the gateway's refund request): paid, certainly never applied by M.I.C. (as for
+ * refundableByStudent), and no request already under way.
+ */
+export const refundableToBankAccount = (a: {
+  status: PaymentStatus
+  creditStatus: CreditStatus
+  creditSentAt: number | null
+  paymentMethod: PaymentMethod
+}) =>
+  a.status === 'paid' &&
+  a.creditSentAt === null &&
+  hasDeadline(a.paymentMethod) &&
+  REFUNDABLE.includes(a.creditStatus) &&
+  a.creditStatus !== 'refunding'
+
 export type ProviderEventType = 'paid' | 'failed' | 'cancelled' | 'expired'
 
 /**

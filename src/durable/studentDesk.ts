@@ -1,6 +1,13 @@
 import { DurableObject } from 'cloudflare:workers'
 import type { CreditStatus } from '../domain/application'
+import type { BankAccount } from '../domain/bankAccount'
 import { applyForCharge, type ApplyOutcome, type ChargeRequest } from '../flows/desk/apply'
+import {
+  requestCashRefund,
+  settleCashRefund,
+  type CashRefundOutcome,
+  type CashRefundState,
+} from '../flows/desk/cashRefund'
 import { creditApplication, creditTheNet, retryCreditNow } from '../flows/desk/credit'
 import { settleWithGateway, type GatewayVerdict } from '../flows/desk/gateway'
 import { refundApplication, type RefundOutcome } from '../flows/desk/refund'
@@ -38,13 +45,32 @@ export class StudentDesk extends DurableObject<Env> {
   }
 
   /**
-   * The gateway may no longer hold the whole payment (a refund or chargeback made there):
-   * asks it and settles the application (see settleWithGateway).
+   * The gateway may no longer hold the whole payment (a refund or chargeback made there, or
+   * a refund request to a bank account carried out): asks it and settles the application
+   * (see settleWithGateway); a bank refund under way so ends too (settleCashRefund).
    */
   async settleWithGateway(applicationId: number): Promise<GatewayVerdict> {
+    return this.oneAtATime(async () => {
+      const s = await servicesFor(this.env)
+      const verdict = await settleWithGateway(s, applicationId)
+      if (verdict === 'refunded') await settleCashRefund(s, applicationId)
+      return verdict
+    })
+  }
+
+  /** A コンビニ / Pay-easy payment back to the student's bank account (see requestCashRefund). */
+  async refundToBankAccount(
+    applicationId: number,
+    account: BankAccount,
+  ): Promise<CashRefundOutcome> {
     return this.oneAtATime(async () =>
-      settleWithGateway(await servicesFor(this.env), applicationId),
+      requestCashRefund(await servicesFor(this.env), applicationId, account),
     )
+  }
+
+  /** What became of a refund request to a bank account, asked of KOMOJU (see settleCashRefund). */
+  async settleBankRefund(applicationId: number): Promise<CashRefundState> {
+    return this.oneAtATime(async () => settleCashRefund(await servicesFor(this.env), applicationId))
   }
 
   /** Credits a paid application to M.I.C. (see creditApplication). */

@@ -190,6 +190,49 @@ export const creditHeldMail = (
   ].join('\n'),
 })
 
+/**
+ * Staff approved the refund of a コンビニ / Pay-easy payment: KOMOJU pays it into a bank
+ * account, which only the student gives, on the page the link opens (after logging in).
+ */
+export const cashRefundAccountMail = (
+  tr: Translator,
+  u: University,
+  to: string,
+  a: Pick<Application, 'id' | 'amount' | 'quantity'>,
+  url: string,
+): OutgoingMail => ({
+  ...envelope(u, tr, to, 'cash-refund-account', 'mailCashRefundAccountSubject'),
+  applicationId: a.id,
+  text: [
+    ...tr.list('mailCashRefundAccountBody'),
+    tr.t('mailApplicationNumber', { id: a.id }),
+    `${tr.t('mailTotal')}: ¥${formatYen(a.amount * a.quantity)}`,
+    '',
+    url,
+    footer(tr, u, false),
+  ].join('\n'),
+})
+
+/** KOMOJU rejected (or never received) the refund request: the student may give the account again. */
+export const cashRefundRejectedMail = (
+  tr: Translator,
+  u: University,
+  to: string,
+  a: Pick<Application, 'id' | 'amount' | 'quantity'>,
+  url: string,
+): OutgoingMail => ({
+  ...envelope(u, tr, to, 'cash-refund-rejected', 'mailCashRefundRejectedSubject'),
+  applicationId: a.id,
+  text: [
+    ...tr.list('mailCashRefundRejectedBody'),
+    tr.t('mailApplicationNumber', { id: a.id }),
+    `${tr.t('mailTotal')}: ¥${formatYen(a.amount * a.quantity)}`,
+    '',
+    url,
+    footer(tr, u, false),
+  ].join('\n'),
+})
+
 const STAFF_ALERT_REASONS = {
   stalled: 'M.I.C.が応答しないため、再試行の上限に達しました。',
   refused: 'M.I.C.がチャージを拒否しました（カードの停止・再発行など）。',

@@ -173,7 +173,14 @@ export const handToDesk = async (
   const desk = deskFor(desks, a.universityId, a.studentId)
   if (outcome.kind === 'refunded') await desk.settleWithGateway(a.id)
   else if (outcome.credit) await desk.credit(a.id)
+  // Still captured while a refund to the student's bank account is under way: KOMOJU may
+  // have rejected the request (payment.updated); the desk asks it and acts on the answer.
+  else if (awaitsBankRefund(a)) await desk.settleBankRefund(a.id)
 }
+
+/** A コンビニ / Pay-easy application whose refund request KOMOJU has not decided yet. */
+const awaitsBankRefund = (a: Application) =>
+  a.status === 'paid' && a.creditStatus === 'refunding' && hasDeadline(a.paymentMethod)
 
 /** An amount that is not the application's: the student's error mail and staff's alert. */
 const mismatchNoticeOnce = async (s: Pick<Services, 'db' | 'clock' | 'mailer'>, a: Application) => {
@@ -370,7 +377,8 @@ const RECHECK_PAID_MS = 60 * 60_000
  * Cron: every paid application whose credit waits (held, refunding, refused, mismatch,
  * stalled) is asked about at the gateway once an hour. A payment refunded there (from its
  * dashboard, or a refund whose answer or webhook was lost) becomes 返金済み through the
- * student's desk, and so is never credited afterwards.
+ * student's desk, and so is never credited afterwards; a refund request to a bank account
+ * that KOMOJU rejected (its webhook lost) puts the application back as it was.
  */
 export const reconcileWaitingCredits = async (s: Services, now: number, limit = 50) => {
   const waiting = await s.db
@@ -398,6 +406,8 @@ export const reconcileWaitingCredits = async (s: Services, now: number, limit = 
         (await deskFor(s.desks, a.universityId, a.studentId).settleWithGateway(a.id)) === 'refunded'
       )
         refunded++
+      else if (p?.status === 'captured' && awaitsBankRefund(a))
+        await deskFor(s.desks, a.universityId, a.studentId).settleBankRefund(a.id)
     } catch (e) {
       if (!(e instanceof PaymentProviderError)) throw e
     }

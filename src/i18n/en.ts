@@ -321,6 +321,54 @@ export const en = {
   refundDone: 'Your refund is on its way, by the method you paid with.',
   refundUnavailable: 'A refund cannot be made right now. Please try again later or contact us.',
   refundNotPossible: 'This application cannot be refunded.',
+  // Refund of a コンビニ / Pay-easy payment to a bank account (KOMOJU's refund request)
+  cashRefundTitle: 'Bank account for your refund',
+  cashRefundIntro:
+    'A payment made at a convenience store or by Pay-easy is refunded by a transfer to the bank account you give here (carried out by the payment provider KOMOJU). The account is only passed on to KOMOJU for the refund; this service does not keep it.',
+  cashRefundAmount: 'Refund amount',
+  bankCode: 'Bank code',
+  bankCodeHint: '4 digits (金融機関コード)',
+  bankName: 'Bank name',
+  branchCode: 'Branch code',
+  branchCodeHint: '3 digits (店番号)',
+  branchName: 'Branch name (optional)',
+  accountType: 'Account type',
+  accountTypeNormal: 'Ordinary (普通)',
+  accountTypeChecking: 'Current (当座)',
+  accountTypeSavings: 'Savings (貯蓄)',
+  accountNumber: 'Account number',
+  accountNumberHint: 'A number shorter than 7 digits is sent with leading zeros.',
+  accountHolder: 'Account holder (katakana)',
+  accountHolderHint: 'As on your passbook or cash card, in katakana (e.g. ヤマダ ハナコ).',
+  cashRefundSubmit: 'Request the refund',
+  bankCodeInvalid: 'Enter the bank code as 4 digits.',
+  branchCodeInvalid: 'Enter the branch code as 3 digits.',
+  accountTypeInvalid: 'Choose the account type.',
+  accountNumberInvalid: 'Enter the account number as up to 7 digits.',
+  accountHolderInvalid:
+    'Enter the account holder in katakana, capital letters and digits (the only symbols allowed are ( ) . - / , and spaces).',
+  accountHolderTooLong: 'The account holder may be at most 30 half-width characters.',
+  cashRefundFieldRefused: 'KOMOJU did not accept this field. Please check it.',
+  cashRefundRefused: 'KOMOJU did not accept the bank account. Please check it and try again.',
+  refundRequested:
+    'Your refund has been requested. It becomes "Refunded" once KOMOJU has transferred it to your account (usually 1–2 business days).',
+  refundBankConfirm:
+    'A payment of {amount} made at a convenience store or by Pay-easy is refunded by a transfer to a bank account you give. Nothing will be charged to your M.I.C. card.',
+  creditRefundingBank:
+    'On {time} you asked for a refund to your bank account. It becomes "Refunded" once the payment provider KOMOJU has transferred it (usually 1–2 business days). Nothing will be charged to your M.I.C. card.',
+  cashRefundRejectedNotice:
+    'Your refund request of {time} was not accepted (KOMOJU could not transfer to the account). Please check the account and ask again.',
+  mailCashRefundAccountSubject: 'Please give the bank account for your refund',
+  mailCashRefundAccountBody: [
+    'Your M.I.C. charge payment will be refunded.',
+    'A payment made at a convenience store or by Pay-easy is refunded by a transfer to a bank account you give.',
+    'Please log in on the page below and give the account there. We never ask for bank details by mail.',
+  ],
+  mailCashRefundRejectedSubject: 'Your refund request was not accepted',
+  mailCashRefundRejectedBody: [
+    'The payment provider KOMOJU could not make the refund to the account you gave.',
+    'Your M.I.C. charge is back as it was before the request. Please check the account, log in on the page below and ask again.',
+  ],
   mailCreditHeldSubject: '[Notice] Your M.I.C. charge is on hold',
   mailCreditHeldBody: [
     'Your paid charge is on hold: charging it would take your M.I.C. card over its balance limit.',

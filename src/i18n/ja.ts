@@ -334,6 +334,56 @@ export const ja = {
   refundUnavailable:
     'ただいま返金を受け付けられません。しばらくしてからもう一度お試しいただくか、お問い合わせ先までご連絡ください。',
   refundNotPossible: 'この申請は返金の対象ではありません。',
+  // Refund of a コンビニ / Pay-easy payment to a bank account (KOMOJU's refund request)
+  cashRefundTitle: '返金先口座の指定',
+  cashRefundIntro:
+    'コンビニ・Pay-easyでのお支払いは、ご指定の銀行口座へのお振込みで返金します（決済代行会社KOMOJUが手続きします）。口座情報は返金の手続きのためKOMOJUへ送るだけで、本サービスには保存しません。',
+  cashRefundAmount: '返金額',
+  bankCode: '銀行コード',
+  bankCodeHint: '4桁の数字（金融機関コード）',
+  bankName: '銀行名',
+  branchCode: '支店コード',
+  branchCodeHint: '3桁の数字（店番号）',
+  branchName: '支店名（任意）',
+  accountType: '口座種別',
+  accountTypeNormal: '普通',
+  accountTypeChecking: '当座',
+  accountTypeSavings: '貯蓄',
+  accountNumber: '口座番号',
+  accountNumberHint: '7桁に満たない番号は、先頭に0を補って送ります。',
+  accountHolder: '口座名義（カナ）',
+  accountHolderHint:
+    '通帳やキャッシュカードのとおりに、カナで入力してください（例：ヤマダ ハナコ）。',
+  cashRefundSubmit: '返金を申請する',
+  bankCodeInvalid: '銀行コードは4桁の数字で入力してください。',
+  branchCodeInvalid: '支店コードは3桁の数字で入力してください。',
+  accountTypeInvalid: '口座種別を選んでください。',
+  accountNumberInvalid: '口座番号は7桁以内の数字で入力してください。',
+  accountHolderInvalid:
+    '口座名義（カナ）は全角カナ・英大文字・数字で入力してください（記号は ( ) . - / , とスペースのみ使えます）。',
+  accountHolderTooLong: '口座名義（カナ）は半角に直して30文字以内で入力してください。',
+  cashRefundFieldRefused: 'KOMOJUがこの項目を受け付けませんでした。内容をご確認ください。',
+  cashRefundRefused:
+    'KOMOJUが口座情報を受け付けませんでした。内容をご確認のうえ、もう一度お試しください。',
+  refundRequested:
+    '返金を申請しました。KOMOJUがご指定の口座へお振込みすると「返金済み」になります（通常1〜2営業日）。',
+  refundBankConfirm:
+    'コンビニ・Pay-easyでのお支払い {amount} は、ご指定の銀行口座へのお振込みで返金します。M.I.C.へはチャージされません。',
+  creditRefundingBank:
+    '{time} に指定の口座への返金を申請しました。決済代行会社KOMOJUがお振込みを行うと「返金済み」になります（通常1〜2営業日）。M.I.C.へはチャージしません。',
+  cashRefundRejectedNotice:
+    '{time} の返金の申請は受け付けられませんでした（KOMOJUが口座へ振り込めませんでした）。口座情報をご確認のうえ、もう一度お申し込みください。',
+  mailCashRefundAccountSubject: '【お知らせ】返金先の口座をご指定ください',
+  mailCashRefundAccountBody: [
+    'お支払いいただいたM.I.C.チャージを返金いたします。',
+    'コンビニ・Pay-easyでのお支払いは、ご指定の銀行口座へのお振込みで返金します。',
+    '下記のページにログインのうえ、返金先の口座をご指定ください。このメールで口座情報をお尋ねすることはありません。',
+  ],
+  mailCashRefundRejectedSubject: '【お知らせ】返金の申請が受け付けられませんでした',
+  mailCashRefundRejectedBody: [
+    'ご指定の口座への返金を、決済代行会社KOMOJUが行えませんでした。',
+    'M.I.C.チャージは返金の申請前の状態に戻っています。口座情報をご確認のうえ、下記のページにログインしてもう一度お申し込みください。',
+  ],
   mailCreditHeldSubject: '【お知らせ】M.I.C.へのチャージを保留しています',
   mailCreditHeldBody: [
     'お支払いいただいたチャージは、M.I.C.の残高上限額を超えるため、チャージを保留しています。',

@@ -7,6 +7,7 @@ import { applications } from '../db/schema'
 import { tabOf, type ApplicationTab } from '../domain/application'
 import { hasDeadline } from '../domain/paymentMethods'
 import { deskFor } from '../durable/studentDesk'
+import { latestCashRefund } from '../flows/cashRefunds'
 import { startPayment } from '../flows/charge'
 import { handToDesk, settleReturnedSession } from '../flows/payments'
 import { requireStage } from '../middleware/session'
@@ -26,7 +27,7 @@ applicationPages.use('/applications', requireStage('ready'))
 applicationPages.use('/applications/*', requireStage('ready'))
 
 /** Only the student's own applications: anyone else's number is simply not found. */
-const ownApplication = async (c: C) => {
+export const ownApplication = async (c: C) => {
   const id = c.req.param('id') ?? ''
   if (!/^\d{1,12}$/.test(id)) throw new AppError('notFound', 404)
   const student = c.get('session')!.student
@@ -69,10 +70,18 @@ applicationPages.get('/applications/:id', async (c) => {
   const a = await ownApplication(c)
   const { clock } = c.get('deps')
   const refund = c.req.query('refund')
+  // A コンビニ / Pay-easy refund goes to a bank account: where the latest request stands.
+  const cashRefund = hasDeadline(a.paymentMethod)
+    ? await latestCashRefund(c.get('deps'), a.id)
+    : undefined
   return c.render(
     <ApplicationDetailPage
+      cashRefund={cashRefund}
       refund={
-        refund === 'refunded' || refund === 'unavailable' || refund === 'notRefundable'
+        refund === 'refunded' ||
+        refund === 'unavailable' ||
+        refund === 'notRefundable' ||
+        refund === 'requested'
           ? refund
           : undefined
       }
@@ -91,6 +100,8 @@ applicationPages.get('/applications/:id', async (c) => {
  */
 applicationPages.post('/applications/:id/refund', async (c) => {
   const a = await ownApplication(c)
+  // KOMOJU refunds a コンビニ / Pay-easy payment only to a bank account: the student gives it.
+  if (hasDeadline(a.paymentMethod)) return c.redirect(`/applications/${a.id}/refund-account`, 303)
   const { desks } = c.get('deps')
   const outcome = await deskFor(desks, a.universityId, a.studentId).refund(a.id)
   return c.redirect(`/applications/${a.id}?refund=${outcome}`, 303)

@@ -103,21 +103,23 @@ const statusFor = (r: Reply<unknown>) =>
 
 const renderPayments = async (c: Context<AppEnv>, notice?: Notice) => {
   const komoju = komojuTwin(c.env)
-  const [open, recent, settings, deliveries, clock] = await Promise.all([
+  const [open, recent, settings, deliveries, clock, refundRequests] = await Promise.all([
     komoju.payments('authorized'),
     komoju.payments(),
     komoju.settings(),
     komoju.deliveries(),
     komoju.clock(),
+    komoju.refundRequests(),
   ])
   return c.render(
     <DevPaymentsPage
+      refundRequests={valueOf(refundRequests)}
       open={open.ok ? open.value.filter(isPayLater) : null}
       recent={valueOf(recent)?.slice(0, 100) ?? null}
       settings={valueOf(settings)}
       deliveries={valueOf(deliveries)}
       clock={valueOf(clock)}
-      problems={problemsOf(open, recent, settings, deliveries, clock)}
+      problems={problemsOf(open, recent, settings, deliveries, clock, refundRequests)}
       notice={notice}
     />,
     { title: 'KOMOJU twin' },
@@ -161,12 +163,19 @@ dev.post('/payments', async (c) => {
   const form = await formOf(c)
   const komoju = komojuTwin(c.env)
   const id = String(form.id ?? '')
+  const request = String(form.request ?? '')
   const done =
     form.action === 'pay'
       ? await komoju.payAtStore(id)
       : form.action === 'expire'
         ? await komoju.expire(id)
-        : null
+        : form.action === 'refund-complete' || form.action === 'refund-reject'
+          ? await komoju.decideRefundRequest(
+              id,
+              request,
+              form.action === 'refund-complete' ? 'complete' : 'reject',
+            )
+          : null
   if (!done || done.ok) return c.redirect('/_dev/payments', 303)
   // Paid after its deadline: the twin expires the payment and says so; the page shows it.
   c.status(statusFor(done))

@@ -300,6 +300,29 @@ export const deliveryDone = (d: Delivery): boolean | null => {
   return null
 }
 
+/** A refund request (a konbini / Pay-easy refund to a bank account) waiting for KOMOJU's staff. */
+export interface TwinRefundRequest {
+  id: string
+  paymentId: string
+  amount: number
+  createdAt: number | null
+  merchant: string | null
+}
+
+const refundRequestJson = z.object({
+  merchant: str,
+  payment_id: z.string().min(1),
+  amount: num(0),
+  refund_request: z.object({ id: z.string().min(1), created_at: instant }).loose(),
+})
+const toRefundRequest = (x: z.output<typeof refundRequestJson>): TwinRefundRequest => ({
+  id: x.refund_request.id,
+  paymentId: x.payment_id,
+  amount: x.amount,
+  createdAt: x.refund_request.created_at,
+  merchant: x.merchant,
+})
+
 export const komojuTwin = (env: Env) => {
   const api = twinApi('KOMOJU twin', env.DEV_KOMOJU_ADMIN_URL, 'DEV_KOMOJU_ADMIN_URL')
   const id = encodeURIComponent
@@ -327,6 +350,16 @@ export const komojuTwin = (env: Env) => {
         itemsOf(deliveryJson) as (v: unknown) => Delivery[] | null,
       ),
     flushDeliveries: () => api.call('POST', '/deliveries/flush'),
+    /** Refund requests KOMOJU's staff have not carried out or rejected yet. */
+    refundRequests: () =>
+      api.typed(
+        'GET',
+        '/refund-requests?status=pending',
+        itemsOf(refundRequestJson, toRefundRequest) as (v: unknown) => TwinRefundRequest[] | null,
+      ),
+    /** KOMOJU's staff carry a refund request out (payment.refunded) or reject it. */
+    decideRefundRequest: (paymentId: string, requestId: string, decision: 'complete' | 'reject') =>
+      api.call('POST', `/payments/${id(paymentId)}/refund_requests/${id(requestId)}/${decision}`),
   }
 }
 

@@ -640,15 +640,31 @@ describe('返金', () => {
     ).toBe(409)
     await mic().setCard(card(userId), { suspended: false })
 
-    // A konbini payment held over the cap cannot go back through KOMOJU's API: the page says so.
+    // A konbini payment held over the cap goes back to the student's bank account, which
+    // only the student gives: while such a refund is under way, no other is offered
+    // (cash-refund.test.ts follows the whole path).
     const storeUser = user(12)
     const store = await ready(storeUser)
     const { id: held } = await applyCharge(store, 2000, 'cvs_lawson')
     expect((await mic().cash(card(storeUser), 18_000)).status).toBe(200)
     expect((await gateway().payAtStore((await twinPaymentOf(held)).id)).status).toBe(200)
     await creditStatusBecomes(held, 'held')
+    expect((await detailOf(staffA, held)).html).toContain(`/actions/refund"`)
+    expect(
+      (
+        await store.post(`/applications/${held}/refund-account`, {
+          bank_code: '0005',
+          bank_name: 'テスト銀行',
+          branch_code: '001',
+          account_type: 'normal',
+          account_number: '1234567',
+          account_holder: 'テスト ハナコ',
+        })
+      ).res.status,
+    ).toBe(303)
+    await creditStatusBecomes(held, 'refunding')
     const page = await detailOf(staffA, held)
-    expect(page.text).toContain('コンビニ・Pay-easyのお支払いはKOMOJUのAPIでは返金できません')
+    expect(page.text).toContain('銀行振込による返金')
     expect(page.html).not.toContain(`/actions/refund"`)
     expect(
       (await staffA.post(`/staff/applications/${held}/actions/refund`, { reason: 'x' })).res.status,

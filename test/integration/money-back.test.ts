@@ -287,6 +287,7 @@ describe('突合 gives money that went back after the credit its own line', () =
     refundedAt: null,
     chargedBack: false,
     refunds: [],
+    refundRequests: [],
     ...over,
   })
   const app = (over: Partial<ReconciledApplication>): ReconciledApplication => ({

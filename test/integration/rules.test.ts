@@ -42,7 +42,7 @@ describe('what must run inside the student’s desk', () => {
       eager: true,
     }) as Record<string, string>
     const importers = Object.entries(sources)
-      .filter(([, text]) => /from '[^']*\/desk\/(apply|credit|refund)'/.test(text))
+      .filter(([, text]) => /from '[^']*\/desk\/(apply|credit|refund|cashRefund)'/.test(text))
       .map(([path]) => path.replace('../../', ''))
     expect(Object.keys(sources).length).toBeGreaterThan(40)
     expect(importers).toEqual(['src/durable/studentDesk.ts'])

@@ -1,3 +1,4 @@
+import type { BankAccount } from '../../domain/bankAccount'
 import type { PaymentMethod } from '../../domain/paymentMethods'
 import type { StoreInstructions } from '../../domain/storePayment'
 
@@ -21,6 +22,17 @@ export interface PaymentProvider {
   cancelSession(sessionId: string): Promise<GatewaySession>
   /** Refunds a captured payment in full (or `amount`), once per idempotency key. */
   refund(paymentId: string, idempotencyKey: string, amount?: number): Promise<GatewayPayment>
+  /**
+   * Asks for a payment the gateway cannot refund by itself (コンビニ, Pay-easy) to be paid
+   * back to a bank account by hand, later: the payment stays captured, with the request
+   * pending in `refundRequests`, until the gateway completes it (the payment becomes
+   * refunded) or rejects it. The account is only passed on.
+   */
+  requestRefund(
+    paymentId: string,
+    request: { account: BankAccount; amount: number; description: string },
+    idempotencyKey: string,
+  ): Promise<GatewayPayment>
   /**
    * Every payment of the merchant account created in [from, to), all pages read (突合).
    * The gateway filters by creation time only, so a caller after the payments captured or
@@ -85,6 +97,8 @@ export interface GatewayPayment {
   chargedBack: boolean
   /** Every refund, oldest first; a chargeback is a refund with `chargeback` set. */
   refunds: GatewayRefund[]
+  /** Refund requests to a bank account (requestRefund), oldest first, without the account. */
+  refundRequests: GatewayRefundRequest[]
 }
 
 /**
@@ -99,6 +113,12 @@ export interface GatewayRefund {
   createdAt: number | null
   /** Taken back by the card holder's bank rather than refunded by the merchant. */
   chargeback: boolean
+}
+
+export interface GatewayRefundRequest {
+  id: string
+  status: 'pending' | 'completed' | 'rejected'
+  createdAt: number | null
 }
 
 export interface GatewaySession {
@@ -123,6 +143,8 @@ export class PaymentProviderError extends Error {
     readonly status: number | null = null,
     /** The gateway's error code, when it gave one. */
     readonly code: string | null = null,
+    /** The request parameter the gateway named as wrong, when it named one. */
+    readonly param: string | null = null,
   ) {
     super(message)
   }

@@ -1,13 +1,14 @@
 import { and, eq, isNull } from 'drizzle-orm'
 import { PaymentProviderError, type GatewayPayment } from '../../adapters/payments'
 import { applications, auditLog, refundRequests } from '../../db/schema'
-import { REFUNDABLE, refundableByStudent } from '../../domain/application'
+import { REFUNDABLE, refundableByStudent, refundableToBankAccount } from '../../domain/application'
 import { hasDeadline } from '../../domain/paymentMethods'
 import type { StaffAction, StaffPrincipal } from '../../domain/staff'
 import { deskFor, RECREDITABLE } from '../../durable/studentDesk'
 import { translator } from '../../i18n'
 import type { ConsoleKey } from '../../i18n/console'
 import type { Services } from '../../services'
+import { askForBankAccount } from '../cashRefunds'
 import { loadUniversity, type Application } from '../charge'
 import {
   chargeCompletedMail,
@@ -92,8 +93,14 @@ const whyNoRefund = (a: Application): ConsoleKey | null => {
   // have landed, so the money must not also go back.
   if (a.creditSentAt !== null) return 'appWhyCreditSent'
   if (!REFUNDABLE.includes(a.creditStatus)) return 'appWhyCreditUnderWay'
-  // KOMOJU cannot pay a store payment back by itself: that needs the student's bank account.
-  if (hasDeadline(a.paymentMethod)) return 'appWhyStoreRefund'
+  // KOMOJU pays a store payment back only to a bank account, which the student gives on
+  // their own page (the approval mails them the link); one request at a time.
+  if (hasDeadline(a.paymentMethod))
+    return !a.providerPaymentId
+      ? 'appWhyNotOpened'
+      : refundableToBankAccount(a)
+        ? null
+        : 'appWhyRefunding'
   if (!a.providerPaymentId || !refundableByStudent(a)) return 'appWhyNotOpened'
   return null
 }
@@ -387,7 +394,13 @@ const decideRefund = async (
       before: stateOf(a),
       after: { ...stateOf(a), requestId: request.id, decision },
     })
-  const outcome = await deskFor(s.desks, a.universityId, a.studentId).refund(a.id)
+  // A store payment: KOMOJU needs the student's bank account, which staff never handle.
+  // The student is mailed the link to the page where they give it; nothing moves before.
+  const outcome = hasDeadline(a.paymentMethod)
+    ? (await askForBankAccount(s, a))
+      ? 'bankAccountAsked'
+      : 'unavailable'
+    : await deskFor(s.desks, a.universityId, a.studentId).refund(a.id)
   await s.db
     .update(refundRequests)
     .set({ result: outcome })

@@ -110,6 +110,16 @@ export const applications = section({
     appWhyCreditUnderWay: 'M.I.C.へのチャージを処理中のため、返金できません。',
     appWhyStoreRefund:
       'コンビニ・Pay-easyのお支払いはKOMOJUのAPIでは返金できません（学生の口座への振込が必要です）。KOMOJUの管理画面から手続きしてください。',
+    appCashRefundHeading: '銀行振込による返金',
+    appCashRefundNote:
+      'コンビニ・Pay-easyのお支払いは、学生が指定した口座へKOMOJUが振り込んで返金します（口座情報は保存していません）。承認すると、学生に口座指定ページのリンクをメールします。',
+    appCashRefundLine: '{time} 申請: {outcome} {decided}',
+    appCashRefundPending: 'KOMOJUの処理待ち',
+    appCashRefundCompleted: '返金済み',
+    appCashRefundRejected: 'KOMOJUが却下（学生に再申請を案内済み）',
+    appCashRefundLost: 'KOMOJUに届かず（学生に再申請を案内済み）',
+    appDoneRefundBankAsked:
+      '承認しました。学生に返金先口座の指定ページのリンクをメールしました。学生が口座を指定するとKOMOJUへ返金を申請します。',
     appWhyNoRequest: '承認待ちの返金依頼はありません。',
     appWhyOwnRequest:
       'ご自身が依頼した返金は承認できません。別のスタッフが承認する必要があります。',
@@ -282,6 +292,16 @@ export const applications = section({
     appWhyCreditUnderWay: 'Cannot be refunded: the M.I.C. credit is in progress.',
     appWhyStoreRefund:
       "Konbini and Pay-easy payments cannot be refunded through KOMOJU's API (the money must go to the student's bank account). Use KOMOJU's dashboard.",
+    appCashRefundHeading: 'Refund by bank transfer',
+    appCashRefundNote:
+      'A konbini or Pay-easy payment is refunded by KOMOJU transferring it to an account the student gives (the account is not kept here). An approval mails the student the link to the page where they give it.',
+    appCashRefundLine: 'Requested {time}: {outcome} {decided}',
+    appCashRefundPending: 'waiting for KOMOJU',
+    appCashRefundCompleted: 'refunded',
+    appCashRefundRejected: 'rejected by KOMOJU (the student was told to ask again)',
+    appCashRefundLost: 'never reached KOMOJU (the student was told to ask again)',
+    appDoneRefundBankAsked:
+      'Approved. The student was mailed the link to the page where they give the bank account; the refund is requested from KOMOJU once they do.',
     appWhyNoRequest: 'No refund request is waiting for approval.',
     appWhyOwnRequest:
       'You cannot approve a refund you requested yourself. Another staff member must approve it.',

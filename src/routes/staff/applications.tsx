@@ -2,7 +2,7 @@ import { and, eq } from 'drizzle-orm'
 import { Hono, type Context } from 'hono'
 import * as z from 'zod'
 import type { AppEnv } from '../../context'
-import { auditLog } from '../../db/schema'
+import { auditLog, cashRefunds } from '../../db/schema'
 import { can } from '../../domain/staff'
 import {
   ACTION_NAMES,
@@ -178,6 +178,13 @@ const renderDetail = async (c: C, found: Scoped, notice: Notice | null) => {
     why: whyNot(name, situation),
   }))
   const timeline = await applicationTimeline(c.get('deps').db, found.application.id)
+  const cashRefundRows = await c
+    .get('deps')
+    .db.select()
+    .from(cashRefunds)
+    .where(eq(cashRefunds.applicationId, found.application.id))
+    .orderBy(cashRefunds.id)
+    .all()
   return c.render(
     <ApplicationDetail
       a={found.application}
@@ -187,6 +194,7 @@ const renderDetail = async (c: C, found: Scoped, notice: Notice | null) => {
       offers={offers}
       openRequest={situation.openRequest}
       notice={notice}
+      cashRefunds={cashRefundRows}
     />,
     { title: ct('appDetailTitle', { id: found.application.id }) },
   )

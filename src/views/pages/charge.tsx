@@ -3,6 +3,7 @@ import type { AppEnv } from '../../context'
 import {
   creditStanding,
   refundableByStudent,
+  refundableToBankAccount,
   tabOf,
   type ApplicationTab,
   type PaymentStatus,
@@ -508,15 +509,25 @@ const CreditSection = ({
   a,
   now,
   fiscal,
+  cashRefund,
 }: {
   a: Application
   now: number
   fiscal: Parameters<typeof creditStanding>[2]
+  cashRefund?: CashRefundShown
 }) => {
   const tr = useC().get('tr')
   const { t } = tr
   const standing = creditStanding(a, now, fiscal)
+  // A refund to the student's bank account: under way, or rejected by KOMOJU (ask again).
+  const bankPending = standing.kind === 'refunding' && cashRefund?.outcome === null
+  const bankRejected =
+    a.status === 'paid' &&
+    a.creditStatus !== 'refunding' &&
+    (cashRefund?.outcome === 'rejected' || cashRefund?.outcome === 'lost')
   const text = (() => {
+    if (bankPending)
+      return t('creditRefundingBank', { time: formatJstDateTime(cashRefund!.requestedAt) })
     switch (standing.kind) {
       case 'notPaid':
         return t('creditNotPaid')
@@ -551,6 +562,23 @@ const CreditSection = ({
     <section class="card" aria-labelledby="credit-heading">
       <h2 id="credit-heading">{t('creditHeading')}</h2>
       <p class={`credit credit-${standing.kind}`}>{text}</p>
+      {bankRejected && (
+        <Message kind="error">
+          <p>
+            {t('cashRefundRejectedNotice', { time: formatJstDateTime(cashRefund!.requestedAt) })}
+          </p>
+        </Message>
+      )}
+      {refundableToBankAccount(a) && (
+        <>
+          <p>{t('refundBankConfirm', { amount: yen(tr, a.amount) })}</p>
+          <p>
+            <a class="button" href={`/applications/${a.id}/refund-account`}>
+              {t('refundRequest')}
+            </a>
+          </p>
+        </>
+      )}
       {refundableByStudent(a) && (
         <form method="post" action={`/applications/${a.id}/refund`}>
           <CsrfField />
@@ -565,9 +593,16 @@ const CreditSection = ({
 }
 
 /** 申請情報 詳細 (manual §4.1 順序11, §4.2). */
+/** What 申請情報 詳細 shows of the latest refund request to a bank account. */
+export interface CashRefundShown {
+  requestedAt: number
+  outcome: 'completed' | 'rejected' | 'lost' | null
+}
+
 export const ApplicationDetailPage = (p: {
   a: Application
-  refund?: 'refunded' | 'unavailable' | 'notRefundable'
+  refund?: 'refunded' | 'unavailable' | 'notRefundable' | 'requested'
+  cashRefund?: CashRefundShown
   now: number
   lastLoginAt: number | null
   fiscal: Parameters<typeof creditStanding>[2]
@@ -579,14 +614,16 @@ export const ApplicationDetailPage = (p: {
     <>
       <LastLogin at={p.lastLoginAt} />
       {p.refund && (
-        <Message kind={p.refund === 'refunded' ? 'success' : 'error'}>
+        <Message kind={p.refund === 'refunded' || p.refund === 'requested' ? 'success' : 'error'}>
           <p>
             {t(
               p.refund === 'refunded'
                 ? 'refundDone'
-                : p.refund === 'unavailable'
-                  ? 'refundUnavailable'
-                  : 'refundNotPossible',
+                : p.refund === 'requested'
+                  ? 'refundRequested'
+                  : p.refund === 'unavailable'
+                    ? 'refundUnavailable'
+                    : 'refundNotPossible',
             )}
           </p>
         </Message>
@@ -625,7 +662,7 @@ export const ApplicationDetailPage = (p: {
         <h2 id="detail-heading">{t('detailInfo')}</h2>
         <ContentsTable amount={a.amount} quantity={a.quantity} detail />
       </section>
-      <CreditSection a={a} now={p.now} fiscal={p.fiscal} />
+      <CreditSection a={a} now={p.now} fiscal={p.fiscal} cashRefund={p.cashRefund} />
       <p class="actions">
         <a class="button" href={`/applications?tab=${tabOf(a, p.now)}`}>
           {t('back')}

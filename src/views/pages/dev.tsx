@@ -10,6 +10,7 @@ import {
   type KomojuSettings,
   type TwinClock,
   type TwinPayment,
+  type TwinRefundRequest,
 } from '../../routes/devTwins'
 import { CsrfField } from '../components'
 
@@ -156,6 +157,8 @@ const DeliveriesTable = ({ deliveries }: { deliveries: Delivery[] }) => {
  * them expire), its switches, its recent payments and its webhook deliveries.
  */
 export const DevPaymentsPage = (p: {
+  /** Konbini / Pay-easy refunds to a bank account waiting for KOMOJU's staff. */
+  refundRequests?: TwinRefundRequest[] | null
   open: TwinPayment[] | null
   recent: TwinPayment[] | null
   settings: KomojuSettings | null
@@ -210,6 +213,33 @@ export const DevPaymentsPage = (p: {
                 </button>
                 <button type="submit" name="action" value="expire">
                   Let #{refOf(x)} expire
+                </button>
+              </form>
+            </li>
+          ))}
+        </ul>
+      )}
+      <h2>Refund requests</h2>
+      {p.refundRequests === null ? (
+        <Unavailable />
+      ) : !p.refundRequests || p.refundRequests.length === 0 ? (
+        <p>No refund request waits for KOMOJU.</p>
+      ) : (
+        <ul class="dev-list">
+          {p.refundRequests.map((r) => (
+            <li data-payment-id={r.paymentId} data-refund-request={r.id}>
+              <span class="mono">{r.paymentId}</span> {yen(r.amount)} to the customer’s bank account
+              — requested {when(r.createdAt)}
+              {r.merchant && ` — ${r.merchant}`}
+              <form method="post" action="/_dev/payments" class="inline">
+                <CsrfField />
+                <input type="hidden" name="id" value={r.paymentId} />
+                <input type="hidden" name="request" value={r.id} />
+                <button type="submit" name="action" value="refund-complete">
+                  Transfer it (payment.refunded)
+                </button>
+                <button type="submit" name="action" value="refund-reject">
+                  Reject it (payment.updated)
                 </button>
               </form>
             </li>

@@ -294,6 +294,19 @@ const Fact = (p: { label: string; children: unknown }) => (
   </>
 )
 
+/** What 申請詳細 shows of a refund request to a bank account: never the account itself. */
+export interface CashRefundRow {
+  requestedAt: number
+  outcome: 'completed' | 'rejected' | 'lost' | null
+  decidedAt: number | null
+}
+const CASH_REFUND_OUTCOME = {
+  pending: 'appCashRefundPending',
+  completed: 'appCashRefundCompleted',
+  rejected: 'appCashRefundRejected',
+  lost: 'appCashRefundLost',
+} as const satisfies Record<string, ConsoleKey>
+
 export const ApplicationDetail = (p: {
   a: Application
   student: ScopedStudent
@@ -302,6 +315,8 @@ export const ApplicationDetail = (p: {
   offers: ActionOffer[]
   openRequest: OpenRefundRequest | undefined
   notice: Notice | null
+  /** Refund requests to the student's bank account (コンビニ / Pay-easy), oldest first. */
+  cashRefunds?: CashRefundRow[]
 }) => {
   const c = useC()
   const ct = c.get('ct')
@@ -382,6 +397,23 @@ export const ApplicationDetail = (p: {
           </Fact>
         </dl>
       </section>
+      {p.cashRefunds && p.cashRefunds.length > 0 && (
+        <section class="card" aria-labelledby="cash-refund-heading">
+          <h2 id="cash-refund-heading">{ct('appCashRefundHeading')}</h2>
+          <p>{ct('appCashRefundNote')}</p>
+          <ol>
+            {p.cashRefunds.map((r) => (
+              <li>
+                {ct('appCashRefundLine', {
+                  time: formatJstDateTime(r.requestedAt),
+                  outcome: ct(CASH_REFUND_OUTCOME[r.outcome ?? 'pending']),
+                  decided: r.decidedAt === null ? '' : formatJstDateTime(r.decidedAt),
+                })}
+              </li>
+            ))}
+          </ol>
+        </section>
+      )}
       <section class="card" aria-labelledby="student-heading">
         <h2 id="student-heading">{ct('appSectionStudent')}</h2>
         <dl class="facts">
@@ -775,6 +807,8 @@ export const actionNotice = (
     case 'refund.request':
       return { kind: 'success', text: ct('appDoneRefund') }
     case 'refund.approve':
+      if (after.outcome === 'bankAccountAsked')
+        return { kind: 'success', text: ct('appDoneRefundBankAsked') }
       return after.outcome === 'refunded'
         ? { kind: 'success', text: ct('appDoneRefundApproved') }
         : {

@@ -4,6 +4,12 @@ import { z } from 'zod'
 import * as m from './model'
 import { fail, iso, randomId, readBody, type Payment, type Session } from './model'
 import { instructionsPage, notFoundPage, refusedPage, sessionPage } from './pages'
+import {
+  newRefundRequest,
+  REFUND_REQUEST_SCHEMA,
+  refundRequestInput,
+  type RefundRequest,
+} from './refundRequests'
 import { type Attempt, backoffMs, MAX_FAILURES, post } from './webhooks'
 
 const DAY = 86_400_000
@@ -108,6 +114,7 @@ export class KomojuTwin extends DurableObject<Env> {
   constructor(ctx: DurableObjectState, env: Env) {
     super(ctx, env)
     ctx.storage.sql.exec(SCHEMA)
+    ctx.storage.sql.exec(REFUND_REQUEST_SCHEMA)
     this.routes()
   }
 
@@ -567,6 +574,40 @@ export class KomojuTwin extends DurableObject<Env> {
       return c.json(updated)
     })
 
+    // KOMOJU's refund request: a cash payment paid back by hand to a bank account, later.
+    app.post('/api/v1/payments/:id/refund_request', async (c) => {
+      const input = await readBody(c, refundRequestInput)
+      if (input instanceof Response) return input
+      const p = this.ownedPayment(c)
+      if (!p) return fail(c, 404, 'not_found', 'No such payment')
+      if (p.status !== 'captured')
+        return fail(c, 422, 'not_refundable', `Cannot refund a payment that is ${p.status}`)
+      if (!m.isPayLater(p.payment_details.type))
+        return fail(
+          c,
+          422,
+          'not_refundable',
+          `A ${p.payment_details.type} payment is refunded through the refund API`,
+        )
+      const merchant = c.get('merchant').name
+      const sql = `SELECT COALESCE(SUM(amount), 0) AS n FROM refund_requests
+        WHERE payment_id = ? AND status = 'pending'`
+      const pending = this.q<{ n: number }>(sql, p.id)[0]!.n
+      const refundable = p.total - p.amount_refunded - pending
+      if (input.amount > refundable)
+        return fail(c, 422, 'invalid_parameter', `Only ${refundable} is refundable`, 'amount')
+      const now = c.get('now')
+      const request = newRefundRequest(p.id, input, now)
+      this.q(
+        'INSERT INTO refund_requests VALUES (?, ?, ?, ?, ?, ?, ?)',
+        ...[request.id, merchant, p.id, input.amount, input.include_payment_method_fee ? 1 : 0],
+        ...['pending', now],
+      )
+      const requested: Payment = { ...p, refund_requests: [...p.refund_requests, request] }
+      this.change(merchant, requested, now, true)
+      return c.json(requested)
+    })
+
     app.post('/api/v1/payments/:id/cancel', (c) => {
       const p = this.ownedPayment(c)
       if (!p) return fail(c, 404, 'not_found', 'No such payment')
@@ -766,6 +807,59 @@ export class KomojuTwin extends DurableObject<Env> {
       return c.json({ eventId: id, ...(await post(merchant, { id, type: 'ping', body })) })
     })
 
+    // KOMOJU's staff carry a refund request out (the payment becomes refunded when all of it
+    // has gone back: payment.refunded) or reject it (the payment stays captured and KOMOJU
+    // tells of the change with payment.updated; the merchant asks again with another account).
+    app.get('/_twin/refund-requests', (c) => {
+      const rows = this.q<{ id: string; merchant: string; payment_id: string; amount: number }>(
+        `SELECT r.id, r.merchant, r.payment_id, r.amount FROM refund_requests r
+         WHERE ?1 IS NULL OR r.status = ?1 ORDER BY r.rowid DESC LIMIT 500`,
+        c.req.query('status') ?? null,
+      )
+      return c.json({
+        data: rows.map((r) => {
+          const p = this.loadPayment(r.payment_id)!.p
+          const requests = p.refund_requests as RefundRequest[]
+          return {
+            merchant: r.merchant,
+            payment_id: r.payment_id,
+            amount: r.amount,
+            refund_request: requests.find((x) => x.id === r.id) ?? null,
+          }
+        }),
+      })
+    })
+
+    app.post('/_twin/payments/:id/refund_requests/:rid/:decision{complete|reject}', (c) => {
+      const found = this.loadPayment(c.req.param('id'))
+      const [row] = this.q<{ amount: number; status: string }>(
+        'SELECT amount, status FROM refund_requests WHERE id = ? AND payment_id = ?',
+        c.req.param('rid'),
+        c.req.param('id'),
+      )
+      if (!found || !row) return fail(c, 404, 'not_found', 'No such refund request')
+      if (row.status !== 'pending')
+        return fail(c, 422, 'invalid_status', `The refund request is ${row.status}`)
+      const { merchant, p } = found
+      const now = c.get('now')
+      const complete = c.req.param('decision') === 'complete'
+      const status = complete ? 'completed' : 'rejected'
+      this.q('UPDATE refund_requests SET status = ? WHERE id = ?', status, c.req.param('rid'))
+      const requests = (p.refund_requests as RefundRequest[]).map((r) =>
+        r.id === c.req.param('rid') ? { ...r, status } : r,
+      )
+      if (!complete) {
+        const updated: Payment = { ...p, refund_requests: requests }
+        this.save(merchant, updated)
+        this.emit(merchant, 'payment.updated', updated, now)
+        return c.json(updated)
+      }
+      // As for an API refund: payment.refund.created, then payment.refunded once all of it
+      // has gone back.
+      const refund = m.newRefund(p.id, row.amount, null, now)
+      return c.json(this.refund(merchant, { ...p, refund_requests: requests }, refund, now))
+    })
+
     app.get('/_twin/settings', (c) => c.json(this.settings()))
     app.put('/_twin/settings', async (c) => {
       const input = await readBody(c, settingsInput.partial())
@@ -815,7 +909,8 @@ export class KomojuTwin extends DurableObject<Env> {
 
     app.post('/_twin/reset', (c) => {
       this.ctx.storage.sql.exec(`DELETE FROM sessions; DELETE FROM payments;
-        DELETE FROM idempotency; DELETE FROM events; DELETE FROM kv WHERE k <> 'offsetMs'`)
+        DELETE FROM idempotency; DELETE FROM events; DELETE FROM kv WHERE k <> 'offsetMs';
+        DELETE FROM refund_requests`)
       this.rescheduleNeeded = true
       return c.json({ ok: true })
     })

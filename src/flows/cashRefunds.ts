@@ -1,0 +1,52 @@
+import { desc, eq } from 'drizzle-orm'
+import { cashRefunds, students, universityHosts } from '../db/schema'
+import { translator } from '../i18n'
+import type { Services } from '../services'
+import { loadUniversity, type Application } from './charge'
+import { cashRefundAccountMail } from './mails'
+
+/**
+ * A page of the student side as a full URL for a mail, on the university's own host name
+ * (the first one it is served on). The page is behind the student's login: the mail
+ * carries no token, and the bank account is only ever typed there.
+ */
+export const studentPageUrl = async (
+  s: Pick<Services, 'db'>,
+  universityId: string,
+  path: string,
+) => {
+  const host = await s.db
+    .select({ hostname: universityHosts.hostname })
+    .from(universityHosts)
+    .where(eq(universityHosts.universityId, universityId))
+    .orderBy(universityHosts.hostname)
+    .get()
+  return `https://${host?.hostname ?? 'localhost'}${path}`
+}
+
+/** The application's latest refund request to a bank account (KOMOJU's refund request), if any. */
+export const latestCashRefund = (s: Pick<Services, 'db'>, applicationId: number) =>
+  s.db
+    .select()
+    .from(cashRefunds)
+    .where(eq(cashRefunds.applicationId, applicationId))
+    .orderBy(desc(cashRefunds.id))
+    .get()
+
+/**
+ * Staff approved the refund of a コンビニ / Pay-easy payment: KOMOJU needs the student's
+ * bank account for it, which staff never see or type. The student is mailed the link to the
+ * page where they give it (after logging in); nothing moves until they do. False when the
+ * student has no address to mail.
+ */
+export const askForBankAccount = async (
+  s: Pick<Services, 'db' | 'mailer'>,
+  a: Application,
+): Promise<boolean> => {
+  const student = await s.db.select().from(students).where(eq(students.id, a.studentId)).get()
+  if (!student?.email) return false
+  const u = await loadUniversity(s.db, a.universityId)
+  const url = await studentPageUrl(s, a.universityId, `/applications/${a.id}/refund-account`)
+  await s.mailer.send(cashRefundAccountMail(translator(a.lang), u, student.email, a, url))
+  return true
+}
