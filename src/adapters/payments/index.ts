@@ -77,6 +77,12 @@ export const GATEWAY_PAYMENT_STATUSES = [
 ] as const
 export type GatewayPaymentStatus = (typeof GATEWAY_PAYMENT_STATUSES)[number]
 
+/**
+ * A payment as the gateway reports it. KOMOJU's payment object has no fraud field: a
+ * payment its risk team marks as fraud is told only by the event `payment.marked.as.fraud`,
+ * which is why the event travels with the payment to the step that applies it
+ * (`applyGatewayPayment`). Refunds and chargebacks are in the payment itself.
+ */
 export interface GatewayPayment {
   id: string
   status: GatewayPaymentStatus
@@ -101,12 +107,7 @@ export interface GatewayPayment {
   refundRequests: GatewayRefundRequest[]
 }
 
-/**
- * One refund of a payment, as the gateway books it. KOMOJU's payment object has no fraud
- * field: a payment its risk team marks as fraud is only told by the event
- * `payment.marked.as.fraud`, which is why the event type travels with the payment to the
- * step that applies it.
- */
+/** One refund of a payment, as the gateway books it (KOMOJU's Refund). */
 export interface GatewayRefund {
   id: string | null
   amount: number
