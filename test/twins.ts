@@ -71,6 +71,7 @@ export const komoju = {
     paused?: boolean
     refuseNextRefund?: boolean
   }) => ok(KOMOJU, 'PUT', '/settings', s),
+  markFraud: (id: string) => ok(KOMOJU, 'POST', `/payments/${id}/mark-fraud`, {}),
   chargebackRaw: (id: string, amount?: number) =>
     call<TwinPayment>(KOMOJU, 'POST', `/payments/${id}/chargeback`, amount ? { amount } : {}),
   chargeback: (id: string, amount?: number) =>

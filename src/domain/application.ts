@@ -29,6 +29,8 @@ export type PaymentStatus = (typeof PAYMENT_STATUSES)[number]
  *   it yet (asking again, or the gateway's refund webhook, finishes it);
  * - `partly_refunded`: never credited, and the gateway gave part of the payment back (a
  *   refund or chargeback made there): staff credit the net or refund the rest;
+ * - `fraud`: KOMOJU's risk team marked the payment as fraud before it was credited: never
+ *   credited; staff look into it and refund it;
  * - `credited`: on the card, exactly once;
  * - `reversed`: credited, and then the gateway gave (some of) the money back, a refund in
  *   its dashboard or a chargeback: the money is on the card and no longer with us, so the
@@ -45,6 +47,7 @@ export const CREDIT_STATUSES = [
   'stalled',
   'refunding',
   'partly_refunded',
+  'fraud',
   'credited',
   'reversed',
 ] as const
@@ -63,6 +66,7 @@ export const CREDIT_NEEDS_PERSON: readonly CreditStatus[] = [
   'mismatch',
   'stalled',
   'partly_refunded',
+  'fraud',
 ]
 /** Credit states in which the credit reached the card (a later reversal does not undo it). */
 export const CREDIT_ON_CARD: readonly CreditStatus[] = ['credited', 'reversed']
@@ -95,6 +99,7 @@ export const REFUNDABLE: readonly CreditStatus[] = [
   'mismatch',
   'refunding',
   'partly_refunded',
+  'fraud',
 ]
 
 /**

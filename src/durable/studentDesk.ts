@@ -9,7 +9,7 @@ import {
   type CashRefundState,
 } from '../flows/desk/cashRefund'
 import { creditApplication, creditTheNet, retryCreditNow } from '../flows/desk/credit'
-import { settleWithGateway, type GatewayVerdict } from '../flows/desk/gateway'
+import { markFraud, settleWithGateway, type GatewayVerdict } from '../flows/desk/gateway'
 import { refundApplication, type RefundOutcome } from '../flows/desk/refund'
 import { servicesFor } from '../services'
 
@@ -78,6 +78,11 @@ export class StudentDesk extends DurableObject<Env> {
     return this.oneAtATime(async () =>
       creditApplication(await servicesFor(this.env), applicationId),
     )
+  }
+
+  /** KOMOJU marked the payment as fraud: nothing more is credited (see markFraud). */
+  async markFraud(applicationId: number): Promise<CreditStatus | null> {
+    return this.oneAtATime(async () => markFraud(await servicesFor(this.env), applicationId))
   }
 
   /** 差額をチャージ from the console: credits what KOMOJU still holds (see creditTheNet). */

@@ -269,22 +269,46 @@ export const moneyReturnedAlertMail = (
   u: University,
   a: Pick<
     Application,
-    'id' | 'amount' | 'providerPaymentId' | 'gatewayRefunded' | 'gatewayChargeback'
+    'id' | 'amount' | 'providerPaymentId' | 'gatewayRefunded' | 'gatewayChargeback' | 'creditStatus'
   >,
   userId: string | null,
-  reason: 'partlyRefunded' | 'reversed',
+  reason: 'partlyRefunded' | 'reversed' | 'fraud',
+): OutgoingMail =>
+  reason === 'fraud'
+    ? fraudAlertMail(u, a, userId)
+    : {
+        from: { address: u.mailFrom, name: u.mailFromName },
+        to: u.staffAlertEmail ?? '',
+        kind: 'staff-alert',
+        universityId: u.id,
+        applicationId: a.id,
+        subject: `【要対応】M.I.C.チャージ 発行申請番号 ${a.id}`,
+        text: [
+          `発行申請番号 ${a.id}（¥${formatYen(a.amount)}、ユーザID ${userId ?? '—'}）のお支払いのうち ¥${formatYen(a.gatewayRefunded)} が、${a.gatewayChargeback ? 'カード会社によるチャージバックで' : 'KOMOJUの管理画面などから'}返金されました。`,
+          reason === 'reversed'
+            ? 'この金額はすでにM.I.C.へチャージされています。カードに残る金額の扱いを学生と調整し、コンソールの申請詳細で「対応済みにする」を押してください。'
+            : 'M.I.C.へはまだチャージしていません。コンソールの申請詳細で、残りの金額をチャージするか、残りを返金するかを選んでください。',
+          `決済ID: ${a.providerPaymentId ?? '—'}`,
+        ].join('\n'),
+      }
+
+/** To the university's staff: KOMOJU marked a payment as fraud. Japanese only, once. */
+const fraudAlertMail = (
+  u: University,
+  a: Pick<Application, 'id' | 'amount' | 'providerPaymentId' | 'creditStatus'>,
+  userId: string | null,
 ): OutgoingMail => ({
   from: { address: u.mailFrom, name: u.mailFromName },
   to: u.staffAlertEmail ?? '',
   kind: 'staff-alert',
   universityId: u.id,
   applicationId: a.id,
-  subject: `【要対応】M.I.C.チャージ 発行申請番号 ${a.id}`,
+  subject: `【要対応】M.I.C.チャージ 発行申請番号 ${a.id}（不正の疑い）`,
   text: [
-    `発行申請番号 ${a.id}（¥${formatYen(a.amount)}、ユーザID ${userId ?? '—'}）のお支払いのうち ¥${formatYen(a.gatewayRefunded)} が、${a.gatewayChargeback ? 'カード会社によるチャージバックで' : 'KOMOJUの管理画面などから'}返金されました。`,
-    reason === 'reversed'
-      ? 'この金額はすでにM.I.C.へチャージされています。カードに残る金額の扱いを学生と調整し、コンソールの申請詳細で「対応済みにする」を押してください。'
-      : 'M.I.C.へはまだチャージしていません。コンソールの申請詳細で、残りの金額をチャージするか、残りを返金するかを選んでください。',
+    `発行申請番号 ${a.id}（¥${formatYen(a.amount)}、ユーザID ${userId ?? '—'}）のお支払いを、KOMOJUが不正の疑いありとしました。`,
+    a.creditStatus === 'credited'
+      ? 'この金額はすでにM.I.C.へチャージされています。KOMOJUの管理画面で内容を確認し、学生・カード会社と対応してください。'
+      : 'M.I.C.へはチャージせず止めています。KOMOJUの管理画面で内容を確認し、コンソールの申請詳細から返金してください。',
     `決済ID: ${a.providerPaymentId ?? '—'}`,
   ].join('\n'),
 })

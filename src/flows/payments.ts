@@ -33,6 +33,8 @@ export type PaymentOutcome =
    * in part, or charged back): the desk settles it (settleWithGateway).
    */
   | { kind: 'refunded'; application: Application }
+  /** KOMOJU marked the payment as fraud: the desk holds it back (markFraud). */
+  | { kind: 'fraud'; application: Application }
 
 /**
  * What a gateway status means for an application. A failed attempt on a hosted page is
@@ -109,6 +111,27 @@ export const applyGatewayPayment = async (
   p: GatewayPayment,
   webhook: GatewayEvent | null = null,
 ): Promise<PaymentOutcome> => {
+  const outcome = await applyPayment(s, provider, universityId, p)
+  // KOMOJU's risk team marked it as fraud: only its (signed) event says so, and it can only
+  // stop a credit, never make one. The desk holds a paid application back for staff.
+  if (
+    webhook?.type === FRAUD_EVENT &&
+    outcome.kind !== 'unmatched' &&
+    outcome.application.status === 'paid'
+  )
+    return { kind: 'fraud', application: outcome.application }
+  return outcome
+}
+
+/** The event KOMOJU sends when its risk team marks a payment as fraud. */
+export const FRAUD_EVENT = 'payment.marked.as.fraud'
+
+const applyPayment = async (
+  s: Pick<Services, 'db' | 'clock' | 'mailer'>,
+  provider: PaymentProvider,
+  universityId: string,
+  p: GatewayPayment,
+): Promise<PaymentOutcome> => {
   for (let attempt = 0; attempt < 5; attempt++) {
     const a = await applicationFor(s, provider, universityId, p)
     if (!a) return { kind: 'unmatched', reason: 'no_application' }
@@ -172,6 +195,7 @@ export const handToDesk = async (
   const a = outcome.application
   const desk = deskFor(desks, a.universityId, a.studentId)
   if (outcome.kind === 'refunded') await desk.settleWithGateway(a.id)
+  else if (outcome.kind === 'fraud') await desk.markFraud(a.id)
   else if (outcome.credit) await desk.credit(a.id)
   // Still captured while a refund to the student's bank account is under way: KOMOJU may
   // have rejected the request (payment.updated); the desk asks it and acts on the answer.

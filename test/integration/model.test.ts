@@ -113,6 +113,7 @@ type AppRow = {
   payment_deadline: number
   next_credit_at: number | null
   credit_sent_at: number | null
+  credit_amount: number | null
   created_at: number
 }
 
@@ -657,6 +658,60 @@ class Refund extends Cmd {
   }
 }
 
+/**
+ * Money that goes back at KOMOJU without us: a refund from its dashboard, in full or in
+ * part, or a chargeback (the card company takes it back), before or after the credit. The
+ * webhook (if any) goes the way every webhook of the run goes: delivered, held, late.
+ */
+type MoneyBackHow = 'refund' | 'partial-refund' | 'chargeback' | 'partial-chargeback'
+class MoneyBack extends Cmd {
+  constructor(
+    readonly n: number,
+    readonly how: MoneyBackHow,
+  ) {
+    super()
+  }
+  override check(m: Readonly<Model>) {
+    return m.apps.length > 0
+  }
+  async act(m: Model, r: Run) {
+    // The n-th of the run's payments KOMOJU holds as captured, if any.
+    const ours = new Set(m.apps.map((a) => String(a.id)))
+    const captured = (await gateway().payments('captured')).filter(
+      (x) => x.external_order_num !== null && ours.has(x.external_order_num),
+    )
+    if (captured.length === 0) {
+      count(r, `money-back ${this.how} nothing captured`)
+      return
+    }
+    const p = pick(captured, this.n)
+    const left = p.amount - ((p as { amount_refunded?: number }).amount_refunded ?? 0)
+    const amount = this.how.startsWith('partial') ? Math.floor(left / 200) * 100 : undefined
+    if (amount === 0) {
+      count(r, `money-back ${this.how} too small`)
+      return
+    }
+    let status: number
+    if (this.how.endsWith('chargeback'))
+      status = (await gateway().chargebackRaw(p.id, amount)).status
+    else {
+      const res = await fetch(`http://komoju.test/api/v1/payments/${p.id}/refund`, {
+        method: 'POST',
+        headers: {
+          authorization: `Basic ${btoa(`${env.KOMOJU_SECRET_KEY}:`)}`,
+          'content-type': 'application/json',
+        },
+        body: JSON.stringify(amount ? { amount } : {}),
+      })
+      status = res.status // a store payment is refunded only by a refund request: 422
+    }
+    count(r, `money-back ${this.how} ${status}`)
+  }
+  toString() {
+    return `moneyBack(#${this.n}, ${this.how})`
+  }
+}
+
 // --- arbitraries -------------------------------------------------------------------------------
 
 /** Student 0 is the busiest, so that caps are reached. */
@@ -754,6 +809,20 @@ const commandArbs = fc.oneof(
     arbitrary: fc.tuple(who, yen(5000)).map(([w, amount]) => new Campus('purchase', w, amount)),
   },
   { weight: 1, arbitrary: nth.map((n) => new Refund(n)) },
+  {
+    weight: 3,
+    arbitrary: fc
+      .tuple(
+        nth,
+        fc.constantFrom<MoneyBackHow>(
+          'refund',
+          'partial-refund',
+          'chargeback',
+          'partial-chargeback',
+        ),
+      )
+      .map(([n, how]) => new MoneyBack(n, how)),
+  },
 )
 
 // --- one run: start, settle, check ---------------------------------------------------------------
@@ -784,7 +853,7 @@ const startRun = async (): Promise<{ model: Model; real: Run }> => {
   const students: Student[] = group.map((userId) => ({ userId, client: null, lastUsed: 0 }))
   for (const st of students) {
     for (const a of await appsOf([st.userId]))
-      if (a.status === 'paid' && a.credit_status === 'held') {
+      if (a.status === 'paid' && ['held', 'partly_refunded'].includes(a.credit_status)) {
         const client = await signedIn(st)
         await client.post(`/applications/${a.id}/refund`, {})
       }
@@ -890,6 +959,13 @@ const settle = async (r: Run) => {
 }
 
 const PAID_BACK = ['captured', 'refunded']
+/** Credit states in which the credit is on the card (a later reversal does not undo it). */
+const ON_CARD = ['credited', 'reversed']
+/** What the service credits (or credited) for an application: its amount, or a net. */
+const creditedOf = (a: Pick<AppRow, 'amount' | 'credit_amount'>) => a.credit_amount ?? a.amount
+/** What KOMOJU still holds of a payment as captured. */
+const netOf = (p: { status: string; amount: number; amount_refunded?: number }) =>
+  p.status === 'captured' ? p.amount - (p.amount_refunded ?? 0) : 0
 const sum = (list: { amount: number }[]) => list.reduce((s, e) => s + e.amount, 0)
 
 /**
@@ -922,19 +998,33 @@ const checkInvariants = async (r: Run) => {
     seen.set(a.id, p.id)
     expect(p.amount, what).toBe(a.amount)
     expect(a.provider_payment_id, `${what}: the application does not know this payment`).toBe(p.id)
-    if (p.status === 'refunded') expect(a.status, what).toBe('refunded')
+    const net = netOf(p)
+    // 5. Money that went back at KOMOJU (refund, chargeback, in full or in part) is never
+    //    credited: the application is 返金済み, or partly refunded and not credited, or, if
+    //    it went back after the credit, in the named after-credit state.
+    if (a.credit_status === 'credited')
+      expect(
+        creditedOf(a),
+        `${what}: credited ¥${creditedOf(a)} but KOMOJU holds ¥${net}`,
+      ).toBeLessThanOrEqual(net)
+    if (p.status === 'refunded')
+      expect(
+        a.status === 'refunded' || a.credit_status === 'reversed',
+        `${what}: refunded at KOMOJU, neither 返金済み nor reversed`,
+      ).toBe(true)
     else {
       expect(a.status, `${what}: money received but the application says otherwise`).toBe('paid')
       // `refunding`: the student asked for the money back and KOMOJU has not confirmed it
-      // yet (never credited, see 2.); otherwise credited or held.
-      expect(['credited', 'held', 'refunding'], `${what}: neither credited nor held`).toContain(
-        a.credit_status,
-      )
+      // yet (never credited, see 2.); otherwise credited or held; partly refunded before
+      // the credit, or reversed after it, only when KOMOJU gave some back.
+      const allowed = ['credited', 'held', 'refunding']
+      if (net < p.amount) allowed.push('partly_refunded', 'reversed')
+      expect(allowed, `${what}: neither credited nor held`).toContain(a.credit_status)
     }
   }
   // … and nothing is paid, refunded or credited without KOMOJU's money behind it.
   for (const a of mine) {
-    if (a.credit_status === 'credited')
+    if (ON_CARD.includes(a.credit_status))
       expect(a.status, `application ${a.id} credited but ${a.status}`).toBe('paid')
     if ((a.status !== 'paid' && a.status !== 'refunded') || seen.has(a.id)) continue
     const res = await fetch(`http://komoju.test/api/v1/payments/${a.provider_payment_id}`, {
@@ -971,22 +1061,22 @@ const checkInvariants = async (r: Run) => {
         `${userId}: a credit ${e.idempotencyKey} for no application of theirs`,
       ).toBeDefined()
       expect(
-        `${a!.status}/${a!.credit_status}`,
+        ['paid/credited', 'paid/reversed'],
         `${userId}: M.I.C. credited application ${a!.id} (¥${e.amount})`,
-      ).toBe('paid/credited')
+      ).toContain(`${a!.status}/${a!.credit_status}`)
       expect(e.amount, `${userId}: application ${a!.id} credited with another amount`).toBe(
-        a!.amount,
+        creditedOf(a!),
       )
     }
     const creditedKeys = mine
-      .filter((a) => a.user_id === userId && a.credit_status === 'credited')
+      .filter((a) => a.user_id === userId && ON_CARD.includes(a.credit_status))
       .map((a) => keyOf(a.id))
     for (const key of creditedKeys)
       expect(
         keys.filter((k) => k === key).length,
         `${userId}: ${key} is credited by the service, not exactly once at M.I.C.`,
       ).toBe(1)
-    for (const a of mine.filter((a) => a.user_id === userId && a.credit_status !== 'credited'))
+    for (const a of mine.filter((a) => a.user_id === userId && !ON_CARD.includes(a.credit_status)))
       expect(
         c.entries.some((e) => e.idempotencyKey === keyOf(a.id)),
         `${userId}: M.I.C. has a credit for application ${a.id} (${a.status}/${a.credit_status})`,
@@ -994,7 +1084,7 @@ const checkInvariants = async (r: Run) => {
     // 3. What M.I.C. credited is what the service recorded as credited; the balance is
     //    where it started plus the credits and cash charges, minus the purchases.
     expect(sum(credits), `${userId}: credits on the card against the service's`).toBe(
-      sum(keys.map((k) => byKey.get(k)!)),
+      sum(keys.map((k) => ({ amount: creditedOf(byKey.get(k)!) }))),
     )
     expect(
       run.every((e) => ['credit', 'cash', 'purchase'].includes(e.kind)),

@@ -377,3 +377,45 @@ describe('the console’s ways out', () => {
     expect((await creditsOf(userId)).map((c) => c.amount)).toEqual([6000])
   })
 })
+
+describe('a payment KOMOJU marks as fraud', () => {
+  it('is never credited once marked, and staff are alerted once; a credit already on the card only alerts', async () => {
+    const userId = user(10)
+    await (await ready(userId)).get('/charge')
+    await setClock(nextJst(2, 5))
+    const client = new Client()
+    await login(client, userId, PASSWORD, SECOND)
+    const { id } = await applyCharge(client, 1800)
+    await payOnGateway(client, id)
+    const a = await creditStatusBecomes(id, 'deferred')
+    await gateway().markFraud(a.provider_payment_id!)
+    await gateway().flush()
+    await creditStatusBecomes(id, 'fraud')
+    expect(await triageKindsOf(id)).toEqual(['fraud'])
+    expect(await alerts(id)).toBe(1)
+    await setClock(a.next_credit_at! + 10 * 60_000)
+    await runCron()
+    expect((await row(id))!.credit_status).toBe('fraud')
+    expect(await creditsOf(userId)).toEqual([])
+    // The money goes back to the payer: a refund ends it.
+    const back = new Client()
+    await login(back, userId, PASSWORD, SECOND)
+    await back.post(`/applications/${id}/refund`, {})
+    expect((await application(id))!.status).toBe('refunded')
+
+    await atNoon()
+    const noon = new Client()
+    await login(noon, userId, PASSWORD, SECOND)
+    const other = await applyCharge(noon, 900)
+    await payOnGateway(noon, other.id)
+    const b = await creditStatusBecomes(other.id, 'credited')
+    await gateway().markFraud(b.provider_payment_id!)
+    await gateway().flush()
+    await eventually(
+      () => alerts(other.id),
+      (n) => n === 1,
+    )
+    expect((await row(other.id))!.credit_status).toBe('credited')
+    expect((await creditsOf(userId)).map((c) => c.amount)).toEqual([900])
+  })
+})

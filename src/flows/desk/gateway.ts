@@ -1,7 +1,12 @@
 import { and, eq, ne } from 'drizzle-orm'
 import { PaymentProviderError, type GatewayPayment } from '../../adapters/payments'
 import { applications, students } from '../../db/schema'
-import { CREDIT_ON_CARD, creditAmountOf, netCaptured } from '../../domain/application'
+import {
+  CREDIT_ON_CARD,
+  creditAmountOf,
+  netCaptured,
+  type CreditStatus,
+} from '../../domain/application'
 import type { University } from '../../domain/university'
 import type { Services } from '../../services'
 import { claimMail, loadUniversity, type Application } from '../charge'
@@ -162,12 +167,39 @@ const settleUnknownCredit = async (
   return cleared ?? 'unknown'
 }
 
-/** One alert to the university's staff about money the gateway gave back. */
+/**
+ * KOMOJU's risk team marked the payment as fraud (its signed event says so; the payment
+ * object cannot). Must run inside the student's desk. Nothing more is credited: a credit
+ * not on the card becomes `fraud`, for staff to look into and refund; one whose fate is
+ * unknown is first settled with M.I.C. by its key. One alert to staff either way (a credit
+ * already on the card cannot be taken back from here).
+ */
+export const markFraud = async (s: Services, id: number): Promise<CreditStatus | null> => {
+  let a = await s.db.select().from(applications).where(eq(applications.id, id)).get()
+  if (!a || a.status !== 'paid') return a?.creditStatus ?? null
+  const u = await loadUniversity(s.db, a.universityId)
+  const now = s.clock()
+  if (a.creditSentAt !== null && !CREDIT_ON_CARD.includes(a.creditStatus)) {
+    const landed = await settleUnknownCredit(s, a, now)
+    // M.I.C. cannot say yet: stop trying to credit it until it can (the hourly look at
+    // waiting credits does not send credits; a person decides).
+    if (landed !== 'unknown') a = landed
+  }
+  if (!CREDIT_ON_CARD.includes(a.creditStatus))
+    await s.db
+      .update(applications)
+      .set({ creditStatus: 'fraud', nextCreditAt: null, updatedAt: now })
+      .where(and(eq(applications.id, a.id), eq(applications.status, 'paid')))
+  await alertOnce(s, a, u, 'fraud')
+  return CREDIT_ON_CARD.includes(a.creditStatus) ? a.creditStatus : 'fraud'
+}
+
+/** One alert to the university's staff about money the gateway gave back, or fraud. */
 const alertOnce = async (
   s: Services,
   a: Application,
   u: University,
-  reason: 'partlyRefunded' | 'reversed',
+  reason: 'partlyRefunded' | 'reversed' | 'fraud',
 ) => {
   if (!u.staffAlertEmail || !(await claimMail(s, a.id, 'returnAlertAt'))) return
   const student = await s.db.select().from(students).where(eq(students.id, a.studentId)).get()

@@ -268,7 +268,7 @@ const inquire = async (s: Services, input: ActionInput, at: number): Promise<Act
               ? 'unmatched'
               : outcome.kind === 'refunded'
                 ? 'refunded'
-                : outcome.changed
+                : outcome.kind === 'fraud' || outcome.changed
                   ? 'changed'
                   : 'unchanged',
         }

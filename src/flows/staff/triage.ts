@@ -31,6 +31,7 @@ export const TRIAGE_KINDS = [
   'mismatch',
   'held',
   'partly_refunded',
+  'fraud',
   'reversed',
   'refund',
   'unmatched',
@@ -46,6 +47,7 @@ export const TRIAGE_KIND_LABEL: Record<TriageKind, ConsoleKey> = {
   mismatch: 'triageKindMismatch',
   held: 'triageKindHeld',
   partly_refunded: 'triageKindPartlyRefunded',
+  fraud: 'triageKindFraud',
   reversed: 'triageKindReversed',
   refund: 'triageKindRefund',
   unmatched: 'triageKindUnmatched',
@@ -69,6 +71,7 @@ const CREDIT_KINDS = [
   'mismatch',
   'held',
   'partly_refunded',
+  'fraud',
   'reversed',
 ] as const
 type CreditKind = (typeof CREDIT_KINDS)[number]

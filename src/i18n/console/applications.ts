@@ -41,6 +41,7 @@ export const applications = section({
     appCreditRefunding: '返金手続き中',
     appCreditCredited: 'チャージ済み',
     appCreditPartlyRefunded: '一部返金（未チャージ）',
+    appCreditFraud: '不正の疑い（未チャージ）',
     appCreditReversed: 'チャージ後に返金',
     appCreditRefunded: '返金済みのためチャージしません',
     // 申請詳細
@@ -226,6 +227,7 @@ export const applications = section({
     appCreditRefunding: 'Refund in progress',
     appCreditCredited: 'Credited',
     appCreditPartlyRefunded: 'Partly refunded (not credited)',
+    appCreditFraud: 'Suspected fraud (not credited)',
     appCreditReversed: 'Refunded after the credit',
     appCreditRefunded: 'Refunded: never credited',
     appDetailTitle: 'Application {id}',

@@ -87,6 +87,7 @@ export const reconcile = section({
     reconcileCreditRefunding: '返金手続き中',
     reconcileCreditCredited: '反映済み',
     reconcileCreditPartlyRefunded: '一部返金（未反映）',
+    reconcileCreditFraud: '不正の疑い（未反映）',
     reconcileCreditReversed: '反映後に返金',
   },
   en: {
@@ -174,6 +175,7 @@ export const reconcile = section({
     reconcileCreditRefunding: 'refund in progress',
     reconcileCreditCredited: 'charged',
     reconcileCreditPartlyRefunded: 'partly refunded (not charged)',
+    reconcileCreditFraud: 'suspected fraud (not charged)',
     reconcileCreditReversed: 'refunded after the charge',
   },
 })

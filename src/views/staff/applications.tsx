@@ -41,6 +41,7 @@ export const CREDIT_LABEL: Record<CreditStatus, ConsoleKey> = {
   stalled: 'appCreditStalled',
   refunding: 'appCreditRefunding',
   partly_refunded: 'appCreditPartlyRefunded',
+  fraud: 'appCreditFraud',
   credited: 'appCreditCredited',
   reversed: 'appCreditReversed',
 }

@@ -58,6 +58,7 @@ const CREDIT_STATUS: Record<CreditStatus, ConsoleKey> = {
   stalled: 'reconcileCreditStalled',
   refunding: 'reconcileCreditRefunding',
   partly_refunded: 'reconcileCreditPartlyRefunded',
+  fraud: 'reconcileCreditFraud',
   credited: 'reconcileCreditCredited',
   reversed: 'reconcileCreditReversed',
 }

@@ -29,6 +29,7 @@ const CREDIT_LABEL: Record<CreditStatus, ConsoleKey> = {
   stalled: 'studentsCreditStalled',
   refunding: 'studentsCreditRefunding',
   partly_refunded: 'studentsCreditPartlyRefunded',
+  fraud: 'studentsCreditFraud',
   credited: 'studentsCreditCredited',
   reversed: 'studentsCreditReversed',
 }
