@@ -8,8 +8,9 @@ import {
   type StaffPrincipal,
   type StaffRole,
 } from '../../domain/staff'
-import { ACCOUNT_POLICY, CLIENT_POLICY } from '../../domain/throttle'
+import { ACCOUNT_POLICY, CLIENT_POLICY, DEVICE_POLICY } from '../../domain/throttle'
 import { DUMMY_HASH, hashSecret, randomToken, sha256Hex, verifySecret } from '../../security/crypto'
+import { issueStaffDeviceCookie, verifyStaffDeviceCookie } from '../../security/device'
 import { newTotpSecret, verifyTotp } from '../../security/totp'
 import { beginAttempt, clearAttempts, currentLock, failAttempt, recordFailure } from '../throttle'
 
@@ -30,9 +31,14 @@ export const STAFF_ACCOUNT_KEY_PREFIX = 'staff-account:'
 export const staffAccountKey = (email: string) =>
   `${STAFF_ACCOUNT_KEY_PREFIX}${normaliseEmail(email)}`
 const staffClientKey = (client: string) => `staff-client:${client}`
+/** A member's known browser's own counter, by its device cookie's nonce. */
+const staffDeviceKey = (device: string) => `staff-device:${device}`
 
 export type StaffLoginResult =
-  { kind: 'ok'; member: StaffMember } | { kind: 'failed' } | { kind: 'locked'; until: number }
+  /** `deviceCookie`: the browser's new device cookie, to be set with the session. */
+  | { kind: 'ok'; member: StaffMember; deviceCookie: string }
+  | { kind: 'failed' }
+  | { kind: 'locked'; until: number }
 
 interface AuthDeps {
   db: Db
@@ -48,22 +54,32 @@ interface AuthDeps {
 
 /**
  * The console's login: password and a TOTP code, both required, every failure looking the
- * same. Attempts are counted per account before anything is checked (a burst of parallel
- * guesses gets no more than the allowance) and failures per client, as for students. A code
- * is accepted once: its time step is stored, and that step or an older one is refused.
+ * same. A code is accepted once: its time step is stored, and that step or an older one is
+ * refused.
+ *
+ * Throttling as for students (flows/login.ts, OWASP's device cookies): a browser presenting
+ * a valid device cookie for the address typed is counted against that cookie alone, so
+ * strangers' failures (anyone who knows an address can cause them) never lock a member out
+ * of a browser they have signed in from. Any other client is counted per account, before
+ * anything is checked (a burst of parallel guesses gets no more than the allowance), and
+ * its failures per client.
  */
 export const attemptStaffLogin = async (
   deps: AuthDeps,
-  input: { email: string; password: string; code: string },
+  input: { email: string; password: string; code: string; deviceCookie?: string },
   client: string,
 ): Promise<StaffLoginResult> => {
   const { db } = deps
   const now = deps.clock()
-  const cKey = staffClientKey(client)
-  const clientLock = await currentLock(db, cKey, now)
-  if (clientLock) return { kind: 'locked', until: clientLock }
-  const key = staffAccountKey(input.email)
-  const gate = await beginAttempt(db, key, now, ACCOUNT_POLICY)
+  const device = await verifyStaffDeviceCookie(deps.pepper, input.email, input.deviceCookie, now)
+  const cKey = device ? null : staffClientKey(client)
+  if (cKey) {
+    const clientLock = await currentLock(db, cKey, now)
+    if (clientLock) return { kind: 'locked', until: clientLock }
+  }
+  const key = device ? staffDeviceKey(device) : staffAccountKey(input.email)
+  const policy = device ? DEVICE_POLICY : ACCOUNT_POLICY
+  const gate = await beginAttempt(db, key, now, policy)
   if (gate.locked !== null) return { kind: 'locked', until: gate.locked }
 
   const member = await db
@@ -99,13 +115,16 @@ export const attemptStaffLogin = async (
           .get()
       : undefined
   if (!claimed) {
-    const lock = await failAttempt(db, key, gate.attempt, now, ACCOUNT_POLICY)
-    const clientLockNow = await recordFailure(db, cKey, now, CLIENT_POLICY)
+    const lock = await failAttempt(db, key, gate.attempt, now, policy)
+    const clientLockNow = cKey ? await recordFailure(db, cKey, now, CLIENT_POLICY) : null
     const until = lock ?? clientLockNow
     return until ? { kind: 'locked', until } : { kind: 'failed' }
   }
+  // A known browser's success clears only its own counter: a lock of untrusted clients
+  // that someone else caused stays in force for them.
   await clearAttempts(db, key)
-  return { kind: 'ok', member: claimed }
+  const deviceCookie = await issueStaffDeviceCookie(deps.pepper, claimed.email, now)
+  return { kind: 'ok', member: claimed, deviceCookie }
 }
 
 /** Lifts a staff member's login lock (an administrator's way out for a locked colleague). */

@@ -1,5 +1,5 @@
 import { Hono, type Context } from 'hono'
-import { deleteCookie, setCookie } from 'hono/cookie'
+import { deleteCookie, getCookie, setCookie } from 'hono/cookie'
 import * as z from 'zod'
 import type { AppEnv } from '../../context'
 import { formatJstDateTime, systemClock } from '../../domain/time'
@@ -14,6 +14,7 @@ import {
 } from '../../flows/staff/auth'
 import { recordAudit } from '../../flows/staff/audit'
 import { issueCsrfCookie } from '../../middleware/csrf'
+import { DEVICE_COOKIE_MAX_AGE_SECONDS, STAFF_DEVICE_COOKIE } from '../../security/device'
 import { totpQrDataUrl, totpUri } from '../../security/totp'
 import type { FieldErrors } from '../../views/components'
 import { ConsoleInfoPage, StaffInvitePage, StaffLoginPage } from '../../views/staff/auth'
@@ -69,7 +70,11 @@ staffAuth.post(
     const form = c.req.valid('form')
     const deps = c.get('deps')
     const ct = c.get('ct')
-    const result = await attemptStaffLogin({ ...deps, wallClock: systemClock }, form, clientOf(c))
+    const result = await attemptStaffLogin(
+      { ...deps, wallClock: systemClock },
+      { ...form, deviceCookie: getCookie(c, STAFF_DEVICE_COOKIE, 'host') },
+      clientOf(c),
+    )
     if (result.kind !== 'ok') {
       c.status(result.kind === 'locked' ? 429 : 401)
       const text =
@@ -86,6 +91,13 @@ staffAuth.post(
       prefix: 'host',
       httpOnly: true,
       sameSite: 'Strict',
+    })
+    // Kept at logout: it is what lets this browser in while strangers are locked out.
+    setCookie(c, STAFF_DEVICE_COOKIE, result.deviceCookie, {
+      prefix: 'host',
+      httpOnly: true,
+      sameSite: 'Strict',
+      maxAge: DEVICE_COOKIE_MAX_AGE_SECONDS,
     })
     issueCsrfCookie(c)
     await recordAudit(deps.db, principalOf(result.member), now, {
