@@ -4,6 +4,7 @@ import type { Db } from '../../db'
 import { loginThrottle, staffInvites, staffMembers } from '../../db/schema'
 import { STAFF_INVITE_TTL_MS, type StaffPrincipal, type StaffRole } from '../../domain/staff'
 import { activeLock } from '../../domain/throttle'
+import type { TotpKeys } from '../../security/totpSeal'
 import { currentLock } from '../throttle'
 import { recordAudit } from './audit'
 import {
@@ -106,7 +107,7 @@ export type InviteResult =
  * one account across the service, and the invitation could never be accepted.
  */
 export const inviteMember = async (
-  deps: Deps,
+  deps: Deps & { totpKeys: TotpKeys },
   actor: StaffPrincipal & { universityId: string },
   input: { email: string; name: string; role: StaffRole },
 ): Promise<InviteResult> => {

@@ -16,12 +16,23 @@ import { recordAudit } from '../../flows/staff/audit'
 import { issueCsrfCookie } from '../../middleware/csrf'
 import { DEVICE_COOKIE_MAX_AGE_SECONDS, STAFF_DEVICE_COOKIE } from '../../security/device'
 import { totpQrDataUrl, totpUri } from '../../security/totp'
+import { totpKeys } from '../../security/totpSeal'
 import type { FieldErrors } from '../../views/components'
 import { ConsoleInfoPage, StaffInvitePage, StaffLoginPage } from '../../views/staff/auth'
 import { clientOf } from '../forms'
 import { consoleForm, refill, requiredField, secretText } from './forms'
 
 type C = Context<AppEnv>
+
+/**
+ * What the console's sign-in and invitations need beyond the request's dependencies: real
+ * time for TOTP codes, and the keys the TOTP secrets are sealed under (TOTP_KEYS).
+ */
+export const staffAuthDeps = async (c: C) => ({
+  ...c.get('deps'),
+  wallClock: systemClock,
+  totpKeys: await totpKeys(c.env.TOTP_KEYS),
+})
 
 /** Signing in and out of the console, and accepting an invitation. */
 export const staffAuth = new Hono<AppEnv>()
@@ -71,7 +82,7 @@ staffAuth.post(
     const deps = c.get('deps')
     const ct = c.get('ct')
     const result = await attemptStaffLogin(
-      { ...deps, wallClock: systemClock },
+      await staffAuthDeps(c),
       { ...form, deviceCookie: getCookie(c, STAFF_DEVICE_COOKIE, 'host') },
       clientOf(c),
     )
@@ -138,7 +149,7 @@ const inviteLabels = {
 
 const renderInvite = async (c: C, token: string, errors: FieldErrors) => {
   const ct = c.get('ct')
-  const found = await inspectStaffInvite(c.get('deps'), token)
+  const found = await inspectStaffInvite(await staffAuthDeps(c), token)
   if (found.status !== 'valid') {
     c.status(found.status === 'used' ? 410 : 404)
     return c.render(
@@ -150,10 +161,11 @@ const renderInvite = async (c: C, token: string, errors: FieldErrors) => {
       { title: ct('inviteTitle') },
     )
   }
-  const qr = totpQrDataUrl(totpUri(found.invite.totpSecret, found.invite.email, ct('consoleName')))
+  const qr = totpQrDataUrl(totpUri(found.secret, found.invite.email, ct('consoleName')))
   return c.render(
     <StaffInvitePage
       invite={found.invite}
+      secret={found.secret}
       action={`/staff/invite/${token}`}
       qr={qr}
       errors={errors}
@@ -178,7 +190,7 @@ staffAuth.post(
     const token = c.req.param('token')
     const form = c.req.valid('form')
     const deps = c.get('deps')
-    const result = await acceptStaffInvite({ ...deps, wallClock: systemClock }, token, form)
+    const result = await acceptStaffInvite(await staffAuthDeps(c), token, form)
     if (result.kind === 'badCode') {
       c.status(422)
       return renderInvite(c, token, { code: { text: ct('inviteBadCode') } })
