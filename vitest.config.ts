@@ -85,6 +85,7 @@ export default defineConfig(async () => {
             APP_ENV: 'development',
             MAIL_TRANSPORT: 'outbox',
             PEPPER: 'test-pepper',
+            TOTP_KEYS: 'test1:8fTBas1b3nh7aVyEHeSwaE9Bna564MHk28u8tf3Ix9Q',
             MAILCHANNELS_API_KEY: '',
             MIC_API_URL: 'http://mic.test',
             MIC_API_KEY: 'test-mic-key',

@@ -17,11 +17,14 @@ import {
   DEMO_UNIVERSITY,
   demoStudents,
 } from '../src/db/demo.ts'
-import { hashSecret as hash, ITERATIONS, readPepper, sqlValue as q } from './secrets.ts'
+import { sealTotpSecret, totpKeys } from '../src/security/totpSeal.ts'
+import { hashSecret as hash, ITERATIONS, readDevVar, readPepper, sqlValue as q } from './secrets.ts'
 
 const pepper = readPepper()
+// The console's TOTP secrets are sealed under the development TOTP_KEYS, as the service writes them.
+const totpKeyConfig = readDevVar('TOTP_KEYS')
 const key = createHash('sha256')
-  .update(`${pepper}|${ITERATIONS}|${JSON.stringify(DEMO_UNIVERSITY)}|v2`)
+  .update(`${pepper}|${ITERATIONS}|${JSON.stringify(DEMO_UNIVERSITY)}|${totpKeyConfig}|v3`)
   .digest('hex')
   .slice(0, 16)
 const file = `.wrangler/seed-${key}.sql`
@@ -43,7 +46,7 @@ if (!existsSync(file)) {
   ]
   for (const m of DEMO_STAFF)
     lines.push(
-      `INSERT OR IGNORE INTO staff_members (email, name, role, university_id, password_hash, totp_secret) VALUES (${[m.email, m.name, m.role, m.universityId, await hash(DEMO_STAFF_PASSWORD, pepper), DEMO_TOTP_SECRET].map(q).join(', ')});`,
+      `INSERT OR IGNORE INTO staff_members (email, name, role, university_id, password_hash, totp_secret) VALUES (${[m.email, m.name, m.role, m.universityId, await hash(DEMO_STAFF_PASSWORD, pepper), await sealTotpSecret(await totpKeys(totpKeyConfig), DEMO_TOTP_SECRET, m.email)].map(q).join(', ')});`,
     )
   const people = demoStudents()
   const hashes: string[] = []

@@ -2,9 +2,11 @@ import { and, isNotNull, lt } from 'drizzle-orm'
 import { mailLog } from './db/schema'
 import { creditDueApplications } from './flows/cron'
 import { reconcileOverdueApplications, reconcileWaitingCredits } from './flows/payments'
+import { resealTotpSecrets } from './flows/staff/auth'
 import { reconcileNightly } from './flows/staff/reconcile'
 import { purgeStaleThrottles } from './flows/throttle'
 import { purgeWebhookRefusals } from './flows/webhookRefusals'
+import { totpKeys } from './security/totpSeal'
 import { servicesFor } from './services'
 
 const DAY = 24 * 60 * 60_000
@@ -38,4 +40,13 @@ export async function scheduled(
     .where(and(isNotNull(mailLog.body), lt(mailLog.createdAt, now - 7 * DAY)))
   // Counts of refused webhooks are kept a month, for the gateway's support.
   await purgeWebhookRefusals(s.db, now - 30 * DAY)
+  // The console's TOTP secrets: plain text from before encryption, or under a key being
+  // rotated out, sealed under the current key (nothing to do on almost every run). Last, so
+  // a missing TOTP_KEYS holds up nothing above.
+  try {
+    const resealed = await resealTotpSecrets({ db: s.db, totpKeys: await totpKeys(env.TOTP_KEYS) })
+    if (resealed.sealed + resealed.unreadable > 0) console.log('cron sealed TOTP secrets', resealed)
+  } catch (e) {
+    console.error('cron could not seal TOTP secrets', e instanceof Error ? e.message : e)
+  }
 }

@@ -5,7 +5,9 @@ import {
   DEMO_TOTP_SECRET,
   DEMO_UNIVERSITY,
 } from '../src/db/demo'
+import { env } from 'cloudflare:workers'
 import { hashSecret } from '../src/security/crypto'
+import { sealTotpSecret, totpKeys } from '../src/security/totpSeal'
 
 /** Directory people the tests log in as. Each test file uses its own, so files stay independent. */
 export const PASSWORD = 'univpass'
@@ -110,7 +112,8 @@ export const seed = async (db: D1Database, pepper: string) => {
             m.role,
             m.universityId === 'demo2' ? SECOND_UNIVERSITY.id : m.universityId,
             await hashSecret(DEMO_STAFF_PASSWORD, pepper),
-            DEMO_TOTP_SECRET,
+            // Sealed, as the demo seed writes it (src/security/totpSeal.ts).
+            await sealTotpSecret(await totpKeys(env.TOTP_KEYS), DEMO_TOTP_SECRET, m.email),
           ),
       ),
     )),

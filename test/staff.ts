@@ -3,6 +3,7 @@ import { expect } from 'vitest'
 import type { StaffRole } from '../src/domain/staff'
 import { hashSecret } from '../src/security/crypto'
 import { newTotpSecret, totpCode } from '../src/security/totp'
+import { sealTotpSecret, totpKeys } from '../src/security/totpSeal'
 import { testNow } from './charge'
 import { Client } from './client'
 
@@ -39,7 +40,8 @@ export const newStaff = async (
       role,
       universityId,
       await hashSecret(STAFF_PASSWORD, env.PEPPER),
-      secret,
+      // Sealed under the current key, as the service writes it.
+      await sealTotpSecret(await totpKeys(env.TOTP_KEYS), secret, email),
       opts.disabled ? testNow() : null,
     )
     .first<{ id: number }>()

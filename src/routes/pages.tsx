@@ -6,6 +6,7 @@ import { AppError } from '../errors'
 import { isLang } from '../i18n'
 import { LANG_COOKIE } from '../middleware/context'
 import { requireStage } from '../middleware/session'
+import { sameOriginPath } from '../security/redirect'
 import { HowToPage, ManualPage, MenuPage } from '../views/pages/general'
 
 /** The menu (メニュー選択), the manual (§3), and the language switch. */
@@ -33,10 +34,6 @@ pages.get('/howto/:method', (c) => {
   })
 })
 
-/** Only same-site paths: never an open redirect. */
-const safeNext = (next: string | undefined) =>
-  next && next.startsWith('/') && !next.startsWith('//') && !next.startsWith('/\\') ? next : '/'
-
 pages.get('/lang/:lang', (c) => {
   const lang = c.req.param('lang')
   if (isLang(lang)) {
@@ -47,5 +44,6 @@ pages.get('/lang/:lang', (c) => {
       maxAge: 365 * 24 * 60 * 60,
     })
   }
-  return c.redirect(safeNext(c.req.query('next')), 303)
+  // Only a path on this origin, as the browser will read it: never an open redirect.
+  return c.redirect(sameOriginPath(c.req.query('next'), c.req.url), 303)
 })

@@ -3,8 +3,9 @@ import { describe, expect, it } from 'vitest'
 import { DEMO_STAFF_PASSWORD, DEMO_TOTP_SECRET } from '../../src/db/demo'
 import { totpCode } from '../../src/security/totp'
 import { setClock, testNow } from '../charge'
-import { Client, mainText } from '../client'
-import { codeFor, newStaff, STAFF_PASSWORD, staffLogin } from '../staff'
+import { Client, login, mainText } from '../client'
+import { PASSWORD } from '../fixtures'
+import { codeFor, newStaff, STAFF_PASSWORD, staffLogin, type TestStaff } from '../staff'
 
 const post = (client: Client, fields: Record<string, string>) => client.post('/staff/login', fields)
 
@@ -193,5 +194,129 @@ describe('staff sessions', () => {
       .bind(testNow(), member.id)
       .run()
     expect((await client.get('/staff')).res.status).toBe(303)
+  })
+})
+
+describe('staff login — device cookies (nobody can lock a member out)', () => {
+  const DEVICE = '__Host-staff-device'
+  /** Each code works once: lets the member's next login use the current code again. */
+  const forgetCode = (member: TestStaff) =>
+    env.DB.prepare('UPDATE staff_members SET totp_last_step = NULL WHERE id = ?')
+      .bind(member.id)
+      .run()
+  /** Someone else failing, from machines of their own, as often as they like. */
+  const attack = async (email: string, times: number, ip = '198.51.100.66') => {
+    const statuses: number[] = []
+    const client = new Client()
+    await client.get('/staff/login')
+    for (let i = 0; i < times; i++) {
+      const { res } = await client.post(
+        '/staff/login',
+        { email, password: `Guess-${i}-password`, code: '000000' },
+        { headers: { 'cf-connecting-ip': ip } },
+      )
+      statuses.push(res.status)
+    }
+    return statuses
+  }
+  /** A browser the member has signed in from before (and logged out of). */
+  const knownBrowser = async (member: TestStaff) => {
+    const browser = await staffLogin(member)
+    expect(browser.cookies.get(DEVICE)).toBeTruthy()
+    await browser.post('/staff/logout', {})
+    await forgetCode(member)
+    return browser
+  }
+  const signIn = (client: Client, member: TestStaff, password = STAFF_PASSWORD) =>
+    post(client, { email: member.email, password, code: codeFor(member) })
+
+  it('sets a __Host- device cookie at sign-in that names nobody, and keeps it at logout', async () => {
+    const member = await newStaff('admin')
+    const client = new Client()
+    await client.get('/staff/login')
+    const { res } = await signIn(client, member)
+    expect(res.status).toBe(303)
+    const cookie = res.headers.getSetCookie().find((c) => c.startsWith(`${DEVICE}=`))!
+    expect(cookie).toMatch(/; Secure/)
+    expect(cookie).toMatch(/; HttpOnly/)
+    expect(cookie).toMatch(/; Path=\//)
+    expect(cookie).toMatch(/; Max-Age=\d+/)
+    expect(cookie).not.toContain(member.email.split('@')[0]!)
+    await client.post('/staff/logout', {})
+    expect(client.cookies.get(DEVICE)).toBeTruthy()
+  })
+
+  it('lets an administrator in from a known browser while strangers keep failing; a fresh browser stays locked', async () => {
+    const member = await newStaff('admin')
+    const browser = await knownBrowser(member)
+    const statuses = await attack(member.email, 7)
+    expect(statuses.slice(0, 4).every((s) => s === 401)).toBe(true)
+    expect(statuses.slice(4).every((s) => s === 429)).toBe(true)
+    const fresh = new Client()
+    await fresh.get('/staff/login')
+    expect((await signIn(fresh, member)).res.status).toBe(429)
+    const { res } = await signIn(browser, member)
+    expect(res.status).toBe(303)
+    expect(res.headers.get('location')).toBe('/staff')
+    // …and the strangers are still locked out: the member's sign-in lifted nothing.
+    expect(await attack(member.email, 1)).toEqual([429])
+  })
+
+  it("counts a known browser's own failures against that browser only", async () => {
+    const member = await newStaff('staff')
+    const browser = await knownBrowser(member)
+    for (let i = 0; i < 4; i++)
+      expect((await signIn(browser, member, 'wrong-password')).res.status).toBe(401)
+    expect((await signIn(browser, member, 'wrong-password')).res.status).toBe(429)
+    expect((await signIn(browser, member)).res.status).toBe(429)
+    // The account itself is not locked: another browser gets in.
+    const other = new Client()
+    await other.get('/staff/login')
+    expect((await signIn(other, member)).res.status).toBe(303)
+  })
+
+  it("gives no exemption for a forged device cookie, one of another member's, or a student's", async () => {
+    const member = await newStaff('staff')
+    const own = await knownBrowser(member)
+    const someoneElses = await knownBrowser(await newStaff('staff'))
+    const student = new Client()
+    await login(student, 'test0037', PASSWORD)
+    await attack(member.email, 5)
+    const genuine = own.cookies.get(DEVICE)!
+    const [nonce, issued, signature] = genuine.split('.')
+    const flip = (s: string) => (s[0] === 'A' ? 'B' : 'A') + s.slice(1)
+    for (const forged of [
+      someoneElses.cookies.get(DEVICE)!,
+      student.cookies.get('__Host-device')!,
+      `${flip(nonce!)}.${issued}.${signature}`,
+      `${nonce}.${Number(issued) + 1}.${signature}`,
+      `${nonce}.${issued}.${flip(signature!)}`,
+      'not-a-device-cookie',
+    ]) {
+      const client = new Client()
+      await client.get('/staff/login')
+      client.cookies.set(DEVICE, forged)
+      expect((await signIn(client, member)).res.status, forged).toBe(429)
+    }
+    expect((await signIn(own, member)).res.status).toBe(303)
+  })
+
+  it('still locks a client that fails across many addresses', async () => {
+    const ip = '198.51.100.77'
+    const client = new Client()
+    await client.get('/staff/login')
+    const statuses: number[] = []
+    for (let i = 0; i < 51; i++) {
+      const { res } = await client.post(
+        '/staff/login',
+        { email: `nobody-${i}@staff.example`, password: 'x', code: '000000' },
+        { headers: { 'cf-connecting-ip': ip } },
+      )
+      statuses.push(res.status)
+    }
+    expect(statuses.slice(0, 49).every((s) => s === 401)).toBe(true)
+    expect(statuses.at(-1)).toBe(429)
+    // Another client is not held up by it.
+    expect(await attack('nobody-else@staff.example', 1, '198.51.100.78')).toEqual([401])
   })
 })

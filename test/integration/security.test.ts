@@ -1,7 +1,9 @@
 import { createExecutionContext, waitOnExecutionContext } from 'cloudflare:test'
 import { env } from 'cloudflare:workers'
+import fc from 'fast-check'
 import { describe, expect, it } from 'vitest'
 import worker from '../../src/index'
+import { sameOriginPath } from '../../src/security/redirect'
 import { Client, expectRedirect, login, mainText } from '../client'
 import { PASSWORD } from '../fixtures'
 
@@ -177,6 +179,67 @@ describe('language', () => {
     expect(html).toContain('lang="en"')
     expectRedirect((await client.get('/lang/ja?next=%2F%2Fevil.example')).res, '/')
     expect((await client.get('/login')).html).toContain('在学生ログイン')
+  })
+
+  it('never leaves the site for a path a browser reads as another host', async () => {
+    const client = new Client()
+    // Browsers drop tabs and newlines inside a URL: "/\t/evil.example" is "//evil.example".
+    for (const next of ['/%09/evil.example', '/%0a/evil.example', '/%0d%0a/evil.example'])
+      expectRedirect((await client.get(`/lang/en?next=${next}`)).res, '/')
+    // A newline must never reach the Location header (it was a 500).
+    expectRedirect((await client.get('/lang/en?next=/%0a/x')).res, '/')
+    expectRedirect((await client.get('/lang/en?next=/.//evil.example')).res, '/')
+    expectRedirect((await client.get('/lang/ja?next=%2Fstaff%3Fq%3D1')).res, '/staff?q=1')
+  })
+
+  it('sends the browser where WHATWG URL parsing of next leads, and only on this origin', async () => {
+    const ORIGIN = 'https://example.com'
+    const parse = (s: string) => {
+      try {
+        const url = new URL(s, `${ORIGIN}/`)
+        url.username = url.password = ''
+        return url
+      } catch {
+        return null
+      }
+    }
+    // Pieces browsers and the URL parser treat specially, joined in any order.
+    // prettier-ignore
+    const tricky = fc.constantFrom(
+      '/', '\\', '\t', '\n', '\r', ' ', '.', '..', ':', '@', '?', '#', '%', '%09', '%0a', '%2f',
+      '%5c', '%2e', 'evil.example', 'example.com', 'https:', 'javascript:', 'a', '\u0000',
+      '\u3000', '\u00a0', 'ｅ', '／',
+    )
+    const next = fc.oneof(
+      fc.array(tricky, { maxLength: 8 }).map((parts) => parts.join('')),
+      fc.string({ unit: 'binary', maxLength: 20 }),
+      fc.webUrl(),
+      fc.webPath(),
+    )
+    const holds = (s: string, location: string) => {
+      // Printable ASCII only, one leading slash: nothing a browser could read as a host.
+      expect(location).toMatch(/^\/(?![\/\\])[\x21-\x7e]*$/)
+      const landed = new URL(location, ORIGIN)
+      expect(landed.origin).toBe(ORIGIN)
+      const meant = parse(s)
+      if (meant?.origin === ORIGIN && !meant.pathname.startsWith('//'))
+        expect(landed.href).toBe(meant.href)
+      else expect(location).toBe('/')
+    }
+    // The function itself, over many strings; then the route, over fewer (each a request).
+    fc.assert(
+      fc.property(next, (s) => holds(s, sameOriginPath(s, `${ORIGIN}/lang/en`))),
+      { numRuns: 1000 },
+    )
+    const client = new Client(ORIGIN)
+    await fc.assert(
+      fc.asyncProperty(next, async (s) => {
+        const { res } = await client.get(`/lang/en?next=${encodeURIComponent(s)}`)
+        expect(res.status).toBe(303)
+        holds(s, res.headers.get('location')!)
+      }),
+      { numRuns: 60 },
+    )
   })
 })
 

@@ -19,6 +19,7 @@ import {
 } from '../mails'
 import { applyGatewayPayment, handToDesk } from '../payments'
 import { recordAudit } from './audit'
+import { inInvitationLine } from './members'
 import { REFUND_AUDIT, type OpenRefundRequest, type ScopedStudent } from './applications'
 
 /**
@@ -374,6 +375,12 @@ const decideRefund = async (
   // Never the requester's own approval: a refund needs two people.
   if (decision === 'approved' && request.requestedBy === input.actor.id)
     return { done: false, why: 'appWhyOwnRequest', status: 403 }
+  // …nor an account of the requester's own invitation line (members.ts, inInvitationLine).
+  if (
+    decision === 'approved' &&
+    (await inInvitationLine(s.db, request.requestedBy, input.actor.id))
+  )
+    return { done: false, why: 'appWhyInvitationLine', status: 403 }
   const claimed = await s.db
     .update(refundRequests)
     .set({

@@ -1,4 +1,4 @@
-import { and, eq, gt, isNull } from 'drizzle-orm'
+import { and, eq, gt, isNull, notLike } from 'drizzle-orm'
 import type { Db } from '../../db'
 import { staffInvites, staffMembers } from '../../db/schema'
 import {
@@ -8,9 +8,16 @@ import {
   type StaffPrincipal,
   type StaffRole,
 } from '../../domain/staff'
-import { ACCOUNT_POLICY, CLIENT_POLICY } from '../../domain/throttle'
+import { ACCOUNT_POLICY, CLIENT_POLICY, DEVICE_POLICY } from '../../domain/throttle'
 import { DUMMY_HASH, hashSecret, randomToken, sha256Hex, verifySecret } from '../../security/crypto'
+import { issueStaffDeviceCookie, verifyStaffDeviceCookie } from '../../security/device'
 import { newTotpSecret, verifyTotp } from '../../security/totp'
+import {
+  isCurrentlySealed,
+  openTotpSecret,
+  sealTotpSecret,
+  type TotpKeys,
+} from '../../security/totpSeal'
 import { beginAttempt, clearAttempts, currentLock, failAttempt, recordFailure } from '../throttle'
 
 export type StaffMember = typeof staffMembers.$inferSelect
@@ -30,9 +37,14 @@ export const STAFF_ACCOUNT_KEY_PREFIX = 'staff-account:'
 export const staffAccountKey = (email: string) =>
   `${STAFF_ACCOUNT_KEY_PREFIX}${normaliseEmail(email)}`
 const staffClientKey = (client: string) => `staff-client:${client}`
+/** A member's known browser's own counter, by its device cookie's nonce. */
+const staffDeviceKey = (device: string) => `staff-device:${device}`
 
 export type StaffLoginResult =
-  { kind: 'ok'; member: StaffMember } | { kind: 'failed' } | { kind: 'locked'; until: number }
+  /** `deviceCookie`: the browser's new device cookie, to be set with the session. */
+  | { kind: 'ok'; member: StaffMember; deviceCookie: string }
+  | { kind: 'failed' }
+  | { kind: 'locked'; until: number }
 
 interface AuthDeps {
   db: Db
@@ -44,26 +56,38 @@ interface AuthDeps {
    */
   wallClock: () => number
   pepper: string
+  /** The TOTP_KEYS secret's keys: members' and invitations' TOTP secrets are sealed under them. */
+  totpKeys: TotpKeys
 }
 
 /**
  * The console's login: password and a TOTP code, both required, every failure looking the
- * same. Attempts are counted per account before anything is checked (a burst of parallel
- * guesses gets no more than the allowance) and failures per client, as for students. A code
- * is accepted once: its time step is stored, and that step or an older one is refused.
+ * same. A code is accepted once: its time step is stored, and that step or an older one is
+ * refused.
+ *
+ * Throttling as for students (flows/login.ts, OWASP's device cookies): a browser presenting
+ * a valid device cookie for the address typed is counted against that cookie alone, so
+ * strangers' failures (anyone who knows an address can cause them) never lock a member out
+ * of a browser they have signed in from. Any other client is counted per account, before
+ * anything is checked (a burst of parallel guesses gets no more than the allowance), and
+ * its failures per client.
  */
 export const attemptStaffLogin = async (
   deps: AuthDeps,
-  input: { email: string; password: string; code: string },
+  input: { email: string; password: string; code: string; deviceCookie?: string },
   client: string,
 ): Promise<StaffLoginResult> => {
   const { db } = deps
   const now = deps.clock()
-  const cKey = staffClientKey(client)
-  const clientLock = await currentLock(db, cKey, now)
-  if (clientLock) return { kind: 'locked', until: clientLock }
-  const key = staffAccountKey(input.email)
-  const gate = await beginAttempt(db, key, now, ACCOUNT_POLICY)
+  const device = await verifyStaffDeviceCookie(deps.pepper, input.email, input.deviceCookie, now)
+  const cKey = device ? null : staffClientKey(client)
+  if (cKey) {
+    const clientLock = await currentLock(db, cKey, now)
+    if (clientLock) return { kind: 'locked', until: clientLock }
+  }
+  const key = device ? staffDeviceKey(device) : staffAccountKey(input.email)
+  const policy = device ? DEVICE_POLICY : ACCOUNT_POLICY
+  const gate = await beginAttempt(db, key, now, policy)
   if (gate.locked !== null) return { kind: 'locked', until: gate.locked }
 
   const member = await db
@@ -76,9 +100,13 @@ export const attemptStaffLogin = async (
     member?.passwordHash ?? DUMMY_HASH,
     deps.pepper,
   )
-  const step =
+  const opened =
     member && passwordOk && !member.disabledAt
-      ? verifyTotp(member.totpSecret, input.code, deps.wallClock(), member.totpLastStep)
+      ? await openTotpSecret(deps.totpKeys, member.totpSecret, member.email)
+      : null
+  const step =
+    member && opened
+      ? verifyTotp(opened.secret, input.code, deps.wallClock(), member.totpLastStep)
       : null
   // The step is claimed in the same statement that checks it was not claimed before, so two
   // logins racing with one code cannot both succeed.
@@ -99,13 +127,83 @@ export const attemptStaffLogin = async (
           .get()
       : undefined
   if (!claimed) {
-    const lock = await failAttempt(db, key, gate.attempt, now, ACCOUNT_POLICY)
-    const clientLockNow = await recordFailure(db, cKey, now, CLIENT_POLICY)
+    const lock = await failAttempt(db, key, gate.attempt, now, policy)
+    const clientLockNow = cKey ? await recordFailure(db, cKey, now, CLIENT_POLICY) : null
     const until = lock ?? clientLockNow
     return until ? { kind: 'locked', until } : { kind: 'failed' }
   }
+  // A known browser's success clears only its own counter: a lock of untrusted clients
+  // that someone else caused stays in force for them.
   await clearAttempts(db, key)
-  return { kind: 'ok', member: claimed }
+  // A secret still in plain text, or under a key being rotated out, is sealed anew.
+  if (opened?.stale) await resealMemberSecret(deps, claimed, opened.secret)
+  const deviceCookie = await issueStaffDeviceCookie(deps.pepper, claimed.email, now)
+  return { kind: 'ok', member: claimed, deviceCookie }
+}
+
+/** Seals a member's secret under the current key, unless the row changed meanwhile. */
+const resealMemberSecret = async (
+  deps: Pick<AuthDeps, 'db' | 'totpKeys'>,
+  member: Pick<StaffMember, 'id' | 'email' | 'totpSecret'>,
+  secret: string,
+) => {
+  const sealed = await sealTotpSecret(deps.totpKeys, secret, member.email)
+  await deps.db
+    .update(staffMembers)
+    .set({ totpSecret: sealed })
+    .where(and(eq(staffMembers.id, member.id), eq(staffMembers.totpSecret, member.totpSecret)))
+}
+
+/**
+ * Seals every member's and invitation's TOTP secret that is not sealed under the current
+ * key: plain text written before encryption, or a key being rotated out. Run by the cron;
+ * safe to repeat and to run beside sign-ins (each row is written only if it is still what
+ * was read). A value no key opens (its key id was dropped from TOTP_KEYS too early) is
+ * left as it is and counted, and the rest are sealed all the same.
+ */
+export const resealTotpSecrets = async (deps: Pick<AuthDeps, 'db' | 'totpKeys'>) => {
+  const { db, totpKeys } = deps
+  const current = `v1.${totpKeys.current}.%`
+  const result = { sealed: 0, unreadable: 0 }
+  const reseal = async (stored: string, email: string, write: (sealed: string) => unknown) => {
+    if (isCurrentlySealed(totpKeys, stored)) return
+    const opened = await openTotpSecret(totpKeys, stored, email).catch(() => null)
+    if (!opened) {
+      result.unreadable++
+      return
+    }
+    await write(await sealTotpSecret(totpKeys, opened.secret, email))
+    result.sealed++
+  }
+  const members = await db
+    .select({ id: staffMembers.id, email: staffMembers.email, totpSecret: staffMembers.totpSecret })
+    .from(staffMembers)
+    .where(notLike(staffMembers.totpSecret, current))
+  for (const m of members)
+    await reseal(m.totpSecret, m.email, (sealed) =>
+      db
+        .update(staffMembers)
+        .set({ totpSecret: sealed })
+        .where(and(eq(staffMembers.id, m.id), eq(staffMembers.totpSecret, m.totpSecret))),
+    )
+  const invites = await db
+    .select({
+      tokenHash: staffInvites.tokenHash,
+      email: staffInvites.email,
+      totpSecret: staffInvites.totpSecret,
+    })
+    .from(staffInvites)
+    .where(notLike(staffInvites.totpSecret, current))
+  for (const i of invites)
+    await reseal(i.totpSecret, i.email, (sealed) =>
+      db
+        .update(staffInvites)
+        .set({ totpSecret: sealed })
+        .where(
+          and(eq(staffInvites.tokenHash, i.tokenHash), eq(staffInvites.totpSecret, i.totpSecret)),
+        ),
+    )
+  return result
 }
 
 /** Lifts a staff member's login lock (an administrator's way out for a locked colleague). */
@@ -194,7 +292,7 @@ export const endStaffSession = async (kv: KVNamespace, id: string | undefined) =
 // --- Invitations: a one-time URL, 30 minutes, once ----------------------------------------
 
 export const createStaffInvite = async (
-  deps: Pick<AuthDeps, 'db' | 'clock'>,
+  deps: Pick<AuthDeps, 'db' | 'clock' | 'totpKeys'>,
   invite: { email: string; name: string; role: StaffRole; universityId: string | null },
   invitedBy: number,
 ) => {
@@ -206,7 +304,7 @@ export const createStaffInvite = async (
     name: invite.name,
     role: invite.role,
     universityId: invite.universityId,
-    totpSecret: newTotpSecret(),
+    totpSecret: await sealTotpSecret(deps.totpKeys, newTotpSecret(), normaliseEmail(invite.email)),
     invitedBy,
     createdAt: now,
     expiresAt: now + STAFF_INVITE_TTL_MS,
@@ -218,11 +316,16 @@ export type StaffInvite = typeof staffInvites.$inferSelect
 
 const INVITE_SHAPE = /^[A-Za-z0-9_-]{43}$/
 
-/** An invitation still usable (unused, unexpired), or why not. */
+/**
+ * An invitation still usable (unused, unexpired), with its TOTP secret opened (`secret`,
+ * for the invitation page; the row keeps it sealed), or why not.
+ */
 export const inspectStaffInvite = async (
-  deps: Pick<AuthDeps, 'db' | 'clock'>,
+  deps: Pick<AuthDeps, 'db' | 'clock' | 'totpKeys'>,
   raw: string,
-): Promise<{ status: 'valid'; invite: StaffInvite } | { status: 'used' | 'invalid' }> => {
+): Promise<
+  { status: 'valid'; invite: StaffInvite; secret: string } | { status: 'used' | 'invalid' }
+> => {
   if (!INVITE_SHAPE.test(raw)) return { status: 'invalid' }
   const invite = await deps.db
     .select()
@@ -231,7 +334,8 @@ export const inspectStaffInvite = async (
     .get()
   if (!invite || invite.expiresAt <= deps.clock()) return { status: 'invalid' }
   if (invite.usedAt) return { status: 'used' }
-  return { status: 'valid', invite }
+  const { secret } = await openTotpSecret(deps.totpKeys, invite.totpSecret, invite.email)
+  return { status: 'valid', invite, secret }
 }
 
 export type AcceptInviteResult =
@@ -249,9 +353,9 @@ export const acceptStaffInvite = async (
 ): Promise<AcceptInviteResult> => {
   const found = await inspectStaffInvite(deps, raw)
   if (found.status !== 'valid') return { kind: found.status }
-  const { invite } = found
+  const { invite, secret } = found
   const now = deps.clock()
-  const step = verifyTotp(invite.totpSecret, input.code, deps.wallClock(), null)
+  const step = verifyTotp(secret, input.code, deps.wallClock(), null)
   if (step === null) return { kind: 'badCode' }
   const taken = await deps.db
     .select({ id: staffMembers.id })
@@ -281,7 +385,8 @@ export const acceptStaffInvite = async (
       role: invite.role,
       universityId: invite.universityId,
       passwordHash,
-      totpSecret: invite.totpSecret,
+      // Sealed anew: under the current key, whatever the invitation's was.
+      totpSecret: await sealTotpSecret(deps.totpKeys, secret, invite.email),
       totpLastStep: step,
       invitedBy: invite.invitedBy,
       createdAt: now,

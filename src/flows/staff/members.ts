@@ -4,6 +4,7 @@ import type { Db } from '../../db'
 import { loginThrottle, staffInvites, staffMembers } from '../../db/schema'
 import { STAFF_INVITE_TTL_MS, type StaffPrincipal, type StaffRole } from '../../domain/staff'
 import { activeLock } from '../../domain/throttle'
+import type { TotpKeys } from '../../security/totpSeal'
 import { currentLock } from '../throttle'
 import { recordAudit } from './audit'
 import {
@@ -106,7 +107,7 @@ export type InviteResult =
  * one account across the service, and the invitation could never be accepted.
  */
 export const inviteMember = async (
-  deps: Deps,
+  deps: Deps & { totpKeys: TotpKeys },
   actor: StaffPrincipal & { universityId: string },
   input: { email: string; name: string; role: StaffRole },
 ): Promise<InviteResult> => {
@@ -270,4 +271,38 @@ export const unlockMember = async (
   await clearStaffLoginLock(deps.db, member.email)
   await audited(deps, actor, 'staff.unlock', member, { lockedUntil }, { lockedUntil: null })
   return { kind: 'done', member }
+}
+
+/** Far deeper than any real chain of invitations; only a loop in the data could reach it. */
+const MAX_INVITATION_DEPTH = 64
+
+/** The member and everyone above them in the invitation chain (who invited them, and so on). */
+const invitationLineOf = async (db: Db, id: number): Promise<number[]> => {
+  const { results } = await db.$client
+    .prepare(
+      `WITH RECURSIVE line(id, invited_by, depth) AS (
+         SELECT id, invited_by, 0 FROM staff_members WHERE id = ?1
+         UNION
+         SELECT s.id, s.invited_by, line.depth + 1 FROM staff_members s
+           JOIN line ON s.id = line.invited_by
+          WHERE line.depth < ?2
+       )
+       SELECT DISTINCT id FROM line`,
+    )
+    .bind(id, MAX_INVITATION_DEPTH)
+    .all<{ id: number }>()
+  return results.map((r) => r.id)
+}
+
+/**
+ * Whether two members are one invitation line: the same member, or one invited the other
+ * (directly, or through accounts invited in turn). Such a pair is not two people for a
+ * refund: an administrator can invite an address of their own, so the account they invited
+ * (or its invitees) proves nothing about a second person, and neither does the inviter for
+ * a request made with that account.
+ */
+export const inInvitationLine = async (db: Db, a: number, b: number): Promise<boolean> => {
+  if (a === b) return true
+  const [lineOfA, lineOfB] = await Promise.all([invitationLineOf(db, a), invitationLineOf(db, b)])
+  return lineOfA.includes(b) || lineOfB.includes(a)
 }

@@ -124,6 +124,8 @@ export const applications = section({
     appWhyNoRequest: '承認待ちの返金依頼はありません。',
     appWhyOwnRequest:
       'ご自身が依頼した返金は承認できません。別のスタッフが承認する必要があります。',
+    appWhyInvitationLine:
+      '依頼したスタッフとあなたは招待でつながったアカウント（どちらかが相手を招待した、または招待された先で招待した）のため、承認できません。招待でつながっていない別のスタッフが承認する必要があります。',
     // After an action
     appDoneRecredit: '再チャージを実行しました。チャージ状況: {status}',
     appDoneInquirePayment: 'KOMOJUの回答: {status}、{amount}（返金額 {refunded}）。',
@@ -307,6 +309,8 @@ export const applications = section({
     appWhyNoRequest: 'No refund request is waiting for approval.',
     appWhyOwnRequest:
       'You cannot approve a refund you requested yourself. Another staff member must approve it.',
+    appWhyInvitationLine:
+      'You cannot approve this refund: your account and the requester’s are one invitation line (one of you invited the other, directly or through accounts they invited). A staff member outside that line must approve it.',
     appDoneRecredit: 'Re-credit done. Credit status: {status}',
     appDoneInquirePayment: 'KOMOJU says: {status}, {amount} (refunded {refunded}).',
     appDoneInquireSession: 'KOMOJU says: the payment session is {status}, with no payment yet.',

@@ -1,5 +1,5 @@
 import { Hono, type Context } from 'hono'
-import { deleteCookie, setCookie } from 'hono/cookie'
+import { deleteCookie, getCookie, setCookie } from 'hono/cookie'
 import * as z from 'zod'
 import type { AppEnv } from '../../context'
 import { formatJstDateTime, systemClock } from '../../domain/time'
@@ -14,13 +14,25 @@ import {
 } from '../../flows/staff/auth'
 import { recordAudit } from '../../flows/staff/audit'
 import { issueCsrfCookie } from '../../middleware/csrf'
+import { DEVICE_COOKIE_MAX_AGE_SECONDS, STAFF_DEVICE_COOKIE } from '../../security/device'
 import { totpQrDataUrl, totpUri } from '../../security/totp'
+import { totpKeys } from '../../security/totpSeal'
 import type { FieldErrors } from '../../views/components'
 import { ConsoleInfoPage, StaffInvitePage, StaffLoginPage } from '../../views/staff/auth'
 import { clientOf } from '../forms'
 import { consoleForm, refill, requiredField, secretText } from './forms'
 
 type C = Context<AppEnv>
+
+/**
+ * What the console's sign-in and invitations need beyond the request's dependencies: real
+ * time for TOTP codes, and the keys the TOTP secrets are sealed under (TOTP_KEYS).
+ */
+export const staffAuthDeps = async (c: C) => ({
+  ...c.get('deps'),
+  wallClock: systemClock,
+  totpKeys: await totpKeys(c.env.TOTP_KEYS),
+})
 
 /** Signing in and out of the console, and accepting an invitation. */
 export const staffAuth = new Hono<AppEnv>()
@@ -69,7 +81,11 @@ staffAuth.post(
     const form = c.req.valid('form')
     const deps = c.get('deps')
     const ct = c.get('ct')
-    const result = await attemptStaffLogin({ ...deps, wallClock: systemClock }, form, clientOf(c))
+    const result = await attemptStaffLogin(
+      await staffAuthDeps(c),
+      { ...form, deviceCookie: getCookie(c, STAFF_DEVICE_COOKIE, 'host') },
+      clientOf(c),
+    )
     if (result.kind !== 'ok') {
       c.status(result.kind === 'locked' ? 429 : 401)
       const text =
@@ -86,6 +102,13 @@ staffAuth.post(
       prefix: 'host',
       httpOnly: true,
       sameSite: 'Strict',
+    })
+    // Kept at logout: it is what lets this browser in while strangers are locked out.
+    setCookie(c, STAFF_DEVICE_COOKIE, result.deviceCookie, {
+      prefix: 'host',
+      httpOnly: true,
+      sameSite: 'Strict',
+      maxAge: DEVICE_COOKIE_MAX_AGE_SECONDS,
     })
     issueCsrfCookie(c)
     await recordAudit(deps.db, principalOf(result.member), now, {
@@ -126,7 +149,7 @@ const inviteLabels = {
 
 const renderInvite = async (c: C, token: string, errors: FieldErrors) => {
   const ct = c.get('ct')
-  const found = await inspectStaffInvite(c.get('deps'), token)
+  const found = await inspectStaffInvite(await staffAuthDeps(c), token)
   if (found.status !== 'valid') {
     c.status(found.status === 'used' ? 410 : 404)
     return c.render(
@@ -138,10 +161,11 @@ const renderInvite = async (c: C, token: string, errors: FieldErrors) => {
       { title: ct('inviteTitle') },
     )
   }
-  const qr = totpQrDataUrl(totpUri(found.invite.totpSecret, found.invite.email, ct('consoleName')))
+  const qr = totpQrDataUrl(totpUri(found.secret, found.invite.email, ct('consoleName')))
   return c.render(
     <StaffInvitePage
       invite={found.invite}
+      secret={found.secret}
       action={`/staff/invite/${token}`}
       qr={qr}
       errors={errors}
@@ -166,7 +190,7 @@ staffAuth.post(
     const token = c.req.param('token')
     const form = c.req.valid('form')
     const deps = c.get('deps')
-    const result = await acceptStaffInvite({ ...deps, wallClock: systemClock }, token, form)
+    const result = await acceptStaffInvite(await staffAuthDeps(c), token, form)
     if (result.kind === 'badCode') {
       c.status(422)
       return renderInvite(c, token, { code: { text: ct('inviteBadCode') } })

@@ -21,6 +21,7 @@ import { consoleText, type ConsoleKey } from '../../i18n/console'
 import { requireStaff } from '../../middleware/staff'
 import { ROLE_LABEL } from '../../views/staff/components'
 import { MembersPage, type CreatedInvite, type InviteFormState } from '../../views/staff/members'
+import { staffAuthDeps } from './auth'
 import { consoleForm, refill, requiredField } from './forms'
 import { notFound as notFoundReply, forbidden } from './replies'
 
@@ -131,7 +132,7 @@ members.post(
     const form = c.req.valid('form')
     const deps = c.get('deps')
     const ct = c.get('ct')
-    const result = await inviteMember(deps, admin, form)
+    const result = await inviteMember(await staffAuthDeps(c), admin, form)
     if (result.kind === 'emailTaken') {
       c.status(409)
       return render(c, admin, {

@@ -73,11 +73,14 @@ export const StaffLoginPage = ({
 /** /staff/invite/:token: the secret as a QR code and as text, then password and a code. */
 export const StaffInvitePage = ({
   invite,
+  secret,
   action,
   qr,
   errors,
 }: {
   invite: StaffInvite
+  /** The TOTP secret, opened (the row keeps it sealed). */
+  secret: string
   action: string
   qr: string
   errors: FieldErrors
@@ -90,7 +93,7 @@ export const StaffInvitePage = ({
       <figure class="totp-qr">
         <img src={qr} alt={ct('inviteQrAlt')} width={200} height={200} />
         <figcaption>
-          {ct('inviteSecret')}: <code class="mono">{invite.totpSecret}</code>
+          {ct('inviteSecret')}: <code class="mono">{secret}</code>
         </figcaption>
       </figure>
       <form method="post" action={action} class="card" novalidate>
