@@ -27,7 +27,7 @@ export const TIME_DEPENDENT: Record<string, string> = {
   'test/integration/console-admin.test.ts': 'stop-window settings, invitation expiry, deadlines',
   'test/integration/console-applications.test.ts': 'timelines, next credit times, the cron',
   'test/integration/console-auth.test.ts': 'idle and absolute session limits, invitations',
-  'test/integration/console-fuzz.test.ts': 'an invitation valid for 25 minutes by the clock',
+  'test/integration/console-fuzz.test.ts': 'an invitation valid 25 minutes by the service clock',
   'test/integration/console-reconcile.test.ts': 'JST days, the nightly run, clock moves',
   'test/integration/console-triage.test.ts': '30-minute alerts, the 48-hour chart, stop windows',
   'test/integration/crediting.test.ts': 'stop windows, backoff, the cron',
