@@ -1,8 +1,15 @@
-// `npm run test:clocks`: the whole workerd suite again at the hours that have broken tests
-// before (TEST_CLOCK_JST pins the clock the suite starts at, see vitest.config.ts): a
-// month's last evening inside M.I.C.'s 23:30 stop, either side of the nightly 2:00–5:00
-// stop, and inside a university's fiscal-year-end window.
+// `npm run test:clocks`: the test files whose outcome can depend on the clock, again at the
+// clocks that have broken tests before (TEST_CLOCK_JST pins the clock a run starts at, see
+// vitest.config.ts): a month's last evening inside M.I.C.'s 23:30 stop, either side of the
+// nightly 2:00–5:00 stop, and inside a university's fiscal-year-end window. Files that
+// read and move no clock run once, in `npm test`; `TEST_CLOCK_JST=… npm test` still runs
+// the whole suite at one clock.
+//
+//   node scripts/testClocks.ts                      every clock
+//   node scripts/testClocks.ts '2026-12-15 02:00'   only the clocks given
+//   node scripts/testClocks.ts --check              only check that every test file is classified
 import { spawnSync } from 'node:child_process'
+import { globSync, readFileSync } from 'node:fs'
 
 export const CLOCKS = [
   '2026-11-30 23:45', // the last day of a month, in its 23:30–24:00 stop
@@ -12,15 +19,105 @@ export const CLOCKS = [
   '2027-03-31 21:00', // the demo university's fiscal-year-end window (20:00 – 09:00)
 ]
 
-const only = process.argv.slice(2)
-for (const clock of only.length > 0 ? only : CLOCKS) {
-  console.log(`\n=== TEST_CLOCK_JST='${clock}' ===`)
-  const run = spawnSync('vitest', ['run'], {
-    stdio: 'inherit',
-    env: { ...process.env, TEST_CLOCK_JST: clock },
-  })
-  if (run.status !== 0) {
-    console.error(`tests failed with TEST_CLOCK_JST='${clock}'`)
-    process.exit(run.status ?? 1)
+/** Test files whose outcome can depend on the clock they start at, and how. */
+export const TIME_DEPENDENT: Record<string, string> = {
+  'test/integration/cash-refund.test.ts':
+    'refund requests decided later, the hourly look, the cron',
+  'test/integration/chaos.test.ts': 'credit backoff and retries through the cron, clock moves',
+  'test/integration/charge.test.ts': 'stop windows, store payment deadlines, the cron',
+  'test/integration/console-access.test.ts': 'rows stamped with the clock, pages of the hour',
+  'test/integration/console-admin.test.ts': 'stop-window settings, invitation expiry, deadlines',
+  'test/integration/console-applications.test.ts': 'timelines, next credit times, the cron',
+  'test/integration/console-approval.test.ts':
+    'invitations and sign-ins with TOTP codes of the hour',
+  'test/integration/console-auth.test.ts': 'idle and absolute session limits, invitations',
+  'test/integration/console-fuzz.test.ts': 'an invitation valid 25 minutes by the service clock',
+  'test/integration/console-reconcile.test.ts': 'JST days, the nightly run, clock moves',
+  'test/integration/console-totp.test.ts': "TOTP codes of the hour, the cron's sealing pass",
+  'test/integration/console-triage.test.ts': '30-minute alerts, the 48-hour chart, stop windows',
+  'test/integration/crediting.test.ts': 'stop windows, backoff, the cron',
+  'test/integration/komoju.test.ts': 'store payment deadlines, clock moves',
+  'test/integration/login.test.ts': 'idle sessions, login locks',
+  'test/integration/model.test.ts': 'random clock jumps, crons, stop windows, deadlines',
+  'test/integration/money-back.test.ts': 'stop windows, retries, holds, the cron, clock moves',
+  'test/integration/money.test.ts': 'deadlines, backoff, holds, the cron, clock moves',
+  'test/integration/onboarding.test.ts': 'one-time URLs expiring, the desk forgetting them',
+  'test/integration/platform.test.ts': 'the cron, the desk alarm',
+}
+
+/**
+ * Test files that read and move no clock (checked below, by what their text calls), and
+ * why their outcome does not depend on where TEST_CLOCK_JST starts. `atNoon()` is allowed:
+ * a file that begins there starts at noon JST whatever the pinned clock says.
+ */
+export const CLOCK_FREE: Record<string, string> = {
+  'test/unit/charge.test.ts': 'pure rules given fixed instants',
+  'test/unit/domain.test.ts': 'pure rules, no time',
+  'test/unit/bankAccount.test.ts': 'pure checks of bank account fields, no time',
+  'test/integration/account.test.ts': 'credential changes; its URLs are used at once',
+  'test/integration/console-events.test.ts': 'starts at noon; unmatched events, no time rules',
+  'test/integration/fuzz.test.ts': 'starts at noon; bad input changes nothing',
+  'test/integration/rules.test.ts': 'rows with fixed times',
+  'test/integration/security.test.ts': 'headers, CSRF, sessions ended by credential changes',
+}
+
+/** What reading or moving the service's clock looks like in a test file. */
+const CLOCK_USE =
+  /\b(?:setClock|nextJst|testNow|serviceClockNow|serviceNow|setDevClockOffset|runCron|scheduled|createScheduledController|runDurableObjectAlarm|TEST_CLOCK_\w+|Date\.now|performance\.now)\b|\bnew Date\(\s*\)/
+
+/** The test files `vitest run` runs (vitest.config.ts `include`). */
+const testFiles = () => globSync(['test/unit/**/*.test.ts', 'test/integration/**/*.test.ts']).sort()
+
+/** Every way the two lists disagree with the test files on disk: empty when all is well. */
+export const classificationProblems = (files = testFiles()) => {
+  const problems: string[] = []
+  for (const file of files) {
+    const time = file in TIME_DEPENDENT
+    const free = file in CLOCK_FREE
+    if (time && free) problems.push(`${file} is in both TIME_DEPENDENT and CLOCK_FREE`)
+    if (!time && !free)
+      problems.push(
+        `${file} is in neither list: add it to TIME_DEPENDENT (repeated at every clock) or, if it reads and moves no clock, to CLOCK_FREE with the reason`,
+      )
+    if (free) {
+      const use = CLOCK_USE.exec(readFileSync(file, 'utf8'))
+      if (use)
+        problems.push(
+          `${file} is listed as CLOCK_FREE but uses "${use[0]}": move it to TIME_DEPENDENT`,
+        )
+    }
+  }
+  for (const file of [...Object.keys(TIME_DEPENDENT), ...Object.keys(CLOCK_FREE)])
+    if (!files.includes(file)) problems.push(`${file} is listed but is not a test file`)
+  return problems
+}
+
+const problems = classificationProblems()
+if (problems.length > 0) {
+  console.error(
+    `scripts/testClocks.ts: test files not classified by time:\n- ${problems.join('\n- ')}`,
+  )
+  process.exit(1)
+}
+
+const args = process.argv.slice(2)
+if (!args.includes('--check')) {
+  const clocks = args.length > 0 ? args : CLOCKS
+  const files = Object.keys(TIME_DEPENDENT)
+  console.log(
+    `${files.length} time-dependent test files at ${clocks.length} clocks (${Object.keys(CLOCK_FREE).length} clock-free files run once, in npm test)`,
+  )
+  for (const clock of clocks) {
+    console.log(`\n=== TEST_CLOCK_JST='${clock}' ===`)
+    const started = Date.now()
+    const run = spawnSync('vitest', ['run', ...files], {
+      stdio: 'inherit',
+      env: { ...process.env, TEST_CLOCK_JST: clock },
+    })
+    console.log(`=== ${clock}: ${Math.round((Date.now() - started) / 1000)} s ===`)
+    if (run.status !== 0) {
+      console.error(`tests failed with TEST_CLOCK_JST='${clock}'`)
+      process.exit(run.status ?? 1)
+    }
   }
 }

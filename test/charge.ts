@@ -1,7 +1,7 @@
 import { env, exports } from 'cloudflare:workers'
 import { expect } from 'vitest'
 import { database } from '../src/db'
-import { setDevClockOffset } from '../src/flows/clock'
+import { serviceNow, setDevClockOffset } from '../src/flows/clock'
 import worker from '../src/index'
 import { hmac, toHex } from '../src/security/crypto'
 import { Client, onboard } from './client'
@@ -197,6 +197,13 @@ export const notify = (req: Request) => exports.default.fetch(req)
 
 /** Now, as the tests see it: the wall clock, or where TEST_CLOCK_JST put it. */
 export const testNow = () => Date.now() + Number(env.TEST_CLOCK_OFFSET_MS || 0)
+
+/**
+ * Now by the service's own clock, wherever TEST_CLOCK_JST or the last setClock put it: what
+ * a test must age a stored time against (never `Date.now()`, which is days off when the
+ * clock is pinned away from the real date).
+ */
+export const serviceClockNow = () => serviceNow(env)
 
 /** The next instant at `hh:mm` JST after now. */
 export const nextJst = (hh: number, mm: number) => {

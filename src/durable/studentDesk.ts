@@ -1,6 +1,7 @@
 import { DurableObject } from 'cloudflare:workers'
 import type { CreditStatus } from '../domain/application'
 import type { BankAccount } from '../domain/bankAccount'
+import { serviceNow } from '../flows/clock'
 import { applyForCharge, type ApplyOutcome, type ChargeRequest } from '../flows/desk/apply'
 import {
   requestCashRefund,
@@ -126,8 +127,10 @@ export class StudentDesk extends DurableObject<Env> {
         )
         .toArray().length === 1
     if (won) {
+      // `now` and `forgetAfter` are the service's clock; an alarm is set in real time.
+      const at = Date.now() + Math.max(0, forgetAfter - now)
       const alarm = await this.ctx.storage.getAlarm()
-      if (alarm === null || alarm > forgetAfter) await this.ctx.storage.setAlarm(forgetAfter)
+      if (alarm === null || alarm > at) await this.ctx.storage.setAlarm(at)
     }
     return won
   }
@@ -140,14 +143,18 @@ export class StudentDesk extends DurableObject<Env> {
     )
   }
 
-  /** Forgets marks of tokens that have long expired; wakes again for the next one. */
+  /**
+   * Forgets marks of tokens that have long expired; wakes again for the next one. Expiry is
+   * judged by the service's clock, as the token's own is: a development clock days behind
+   * real time must not forget the mark of a URL that is still valid by that clock.
+   */
   override async alarm() {
-    const now = Date.now()
+    const now = await serviceNow(this.env)
     this.ctx.storage.sql.exec('DELETE FROM consumed_tokens WHERE forget_after <= ?', now)
     const next = this.ctx.storage.sql
       .exec<{ at: number | null }>('SELECT MIN(forget_after) AS at FROM consumed_tokens')
       .one().at
-    if (next !== null) await this.ctx.storage.setAlarm(next)
+    if (next !== null) await this.ctx.storage.setAlarm(Date.now() + Math.max(0, next - now))
   }
 }
 

@@ -1,5 +1,6 @@
 import { env } from 'cloudflare:workers'
 import { describe, expect, it } from 'vitest'
+import { serviceClockNow } from '../charge'
 import { Client, expectRedirect, login, mainText, onboard } from '../client'
 import { PASSWORD } from '../fixtures'
 
@@ -166,13 +167,12 @@ describe('在学生ログイン — security', () => {
   it('ends a session idle for more than 30 minutes', async () => {
     const client = new Client()
     await login(client, 'test0008', PASSWORD)
+    // Idle by the service's clock, which a pinned clock may put days away from real time.
+    const now = await serviceClockNow()
     const { keys } = await env.SESSIONS.list({ prefix: 'session:' })
     for (const { name } of keys) {
       const record = await env.SESSIONS.get<{ refreshedAt: number }>(name, 'json')
-      await env.SESSIONS.put(
-        name,
-        JSON.stringify({ ...record, refreshedAt: Date.now() - 31 * 60_000 }),
-      )
+      await env.SESSIONS.put(name, JSON.stringify({ ...record, refreshedAt: now - 31 * 60_000 }))
     }
     const { res } = await client.get('/email/setup')
     expectRedirect(res, '/login?expired=1')

@@ -1,5 +1,8 @@
+import { runDurableObjectAlarm } from 'cloudflare:test'
 import { env } from 'cloudflare:workers'
 import { describe, expect, it } from 'vitest'
+import { deskFor } from '../../src/durable/studentDesk'
+import { serviceClockNow, setClock } from '../charge'
 import { Client, expectRedirect, lastMailId, latestMail, login, mainText, urlIn } from '../client'
 import { PASSWORD, STRONG_UNIVERSITY_PASSWORD } from '../fixtures'
 
@@ -79,6 +82,26 @@ describe('2.1 one-time URL — security', () => {
     expect(again.html).toContain('href="/login"')
   })
 
+  it('keeps a used URL used after the desk tidies up, with the clock days behind real time', async () => {
+    // The desk forgets a used token's mark once the token has long expired by the service's
+    // clock; its alarm fires by real time, which a development clock (or TEST_CLOCK_JST)
+    // may be days ahead of or behind.
+    const before = await serviceClockNow()
+    await setClock(before - 9 * 86_400_000)
+    try {
+      const { client, path } = await startEmail('test0019', 'test0019@example.ac.jp')
+      expect((await client.get(path)).res.status).toBe(200)
+      const student = await env.DB.prepare(
+        "SELECT id FROM students WHERE user_id = 'test0019'",
+      ).first<{ id: number }>()
+      await runDurableObjectAlarm(deskFor(env.STUDENT_DESK, 'demo', student!.id))
+      const again = await new Client().get(path)
+      expect(again.res.status).toBe(409)
+    } finally {
+      await setClock(before)
+    }
+  })
+
   it('gives exactly one success to 20 simultaneous openings of one URL', async () => {
     const { path } = await startEmail('test0013', 'test0013@example.ac.jp')
     const results = await Promise.all(Array.from({ length: 20 }, () => new Client().get(path)))
@@ -88,11 +111,13 @@ describe('2.1 one-time URL — security', () => {
 
   it('rejects an expired URL with a way to ask again', async () => {
     const { path } = await startEmail('test0014', 'test0014@example.ac.jp')
-    // Age the stored token past its 30 minutes (KV would also drop it by TTL).
+    // Age the stored token past its 30 minutes by the service's clock (KV would also drop it
+    // by TTL, but KV keeps real time, which a pinned clock may be days away from).
+    const now = await serviceClockNow()
     const { keys } = await env.TOKENS.list({ prefix: 'ott:' })
     for (const { name } of keys) {
       const value = await env.TOKENS.get<{ expiresAt: number }>(name, 'json')
-      await env.TOKENS.put(name, JSON.stringify({ ...value, expiresAt: Date.now() - 1000 }))
+      await env.TOKENS.put(name, JSON.stringify({ ...value, expiresAt: now - 1000 }))
     }
     const { res, html } = await new Client().get(path)
     expect(res.status).toBe(410)

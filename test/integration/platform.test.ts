@@ -17,7 +17,7 @@ import { hostnameOf } from '../../src/middleware/context'
 import worker from '../../src/index'
 import { PAYMENT_DLQ, PAYMENT_QUEUE } from '../../src/queue'
 import type { StudentDesk } from '../../src/durable/studentDesk'
-import { testNow } from '../charge'
+import { serviceClockNow, testNow } from '../charge'
 
 // A well-formed event about a payment the gateway does not know: recorded, changes nothing.
 const notification = (eventId: string) => ({
@@ -164,7 +164,8 @@ describe('cron', () => {
 describe('StudentDesk (Durable Object)', () => {
   it('consumes a token once and forgets it after its time by alarm', async () => {
     const stub = env.STUDENT_DESK.getByName('demo/999')
-    const now = Date.now()
+    // The service's clock, as the flows pass it (TEST_CLOCK_JST may put it days from real time).
+    const now = await serviceClockNow()
     expect(await stub.consumeToken('h1', now, now + 10)).toBe(true)
     expect(await stub.consumeToken('h1', now, now + 10)).toBe(false)
     expect(await stub.wasTokenConsumed('h1')).toBe(true)
