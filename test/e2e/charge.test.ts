@@ -242,6 +242,7 @@ const checkReceipt = async (
   assert.equal(new URL(page.url()).pathname, `/applications/${id}`)
   assert.equal(await page.locator('h1').innerText(), t.detailTitle)
   const detail = await storeNumbers(page, lang, method)
+  await assertFits(page)
   assert.deepEqual(detail.numbers, receipt.numbers)
   assert.equal(detail.deadline, receipt.deadline)
   const text = await mainText(page)
