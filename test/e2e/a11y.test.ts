@@ -5,10 +5,10 @@ import { en } from '../../src/i18n/en.ts'
 import { ja } from '../../src/i18n/ja.ts'
 import { activate, checkA11y, chooseRadio, tabTo, typeInto } from './a11y.ts'
 import {
+  assertFits,
   BASE,
   DESKTOP,
   exact,
-  fitsWidth,
   KOMOJU_BASE,
   launch,
   mailLink,
@@ -42,7 +42,7 @@ const journey = async (page: Page, lang: 'ja' | 'en', userId: string) => {
   const seen = new Set<string>()
   const check = async (where: string) => {
     await checkA11y(page, where, seen)
-    assert.ok(await fitsWidth(page), `${where} scrolls sideways`)
+    await assertFits(page, where)
   }
   const main = page.locator('main')
   const field = (name: string) => main.locator(`[name="${name}"]`)
@@ -208,7 +208,7 @@ describe('accessibility and keyboard use', () => {
     await page.close()
   })
 
-  it('every page at 375 px, in Japanese, by keyboard alone', { timeout: 180_000 }, async () => {
+  it('every page at 375 px, in Japanese, by keyboard alone', { timeout: 300_000 }, async () => {
     const page = await (await browser.newContext({ viewport: PHONE, bypassCSP: true })).newPage()
     const seen = await journey(page, 'ja', 'demo0301')
     assert.ok(seen.size >= 22, `only ${seen.size} pages checked`)
@@ -216,7 +216,7 @@ describe('accessibility and keyboard use', () => {
 
   it(
     'every page at desktop width, in English, by keyboard alone',
-    { timeout: 180_000 },
+    { timeout: 300_000 },
     async () => {
       const page = await (
         await browser.newContext({ viewport: DESKTOP, bypassCSP: true })

@@ -3,7 +3,7 @@ import { after, before, describe, it } from 'node:test'
 import type { Browser, Page } from 'playwright-core'
 import { en } from '../../src/i18n/en.ts'
 import { ja } from '../../src/i18n/ja.ts'
-import { BASE, DESKTOP, fitsWidth, launch, mailLink, mainText, PHONE } from './browser.ts'
+import { assertFits, BASE, DESKTOP, launch, mailLink, mainText, PHONE } from './browser.ts'
 
 let browser: Browser
 before(async () => {
@@ -83,13 +83,13 @@ const journey = async (page: Page, lang: Lang, userId: string) => {
 
   // 2.3 メニュー選択 and 3 マニュアル
   assert.equal(await h1(), t.menuTitle)
-  assert.ok(await fitsWidth(page), 'the menu fits the width')
+  await assertFits(page, 'the menu')
   for (const label of [t.lastLogin, t.menuCharge, t.menuApplications])
     assert.ok((await mainText(page)).includes(label))
   assert.match(await page.locator('footer').innerText(), /06-6809-4327/)
   await openMenuItem(page, t.menuManual)
   assert.equal(await h1(), t.manualTitle)
-  assert.ok(await fitsWidth(page), 'the manual fits the width')
+  await assertFits(page, 'the manual')
 
   // 2.4(a) メールアドレス変更; the URL works once
   const newEmail = `new-${email}`

@@ -242,6 +242,7 @@ const checkReceipt = async (
   assert.equal(new URL(page.url()).pathname, `/applications/${id}`)
   assert.equal(await page.locator('h1').innerText(), t.detailTitle)
   const detail = await storeNumbers(page, lang, method)
+  await assertFits(page)
   assert.deepEqual(detail.numbers, receipt.numbers)
   assert.equal(detail.deadline, receipt.deadline)
   const text = await mainText(page)
@@ -390,7 +391,7 @@ describe('manual §4 in the browser', () => {
   }
   it(
     'pays with each of the eleven methods once, in both languages, and credits the card by exactly their sum',
-    { timeout: 240_000 },
+    { timeout: 360_000 },
     async () => {
       const covered = Object.values(ELEVEN).flatMap((s) => s.charges.map(([m]) => m))
       assert.equal(new Set(covered).size, 11)

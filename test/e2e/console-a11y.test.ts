@@ -117,9 +117,11 @@ const tour = async (page: Page, lang: Lang, invitee: string, userId: string) => 
   ).newPage()
   await other.goto(`${BASE}/lang/${lang}?next=${encodeURIComponent(new URL(url).pathname)}`)
   await checkA11y(other, 'invitation', seen)
+  await assertFits(other, 'invitation')
   assert.ok(await other.locator('main img[src^="data:image/svg+xml"]').count(), 'no QR code')
   await activate(other, button(other, t.inviteButton))
   await checkA11y(other, 'invitation with errors', seen)
+  await assertFits(other, 'invitation with errors')
   return seen
 }
 
@@ -132,7 +134,7 @@ describe('console accessibility and keyboard use', () => {
 
   it(
     'every console page at 375 px, in Japanese, by keyboard alone',
-    { timeout: 180_000 },
+    { timeout: 300_000 },
     async () => {
       const page = await (await browser.newContext({ viewport: PHONE, bypassCSP: true })).newPage()
       const seen = await tour(page, 'ja', 'a11y-ja@demo.example', 'demo0402')
@@ -142,7 +144,7 @@ describe('console accessibility and keyboard use', () => {
 
   it(
     'every console page at desktop width, in English, by keyboard alone',
-    { timeout: 180_000 },
+    { timeout: 300_000 },
     async () => {
       const page = await (
         await browser.newContext({ viewport: DESKTOP, bypassCSP: true })

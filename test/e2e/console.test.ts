@@ -5,6 +5,7 @@ import { applications as appText } from '../../src/i18n/console/applications.ts'
 import { ja } from '../../src/i18n/ja.ts'
 import { activate, typeInto } from './a11y.ts'
 import {
+  assertFits,
   BASE,
   cardBalance,
   DESKTOP,
@@ -87,6 +88,7 @@ describe('the operations console', () => {
         await staff.locator('h1').innerText(),
         t.appDetailTitle.replace('{id}', String(id)),
       )
+      await assertFits(staff, '申請詳細 with a refused credit')
       const timeline = await staff.locator('ol.timeline').innerText()
       assert.ok(timeline.includes('M.I.C.がチャージを拒否'), timeline)
       assert.ok(timeline.includes('card_suspended'), timeline)
@@ -95,6 +97,7 @@ describe('the operations console', () => {
         staff,
         staff.locator('main').getByRole('link', { name: exact(t.appActionRecredit) }),
       )
+      await assertFits(staff, '再チャージ confirmation')
       await typeInto(staff, field(staff, 'reason'), 'カード停止解除を確認（学生より電話）')
       await activate(staff, button(staff, t.appActionRecredit))
       assert.equal(new URL(staff.url()).pathname, `/staff/applications/${id}`)
