@@ -137,6 +137,31 @@ const applyPayment = async (
     if (!a) return { kind: 'unmatched', reason: 'no_application' }
     if (a.status === 'paid' && netCaptured(p) < creditAmountOf(a) && a.creditStatus !== 'mismatch')
       return { kind: 'refunded', application: a }
+    // Captured and given back before we ever saw it (a refund in KOMOJU's dashboard while
+    // the capture's webhook was late): the money came and went, so 返金済み, never credited,
+    // and the application knows the payment (not キャンセル as if nothing had been paid).
+    if (p.status === 'refunded' && p.capturedAt !== null && a.status !== 'paid') {
+      if (a.status === 'refunded')
+        return { kind: 'applied', application: a, changed: false, credit: false }
+      const now = s.clock()
+      const updated = await s.db
+        .update(applications)
+        .set({
+          status: 'refunded',
+          providerPaymentId: p.id,
+          paidAt: Math.min(p.capturedAt, now),
+          refundedAt: p.refundedAt ?? now,
+          paymentOutcome: null,
+          gatewayRefunded: p.amount,
+          gatewayChargeback: p.chargedBack,
+          updatedAt: now,
+        })
+        .where(and(eq(applications.id, a.id), eq(applications.status, a.status)))
+        .returning()
+        .get()
+      if (!updated) continue
+      return { kind: 'applied', application: updated, changed: true, credit: false }
+    }
     const event = eventFor(p.status)
     const next = event && nextPaymentStatus(a.status, event, a.paymentMethod)
     if (!next) {

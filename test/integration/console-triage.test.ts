@@ -119,7 +119,7 @@ const countsInDb = async (scope: string | null) => {
       .first<{ n: number }>())!.n
   const credits = Object.fromEntries(
     await Promise.all(
-      ['stalled', 'refused', 'mismatch', 'held', 'partly_refunded'].map(async (s) => [
+      ['stalled', 'refused', 'mismatch', 'held', 'partly_refunded', 'fraud'].map(async (s) => [
         s,
         await one(
           `SELECT COUNT(*) AS n FROM applications WHERE status = 'paid' AND credit_status = '${s}'`,
