@@ -252,6 +252,7 @@ describe('a store payment’s refund through the student’s bank account', () =
     const console = mainText((await staff.get(`/staff/applications/${id}`)).html)
     expect(console).toContain('銀行振込による返金')
     expect(console).toContain('KOMOJUの処理待ち')
+    expect(console).toContain('学生の口座への返金をKOMOJUに申請中のため、行えません。')
 
     // Nothing is credited while it is refunding, even once the card has room.
     expect((await mic().purchase(card(userId), 19_000)).status).toBe(200)

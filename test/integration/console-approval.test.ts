@@ -20,10 +20,10 @@ import { FAULT_NONE } from '../twins'
 /**
  * 返金 needs two people, and an account an administrator invited is not a second person
  * for them: nobody approves a request made by someone in their own invitation line (who
- * invited them, directly or through others, or whom they invited). Students test0261 …
- * test0266 belong to this file.
+ * invited them, directly or through others, or whom they invited). Students test0211 …
+ * test0216 belong to this file.
  */
-const user = (n: number) => `test${String(260 + n).padStart(4, '0')}`
+const user = (n: number) => `test${String(210 + n).padStart(4, '0')}`
 
 beforeEach(async () => {
   await atNoon()

@@ -7,6 +7,7 @@ import worker from '../../src/index.dev'
 import { hashSecret } from '../../src/security/crypto'
 import { newTotpSecret, totpCode } from '../../src/security/totp'
 import { openTotpSecret, sealTotpSecret, totpKeys } from '../../src/security/totpSeal'
+import { runCron } from '../charge'
 import { Client } from '../client'
 import { staffClient } from '../staff'
 
@@ -191,6 +192,13 @@ describe('TOTP keys', () => {
     ).all<{ totp_secret: string }>()
     expect(rows.results.every((r) => r.totp_secret.startsWith(`v1.${keys.current}.`))).toBe(true)
     expect((await signIn(swept.email, swept.secret)).res.status).toBe(303)
+
+    // The cron runs the pass: a plain row left now is sealed by the next run.
+    const late = await plainMember()
+    await runCron()
+    const sealedByCron = await storedOf(late.email)
+    expect(reveals(sealedByCron, late.secret)).toBe(false)
+    expect((await openTotpSecret(keys, sealedByCron, late.email)).secret).toBe(late.secret)
 
     // The demo seed's accounts are sealed too.
     expect(reveals(await storedOf('admin@demo.example'), 'JBSWY3DPEHPK3PXP')).toBe(false)

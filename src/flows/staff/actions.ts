@@ -101,7 +101,7 @@ const whyNoRefund = (a: Application): ConsoleKey | null => {
       ? 'appWhyNotOpened'
       : refundableToBankAccount(a)
         ? null
-        : 'appWhyRefunding'
+        : 'appWhyBankRefundUnderWay'
   if (!a.providerPaymentId || !refundableByStudent(a)) return 'appWhyNotOpened'
   return null
 }

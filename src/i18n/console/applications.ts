@@ -111,6 +111,7 @@ export const applications = section({
     appWhyCreditUnderWay: 'M.I.C.へのチャージを処理中のため、返金できません。',
     appWhyStoreRefund:
       'コンビニ・Pay-easyのお支払いはKOMOJUのAPIでは返金できません（学生の口座への振込が必要です）。KOMOJUの管理画面から手続きしてください。',
+    appWhyBankRefundUnderWay: '学生の口座への返金をKOMOJUに申請中のため、行えません。',
     appCashRefundHeading: '銀行振込による返金',
     appCashRefundNote:
       'コンビニ・Pay-easyのお支払いは、学生が指定した口座へKOMOJUが振り込んで返金します（口座情報は保存していません）。承認すると、学生に口座指定ページのリンクをメールします。',
@@ -296,6 +297,8 @@ export const applications = section({
     appWhyCreditUnderWay: 'Cannot be refunded: the M.I.C. credit is in progress.',
     appWhyStoreRefund:
       "Konbini and Pay-easy payments cannot be refunded through KOMOJU's API (the money must go to the student's bank account). Use KOMOJU's dashboard.",
+    appWhyBankRefundUnderWay:
+      'Not possible: a refund to the student’s bank account is waiting for KOMOJU.',
     appCashRefundHeading: 'Refund by bank transfer',
     appCashRefundNote:
       'A konbini or Pay-easy payment is refunded by KOMOJU transferring it to an account the student gives (the account is not kept here). An approval mails the student the link to the page where they give it.',
