@@ -23,7 +23,7 @@ import { FAULT_NONE, KOMOJU } from '../twins'
  * call; it goes back through a refund request carrying the student's bank account, which
  * KOMOJU carries out later (or rejects). The account is sent to KOMOJU and kept nowhere.
  */
-const user = (n: number) => `test${String(280 + n).padStart(4, '0')}`
+const user = (n: number) => `test${String(284 + n).padStart(4, '0')}`
 const card = (userId: string) => `demo:${userId}`
 const CAP = 20_000
 const AUTH = { authorization: `Basic ${btoa(`${env.KOMOJU_SECRET_KEY}:`)}` }
