@@ -5,8 +5,8 @@ import { recordingMailer, transportFor, type Mailer } from './adapters/mail/mail
 import { database, type Db } from './db'
 import type { Clock } from './domain/time'
 import type { University } from './domain/university'
-import type { StudentDesk } from './durable/studentDesk'
 import { clockFor } from './flows/clock'
+import type { Desks } from './flows/desks'
 
 /**
  * What every entry point (a request, the queue consumer, the cron, a Durable Object)
@@ -18,7 +18,7 @@ export interface Services {
   devMode: boolean
   mailer: Mailer
   mic: Mic
-  desks: DurableObjectNamespace<StudentDesk>
+  desks: Desks
   /** The university's payment gateway account; null when its keys are not configured. */
   payments: (u: Pick<University, 'gatewayAccount'>) => PaymentProvider | null
 }

@@ -223,6 +223,9 @@ export const applications = sqliteTable(
   ],
 )
 
+/** One application row as the code reads it. */
+export type Application = typeof applications.$inferSelect
+
 /**
  * Payment-gateway webhooks as received from the queue, one row per event id. A webhook is
  * only a hint; `outcome` says what asking the gateway about its payment led to.

@@ -248,3 +248,19 @@ export const creditStanding = (
 /** Minutes to wait before the n-th retry of a failed credit: 1, 2, 4 … capped at 30. */
 export const creditRetryDelayMs = (attempts: number) =>
   Math.min(30, 2 ** Math.max(0, attempts - 1)) * 60_000
+
+/**
+ * Credit states a person may send to M.I.C. again at once (再チャージ in the console): those
+ * the desk credits by itself in time (pending, deferred, retrying, held) and those handed to
+ * staff because M.I.C. refused the card or kept failing (refused, stalled). Never a
+ * mismatch (the gateway's amount is not the application's: it must not be credited at all)
+ * nor a refund under way.
+ */
+export const RECREDITABLE: readonly CreditStatus[] = [
+  'pending',
+  'deferred',
+  'retrying',
+  'held',
+  'refused',
+  'stalled',
+]

@@ -157,15 +157,3 @@ export class StudentDesk extends DurableObject<Env> {
     if (next !== null) await this.ctx.storage.setAlarm(Date.now() + Math.max(0, next - now))
   }
 }
-
-/**
- * The credit states 再チャージ accepts (decided in flows/desk/credit.ts), for the console to
- * offer the action only where the desk will do it; the desk's modules are its own to import.
- */
-export { RECREDITABLE } from '../flows/desk/credit'
-
-export const deskFor = (
-  ns: DurableObjectNamespace<StudentDesk>,
-  universityId: string,
-  studentId: number,
-) => ns.getByName(`${universityId}/${studentId}`)

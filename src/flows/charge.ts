@@ -12,7 +12,9 @@ import { translator } from '../i18n'
 import type { Services } from '../services'
 import { paymentDeadlineMail } from './mails'
 
-export type Application = typeof applications.$inferSelect
+import type { Application } from '../db/schema'
+
+export type { Application }
 
 export const loadUniversity = async (db: Db, id: string): Promise<University> => {
   const row = await db.select().from(universities).where(eq(universities.id, id)).get()

@@ -1,7 +1,7 @@
 import { and, eq, inArray, lte } from 'drizzle-orm'
 import { applications } from '../db/schema'
 import { CREDIT_IN_PROGRESS } from '../domain/application'
-import { deskFor } from '../durable/studentDesk'
+import { deskFor } from './desks'
 import type { Services } from '../services'
 import { alertNeedsPerson } from './staff/alerts'
 

@@ -4,7 +4,7 @@ import { hasEveryNumber, storeInstructionsOf } from '../domain/storePayment'
 import { formatJstDateTime, formatJstJapanese } from '../domain/time'
 import type { University } from '../domain/university'
 import type { TextKey, Translator } from '../i18n'
-import type { Application } from './charge'
+import type { Application } from '../db/schema'
 
 /** A mail about an application names it, for the console's タイムライン. */
 export type OutgoingMail = Mail & { kind: string; universityId: string; applicationId?: number }

@@ -1,5 +1,5 @@
 import type { Clock } from '../domain/time'
-import { deskFor, type StudentDesk } from '../durable/studentDesk'
+import { deskFor, type Desks } from './desks'
 import { randomToken, sha256Hex } from '../security/crypto'
 
 export type TokenPurpose = 'email-register' | 'email-change' | 'second-password-reset'
@@ -22,7 +22,7 @@ const kvKey = (hash: string) => `ott:${hash}`
 
 export interface TokenDeps {
   kv: KVNamespace
-  desks: DurableObjectNamespace<StudentDesk>
+  desks: Desks
   clock: Clock
 }
 

@@ -14,7 +14,7 @@ import {
 } from '../domain/application'
 import { hasDeadline } from '../domain/paymentMethods'
 import type { University } from '../domain/university'
-import { deskFor } from '../durable/studentDesk'
+import { deskFor } from './desks'
 import { translator } from '../i18n'
 import type { Services } from '../services'
 import { claimMail, loadUniversity, type Application } from './charge'

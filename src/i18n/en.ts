@@ -1,4 +1,4 @@
-import type { Catalogue } from './index'
+import type { Catalogue } from './catalogue'
 
 /** The English catalogue, for international students. Same keys as the Japanese one. */
 export const en = {

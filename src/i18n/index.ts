@@ -1,16 +1,9 @@
 import { en } from './en'
 import { ja } from './ja'
 
-type Widen<T> = T extends string
-  ? string
-  : T extends readonly (readonly string[])[]
-    ? readonly (readonly string[])[]
-    : T extends readonly string[]
-      ? readonly string[]
-      : never
+import type { Catalogue } from './catalogue'
 
-/** The shape every catalogue has: the Japanese one's keys, with any wording. */
-export type Catalogue = { [K in keyof typeof ja]: Widen<(typeof ja)[K]> }
+export type { Catalogue }
 
 export type Lang = 'ja' | 'en'
 export const LANGS: readonly Lang[] = ['ja', 'en']

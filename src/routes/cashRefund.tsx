@@ -7,7 +7,7 @@ import {
   type BankAccountField,
   type BankAccountProblem,
 } from '../domain/bankAccount'
-import { deskFor } from '../durable/studentDesk'
+import { deskFor } from '../flows/desks'
 import type { TextKey } from '../i18n'
 import { requireStage } from '../middleware/session'
 import type { FieldErrors } from '../views/components'

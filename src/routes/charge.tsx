@@ -12,7 +12,7 @@ import {
   type ChargeRoom,
 } from '../domain/charge'
 import { isPaymentMethod, type PaymentMethod } from '../domain/paymentMethods'
-import { deskFor } from '../durable/studentDesk'
+import { deskFor } from '../flows/desks'
 import { chargeRoom, readBalance, startPayment } from '../flows/charge'
 import type { Translator } from '../i18n'
 import { requireStage } from '../middleware/session'

@@ -1,7 +1,7 @@
 import { runDurableObjectAlarm } from 'cloudflare:test'
 import { env } from 'cloudflare:workers'
 import { describe, expect, it } from 'vitest'
-import { deskFor } from '../../src/durable/studentDesk'
+import { deskFor } from '../../src/flows/desks'
 import { serviceClockNow, setClock } from '../charge'
 import { Client, expectRedirect, lastMailId, latestMail, login, mainText, urlIn } from '../client'
 import { PASSWORD, STRONG_UNIVERSITY_PASSWORD } from '../fixtures'

@@ -42,9 +42,54 @@ describe('what must run inside the student’s desk', () => {
       eager: true,
     }) as Record<string, string>
     const importers = Object.entries(sources)
-      .filter(([, text]) => /from '[^']*\/desk\/(apply|credit|refund|cashRefund)'/.test(text))
+      .filter(([, text]) =>
+        /from '[^']*\/desk\/(apply|credit|refund|cashRefund|gateway)'/.test(text),
+      )
       .map(([path]) => path.replace('../../', ''))
     expect(Object.keys(sources).length).toBeGreaterThan(40)
     expect(importers).toEqual(['src/durable/studentDesk.ts'])
+  })
+})
+
+describe('the source', () => {
+  it('has no import cycle: every module depends only on what it needs, nothing back on the desk', () => {
+    const sources = import.meta.glob('../../src/**/*.{ts,tsx}', {
+      query: '?raw',
+      import: 'default',
+      eager: true,
+    }) as Record<string, string>
+    const text = new Map(Object.entries(sources).map(([k, v]) => [k.replace('../../', ''), v]))
+    const files = new Set(text.keys())
+    const resolve = (from: string, spec: string) => {
+      const base = new URL(spec, `file:///${from}`).pathname.slice(1).replace(/\.tsx?$/, '')
+      return ['.ts', '.tsx', '/index.ts', '/index.tsx']
+        .map((ext) => base + ext)
+        .find((f) => files.has(f))
+    }
+    // Type-only imports count too: a cycle of types still ties the modules together.
+    const graph = new Map(
+      [...files].map((f) => [
+        f,
+        [...text.get(f)!.matchAll(/(?:import|export)[^'";]*?from '(\.[^']+)'/g)]
+          .map((m) => resolve(f, m[1]!))
+          .filter((x): x is string => x !== undefined),
+      ]),
+    )
+    const cycles: string[] = []
+    const state = new Map<string, 'open' | 'done'>()
+    const visit = (f: string, path: string[]) => {
+      if (state.get(f) === 'done') return
+      if (state.get(f) === 'open') {
+        cycles.push([...path.slice(path.indexOf(f)), f].join(' → '))
+        return
+      }
+      state.set(f, 'open')
+      for (const g of graph.get(f)!) visit(g, [...path, f])
+      state.set(f, 'done')
+    }
+    for (const f of files) visit(f, [])
+    expect(files.size).toBeGreaterThan(40)
+    expect([...graph.values()].flat().length).toBeGreaterThan(200) // the imports were read
+    expect(cycles).toEqual([])
   })
 })

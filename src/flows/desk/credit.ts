@@ -8,6 +8,7 @@ import {
   creditRetryDelayMs,
   HELD_RECHECK_MS,
   MAX_CREDIT_ATTEMPTS,
+  RECREDITABLE,
   type CreditStatus,
 } from '../../domain/application'
 import { blackoutAt, linkOpensAt } from '../../domain/blackout'
@@ -212,22 +213,6 @@ export const creditTheNet = async (s: Services, id: number): Promise<CreditStatu
     .where(and(eq(applications.id, a.id), eq(applications.creditStatus, 'partly_refunded')))
   return creditApplication(s, id)
 }
-
-/**
- * Credit states a person may send to M.I.C. again at once (再チャージ in the console): those
- * the desk credits by itself in time (pending, deferred, retrying, held) and those handed to
- * staff because M.I.C. refused the card or kept failing (refused, stalled). Never a
- * mismatch (the gateway's amount is not the application's: it must not be credited at all)
- * nor a refund under way.
- */
-export const RECREDITABLE: readonly CreditStatus[] = [
-  'pending',
-  'deferred',
-  'retrying',
-  'held',
-  'refused',
-  'stalled',
-]
 
 /**
  * 再チャージ: a person asks for the credit to be tried now rather than at its retry time,

@@ -1,10 +1,15 @@
 import { and, eq, isNull } from 'drizzle-orm'
 import { PaymentProviderError, type GatewayPayment } from '../../adapters/payments'
 import { applications, auditLog, refundRequests } from '../../db/schema'
-import { REFUNDABLE, refundableByStudent, refundableToBankAccount } from '../../domain/application'
+import {
+  RECREDITABLE,
+  REFUNDABLE,
+  refundableByStudent,
+  refundableToBankAccount,
+} from '../../domain/application'
 import { hasDeadline } from '../../domain/paymentMethods'
 import type { StaffAction, StaffPrincipal } from '../../domain/staff'
-import { deskFor, RECREDITABLE } from '../../durable/studentDesk'
+import { deskFor } from '../desks'
 import { translator } from '../../i18n'
 import type { ConsoleKey } from '../../i18n/console'
 import type { Services } from '../../services'
