@@ -190,47 +190,55 @@ export const creditHeldMail = (
   ].join('\n'),
 })
 
+/** A mail with the link to 返金先口座の指定 (the student gives the bank account there). */
+const cashRefundLinkMail =
+  (kind: 'cash-refund-account' | 'cash-refund-rejected') =>
+  (
+    tr: Translator,
+    u: University,
+    to: string,
+    a: Pick<Application, 'id' | 'amount' | 'quantity'>,
+    url: string,
+  ): OutgoingMail => ({
+    ...envelope(
+      u,
+      tr,
+      to,
+      kind,
+      kind === 'cash-refund-account'
+        ? 'mailCashRefundAccountSubject'
+        : 'mailCashRefundRejectedSubject',
+    ),
+    applicationId: a.id,
+    text: [
+      ...tr.list(
+        kind === 'cash-refund-account' ? 'mailCashRefundAccountBody' : 'mailCashRefundRejectedBody',
+      ),
+      tr.t('mailApplicationNumber', { id: a.id }),
+      `${tr.t('mailTotal')}: ¥${formatYen(a.amount * a.quantity)}`,
+      '',
+      url,
+      footer(tr, u, false),
+    ].join('\n'),
+  })
+
 /**
  * Staff approved the refund of a コンビニ / Pay-easy payment: KOMOJU pays it into a bank
  * account, which only the student gives, on the page the link opens (after logging in).
  */
-export const cashRefundAccountMail = (
-  tr: Translator,
-  u: University,
-  to: string,
-  a: Pick<Application, 'id' | 'amount' | 'quantity'>,
-  url: string,
-): OutgoingMail => ({
-  ...envelope(u, tr, to, 'cash-refund-account', 'mailCashRefundAccountSubject'),
-  applicationId: a.id,
-  text: [
-    ...tr.list('mailCashRefundAccountBody'),
-    tr.t('mailApplicationNumber', { id: a.id }),
-    `${tr.t('mailTotal')}: ¥${formatYen(a.amount * a.quantity)}`,
-    '',
-    url,
-    footer(tr, u, false),
-  ].join('\n'),
-})
+export const cashRefundAccountMail = cashRefundLinkMail('cash-refund-account')
 
 /** KOMOJU rejected (or never received) the refund request: the student may give the account again. */
-export const cashRefundRejectedMail = (
-  tr: Translator,
-  u: University,
-  to: string,
-  a: Pick<Application, 'id' | 'amount' | 'quantity'>,
-  url: string,
-): OutgoingMail => ({
-  ...envelope(u, tr, to, 'cash-refund-rejected', 'mailCashRefundRejectedSubject'),
-  applicationId: a.id,
-  text: [
-    ...tr.list('mailCashRefundRejectedBody'),
-    tr.t('mailApplicationNumber', { id: a.id }),
-    `${tr.t('mailTotal')}: ¥${formatYen(a.amount * a.quantity)}`,
-    '',
-    url,
-    footer(tr, u, false),
-  ].join('\n'),
+export const cashRefundRejectedMail = cashRefundLinkMail('cash-refund-rejected')
+
+/** The envelope of every alert to the university's staff: Japanese only, about one application. */
+const staffAlertEnvelope = (u: University, id: number, subject: string) => ({
+  from: { address: u.mailFrom, name: u.mailFromName },
+  to: u.staffAlertEmail ?? '',
+  kind: 'staff-alert' as const,
+  universityId: u.id,
+  applicationId: id,
+  subject,
 })
 
 const STAFF_ALERT_REASONS = {
@@ -245,12 +253,7 @@ export const staffAlertMail = (
   a: Pick<Application, 'id' | 'amount' | 'creditError' | 'providerPaymentId'>,
   reason: keyof typeof STAFF_ALERT_REASONS,
 ): OutgoingMail => ({
-  from: { address: u.mailFrom, name: u.mailFromName },
-  to: u.staffAlertEmail ?? '',
-  kind: 'staff-alert',
-  universityId: u.id,
-  applicationId: a.id,
-  subject: `【要対応】M.I.C.チャージ 発行申請番号 ${a.id}`,
+  ...staffAlertEnvelope(u, a.id, `【要対応】M.I.C.チャージ 発行申請番号 ${a.id}`),
   text: [
     `発行申請番号 ${a.id}（¥${formatYen(a.amount)}）はお支払い済みですが、M.I.C.へ反映できていません。`,
     STAFF_ALERT_REASONS[reason],
@@ -277,12 +280,7 @@ export const moneyReturnedAlertMail = (
   reason === 'fraud'
     ? fraudAlertMail(u, a, userId)
     : {
-        from: { address: u.mailFrom, name: u.mailFromName },
-        to: u.staffAlertEmail ?? '',
-        kind: 'staff-alert',
-        universityId: u.id,
-        applicationId: a.id,
-        subject: `【要対応】M.I.C.チャージ 発行申請番号 ${a.id}`,
+        ...staffAlertEnvelope(u, a.id, `【要対応】M.I.C.チャージ 発行申請番号 ${a.id}`),
         text: [
           `発行申請番号 ${a.id}（¥${formatYen(a.amount)}、ユーザID ${userId ?? '—'}）のお支払いのうち ¥${formatYen(a.gatewayRefunded)} が、${a.gatewayChargeback ? 'カード会社によるチャージバックで' : 'KOMOJUの管理画面などから'}返金されました。`,
           reason === 'reversed'
@@ -298,12 +296,7 @@ const fraudAlertMail = (
   a: Pick<Application, 'id' | 'amount' | 'providerPaymentId' | 'creditStatus'>,
   userId: string | null,
 ): OutgoingMail => ({
-  from: { address: u.mailFrom, name: u.mailFromName },
-  to: u.staffAlertEmail ?? '',
-  kind: 'staff-alert',
-  universityId: u.id,
-  applicationId: a.id,
-  subject: `【要対応】M.I.C.チャージ 発行申請番号 ${a.id}（不正の疑い）`,
+  ...staffAlertEnvelope(u, a.id, `【要対応】M.I.C.チャージ 発行申請番号 ${a.id}（不正の疑い）`),
   text: [
     `発行申請番号 ${a.id}（¥${formatYen(a.amount)}、ユーザID ${userId ?? '—'}）のお支払いを、KOMOJUが不正の疑いありとしました。`,
     a.creditStatus === 'credited'

@@ -11,6 +11,7 @@ import {
   mic,
   notify,
   ready,
+  refundAtGateway,
   runCron,
   SECOND,
   setClock,
@@ -695,15 +696,8 @@ class MoneyBack extends Cmd {
     if (this.how.endsWith('chargeback'))
       status = (await gateway().chargebackRaw(p.id, amount)).status
     else {
-      const res = await fetch(`http://komoju.test/api/v1/payments/${p.id}/refund`, {
-        method: 'POST',
-        headers: {
-          authorization: `Basic ${btoa(`${env.KOMOJU_SECRET_KEY}:`)}`,
-          'content-type': 'application/json',
-        },
-        body: JSON.stringify(amount ? { amount } : {}),
-      })
-      status = res.status // a store payment is refunded only by a refund request: 422
+      // a store payment is refunded only by a refund request: 422
+      status = await refundAtGateway(p.id, amount)
     }
     count(r, `money-back ${this.how} ${status}`)
   }

@@ -17,6 +17,7 @@ import {
   nextJst,
   payOnGateway,
   ready,
+  refundAtGateway as refundAt,
   runCron,
   SECOND,
   setClock,
@@ -48,17 +49,8 @@ beforeEach(async () => {
 })
 
 /** Refunds at KOMOJU as its dashboard does (the merchant's key, not through us). */
-const refundAtGateway = async (paymentId: string, amount?: number) => {
-  const res = await fetch(`http://komoju.test/api/v1/payments/${paymentId}/refund`, {
-    method: 'POST',
-    headers: {
-      authorization: `Basic ${btoa(`${env.KOMOJU_SECRET_KEY}:`)}`,
-      'content-type': 'application/json',
-    },
-    body: JSON.stringify(amount ? { amount } : {}),
-  })
-  expect(res.status).toBe(200)
-}
+const refundAtGateway = async (paymentId: string, amount?: number) =>
+  expect(await refundAt(paymentId, amount)).toBe(200)
 
 const row = (id: number) =>
   env.DB.prepare('SELECT * FROM applications WHERE id = ?').bind(id).first<{

@@ -21,6 +21,7 @@ import {
   payOnGateway,
   payWithoutReturning,
   ready,
+  refundAtGateway,
   runCron,
   setClock,
   signedWebhook,
@@ -416,18 +417,7 @@ describe('a refund made at the gateway', () => {
     await payOnGateway(client, id)
     const a = await creditStatusBecomes(id, 'held')
     // Refunded from KOMOJU's dashboard (not through us): its webhook tells.
-    const refunded = await fetch(
-      `http://komoju.test/api/v1/payments/${a.provider_payment_id}/refund`,
-      {
-        method: 'POST',
-        headers: {
-          authorization: `Basic ${btoa(`${env.KOMOJU_SECRET_KEY}:`)}`,
-          'content-type': 'application/json',
-        },
-        body: '{}',
-      },
-    )
-    expect(refunded.status).toBe(200)
+    expect(await refundAtGateway(a.provider_payment_id!)).toBe(200)
     await gateway().flush()
     await eventually(
       () => application(id),
@@ -451,18 +441,7 @@ describe('a refund made at the gateway whose webhook is lost', () => {
     await payOnGateway(client, id)
     const a = await creditStatusBecomes(id, 'held')
     await gateway().settings({ paused: true })
-    const refunded = await fetch(
-      `http://komoju.test/api/v1/payments/${a.provider_payment_id}/refund`,
-      {
-        method: 'POST',
-        headers: {
-          authorization: `Basic ${btoa(`${env.KOMOJU_SECRET_KEY}:`)}`,
-          'content-type': 'application/json',
-        },
-        body: '{}',
-      },
-    )
-    expect(refunded.status).toBe(200)
+    expect(await refundAtGateway(a.provider_payment_id!)).toBe(200)
     expect((await mic().purchase(card(userId), 15_000)).status).toBe(200)
     await setClock(a.next_credit_at! + 60_000)
     await runCron()
