@@ -178,6 +178,15 @@ describe('hole 2: a partial refund before the credit', () => {
     await runCron()
     expect(await alerts(id)).toBe(1)
     expect(await creditsOf(userId)).toEqual([])
+    // Or the rest goes back: KOMOJU refunds what it still holds, and nothing is credited.
+    const again = new Client()
+    await login(again, userId, PASSWORD, SECOND)
+    expect(mainText((await again.get(`/applications/${id}`)).html)).toContain('6,000円')
+    await again.post(`/applications/${id}/refund`, {})
+    expect((await application(id))!.status).toBe('refunded')
+    const p = (await gateway().payments()).find((x) => x.id === a.provider_payment_id)
+    expect(p).toMatchObject({ status: 'refunded', amount_refunded: 10_000 })
+    expect(await creditsOf(userId)).toEqual([])
   })
 })
 
