@@ -33,7 +33,7 @@ if (!existsSync(file)) {
   const started = Date.now()
   const u = DEMO_UNIVERSITY
   const university = (v: typeof DEMO_UNIVERSITY, hosts: readonly string[]) => [
-    `INSERT INTO universities (id, name, name_en, legal_name, call_centre_name, call_centre_phone, call_centre_hours, mail_from, mail_from_name, balance_cap, min_charge, charge_step, payment_methods, payment_deadline_days, fiscal_year_end_blackouts, gateway_account, staff_alert_email) VALUES (${[v.id, v.name, v.nameEn, v.legalName, v.callCentreName, v.callCentrePhone, v.callCentreHours, v.mailFrom, v.mailFromName, v.balanceCap, v.minCharge, v.chargeStep, v.paymentMethods, v.paymentDeadlineDays, v.fiscalYearEndBlackouts, v.gatewayAccount, v.staffAlertEmail].map(q).join(', ')}) ON CONFLICT(id) DO NOTHING;`,
+    `INSERT INTO universities (id, name, name_en, legal_name, call_centre_name, call_centre_phone, call_centre_hours, mail_from, mail_from_name, balance_cap, min_charge, charge_step, payment_methods, payment_deadline_days, fiscal_year_end_blackouts, gateway_account, staff_alert_email, certificate_settings) VALUES (${[v.id, v.name, v.nameEn, v.legalName, v.callCentreName, v.callCentrePhone, v.callCentreHours, v.mailFrom, v.mailFromName, v.balanceCap, v.minCharge, v.chargeStep, v.paymentMethods, v.paymentDeadlineDays, v.fiscalYearEndBlackouts, v.gatewayAccount, v.staffAlertEmail, v.certificateSettings].map(q).join(', ')}) ON CONFLICT(id) DO NOTHING;`,
     ...hosts.map(
       (h) =>
         `INSERT OR IGNORE INTO university_hosts (hostname, university_id) VALUES (${q(h)}, ${q(v.id)});`,

@@ -43,8 +43,8 @@ export const seed = async (db: D1Database, pepper: string) => {
   const insertUniversity = (u: typeof DEMO_UNIVERSITY) =>
     db
       .prepare(
-        `INSERT OR IGNORE INTO universities (id, name, name_en, legal_name, call_centre_name, call_centre_phone, call_centre_hours, mail_from, mail_from_name, balance_cap, min_charge, charge_step, payment_methods, payment_deadline_days, fiscal_year_end_blackouts, gateway_account, staff_alert_email)
-         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+        `INSERT OR IGNORE INTO universities (id, name, name_en, legal_name, call_centre_name, call_centre_phone, call_centre_hours, mail_from, mail_from_name, balance_cap, min_charge, charge_step, payment_methods, payment_deadline_days, fiscal_year_end_blackouts, gateway_account, staff_alert_email, certificate_settings)
+         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
       )
       .bind(
         u.id,
@@ -64,6 +64,7 @@ export const seed = async (db: D1Database, pepper: string) => {
         u.fiscalYearEndBlackouts,
         u.gatewayAccount,
         u.staffAlertEmail,
+        u.certificateSettings,
       )
   const people = await Promise.all(
     PEOPLE.map(async (p) =>

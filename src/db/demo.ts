@@ -4,6 +4,71 @@
  */
 import { PAYMENT_METHODS } from '../domain/paymentMethods.ts'
 
+/**
+ * The demo university's certificates (CertificateSettings, domain/certificates.ts), stored
+ * as JSON in universities.certificate_settings.
+ */
+export const DEMO_CERTIFICATE_SETTINGS = {
+  catalogue: [
+    {
+      type: 'enrolment',
+      languages: ['ja', 'en'],
+      fee: 300,
+      yearlyLimit: null,
+      statuses: ['enrolled'],
+      deliveries: ['pdf', 'post'],
+    },
+    {
+      type: 'transcript',
+      languages: ['ja', 'en'],
+      fee: 300,
+      yearlyLimit: null,
+      statuses: ['enrolled', 'on_leave', 'graduated', 'withdrawn'],
+      deliveries: ['pdf', 'post'],
+    },
+    {
+      type: 'expected_graduation',
+      languages: ['ja', 'en'],
+      fee: 300,
+      yearlyLimit: null,
+      statuses: ['enrolled'],
+      deliveries: ['pdf', 'post'],
+    },
+    {
+      type: 'graduation',
+      languages: ['ja', 'en'],
+      fee: 300,
+      yearlyLimit: null,
+      statuses: ['graduated'],
+      deliveries: ['pdf', 'post'],
+    },
+    {
+      type: 'health',
+      languages: ['ja', 'en'],
+      fee: 200,
+      yearlyLimit: null,
+      statuses: ['enrolled'],
+      deliveries: ['pdf', 'post'],
+    },
+    // 学割証: free, ten a year, on paper only (a station takes the original).
+    {
+      type: 'student_discount',
+      languages: ['ja'],
+      fee: 0,
+      yearlyLimit: 10,
+      statuses: ['enrolled'],
+      deliveries: ['post'],
+    },
+  ],
+  postage: { domestic: 140, international: 1200 },
+  validityDays: 90,
+  office: {
+    name: { ja: 'デモ大学 学務課 証明書係', en: 'Registrar’s Office, Demo University' },
+    phone: '06-6809-4300',
+    email: 'gakumu@demo-u.example',
+  },
+}
+
 export const DEMO_UNIVERSITY = {
   id: 'demo',
   name: 'デモ大学',
@@ -26,6 +91,7 @@ export const DEMO_UNIVERSITY = {
   // Its merchant account at KOMOJU: the KOMOJU_SECRET_KEY / KOMOJU_WEBHOOK_SECRET secrets.
   gatewayAccount: 'default',
   staffAlertEmail: 'mic-alerts@demo-u.example',
+  certificateSettings: JSON.stringify(DEMO_CERTIFICATE_SETTINGS),
 }
 
 export const DEMO_HOSTS = ['localhost', '127.0.0.1']

@@ -1,6 +1,7 @@
 import { sql } from 'drizzle-orm'
 import { index, integer, primaryKey, sqliteTable, text, uniqueIndex } from 'drizzle-orm/sqlite-core'
-import { CREDIT_STATUSES, PAYMENT_STATUSES } from '../domain/application'
+import { APPLICATION_KINDS, CREDIT_STATUSES, PAYMENT_STATUSES } from '../domain/application'
+import { CERTIFICATE_TYPES } from '../domain/registrar'
 import { PAYMENT_METHODS } from '../domain/paymentMethods'
 import { STAFF_ROLES } from '../domain/staff'
 
@@ -39,6 +40,11 @@ export const universities = sqliteTable('universities', {
   gatewayAccount: text('gateway_account').notNull().default('default'),
   /** Where alerts go when something needs a person (a credit handed over to staff). */
   staffAlertEmail: text('staff_alert_email'),
+  /**
+   * 各種証明書のオンライン申請: the catalogue, postage, the PDF's validity and the office's
+   * contact (JSON CertificateSettings, domain/certificates.ts). '{}': no certificates offered.
+   */
+  certificateSettings: text('certificate_settings').notNull().default('{}'),
   createdAt: createdAt(),
 })
 
@@ -140,7 +146,8 @@ export const applications = sqliteTable(
     studentId: integer('student_id')
       .notNull()
       .references(() => students.id),
-    kind: text('kind', { enum: ['mic_charge'] })
+    /** M.I.C.チャージ, or a certificate order (its lines in certificate_lines). */
+    kind: text('kind', { enum: APPLICATION_KINDS })
       .notNull()
       .default('mic_charge'),
     quantity: integer('quantity').notNull().default(1),
@@ -463,6 +470,112 @@ export const reconciliationDifferences = sqliteTable(
   },
   (t) => [index('reconciliation_differences_run').on(t.runId)],
 )
+
+/**
+ * A certificate order's delivery and issue, one per application of kind `certificate`.
+ * The issue rides on the application's credit states (domain/application.ts): `pending`
+ * to be issued, `deferred` / `retrying` while the registrar cannot answer, `credited` once
+ * every certificate is issued, `refused` when the registrar refused after payment.
+ */
+export const certificateOrders = sqliteTable(
+  'certificate_orders',
+  {
+    applicationId: integer('application_id').primaryKey(),
+    universityId: text('university_id').notNull(),
+    studentId: integer('student_id').notNull(),
+    /** pdf: 電子 (PDF), downloaded by the student and, if named, a recipient; post: 郵送. */
+    delivery: text('delivery', { enum: ['pdf', 'post'] }).notNull(),
+    /** 提出先, printed on the certificate (both or neither). */
+    recipientName: text('recipient_name'),
+    recipientOrganisation: text('recipient_organisation'),
+    /** Where the recipient's link is mailed (電子 only). */
+    recipientEmail: text('recipient_email'),
+    /** 郵送: JSON PostalAddress (domain/certificates.ts). */
+    postalAddress: text('postal_address'),
+    /** 厳封: each certificate in an envelope sealed by the office. */
+    sealed: integer('sealed', { mode: 'boolean' }).notNull().default(false),
+    postage: integer('postage').notNull().default(0),
+    /** 郵送's work in the console: to_print → printed → enclosed → shipped. */
+    postStatus: text('post_status', { enum: ['to_print', 'printed', 'enclosed', 'shipped'] }),
+    trackingNumber: text('tracking_number'),
+    printedAt: integer('printed_at'),
+    enclosedAt: integer('enclosed_at'),
+    shippedAt: integer('shipped_at'),
+    /** When the recipient's link was mailed. */
+    recipientMailAt: integer('recipient_mail_at'),
+    /** When the student was told the certificates are ready (or why they cannot be). */
+    issuedMailAt: integer('issued_mail_at'),
+  },
+  (t) => [index('certificate_orders_post').on(t.universityId, t.postStatus)],
+)
+
+/** One line of a certificate order's 内訳: a type in a language, its copies and fee. */
+export const certificateLines = sqliteTable(
+  'certificate_lines',
+  {
+    id: integer('id').primaryKey({ autoIncrement: true }),
+    applicationId: integer('application_id').notNull(),
+    type: text('type', { enum: CERTIFICATE_TYPES }).notNull(),
+    language: text('language', { enum: ['ja', 'en'] }).notNull(),
+    copies: integer('copies').notNull(),
+    /** 単金 in yen, as the catalogue said when the student applied. */
+    unitFee: integer('unit_fee').notNull(),
+    /** The registrar's ledger entry, once it issued (its key: certificateIssueKey). */
+    registrarIssuanceId: text('registrar_issuance_id'),
+  },
+  (t) => [index('certificate_lines_application').on(t.applicationId, t.id)],
+)
+
+/** One issued certificate (one copy), its signed PDF in the CERTIFICATES bucket. */
+export const certificates = sqliteTable(
+  'certificates',
+  {
+    id: integer('id').primaryKey({ autoIncrement: true }),
+    applicationId: integer('application_id').notNull(),
+    lineId: integer('line_id').notNull(),
+    universityId: text('university_id').notNull(),
+    copy: integer('copy').notNull(),
+    type: text('type', { enum: CERTIFICATE_TYPES }).notNull(),
+    language: text('language', { enum: ['ja', 'en'] }).notNull(),
+    /** 発行番号 as printed. */
+    issueNumber: text('issue_number').notNull(),
+    /** 照合番号 (normalised: upper case, no hyphens): what /verify looks up. */
+    verificationCode: text('verification_code').notNull(),
+    /** Whose certificate it is, as printed (for /verify). */
+    holderName: text('holder_name').notNull(),
+    /** The object's key in the bucket; its SHA-256 (hex) as issued. */
+    objectKey: text('object_key').notNull(),
+    sha256: text('sha256').notNull(),
+    size: integer('size').notNull(),
+    issuedAt: integer('issued_at').notNull(),
+    /** Downloadable until (電子); /verify says 期限切れ after it. */
+    validUntil: integer('valid_until').notNull(),
+    revokedAt: integer('revoked_at'),
+    revokedBy: integer('revoked_by'),
+    revokeReason: text('revoke_reason'),
+    /** 再発行: the certificate this one replaces (revoked with it). */
+    replacesId: integer('replaces_id'),
+  },
+  (t) => [
+    uniqueIndex('certificates_code').on(t.verificationCode),
+    uniqueIndex('certificates_copy')
+      .on(t.lineId, t.copy)
+      .where(sql`replaces_id IS NULL`),
+    index('certificates_application').on(t.applicationId, t.id),
+  ],
+)
+
+/**
+ * A recipient's link to an order's certificates (電子 to a named recipient): no account
+ * needed. Only the token's hash is kept; it ends with the certificates' validity.
+ */
+export const recipientLinks = sqliteTable('recipient_links', {
+  tokenHash: text('token_hash').primaryKey(),
+  applicationId: integer('application_id').notNull(),
+  email: text('email').notNull(),
+  createdAt: integer('created_at').notNull(),
+  expiresAt: integer('expires_at').notNull(),
+})
 
 /** Development-only settings (the clock override). Never read in production. */
 export const devSettings = sqliteTable('dev_settings', {

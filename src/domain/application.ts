@@ -6,6 +6,10 @@ import type { BlackoutPeriod } from './university'
  * お支払いステータス: お支払い待ち / お支払い済み / 未払い / キャンセル, and 返金済み for a paid
  * charge that could not be credited and whose money went back through the gateway.
  */
+/** What an application is for: a charge of the card, or an order of certificates. */
+export const APPLICATION_KINDS = ['mic_charge', 'certificate'] as const
+export type ApplicationKind = (typeof APPLICATION_KINDS)[number]
+
 export const PAYMENT_STATUSES = [
   'awaiting_payment',
   'paid',

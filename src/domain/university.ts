@@ -24,6 +24,8 @@ export interface University {
   gatewayAccount: string
   /** Where alerts go when a credit needs a person; none: only the logs say so. */
   staffAlertEmail: string | null
+  /** 各種証明書: the stored JSON, parsed where it is used (certificateSettingsOf). */
+  certificateSettings: string
 }
 
 export interface UniversityRow {
@@ -44,6 +46,7 @@ export interface UniversityRow {
   fiscalYearEndBlackouts: string
   gatewayAccount: string
   staffAlertEmail: string | null
+  certificateSettings: string
 }
 
 const parseBlackouts = (json: string): BlackoutPeriod[] => {
@@ -92,4 +95,5 @@ export const universityFromRow = (row: UniversityRow): University => ({
   fiscalYearEndBlackouts: parseOnce(row.fiscalYearEndBlackouts, parseBlackouts),
   gatewayAccount: row.gatewayAccount,
   staffAlertEmail: row.staffAlertEmail,
+  certificateSettings: row.certificateSettings,
 })
