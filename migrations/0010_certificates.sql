@@ -14,6 +14,7 @@ CREATE TABLE `certificate_orders` (
 	`university_id` text NOT NULL,
 	`student_id` integer NOT NULL,
 	`delivery` text NOT NULL,
+	`site_origin` text NOT NULL,
 	`recipient_name` text,
 	`recipient_organisation` text,
 	`recipient_email` text,

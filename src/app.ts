@@ -9,6 +9,7 @@ import { loadSession } from './middleware/session'
 import { account } from './routes/account'
 import { applicationPages } from './routes/applications'
 import { cashRefundPages } from './routes/cashRefund'
+import { certificatePages } from './routes/certificates'
 import { charge } from './routes/charge'
 import { notFound, onError } from './routes/errors'
 import { notifications } from './routes/notifications'
@@ -66,6 +67,7 @@ app.route('/', account)
 app.route('/', charge)
 app.route('/', applicationPages)
 app.route('/', cashRefundPages)
+app.route('/', certificatePages)
 
 app.notFound(notFound)
 app.onError(onError)

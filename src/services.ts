@@ -3,6 +3,8 @@ import type { PaymentProvider } from './adapters/payments'
 import { KomojuProvider } from './adapters/payments/komoju'
 import { recordingMailer, transportFor, type Mailer } from './adapters/mail/mailer'
 import { database, type Db } from './db'
+import type { Registrar } from './adapters/registrar'
+import type { CertificateContent } from './domain/certificateContent'
 import type { Clock } from './domain/time'
 import type { University } from './domain/university'
 import { clockFor } from './flows/clock'
@@ -21,6 +23,12 @@ export interface Services {
   desks: Desks
   /** The university's payment gateway account; null when its keys are not configured. */
   payments: (u: Pick<University, 'gatewayAccount'>) => PaymentProvider | null
+  /** The university's registrar system (学務システム). */
+  registrar: (universityId: string) => Registrar
+  /** Where issued certificates (signed PDFs) are kept. */
+  certificatesBucket: R2Bucket
+  /** A certificate drawn as a PDF and signed with the university's key. */
+  renderCertificate: (content: CertificateContent, universityId: string) => Promise<Uint8Array>
 }
 
 export const servicesFor = async (env: Env): Promise<Services> => {
@@ -35,7 +43,22 @@ export const servicesFor = async (env: Env): Promise<Services> => {
     mic: micFor(env),
     desks: env.STUDENT_DESK,
     payments: (u) => paymentsFor(env, u.gatewayAccount),
+    registrar: (universityId) => registrarFor(env, universityId),
+    certificatesBucket: env.CERTIFICATES,
+    renderCertificate: (content, universityId) => renderCertificateFor(env, content, universityId),
   }
+}
+
+// MERGE: replaced by the registrar adapter's and the PDF's own wiring.
+const registrarFor = (_env: Env, _id: string): Registrar => {
+  throw new Error('registrar not wired yet')
+}
+const renderCertificateFor = async (
+  _env: Env,
+  _content: CertificateContent,
+  _id: string,
+): Promise<Uint8Array> => {
+  throw new Error('pdf not wired yet')
 }
 
 /**

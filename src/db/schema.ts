@@ -147,9 +147,7 @@ export const applications = sqliteTable(
       .notNull()
       .references(() => students.id),
     /** M.I.C.チャージ, or a certificate order (its lines in certificate_lines). */
-    kind: text('kind', { enum: APPLICATION_KINDS })
-      .notNull()
-      .default('mic_charge'),
+    kind: text('kind', { enum: APPLICATION_KINDS }).notNull().default('mic_charge'),
     quantity: integer('quantity').notNull().default(1),
     amount: integer('amount').notNull(),
     paymentMethod: text('payment_method', { enum: PAYMENT_METHODS }).notNull(),
@@ -485,6 +483,11 @@ export const certificateOrders = sqliteTable(
     studentId: integer('student_id').notNull(),
     /** pdf: 電子 (PDF), downloaded by the student and, if named, a recipient; post: 郵送. */
     delivery: text('delivery', { enum: ['pdf', 'post'] }).notNull(),
+    /**
+     * The university's site the student ordered on (https://host): the QR code's /verify
+     * and the recipient's link point there.
+     */
+    siteOrigin: text('site_origin').notNull(),
     /** 提出先, printed on the certificate (both or neither). */
     recipientName: text('recipient_name'),
     recipientOrganisation: text('recipient_organisation'),
@@ -582,3 +585,7 @@ export const devSettings = sqliteTable('dev_settings', {
   key: text('key').primaryKey(),
   value: text('value').notNull(),
 })
+
+export type CertificateOrder = typeof certificateOrders.$inferSelect
+export type CertificateLine = typeof certificateLines.$inferSelect
+export type Certificate = typeof certificates.$inferSelect

@@ -12,6 +12,8 @@ import {
 import { creditApplication, creditTheNet, retryCreditNow } from '../flows/desk/credit'
 import { markFraud, settleWithGateway, type GatewayVerdict } from '../flows/desk/gateway'
 import { refundApplication, type RefundOutcome } from '../flows/desk/refund'
+import { reissueCertificate, type ReissueOutcome } from '../flows/desk/issue'
+import { placeOrder, type OrderOutcome, type OrderRequest } from '../flows/certificates'
 import { servicesFor } from '../services'
 
 /**
@@ -36,6 +38,18 @@ export class StudentDesk extends DurableObject<Env> {
   /** Applies for a charge, after the cap check (see applyForCharge). */
   async apply(req: ChargeRequest): Promise<ApplyOutcome> {
     return this.oneAtATime(async () => applyForCharge(await servicesFor(this.env), req))
+  }
+
+  /** Places a certificate order, after the registrar's and the yearly limits' checks (see placeOrder). */
+  async order(req: OrderRequest): Promise<OrderOutcome> {
+    return this.oneAtATime(async () => placeOrder(await servicesFor(this.env), req))
+  }
+
+  /** 再発行 from the console: a new certificate in place of one, revoked (see reissueCertificate). */
+  async reissue(certificateId: number, staffId: number, reason: string): Promise<ReissueOutcome> {
+    return this.oneAtATime(async () =>
+      reissueCertificate(await servicesFor(this.env), certificateId, staffId, reason),
+    )
   }
 
   /** Refunds a paid charge that cannot be credited, at the student's request (see refundApplication). */
@@ -74,7 +88,7 @@ export class StudentDesk extends DurableObject<Env> {
     return this.oneAtATime(async () => settleCashRefund(await servicesFor(this.env), applicationId))
   }
 
-  /** Credits a paid application to M.I.C. (see creditApplication). */
+  /** Credits a paid application to M.I.C., or issues a certificate order (see creditApplication). */
   async credit(applicationId: number): Promise<CreditStatus | null> {
     return this.oneAtATime(async () =>
       creditApplication(await servicesFor(this.env), applicationId),

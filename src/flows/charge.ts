@@ -66,11 +66,14 @@ export const rememberBalance = (db: Db, studentId: number, balance: number, asOf
 
 /** countsTowardCap (domain/application.ts), as SQL: the one rule, in the database's words. */
 export const capCounted = () =>
-  or(
-    eq(applications.status, CAP_COUNTED.awaiting),
-    and(
-      eq(applications.status, CAP_COUNTED.paid),
-      notInArray(applications.creditStatus, [...CAP_COUNTED.settled]),
+  and(
+    eq(applications.kind, 'mic_charge'),
+    or(
+      eq(applications.status, CAP_COUNTED.awaiting),
+      and(
+        eq(applications.status, CAP_COUNTED.paid),
+        notInArray(applications.creditStatus, [...CAP_COUNTED.settled]),
+      ),
     ),
   )
 
@@ -94,6 +97,7 @@ const creditedSince = (db: Db, studentId: number, since: number) =>
     db,
     and(
       eq(applications.studentId, studentId),
+      eq(applications.kind, 'mic_charge'),
       eq(applications.creditStatus, 'credited'),
       gt(applications.creditedAt, since),
     ),

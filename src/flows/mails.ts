@@ -5,6 +5,17 @@ import { formatJstDateTime, formatJstJapanese } from '../domain/time'
 import type { University } from '../domain/university'
 import type { TextKey, Translator } from '../i18n'
 import type { Application } from '../db/schema'
+import type { Certificate, CertificateLine, CertificateOrder } from '../db/schema'
+import { CERTIFICATE_NAMES } from '../domain/certificates'
+import { hasDeadline } from '../domain/paymentMethods'
+
+/** One row of a mail's 内訳: 種別 数量 単金 金額. */
+export interface BreakdownRow {
+  label: string
+  quantity: number
+  unit: number
+  amount: number
+}
 
 /** A mail about an application names it, for the console's タイムライン. */
 export type OutgoingMail = Mail & { kind: string; universityId: string; applicationId?: number }
@@ -70,6 +81,7 @@ export const emailChangedNotice = (
 type ChargeMailApplication = Pick<
   Application,
   | 'id'
+  | 'kind'
   | 'amount'
   | 'quantity'
   | 'paymentMethod'
@@ -89,18 +101,26 @@ export const chargeCompletedMail = (
   to: string,
   nameKana: string,
   a: ChargeMailApplication,
+  /** A certificate order's 内訳 (breakdownOf); a charge's is its amount. */
+  breakdown: readonly BreakdownRow[] | null = null,
 ): OutgoingMail => ({
-  ...envelope(u, tr, to, 'charge-completed', 'mailChargeCompletedSubject'),
+  ...envelope(
+    u,
+    tr,
+    to,
+    'charge-completed',
+    a.kind === 'certificate' ? 'mailOrderCompletedSubject' : 'mailChargeCompletedSubject',
+  ),
   applicationId: a.id,
   text: [
-    tr.t('mailChargeCompletedHeading'),
+    tr.t(a.kind === 'certificate' ? 'mailOrderCompletedSubject' : 'mailChargeCompletedHeading'),
     tr.t('serviceName'),
     '',
     tr.t('mailTo', { name: nameKana }),
     '',
     tr.t('mailChargeCompletedPaid'),
     tr.t('mailApplicationNumber', { id: a.id }),
-    `${tr.t('mailTotal')}: ¥${formatYen(a.amount * a.quantity)}`,
+    `${tr.t('mailTotal')}: ¥${formatYen(a.amount)}`,
     `${tr.t('mailMethod')}: ${tr.t(`pm_${a.paymentMethod}`)}`,
     `${tr.t('mailPaidAt')}: ${when(tr, a.paidAt ?? 0)}`,
     '',
@@ -108,9 +128,13 @@ export const chargeCompletedMail = (
     u.legalName,
     `(${tr.t('mailBreakdown')})`,
     tr.t('mailBreakdownHeader'),
-    `${tr.t('chargeAmount')} ${a.quantity} ¥${formatYen(a.amount)} ¥${formatYen(a.amount * a.quantity)}`,
+    ...(
+      breakdown ?? [
+        { label: tr.t('chargeAmount'), quantity: a.quantity, unit: a.amount, amount: a.amount },
+      ]
+    ).map((r) => `${r.label} ${r.quantity} ¥${formatYen(r.unit)} ¥${formatYen(r.amount)}`),
     '',
-    ...tr.list('mailChargeCompletedNotes'),
+    ...tr.list(a.kind === 'certificate' ? 'mailOrderCompletedNotes' : 'mailChargeCompletedNotes'),
     footer(tr, u, false),
   ].join('\n'),
 })
@@ -161,14 +185,15 @@ export const paymentDeadlineMail = (
       hasEveryNumber(storeInstructionsOf(a.paymentDetails))
         ? 'mailDeadlineIntro'
         : 'mailDeadlineIntroInstructions',
+      { what: tr.t(a.kind === 'certificate' ? 'menuCertificates' : 'menuCharge') },
     ),
     tr.t('mailApplicationNumber', { id: a.id }),
     `${tr.t('mailMethod')}: ${tr.t(`pm_${a.paymentMethod}`)}`,
     ...storeRows(tr, a).map((r) => `${r.label}: ${r.value}`),
     `${tr.t('paymentDeadline')}: ${when(tr, a.paymentDeadline)}`,
-    `${tr.t('mailTotal')}: ¥${formatYen(a.amount * a.quantity)}`,
+    `${tr.t('mailTotal')}: ¥${formatYen(a.amount)}`,
     '',
-    ...tr.list('mailDeadlineNotes'),
+    ...tr.list(a.kind === 'certificate' ? 'mailOrderDeadlineNotes' : 'mailDeadlineNotes'),
     footer(tr, u, false),
   ].join('\n'),
 })
@@ -185,7 +210,7 @@ export const creditHeldMail = (
   text: [
     ...tr.list('mailCreditHeldBody'),
     tr.t('mailApplicationNumber', { id: a.id }),
-    `${tr.t('mailTotal')}: ¥${formatYen(a.amount * a.quantity)}`,
+    `${tr.t('mailTotal')}: ¥${formatYen(a.amount)}`,
     footer(tr, u, false),
   ].join('\n'),
 })
@@ -215,7 +240,7 @@ const cashRefundLinkMail =
         kind === 'cash-refund-account' ? 'mailCashRefundAccountBody' : 'mailCashRefundRejectedBody',
       ),
       tr.t('mailApplicationNumber', { id: a.id }),
-      `${tr.t('mailTotal')}: ¥${formatYen(a.amount * a.quantity)}`,
+      `${tr.t('mailTotal')}: ¥${formatYen(a.amount)}`,
       '',
       url,
       footer(tr, u, false),
@@ -402,5 +427,114 @@ export const staffInviteMail = (
     'Open the URL above, add the console to your authenticator app and choose a password.',
     `The URL works once, until ${formatJstDateTime(invite.expiresAt)} JST (30 minutes).`,
     'If you did not expect this mail, please ignore it.',
+  ].join('\n'),
+})
+
+/** A certificate order's 内訳 as the mails and pages print it: each line, then 郵送料. */
+export const breakdownOf = (
+  tr: Translator,
+  lines: readonly Pick<CertificateLine, 'type' | 'language' | 'copies' | 'unitFee'>[],
+  postage: number,
+): BreakdownRow[] => [
+  ...lines.map((l) => ({
+    label: certificateLineName(tr, l),
+    quantity: l.copies,
+    unit: l.unitFee,
+    amount: l.unitFee * l.copies,
+  })),
+  ...(postage > 0 ? [{ label: tr.t('postage'), quantity: 1, unit: postage, amount: postage }] : []),
+]
+
+/** 在学証明書（和文） / Certificate of Enrollment (English). */
+export const certificateLineName = (
+  tr: Translator,
+  l: Pick<CertificateLine, 'type' | 'language'>,
+) =>
+  `${CERTIFICATE_NAMES[l.type][tr.lang]}${tr.t(l.language === 'ja' ? 'inJapanese' : 'inEnglish')}`
+
+/** The certificates are ready: to download (電子) or being prepared for the post (郵送). */
+export const certificateIssuedMail = (
+  tr: Translator,
+  u: University,
+  to: string,
+  a: Pick<Application, 'id'>,
+  view: { order: CertificateOrder; lines: CertificateLine[]; certificates: Certificate[] },
+): OutgoingMail => ({
+  ...envelope(u, tr, to, 'certificate-issued', 'mailCertificateIssuedSubject'),
+  applicationId: a.id,
+  text: [
+    ...tr.list(
+      view.order.delivery === 'pdf' ? 'mailCertificateIssuedPdf' : 'mailCertificateIssuedPost',
+    ),
+    tr.t('mailApplicationNumber', { id: a.id }),
+    '',
+    ...view.lines.map((l) => `${certificateLineName(tr, l)} × ${l.copies}`),
+    ...(view.order.delivery === 'pdf' && view.certificates.length > 0
+      ? [
+          '',
+          tr.t('mailCertificateValidUntil', {
+            time: when(tr, Math.min(...view.certificates.map((c) => c.validUntil))),
+          }),
+          `${view.order.siteOrigin}/applications/${a.id}`,
+        ]
+      : []),
+    ...(view.order.recipientEmail
+      ? ['', tr.t('mailCertificateRecipientSent', { email: view.order.recipientEmail })]
+      : []),
+    footer(tr, u, false),
+  ].join('\n'),
+})
+
+/** The registrar refused after payment: nothing was issued, and the money goes back. */
+export const certificateRefusedMail = (
+  tr: Translator,
+  u: University,
+  to: string,
+  a: Pick<Application, 'id' | 'amount' | 'paymentMethod'>,
+  lines: readonly CertificateLine[],
+  refunded: boolean,
+): OutgoingMail => ({
+  ...envelope(u, tr, to, 'certificate-refused', 'mailCertificateRefusedSubject'),
+  applicationId: a.id,
+  text: [
+    ...tr.list('mailCertificateRefusedBody'),
+    tr.t('mailApplicationNumber', { id: a.id }),
+    ...lines.map((l) => `${certificateLineName(tr, l)} × ${l.copies}`),
+    '',
+    refunded
+      ? tr.t('mailCertificateRefunded', { amount: formatYen(a.amount) })
+      : tr.t(
+          hasDeadline(a.paymentMethod) ? 'mailCertificateRefundBank' : 'mailCertificateRefundLater',
+        ),
+    footer(tr, u, false),
+  ].join('\n'),
+})
+
+/** To the recipient the student named: a link to the certificates, no account needed. */
+export const recipientLinkMail = (
+  tr: Translator,
+  u: University,
+  to: string,
+  a: Pick<Application, 'id'>,
+  view: { order: CertificateOrder; lines: CertificateLine[]; certificates: Certificate[] },
+  url: string,
+): OutgoingMail => ({
+  ...envelope(u, tr, to, 'certificate-recipient', 'mailRecipientSubject'),
+  applicationId: a.id,
+  text: [
+    tr.t('mailRecipientTo', {
+      organisation: view.order.recipientOrganisation ?? '',
+      name: view.order.recipientName ?? '',
+    }),
+    '',
+    ...tr.list('mailRecipientBody'),
+    ...view.lines.map((l) => `${certificateLineName(tr, l)} × ${l.copies}`),
+    '',
+    url,
+    '',
+    tr.t('mailRecipientExpiry', {
+      time: when(tr, Math.max(...view.certificates.map((c) => c.validUntil))),
+    }),
+    footer(tr, u, false),
   ].join('\n'),
 })

@@ -19,6 +19,7 @@ import { translator } from '../i18n'
 import type { Services } from '../services'
 import { claimMail, loadUniversity, type Application } from './charge'
 import { alertStaffOnce, sendCreditErrorMailOnce } from './crediting'
+import { breakdownFor } from './certificates'
 import { chargeCompletedMail } from './mails'
 
 /** A paid application's credit is first tried at once; the cron picks it up 2 minutes on. */
@@ -246,8 +247,9 @@ const sendCompletionMailOnce = async (
   const student = await s.db.select().from(students).where(eq(students.id, a.studentId)).get()
   if (!student?.email || !(await claimMail(s, a.id, 'completionMailAt'))) return
   const u = await loadUniversity(s.db, a.universityId)
+  const tr = translator(a.lang)
   await s.mailer.send(
-    chargeCompletedMail(translator(a.lang), u, student.email, student.nameKana, a),
+    chargeCompletedMail(tr, u, student.email, student.nameKana, a, await breakdownFor(s, tr, a)),
   )
 }
 

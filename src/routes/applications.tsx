@@ -8,6 +8,7 @@ import { tabOf, type ApplicationTab } from '../domain/application'
 import { hasDeadline } from '../domain/paymentMethods'
 import { deskFor } from '../flows/desks'
 import { latestCashRefund } from '../flows/cashRefunds'
+import { loadOrder } from '../flows/certificates'
 import { startPayment } from '../flows/charge'
 import { handToDesk, settleReturnedSession } from '../flows/payments'
 import { requireStage } from '../middleware/session'
@@ -48,8 +49,9 @@ const LIST_LIMIT = 500
  * ~1 ms of CPU for 100 rows (bench/profile.ts), more than the query. No column of
  * `applications` needs a decoder (integers and texts as stored).
  */
-const LIST_QUERY = `SELECT ${selectColumns(applications, 'a')} FROM applications a WHERE a.student_id = ? ORDER BY a.id DESC LIMIT ?`
+const LIST_QUERY = `SELECT ${selectColumns(applications, 'a')}, (SELECT group_concat(l.type || ':' || l.language, ',') FROM certificate_lines l WHERE l.application_id = a.id) AS certificate_lines FROM applications a WHERE a.student_id = ? ORDER BY a.id DESC LIMIT ?`
 type Application = typeof applications.$inferSelect
+export type ListedApplication = Application & { certificateLines: string | null }
 
 applicationPages.get('/applications', async (c) => {
   const tab: ApplicationTab = c.req.query('tab') === 'history' ? 'history' : 'printable'
@@ -59,8 +61,10 @@ applicationPages.get('/applications', async (c) => {
   const { results: all } = await db.$client
     .prepare(LIST_QUERY)
     .bind(student.id, LIST_LIMIT)
-    .all<Application>()
-  const rows = all.filter((a) => tabOf(a, now) === tab)
+    .all<Application & { certificate_lines: string | null }>()
+  const rows = all
+    .filter((a) => tabOf(a, now) === tab)
+    .map(({ certificate_lines, ...a }) => ({ ...a, certificateLines: certificate_lines }))
   return c.render(<ApplicationListPage rows={rows} tab={tab} lastLoginAt={student.lastLoginAt} />, {
     title: c.get('tr').t('applicationsTitle'),
   })
@@ -74,8 +78,10 @@ applicationPages.get('/applications/:id', async (c) => {
   const cashRefund = hasDeadline(a.paymentMethod)
     ? await latestCashRefund(c.get('deps'), a.id)
     : undefined
+  const order = a.kind === 'certificate' ? await loadOrder(c.get('deps').db, a.id) : null
   return c.render(
     <ApplicationDetailPage
+      order={order}
       cashRefund={cashRefund}
       refund={
         refund === 'refunded' ||
@@ -111,7 +117,8 @@ applicationPages.post('/applications/:id/refund', async (c) => {
 applicationPages.get('/applications/:id/pay', async (c) => {
   const a = await ownApplication(c)
   if (a.status !== 'awaiting_payment') return c.redirect(`/applications/${a.id}`, 303)
-  return c.render(<AppliedPage a={a} />, { title: c.get('tr').t('appliedTitle') })
+  const order = a.kind === 'certificate' ? await loadOrder(c.get('deps').db, a.id) : null
+  return c.render(<AppliedPage a={a} order={order} />, { title: c.get('tr').t('appliedTitle') })
 })
 
 /** Opens the payment page again when the gateway did not answer the first time. */

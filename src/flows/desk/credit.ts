@@ -24,6 +24,7 @@ import {
 import { alertStaffOnce, creditKey, sendCreditErrorMailOnce } from '../crediting'
 import { creditHeldMail } from '../mails'
 import { GATEWAY_FRESH_MS, settleWithGateway } from './gateway'
+import { issueOrder } from './issue'
 
 /** KOMOJU could not be asked before a credit that waited: asked again this much later. */
 const GATEWAY_UNDECIDED_RETRY_MS = 5 * 60_000
@@ -46,6 +47,8 @@ const verdictStatus: Record<'partlyRefunded' | 'reversed', CreditStatus> = {
 export const creditApplication = async (s: Services, id: number): Promise<CreditStatus | null> => {
   const a = await s.db.select().from(applications).where(eq(applications.id, id)).get()
   if (!a) return null
+  // A certificate order's "credit" is its issue: the registrar, not M.I.C.
+  if (a.kind === 'certificate') return issueOrder(s, id)
   if (a.status !== 'paid' || !CREDIT_IN_PROGRESS.includes(a.creditStatus)) return a.creditStatus
   const now = s.clock()
   // A credit waiting for its retry, a stop window or room on the card waits its time,
@@ -181,6 +184,7 @@ const sentNotConfirmed = (s: Pick<Services, 'db'>, a: Application) =>
 export const creditTheNet = async (s: Services, id: number): Promise<CreditStatus | null> => {
   const a = await s.db.select().from(applications).where(eq(applications.id, id)).get()
   if (!a) return null
+  if (a.kind === 'certificate') return a.creditStatus
   if (a.status !== 'paid' || a.creditStatus !== 'partly_refunded' || !a.providerPaymentId)
     return a.creditStatus
   const provider = s.payments(await loadUniversity(s.db, a.universityId))

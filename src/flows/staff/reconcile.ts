@@ -108,6 +108,7 @@ export const jstDayOf = (ms: number) => new Date(ms + JST).toISOString().slice(0
 export type ReconciledApplication = Pick<
   Application,
   | 'id'
+  | 'kind'
   | 'universityId'
   | 'amount'
   | 'status'
@@ -240,7 +241,13 @@ export const compareDay = (s: DaySides) => {
   const judge = (p: GatewayPayment, a: ReconciledApplication, c: MicCreditRecord | undefined) => {
     // On the card more than the gateway still holds: money went back after the credit.
     const overCredited = c !== undefined && c.amount > netCaptured(p)
-    const kind: DifferenceKind | null = overCredited
+    // A certificate order is never on a card: only the gateway's amount is compared.
+    const kind: DifferenceKind | null =
+      a.kind === 'certificate'
+        ? p.status !== 'refunded' && p.amount !== a.amount
+          ? 'amount_differs'
+          : null
+        : overCredited
       ? a.creditStatus === 'reversed'
         ? 'reversed_after_credit'
         : 'refunded_but_credited'
@@ -381,6 +388,7 @@ export const runErrorCode = (error: string | null): RunError | null => {
 
 const APPLICATION_COLUMNS = {
   id: applications.id,
+  kind: applications.kind,
   universityId: applications.universityId,
   amount: applications.amount,
   status: applications.status,

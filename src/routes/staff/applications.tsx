@@ -236,7 +236,7 @@ const reasonSchema = z.object({ reason: requiredField(500) })
 const describe = (c: C, name: ActionName, situation: Awaited<ReturnType<typeof situationOf>>) => {
   const ct = c.get('ct')
   const a = situation.application
-  const amount = yen(a.amount * a.quantity)
+  const amount = yen(a.amount)
   const requester =
     situation.openRequest?.requestedByName ?? String(situation.openRequest?.requestedBy ?? '')
   switch (name) {

@@ -40,7 +40,7 @@ export const CashRefundPage = (p: {
         <dt>{t('applicationNumber')}</dt>
         <dd>{p.a.id}</dd>
         <dt>{t('cashRefundAmount')}</dt>
-        <dd>{t('yen', { amount: formatYen(p.a.amount * p.a.quantity) })}</dd>
+        <dd>{t('yen', { amount: formatYen(p.a.amount) })}</dd>
       </dl>
       <form method="post" action={`/applications/${p.a.id}/refund-account`} class="card">
         <CsrfField />

@@ -17,6 +17,28 @@ import { storeRows } from '../../flows/mails'
 import type { Translator } from '../../i18n'
 import { CsrfField, ErrorSummary, Field, Message, Notes, type FieldErrors } from '../components'
 import { LastLogin } from './general'
+import { BreakdownTable, CertificatesSection } from './certificates'
+import type { OrderView } from '../../flows/certificates'
+import { breakdownOf, certificateLineName } from '../../flows/mails'
+import type { CertificateType } from '../../domain/registrar'
+
+/** 証明書 in 申請一覧: the certificate names of an order, each once. */
+const certificateNames = (tr: Translator, lines: string | null) =>
+  [
+    ...new Set(
+      (lines ?? '').split(',').flatMap((l) => {
+        const [type, language] = l.split(':')
+        return type && language
+          ? [
+              certificateLineName(tr, {
+                type: type as CertificateType,
+                language: language as 'ja' | 'en',
+              }),
+            ]
+          : []
+      }),
+    ),
+  ].join('、')
 
 const useC = () => useRequestContext<AppEnv>()
 const yen = (tr: Translator, n: number) => tr.t('yen', { amount: formatYen(n) })
@@ -309,7 +331,7 @@ export const ConfirmPage = (p: {
 }
 
 /** 申請完了 — お支払いページに移動します (manual §4.1 順序8). */
-export const AppliedPage = ({ a }: { a: Application }) => {
+export const AppliedPage = ({ a, order }: { a: Application; order: OrderView | null }) => {
   const tr = useC().get('tr')
   const { t } = tr
   return (
@@ -346,7 +368,14 @@ export const AppliedPage = ({ a }: { a: Application }) => {
         <p>
           {t('applicationNumber')} {a.id}
         </p>
-        <ContentsTable amount={a.amount} quantity={a.quantity} />
+        {order ? (
+          <BreakdownTable
+            rows={breakdownOf(tr, order.lines, order.order.postage)}
+            total={a.amount}
+          />
+        ) : (
+          <ContentsTable amount={a.amount} quantity={a.quantity} />
+        )}
         <p>
           {t('paymentMethod')}: {methodLabel(tr, a.paymentMethod)}
         </p>
@@ -391,7 +420,7 @@ export const ReturnPage = ({ a }: { a: Application }) => {
   const { t } = tr
   const links = (
     <p class="actions">
-      <a class="button" href="/charge">
+      <a class="button" href={a.kind === 'certificate' ? '/certificates' : '/charge'}>
         {t('applyAgain')}
       </a>
       <a class="button primary" href={`/applications/${a.id}`}>
@@ -441,7 +470,7 @@ export const ReturnPage = ({ a }: { a: Application }) => {
 
 /** 証明書 申請一覧 (manual §4.2). */
 export const ApplicationListPage = (p: {
-  rows: Application[]
+  rows: (Application & { certificateLines: string | null })[]
   tab: ApplicationTab
   lastLoginAt: number | null
 }) => {
@@ -486,9 +515,13 @@ export const ApplicationListPage = (p: {
                   </td>
                   <td>{a.status === 'paid' ? t('paymentCompleted') : statusLabel(tr, a.status)}</td>
                   <td>{formatJstDate(a.createdAt)}</td>
-                  <td>{t('menuCharge')}</td>
+                  <td>
+                    {a.kind === 'certificate'
+                      ? certificateNames(tr, a.certificateLines)
+                      : t('menuCharge')}
+                  </td>
                   <td>{t('copies', { n: a.quantity })}</td>
-                  <td>{yen(tr, a.amount * a.quantity)}</td>
+                  <td>{yen(tr, a.amount)}</td>
                 </tr>
               ))}
             </tbody>
@@ -521,10 +554,6 @@ const CreditSection = ({
   const standing = creditStanding(a, now, fiscal)
   // A refund to the student's bank account: under way, or rejected by KOMOJU (ask again).
   const bankPending = standing.kind === 'refunding' && cashRefund?.outcome === null
-  const bankRejected =
-    a.status === 'paid' &&
-    a.creditStatus !== 'refunding' &&
-    (cashRefund?.outcome === 'rejected' || cashRefund?.outcome === 'lost')
   const text = (() => {
     if (bankPending)
       return t('creditRefundingBank', { time: formatJstDateTime(cashRefund!.requestedAt) })
@@ -562,6 +591,24 @@ const CreditSection = ({
     <section class="card" aria-labelledby="credit-heading">
       <h2 id="credit-heading">{t('creditHeading')}</h2>
       <p class={`credit credit-${standing.kind}`}>{text}</p>
+      <RefundOffer a={a} cashRefund={cashRefund} />
+    </section>
+  )
+}
+
+/**
+ * 返金を申し込む, where the money may go back (a charge never applied, a certificate never
+ * issued): through the gateway, or to a bank account for a コンビニ / Pay-easy payment.
+ */
+const RefundOffer = ({ a, cashRefund }: { a: Application; cashRefund?: CashRefundShown }) => {
+  const tr = useC().get('tr')
+  const { t } = tr
+  const bankRejected =
+    a.status === 'paid' &&
+    a.creditStatus !== 'refunding' &&
+    (cashRefund?.outcome === 'rejected' || cashRefund?.outcome === 'lost')
+  return (
+    <>
       {bankRejected && (
         <Message kind="error">
           <p>
@@ -588,7 +635,7 @@ const CreditSection = ({
           </button>
         </form>
       )}
-    </section>
+    </>
   )
 }
 
@@ -601,6 +648,7 @@ export interface CashRefundShown {
 
 export const ApplicationDetailPage = (p: {
   a: Application
+  order: OrderView | null
   refund?: 'refunded' | 'unavailable' | 'notRefundable' | 'requested'
   cashRefund?: CashRefundShown
   now: number
@@ -660,9 +708,23 @@ export const ApplicationDetailPage = (p: {
       </section>
       <section class="card" aria-labelledby="detail-heading">
         <h2 id="detail-heading">{t('detailInfo')}</h2>
-        <ContentsTable amount={a.amount} quantity={a.quantity} detail />
+        {p.order ? (
+          <BreakdownTable
+            rows={breakdownOf(tr, p.order.lines, p.order.order.postage)}
+            total={a.amount}
+          />
+        ) : (
+          <ContentsTable amount={a.amount} quantity={a.quantity} detail />
+        )}
       </section>
-      <CreditSection a={a} now={p.now} fiscal={p.fiscal} cashRefund={p.cashRefund} />
+      {p.order ? (
+        <>
+          <CertificatesSection a={a} view={p.order} now={p.now} />
+          <RefundOffer a={a} cashRefund={p.cashRefund} />
+        </>
+      ) : (
+        <CreditSection a={a} now={p.now} fiscal={p.fiscal} cashRefund={p.cashRefund} />
+      )}
       <p class="actions">
         <a class="button" href={`/applications?tab=${tabOf(a, p.now)}`}>
           {t('back')}

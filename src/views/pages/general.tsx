@@ -52,6 +52,11 @@ export const MenuPage = ({ student }: { student: Student }) => {
           </a>
         </li>
         <li>
+          <a class="tile" href="/certificates">
+            {t('menuCertificates')}
+          </a>
+        </li>
+        <li>
           <a class="tile" href="/applications">
             {t('menuApplications')}
           </a>

@@ -341,7 +341,7 @@ export const ApplicationDetail = (p: {
           <Fact label={ct('appAppliedAt')}>
             <When ms={a.createdAt} />
           </Fact>
-          <Fact label={ct('appAmount')}>{yen(a.amount * a.quantity)}</Fact>
+          <Fact label={ct('appAmount')}>{yen(a.amount)}</Fact>
           <Fact label={ct('appMethod')}>{methodLabel(tr, a.paymentMethod)}</Fact>
           <Fact label={ct('appPaymentStatus')}>
             <span class={`status status-${a.status}`}>{statusLabel(tr, a.status)}</span>
@@ -681,7 +681,7 @@ export const ActionConfirm = (p: {
           </Fact>
           <Fact label={ct('appUserId')}>{p.student.userId}</Fact>
           <Fact label={ct('appNameKana')}>{p.student.nameKana}</Fact>
-          <Fact label={ct('appAmount')}>{yen(a.amount * a.quantity)}</Fact>
+          <Fact label={ct('appAmount')}>{yen(a.amount)}</Fact>
           <Fact label={ct('appMethod')}>{methodLabel(tr, a.paymentMethod)}</Fact>
           <Fact label={ct('appPaymentStatus')}>{statusLabel(tr, a.status)}</Fact>
           <Fact label={ct('appCreditStatus')}>{creditShown(ct, a)}</Fact>
