@@ -21,6 +21,13 @@ export const PEOPLE = [
     password: PASSWORD,
   })),
   { userId: 'strong01', nameKana: 'ツヨイ タロウ', password: STRONG_UNIVERSITY_PASSWORD },
+  // Certificate orders (test/integration/certificates.test.ts): the registrar twin is given
+  // each one's record by the test that uses it.
+  ...Array.from({ length: 40 }, (_, i) => ({
+    userId: `cert${String(i + 1).padStart(2, '0')}`,
+    nameKana: 'タカハシ サキコ',
+    password: PASSWORD,
+  })),
 ]
 
 export const SECOND_UNIVERSITY = {
