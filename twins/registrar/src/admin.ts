@@ -39,9 +39,7 @@ const count = (v: string | undefined, fallback: number, max: number) => {
 export const adminApi = (store: Store) => {
   const admin = new Hono()
 
-  admin.get('/universities', (c) =>
-    c.json(store.universities().map(({ key: _, ...u }) => u)),
-  )
+  admin.get('/universities', (c) => c.json(store.universities().map(({ key: _, ...u }) => u)))
 
   admin.get('/students', (c) =>
     c.json(

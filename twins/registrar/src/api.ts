@@ -62,9 +62,10 @@ export const registrarApi = (store: Store) => {
   })
 
   api.post('/v1/universities/:university/students/:user/issuances', async (c) => {
+    // The body is read first, whatever the answer: a request is answered whole.
+    const body = issueBody.safeParse(await c.req.json().catch(() => undefined))
     const key = c.req.header('idempotency-key') ?? ''
     if (!KEY.test(key)) return c.json({ error: 'idempotency_key_required' }, 400)
-    const body = issueBody.safeParse(await c.req.json().catch(() => undefined))
     if (!body.success)
       return c.json(
         {

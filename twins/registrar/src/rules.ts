@@ -98,9 +98,7 @@ export const maintenanceSchema = z.object({
     .refine((d) => d.from !== d.to, 'from and to must differ')
     .nullable(),
   windows: z
-    .array(
-      z.object({ start: instant, end: instant }).refine((w) => w.start < w.end, 'start < end'),
-    )
+    .array(z.object({ start: instant, end: instant }).refine((w) => w.start < w.end, 'start < end'))
     .max(50)
     .default([]),
 })
@@ -124,7 +122,10 @@ export const maintenanceJson = (m: Maintenance) => ({
 })
 
 /** The window `ms` falls in, if any, as instants. */
-export const maintenanceAt = (ms: number, m: Maintenance): { start: number; end: number } | null => {
+export const maintenanceAt = (
+  ms: number,
+  m: Maintenance,
+): { start: number; end: number } | null => {
   if (m.daily) {
     const { from, to } = m.daily
     const midnight = ms - ((ms + JST) % DAY)
