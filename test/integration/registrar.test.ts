@@ -3,6 +3,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest'
 import { HttpRegistrar, type IssueRequest } from '../../src/adapters/registrar'
 import type { RegistrarRecord } from '../../src/domain/registrar'
 import { registrarFor } from '../../src/services'
+import { Client } from '../client'
 import { REGISTRAR, registrar as twin } from '../twins'
 
 /**
@@ -472,5 +473,59 @@ describe('connection check', () => {
     const r = await demo().ping()
     if (!r.ok) throw new Error(r.error)
     expect(Math.abs(r.at - now)).toBeLessThan(MINUTE)
+  })
+})
+
+describe('/_dev/registrar', () => {
+  const dev = () => new Client('http://localhost')
+
+  it('shows a student’s record and lifts a hold, changes a status, through the twin', async () => {
+    const client = dev()
+    const page = await client.get('/_dev/registrar?university=demo&user=demo0994')
+    expect(page.res.status).toBe(200)
+    expect(page.html).toContain('data-holds="unpaid_fees"')
+    const lifted = await client.post('/_dev/registrar/hold', {
+      university: 'demo',
+      user: 'demo0994',
+      code: 'unpaid_fees',
+      action: 'remove',
+    })
+    expect(lifted.res.status).toBe(303)
+    expect((await twin.record('demo', 'demo0994')).holds).toEqual([])
+    const graduated = await client.post('/_dev/registrar/status', {
+      university: 'demo',
+      user: 'demo0001',
+      status: 'graduated',
+      on: '2027-03-20',
+    })
+    expect(graduated.res.status).toBe(303)
+    expect(await demo().record('demo0001')).toMatchObject({
+      ok: true,
+      record: { status: 'graduated', graduation: { on: '2027-03-20', expected: false } },
+    })
+    expect(
+      await demo().issue(
+        'demo0001',
+        { certificate: 'graduation', language: 'en', copies: 1 },
+        key(),
+      ),
+    ).toMatchObject({ ok: true })
+    const ledger = await client.get('/_dev/registrar')
+    expect(ledger.html).toContain('demo:demo0001')
+  })
+
+  it('closes the registrar for 30 minutes, and says what was wrong with a bad form', async () => {
+    const client = dev()
+    const closed = await client.post('/_dev/registrar/maintenance', { action: 'now' })
+    expect(closed.res.status).toBe(303)
+    expect(await demo().ping()).toMatchObject({ ok: false, error: 'maintenance' })
+    expect((await client.get('/_dev/registrar')).html).toContain('data-maintenance-active="true"')
+    await client.post('/_dev/registrar/maintenance', { action: 'clear' })
+    expect(await demo().ping()).toMatchObject({ ok: true })
+    const bad = await client.post('/_dev/registrar/fault', { mode: 'explode' })
+    expect(bad.res.status).toBe(422)
+    expect(bad.html).toContain('Choose a fault mode.')
+    const unknown = await client.get('/_dev/registrar?university=demo&user=nobody')
+    expect(unknown.html).toContain('unknown_student')
   })
 })
