@@ -4,7 +4,7 @@
  * certificate, which the registrar records in its own ledger (証明書発行台帳) and answers
  * with the data to print.
  */
-import { z } from 'zod'
+import * as z from 'zod'
 import {
   CERTIFICATE_TYPES,
   ENROLMENT_STATUSES,
