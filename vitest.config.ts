@@ -24,7 +24,7 @@ const bundle = async (entry: string) => {
 }
 
 /**
- * Where the Workers under test send their `fetch`es: the KOMOJU and M.I.C. twins by host
+ * Where the Workers under test send their `fetch`es: the KOMOJU, M.I.C. and registrar twins by host
  * name, and everything else (the twins' webhooks) back to the service itself, keeping
  * the Host header so the service picks the university as it would in production.
  */
@@ -32,6 +32,7 @@ const ROUTER = `export default { fetch(request, env) {
   const host = new URL(request.url).hostname
   if (host === 'komoju.test') return env.KOMOJU.fetch(request)
   if (host === 'mic.test') return env.MIC.fetch(request)
+  if (host === 'registrar.test') return env.REGISTRAR.fetch(request)
   if (host === 'localhost' || host.endsWith('.localhost')) return env.SERVICE.fetch(request)
   return new Response('no route to ' + host + ' in tests', { status: 502 })
 } }`
@@ -63,13 +64,20 @@ export const TEST_MERCHANTS = [
   },
 ]
 
+/** The registrar twin's universities in tests; demo2 allows 3 学割証 a year, to show the setting. */
+export const TEST_REGISTRAR_UNIVERSITIES = [
+  { id: 'demo', key: 'test-registrar-key-demo', studentDiscountPerYear: 10 },
+  { id: 'demo2', key: 'test-registrar-key-demo2', studentDiscountPerYear: 3 },
+]
+
 // Tests run inside workerd with the real bindings of wrangler.toml (D1, KV, Queues,
-// Durable Objects, send_email), in development mode with a test pepper, beside the two
-// twins as Workers of their own: every call to KOMOJU and M.I.C. goes over HTTP.
+// Durable Objects, send_email), in development mode with a test pepper, beside the three
+// twins as Workers of their own: every call to KOMOJU, M.I.C. and the registrar goes over HTTP.
 export default defineConfig(async () => {
-  const [komoju, mic] = await Promise.all([
+  const [komoju, mic, registrar] = await Promise.all([
     bundle('./twins/komoju/src/index.tsx'),
     bundle('./twins/mic/src/index.ts'),
+    bundle('./twins/registrar/src/index.ts'),
   ])
   const compatibilityDate = '2026-10-01'
   const clockOffset = pinnedClockOffset()
@@ -95,6 +103,11 @@ export default defineConfig(async () => {
             KOMOJU_WEBHOOK_SECRET: 'whsec_test_demo',
             DEV_KOMOJU_ADMIN_URL: 'http://komoju.test',
             DEV_MIC_ADMIN_URL: 'http://mic.test',
+            REGISTRAR_API_URL: 'http://registrar.test',
+            REGISTRAR_API_KEY_DEMO: TEST_REGISTRAR_UNIVERSITIES[0]!.key,
+            REGISTRAR_API_KEY_DEMO2: TEST_REGISTRAR_UNIVERSITIES[1]!.key,
+            REGISTRAR_TIMEOUT_MS: '1000',
+            DEV_REGISTRAR_ADMIN_URL: 'http://registrar.test',
             TEST_CLOCK_OFFSET_MS: String(clockOffset),
             // test/integration/model.test.ts: how many random runs, and a seed to repeat one.
             MODEL_RUNS: process.env.MODEL_RUNS ?? '',
@@ -106,7 +119,12 @@ export default defineConfig(async () => {
               name: 'router',
               modules: [{ type: 'ESModule', path: 'router.mjs', contents: ROUTER }],
               compatibilityDate,
-              serviceBindings: { KOMOJU: 'komoju-twin', MIC: 'mic-twin', SERVICE: RUNNER },
+              serviceBindings: {
+                KOMOJU: 'komoju-twin',
+                MIC: 'mic-twin',
+                REGISTRAR: 'registrar-twin',
+                SERVICE: RUNNER,
+              },
             },
             {
               name: 'komoju-twin',
@@ -134,6 +152,19 @@ export default defineConfig(async () => {
                 ]),
               },
               outboundService: 'router',
+            },
+            {
+              name: 'registrar-twin',
+              modules: [{ type: 'ESModule', path: 'index.mjs', contents: registrar }],
+              compatibilityDate,
+              compatibilityFlags: ['nodejs_compat'],
+              durableObjects: { REGISTRAR: { className: 'RegistrarTwin', useSQLite: true } },
+              bindings: {
+                UNIVERSITIES: JSON.stringify(TEST_REGISTRAR_UNIVERSITIES),
+                // Off in tests: a file pinned at 01:15 JST (TEST_CLOCK_JST) is not about the
+                // registrar's nightly window; the tests that are switch it on themselves.
+                MAINTENANCE_WINDOW: 'off',
+              },
             },
           ],
         },

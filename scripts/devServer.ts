@@ -1,4 +1,4 @@
-// Starts the service and the two twins with `wrangler dev`, the way `npm start` does, on
+// Starts the service and its twins with `wrangler dev`, the way `npm start` does, on
 // local state of their own, for `npm start`, the browser tests and the benchmark; reads the
 // CPU time their processes have used.
 import { execFileSync, spawn } from 'node:child_process'
@@ -109,14 +109,16 @@ export const startDevServer = async (opts: {
   return { base, cpuSeconds: () => groupCpuSeconds(server.pid!), log: () => log, stop }
 }
 
-/** The local ports of one stack: the service and the two twins it talks to. */
+/** The local ports of one stack: the service and the twins it talks to. */
 export interface StackPorts {
   service: number
   komoju: number
   mic: number
+  /** The registrar twin; left out, the stack runs without it (every registrar call unavailable). */
+  registrar?: number
 }
 
-export const DEV_PORTS: StackPorts = { service: 8787, komoju: 8790, mic: 8791 }
+export const DEV_PORTS: StackPorts = { service: 8787, komoju: 8790, mic: 8791, registrar: 8792 }
 
 /**
  * The service with its two twins, each a `wrangler dev` of its own on its own port: the
@@ -129,7 +131,13 @@ export const startStack = async (opts: {
   state: string
   echo?: boolean
   testScheduled?: boolean
-}): Promise<{ service: DevServer; komoju: DevServer; mic: DevServer; stop(): void }> => {
+}): Promise<{
+  service: DevServer
+  komoju: DevServer
+  mic: DevServer
+  registrar: DevServer | null
+  stop(): void
+}> => {
   const { ports } = opts
   const local = (port: number) => `http://localhost:${port}`
   const merchants = [
@@ -141,7 +149,7 @@ export const startStack = async (opts: {
     webhookSecret: `whsec_test_${name}`,
     webhookUrl: `http://${host}:${ports.service}/payments/komoju/webhook`,
   }))
-  const [komoju, mic] = await Promise.all([
+  const [komoju, mic, registrar] = await Promise.all([
     startDevServer({
       port: ports.komoju,
       state: `${opts.state}/twin-komoju`,
@@ -157,7 +165,23 @@ export const startStack = async (opts: {
       ready: '/_twin/clock',
       echo: opts.echo ? 'mic' : undefined,
     }),
+    ports.registrar === undefined
+      ? null
+      : startDevServer({
+          port: ports.registrar,
+          state: `${opts.state}/twin-registrar`,
+          config: 'twins/registrar/wrangler.toml',
+          ready: '/_twin/clock',
+          echo: opts.echo ? 'registrar' : undefined,
+        }),
   ])
+  const registrarVars: Record<string, string> =
+    ports.registrar === undefined
+      ? {}
+      : {
+          REGISTRAR_API_URL: local(ports.registrar),
+          DEV_REGISTRAR_ADMIN_URL: local(ports.registrar),
+        }
   const service = await startDevServer({
     port: ports.service,
     state: opts.state,
@@ -166,22 +190,26 @@ export const startStack = async (opts: {
       MIC_API_URL: local(ports.mic),
       DEV_KOMOJU_ADMIN_URL: local(ports.komoju),
       DEV_MIC_ADMIN_URL: local(ports.mic),
+      ...registrarVars,
     },
     echo: opts.echo ? 'service' : undefined,
     testScheduled: opts.testScheduled,
   }).catch((e: unknown) => {
     komoju.stop()
     mic.stop()
+    registrar?.stop()
     throw e
   })
   return {
     service,
     komoju,
     mic,
+    registrar,
     stop() {
       service.stop()
       komoju.stop()
       mic.stop()
+      registrar?.stop()
     },
   }
 }

@@ -1,5 +1,5 @@
-// `npm start` after the setup: the service on :8787 and the KOMOJU and M.I.C. twins on
-// :8790 and :8791, on the local state in .wrangler/state, until Ctrl+C.
+// `npm start` after the setup: the service on :8787 and the KOMOJU, M.I.C. and registrar
+// twins on :8790, :8791 and :8792, on the local state in .wrangler/state, until Ctrl+C.
 import { DEV_PORTS, startStack } from './devServer.ts'
 
 const stack = await startStack({ ports: DEV_PORTS, state: '.wrangler/state', echo: true })
@@ -8,6 +8,7 @@ console.log(`
   development tools      http://localhost:${DEV_PORTS.service}/_dev/
   KOMOJU twin            http://localhost:${DEV_PORTS.komoju}
   M.I.C. twin            http://localhost:${DEV_PORTS.mic}
+  registrar twin         http://localhost:${DEV_PORTS.registrar}
 `)
 const stop = () => {
   stack.stop()

@@ -43,6 +43,8 @@ export const TIME_DEPENDENT: Record<string, string> = {
   'test/integration/money.test.ts': 'deadlines, backoff, holds, the cron, clock moves',
   'test/integration/onboarding.test.ts': 'one-time URLs expiring, the desk forgetting them',
   'test/integration/platform.test.ts': 'the cron, the desk alarm',
+  'test/integration/registrar.test.ts':
+    "the registrar twin's clock moved into its nightly window and across an academic year",
 }
 
 /**

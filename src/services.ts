@@ -1,4 +1,5 @@
 import { HttpMic, type Mic } from './adapters/mic'
+import { HttpRegistrar, type Registrar } from './adapters/registrar'
 import type { PaymentProvider } from './adapters/payments'
 import { KomojuProvider } from './adapters/payments/komoju'
 import { recordingMailer, transportFor, type Mailer } from './adapters/mail/mailer'
@@ -20,6 +21,8 @@ export interface Services {
   devMode: boolean
   mailer: Mailer
   mic: Mic
+  /** The university's registrar (学務システム). */
+  registrar: (universityId: string) => Registrar
   desks: Desks
   /** The university's payment gateway account; null when its keys are not configured. */
   payments: (u: Pick<University, 'gatewayAccount'>) => PaymentProvider | null
@@ -41,6 +44,7 @@ export const servicesFor = async (env: Env): Promise<Services> => {
     devMode,
     mailer: recordingMailer({ db, clock, transport: transportFor(env), keepBodies: devMode }),
     mic: micFor(env),
+    registrar: (universityId) => registrarFor(env, universityId),
     desks: env.STUDENT_DESK,
     payments: (u) => paymentsFor(env, u.gatewayAccount),
     registrar: (universityId) => registrarFor(env, universityId),
@@ -78,9 +82,36 @@ export const micFor = (env: Env): Mic => {
   })
 }
 
-/** The secret's name for a gateway account: KOMOJU_SECRET_KEY, or KOMOJU_SECRET_KEY_<NAME>. */
-const secretName = (base: string, account: string) =>
-  account === 'default' ? base : `${base}_${account.toUpperCase().replace(/[^A-Z0-9]/g, '_')}`
+/**
+ * A university's registrar over HTTP at REGISTRAR_API_URL (locally the twin in
+ * twins/registrar), with its key, the secret REGISTRAR_API_KEY_<UNIVERSITY>. No URL: every
+ * call is "unavailable" (issuing waits); a URL but no key: "misconfigured" (staff must look).
+ */
+export const registrarFor = (env: Env, universityId: string): Registrar => {
+  const url = env.REGISTRAR_API_URL
+  return new HttpRegistrar({
+    baseUrl: url || 'https://registrar.invalid',
+    universityId,
+    apiKey:
+      (env as unknown as Record<string, string | undefined>)[
+        secretName('REGISTRAR_API_KEY', universityId, true)
+      ] ?? '',
+    timeoutMs: Number(env.REGISTRAR_TIMEOUT_MS) || 8000,
+    fetcher: (req) =>
+      url
+        ? fetch(req)
+        : Promise.reject(new Error('the registrar is not configured (REGISTRAR_API_URL)')),
+  })
+}
+
+/**
+ * The secret's name for a gateway account: KOMOJU_SECRET_KEY, or KOMOJU_SECRET_KEY_<NAME>;
+ * `always` suffixes even "default" (keys held per university).
+ */
+const secretName = (base: string, account: string, always = false) =>
+  account === 'default' && !always
+    ? base
+    : `${base}_${account.toUpperCase().replace(/[^A-Z0-9]/g, '_')}`
 
 /**
  * KOMOJU for one merchant account. Each university is its own merchant; without both of

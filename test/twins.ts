@@ -106,3 +106,51 @@ export const mic = {
   setFault: (fault: Fault) => ok(MIC, 'PUT', '/fault', fault),
   setClock: (offsetMs: number) => ok(MIC, 'PUT', '/clock', { offsetMs }),
 }
+
+// ---- The registrar twin (twins/registrar/README.md) ----
+
+export const REGISTRAR = 'http://registrar.test'
+
+export type RegistrarFault = {
+  mode: 'none' | 'fail' | 'timeout' | 'slow' | 'lose-response'
+  rate?: number
+  remaining?: number | null
+  delayMs?: number
+  /** "university:user", or null for every call. */
+  student?: string | null
+}
+
+/** A student's record as the twin answers it (snake_case); only what tests reach into. */
+export type TwinRecord = Record<string, unknown> & {
+  status: string
+  grades: { grade: string; credits: number }[]
+  holds: { code: string }[]
+}
+
+export const registrar = {
+  reset: () => ok(REGISTRAR, 'POST', '/reset'),
+  record: (university: string, user: string) =>
+    ok<TwinRecord>(REGISTRAR, 'GET', `/students/${university}/${user}`),
+  /** Any fields of the record, over what the registrar holds. */
+  change: (university: string, user: string, change: Record<string, unknown>) =>
+    ok<TwinRecord>(REGISTRAR, 'PUT', `/students/${university}/${user}`, change),
+  addHold: (university: string, user: string, code = 'unpaid_fees') =>
+    ok<TwinRecord>(REGISTRAR, 'POST', `/students/${university}/${user}/holds`, { code }),
+  removeHold: (university: string, user: string, code = 'unpaid_fees') =>
+    ok<TwinRecord>(REGISTRAR, 'DELETE', `/students/${university}/${user}/holds/${code}`),
+  issuances: (query = '') =>
+    ok<{ issuances: { issuanceId: string; userId: string; idempotencyKey: string }[] }>(
+      REGISTRAR,
+      'GET',
+      `/issuances${query}`,
+    ),
+  /** `daily` as "HH:MM" JST or null; `windows` as instants. */
+  setMaintenance: (m: {
+    daily: { from: string; to: string } | null
+    windows?: { start: number | string; end: number | string }[]
+  }) => ok(REGISTRAR, 'PUT', '/maintenance', m),
+  setFault: (fault: RegistrarFault) => ok(REGISTRAR, 'PUT', '/fault', fault),
+  clock: () => ok<{ offsetMs: number; now: number }>(REGISTRAR, 'GET', '/clock'),
+  setClock: (offsetMs: number) => ok(REGISTRAR, 'PUT', '/clock', { offsetMs }),
+  setNow: (now: number) => ok(REGISTRAR, 'PUT', '/clock', { now }),
+}

@@ -6,6 +6,8 @@ import { AppError } from '../errors'
 import { devClockOffset, setDevClockOffset } from '../flows/clock'
 import { creditKey } from '../flows/crediting'
 import { scheduled } from '../scheduled'
+import { devRegistrar } from './devRegistrar'
+import { registrarTwin } from './devRegistrarTwin'
 import {
   DevClockPage,
   DevMailPage,
@@ -28,7 +30,7 @@ import {
 
 /**
  * Development tools. Everything here is a 404 unless the service runs in development mode.
- * The stand-ins for KOMOJU and M.I.C. are workers of their own (twins/komoju, twins/mic):
+ * The stand-ins for KOMOJU, M.I.C. and the registrar are workers of their own (twins/…):
  * these pages drive them through their admin APIs (./devTwins), and say so when one is down.
  */
 export const dev = new Hono<AppEnv>()
@@ -45,7 +47,11 @@ const TOOLS = [
     'KOMOJU twin: pay at the store, let expire, decline next card, duplication and delay, webhook deliveries',
   ],
   ['/_dev/mic', 'M.I.C. twin: balances, faults, suspend, campus cash charge and purchase'],
-  ['/_dev/clock', 'service clock (and both twins’ clocks) and cron'],
+  [
+    '/_dev/registrar',
+    'registrar twin (学務システム): student records, status, holds, maintenance window, faults, the ledger',
+  ],
+  ['/_dev/clock', 'service clock (and the twins’ clocks) and cron'],
   ['/_dev/ledger', 'where applications and credits stand, as JSON (?detail=1: everything)'],
 ] as const
 
@@ -61,6 +67,8 @@ dev.get('/', (c) =>
     { title: 'Development tools' },
   ),
 )
+
+dev.route('/registrar', devRegistrar)
 
 dev.get('/mail', async (c) => {
   const mails = await c
@@ -333,10 +341,12 @@ const renderClock = async (c: Context<AppEnv>, cronRan?: string, notice?: Notice
   const { db } = c.get('deps')
   const komoju = komojuTwin(c.env)
   const mic = micTwin(c.env)
-  const [offsetMs, komojuClock, micClock] = await Promise.all([
+  const registrar = registrarTwin(c.env)
+  const [offsetMs, komojuClock, micClock, registrarClock] = await Promise.all([
     devClockOffset(db),
     komoju.clock(),
     mic.clock(),
+    registrar.clock(),
   ])
   const twins: TwinClockView[] = [
     {
@@ -346,6 +356,12 @@ const renderClock = async (c: Context<AppEnv>, cronRan?: string, notice?: Notice
       error: failed(komojuClock)?.text,
     },
     { name: mic.name, id: 'mic', clock: valueOf(micClock), error: failed(micClock)?.text },
+    {
+      name: registrar.name,
+      id: 'registrar',
+      clock: valueOf(registrarClock),
+      error: failed(registrarClock)?.text,
+    },
   ]
   return c.render(
     <DevClockPage
@@ -382,11 +398,12 @@ dev.post('/clock', async (c) => {
     }
     offsetMs = at - Date.now()
   }
-  // One offset for all three, so that deadlines and stop windows agree everywhere.
+  // One offset for all, so that deadlines and stop windows agree everywhere.
   await setDevClockOffset(db, offsetMs)
   const moved = await Promise.all([
     komojuTwin(c.env).setClock(offsetMs),
     micTwin(c.env).setClock(offsetMs),
+    registrarTwin(c.env).setClock(offsetMs),
   ])
   const problems = problemsOf(...moved)
   if (problems.length === 0) return c.redirect('/_dev/clock', 303)

@@ -12,7 +12,7 @@ export type Reply<T> =
 
 const TIMEOUT_MS = 10_000
 
-type Method = 'GET' | 'POST' | 'PUT'
+type Method = 'GET' | 'POST' | 'PUT' | 'DELETE'
 
 /** The error a twin answered, as a sentence: KOMOJU's `{error: {code, message}}` or M.I.C.'s `{error: "code", ...}`. */
 export const describeError = (body: unknown): string | null => {

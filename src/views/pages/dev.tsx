@@ -57,8 +57,8 @@ export interface Notice {
   text: string
 }
 
-/** What went wrong reaching a twin, and the outcome of the last change, if any. */
-const Messages = (p: { problems?: string[]; notice?: Notice | null }) => (
+/** What went wrong reaching a twin, and the outcome of the last change, if any (every dev page). */
+export const Messages = (p: { problems?: string[]; notice?: Notice | null }) => (
   <>
     {p.notice && (
       <p
@@ -76,11 +76,11 @@ const Messages = (p: { problems?: string[]; notice?: Notice | null }) => (
   </>
 )
 
-const Unavailable = () => <p>Not available: the twin did not answer (see above).</p>
+export const Unavailable = () => <p>Not available: the twin did not answer (see above).</p>
 
 const when = (ms: number | null) => (ms === null ? '—' : formatJstDateTime(ms))
 const yen = (n: number) => `¥${n.toLocaleString('en-US')}`
-const TwinTime = ({ clock }: { clock: TwinClock }) => (
+export const TwinTime = ({ clock }: { clock: TwinClock }) => (
   <>
     {formatJstDateTime(clock.now)}
     {clock.offsetMs !== 0
@@ -518,7 +518,7 @@ export interface TwinClockView {
   error?: string
 }
 
-/** Development only: the service clock and both twins', moved together, and the cron. */
+/** Development only: the service clock and the twins', moved together, and the cron. */
 export const DevClockPage = (p: {
   now: number
   offsetMs: number
@@ -560,7 +560,7 @@ export const DevClockPage = (p: {
       <button type="submit" name="reset" value="1">
         Back to real time
       </button>
-      <p class="hint">Both twins’ clocks are moved with the service’s.</p>
+      <p class="hint">The twins’ clocks are moved with the service’s.</p>
     </form>
     <form method="post" action="/_dev/cron" class="card">
       <CsrfField />
