@@ -4,7 +4,6 @@ import type { PaymentProvider } from './adapters/payments'
 import { KomojuProvider } from './adapters/payments/komoju'
 import { recordingMailer, transportFor, type Mailer } from './adapters/mail/mailer'
 import { database, type Db } from './db'
-import type { Registrar } from './adapters/registrar'
 import type { CertificateContent } from './domain/certificateContent'
 import type { Clock } from './domain/time'
 import type { University } from './domain/university'
@@ -21,8 +20,6 @@ export interface Services {
   devMode: boolean
   mailer: Mailer
   mic: Mic
-  /** The university's registrar (学務システム). */
-  registrar: (universityId: string) => Registrar
   desks: Desks
   /** The university's payment gateway account; null when its keys are not configured. */
   payments: (u: Pick<University, 'gatewayAccount'>) => PaymentProvider | null
@@ -44,7 +41,6 @@ export const servicesFor = async (env: Env): Promise<Services> => {
     devMode,
     mailer: recordingMailer({ db, clock, transport: transportFor(env), keepBodies: devMode }),
     mic: micFor(env),
-    registrar: (universityId) => registrarFor(env, universityId),
     desks: env.STUDENT_DESK,
     payments: (u) => paymentsFor(env, u.gatewayAccount),
     registrar: (universityId) => registrarFor(env, universityId),
@@ -53,10 +49,7 @@ export const servicesFor = async (env: Env): Promise<Services> => {
   }
 }
 
-// MERGE: replaced by the registrar adapter's and the PDF's own wiring.
-const registrarFor = (_env: Env, _id: string): Registrar => {
-  throw new Error('registrar not wired yet')
-}
+// MERGE: replaced by the PDF's own wiring.
 const renderCertificateFor = async (
   _env: Env,
   _content: CertificateContent,
