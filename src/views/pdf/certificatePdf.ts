@@ -233,6 +233,8 @@ export const certificatePdf = async (
   signer: PdfSigner | null,
   signedAt: Date,
 ): Promise<Uint8Array> => {
+  // A 見本 is a preview, never a certificate: it is not signed either.
+  if (content.sample) signer = null
   const glyphs = new GlyphSubset(font)
   const layout = new Layout(glyphs, content)
 
