@@ -2,6 +2,8 @@ import { cloudflareTest, readD1Migrations } from '@cloudflare/vitest-plugin'
 import { build } from 'esbuild'
 import { fileURLToPath } from 'node:url'
 import { defineConfig } from 'vitest/config'
+import { copyCertificateFonts } from './scripts/fonts.ts'
+import { demoSigningVars } from './scripts/secrets.ts'
 
 const here = (path: string) => fileURLToPath(new URL(path, import.meta.url))
 
@@ -80,6 +82,8 @@ export default defineConfig(async () => {
     bundle('./twins/registrar/src/index.ts'),
   ])
   const compatibilityDate = '2026-10-01'
+  // The certificate's font, served to the worker under test through ASSETS as in production.
+  copyCertificateFonts()
   const clockOffset = pinnedClockOffset()
   return {
     plugins: [
@@ -112,6 +116,9 @@ export default defineConfig(async () => {
             // test/integration/model.test.ts: how many random runs, and a seed to repeat one.
             MODEL_RUNS: process.env.MODEL_RUNS ?? '',
             MODEL_SEED: process.env.MODEL_SEED ?? '',
+            // The demo universities' self-signed certificate signing keys: demo material kept
+            // in .dev.vars.example, not secrets.
+            ...demoSigningVars(),
           },
           outboundService: 'router',
           workers: [

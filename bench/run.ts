@@ -18,6 +18,7 @@ import {
   type DevServer,
   type StackPorts,
 } from '../scripts/devServer.ts'
+import { copyCertificateFonts } from '../scripts/fonts.ts'
 import { readDevVar, readPepper } from '../scripts/secrets.ts'
 import {
   benchFixtures,
@@ -73,6 +74,8 @@ const executeSql = (name: string, sql: string) => {
 process.env.WRANGLER_REGISTRY_PATH ??= resolve('.wrangler/bench-registry')
 
 log('preparing local state')
+// The certificate font, served by the worker's assets (scripts/fonts.ts).
+copyCertificateFonts()
 prepareState(STATE)
 const clockOffset = noonJstOffset()
 const fixtures = await benchFixtures(readPepper(), clockOffset)

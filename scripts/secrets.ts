@@ -27,3 +27,16 @@ export const hashSecret = async (secret: string, pepper: string) => {
 /** A value as an SQL literal. */
 export const sqlValue = (v: string | number | null) =>
   v === null ? 'NULL' : typeof v === 'number' ? String(v) : `'${v.replace(/'/g, "''")}'`
+
+/**
+ * The demo universities' certificate signing keys and certificates (CERT_SIGNING_KEY_<ID>,
+ * CERT_SIGNING_CERT_<ID>) from .dev.vars.example, where they are kept as demo material, with
+ * their \n turned into line breaks as wrangler reads them: for the tests and the scripts.
+ */
+export const demoSigningVars = (): Record<string, string> => {
+  const example = readFileSync(new URL('../.dev.vars.example', import.meta.url), 'utf8')
+  const vars: Record<string, string> = {}
+  for (const m of example.matchAll(/^(CERT_SIGNING_(?:KEY|CERT)_\w+)="([^"]*)"$/gm))
+    vars[m[1]!] = m[2]!.replace(/\\n/g, '\n')
+  return vars
+}

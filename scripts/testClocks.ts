@@ -57,6 +57,7 @@ export const CLOCK_FREE: Record<string, string> = {
   'test/unit/domain.test.ts': 'pure rules, no time',
   'test/unit/bankAccount.test.ts': 'pure checks of bank account fields, no time',
   'test/integration/account.test.ts': 'credential changes; its URLs are used at once',
+  'test/integration/certificate-pdf.test.ts': 'PDFs made at a fixed signing time, no clock read',
   'test/integration/console-events.test.ts': 'starts at noon; unmatched events, no time rules',
   'test/integration/fuzz.test.ts': 'starts at noon; bad input changes nothing',
   'test/integration/rules.test.ts': 'rows with fixed times',

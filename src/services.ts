@@ -6,6 +6,9 @@ import { recordingMailer, transportFor, type Mailer } from './adapters/mail/mail
 import { database, type Db } from './db'
 import type { CertificateContent } from './domain/certificateContent'
 import type { Clock } from './domain/time'
+import { signerFor } from './security/pdfSignature'
+import { certificatePdf } from './views/pdf/certificatePdf'
+import { certificateFont } from './views/pdf/fontAsset'
 import type { University } from './domain/university'
 import { clockFor } from './flows/clock'
 import type { Desks } from './flows/desks'
@@ -27,8 +30,11 @@ export interface Services {
   registrar: (universityId: string) => Registrar
   /** Where issued certificates (signed PDFs) are kept. */
   certificatesBucket: R2Bucket
-  /** A certificate drawn as a PDF and signed with the university's key. */
-  renderCertificate: (content: CertificateContent, universityId: string) => Promise<Uint8Array>
+  /** A certificate drawn as a PDF and signed with the university's key (null: it has none). */
+  renderCertificate: (
+    content: CertificateContent,
+    universityId: string,
+  ) => Promise<Uint8Array | null>
 }
 
 export const servicesFor = async (env: Env): Promise<Services> => {
@@ -49,13 +55,15 @@ export const servicesFor = async (env: Env): Promise<Services> => {
   }
 }
 
-// MERGE: replaced by the PDF's own wiring.
-const renderCertificateFor = async (
-  _env: Env,
-  _content: CertificateContent,
-  _id: string,
-): Promise<Uint8Array> => {
-  throw new Error('pdf not wired yet')
+/**
+ * A certificate as a signed PDF: the font from the static assets, the university's signing
+ * key from its secrets. Null when the university has no signing key: nothing unsigned is
+ * ever issued.
+ */
+const renderCertificateFor = async (env: Env, content: CertificateContent, universityId: string) => {
+  const signer = await signerFor(env, universityId)
+  if (!signer && !content.sample) return null
+  return certificatePdf(content, await certificateFont(env.ASSETS), signer, new Date())
 }
 
 /**

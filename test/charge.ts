@@ -5,7 +5,7 @@ import { serviceNow, setDevClockOffset } from '../src/flows/clock'
 import worker from '../src/index'
 import { hmac, toHex } from '../src/security/crypto'
 import { Client, onboard } from './client'
-import { komoju, mic as micTwin } from './twins'
+import { komoju, mic as micTwin, registrar } from './twins'
 
 export const SECOND = 'Charge2024x'
 export const mic = () => micTwin
@@ -132,13 +132,14 @@ export const creditStatusBecomes = async (id: number, status: string, timeoutMs?
   return a!
 }
 
-/** Moves the development clock: the service's and both twins' (as /_dev/clock does). */
+/** Moves the development clock: the service's and the twins' (as /_dev/clock does). */
 export const setClock = async (at: number) => {
   const offset = at - Date.now()
   await Promise.all([
     setDevClockOffset(database(env.DB), offset),
     komoju.setClock(offset),
     micTwin.setClock(offset),
+    registrar.setClock(offset),
   ])
 }
 

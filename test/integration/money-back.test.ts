@@ -293,6 +293,7 @@ describe('突合 gives money that went back after the credit its own line', () =
   })
   const app = (over: Partial<ReconciledApplication>): ReconciledApplication => ({
     id: 901,
+    kind: 'mic_charge',
     universityId: 'demo',
     amount: 5000,
     status: 'paid',

@@ -108,7 +108,13 @@ export const issueOrder = async (s: Services, id: number): Promise<CreditStatus 
         .update(certificateLines)
         .set({ registrarIssuanceId: r.issuance.issuanceId })
         .where(eq(certificateLines.id, line.id))
-    for (const p of missing) await issueCopy(s, u, a, view.order, line, p.copy, p.n, r.issuance)
+    for (const p of missing)
+      if ((await issueCopy(s, u, a, view.order, line, p.copy, p.n, r.issuance)) === 'unsigned')
+        return notIssued(s, a, u, student.email, {
+          ok: false,
+          error: 'misconfigured',
+          detail: `no signing key for ${u.id} (CERT_SIGNING_KEY_${u.id.toUpperCase()})`,
+        })
   }
   await set({
     creditStatus: 'credited',
@@ -157,6 +163,7 @@ const issueCopy = async (
     sample: false,
   })
   const pdf = await s.renderCertificate(content, u.id)
+  if (!pdf) return 'unsigned' as const
   const key = objectKeyOf(u.id, a.id, code)
   await s.certificatesBucket.put(key, pdf, {
     httpMetadata: { contentType: 'application/pdf' },
@@ -340,7 +347,7 @@ export const reissueCertificate = async (
     of: old.id,
     count,
   })
-  if (id === null) return { ok: false, reason: 'notIssued' }
+  if (id === null || id === 'unsigned') return { ok: false, reason: 'notIssued' }
   await s.db
     .update(certificates)
     .set({ revokedAt: s.clock(), revokedBy: staffId, revokeReason: reason })
