@@ -23,6 +23,8 @@ export const CLOCKS = [
 export const TIME_DEPENDENT: Record<string, string> = {
   'test/integration/cash-refund.test.ts':
     'refund requests decided later, the hourly look, the cron',
+  'test/integration/certificates.test.ts':
+    'the registrar waited out, certificates expiring, the yearly limit, clock moves',
   'test/integration/chaos.test.ts': 'credit backoff and retries through the cron, clock moves',
   'test/integration/charge.test.ts': 'stop windows, store payment deadlines, the cron',
   'test/integration/console-access.test.ts': 'rows stamped with the clock, pages of the hour',
