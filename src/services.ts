@@ -60,7 +60,11 @@ export const servicesFor = async (env: Env): Promise<Services> => {
  * key from its secrets. Null when the university has no signing key: nothing unsigned is
  * ever issued.
  */
-const renderCertificateFor = async (env: Env, content: CertificateContent, universityId: string) => {
+const renderCertificateFor = async (
+  env: Env,
+  content: CertificateContent,
+  universityId: string,
+) => {
   const signer = await signerFor(env, universityId)
   if (!signer && !content.sample) return null
   return certificatePdf(content, await certificateFont(env.ASSETS), signer, new Date())

@@ -185,9 +185,24 @@ export const HISTORY_AFTER_DEADLINE_MS = 7 * 24 * 60 * 60_000
  * provider's page (at most 30 minutes) stays in 印刷可能 so the student can follow it.
  */
 export const tabOf = (
-  a: { paymentMethod: PaymentMethod; status: PaymentStatus; paymentDeadline: number },
+  a: {
+    paymentMethod: PaymentMethod
+    status: PaymentStatus
+    paymentDeadline: number
+    kind?: ApplicationKind
+    creditStatus?: CreditStatus
+    /** A certificate order: the latest validity of its certificates not revoked, if any. */
+    certificatesUntil?: number | null
+  },
   now: number,
 ): ApplicationTab => {
+  // A paid certificate order is 印刷可能 while it is being issued and while a certificate
+  // of it can be downloaded (the university's validity period), then 履歴.
+  if (a.kind === 'certificate' && a.status === 'paid')
+    return (a.creditStatus !== undefined && CREDIT_IN_PROGRESS.includes(a.creditStatus)) ||
+      (a.certificatesUntil ?? 0) > now
+      ? 'printable'
+      : 'history'
   if (hasDeadline(a.paymentMethod)) {
     if (a.status === 'paid' || a.status === 'cancelled' || a.status === 'refunded') return 'history'
     return now < a.paymentDeadline + HISTORY_AFTER_DEADLINE_MS ? 'printable' : 'history'

@@ -1,4 +1,4 @@
-import { and, asc, eq, gte, inArray, sql } from 'drizzle-orm'
+import { and, asc, eq, gte, inArray, isNull, sql } from 'drizzle-orm'
 import type { RegistrarFailure } from '../adapters/registrar'
 import type { Db } from '../db'
 import {
@@ -333,3 +333,17 @@ export const breakdownFor = async (
   const view = await loadOrder(s.db, a.id)
   return view ? breakdownOf(tr, view.lines, view.order.postage) : null
 }
+
+/**
+ * Revokes every certificate of an order whose payment went back after the issue (a refund
+ * in KOMOJU's dashboard, a chargeback): by the system, with the reason as a code.
+ */
+export const revokeOrder = (
+  s: Pick<Services, 'db' | 'clock'>,
+  applicationId: number,
+  reason: 'refunded' | 'chargeback',
+) =>
+  s.db
+    .update(certificates)
+    .set({ revokedAt: s.clock(), revokeReason: `payment_${reason}` })
+    .where(and(eq(certificates.applicationId, applicationId), isNull(certificates.revokedAt)))

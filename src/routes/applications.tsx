@@ -49,7 +49,7 @@ const LIST_LIMIT = 500
  * ~1 ms of CPU for 100 rows (bench/profile.ts), more than the query. No column of
  * `applications` needs a decoder (integers and texts as stored).
  */
-const LIST_QUERY = `SELECT ${selectColumns(applications, 'a')}, (SELECT group_concat(l.type || ':' || l.language, ',') FROM certificate_lines l WHERE l.application_id = a.id) AS certificate_lines FROM applications a WHERE a.student_id = ? ORDER BY a.id DESC LIMIT ?`
+const LIST_QUERY = `SELECT ${selectColumns(applications, 'a')}, (SELECT group_concat(l.type || ':' || l.language, ',') FROM certificate_lines l WHERE l.application_id = a.id) AS certificate_lines, (SELECT max(c.valid_until) FROM certificates c WHERE c.application_id = a.id AND c.revoked_at IS NULL) AS certificates_until FROM applications a WHERE a.student_id = ? ORDER BY a.id DESC LIMIT ?`
 type Application = typeof applications.$inferSelect
 export type ListedApplication = Application & { certificateLines: string | null }
 
@@ -61,10 +61,14 @@ applicationPages.get('/applications', async (c) => {
   const { results: all } = await db.$client
     .prepare(LIST_QUERY)
     .bind(student.id, LIST_LIMIT)
-    .all<Application & { certificate_lines: string | null }>()
+    .all<Application & { certificate_lines: string | null; certificates_until: number | null }>()
   const rows = all
+    .map(({ certificate_lines, certificates_until, ...a }) => ({
+      ...a,
+      certificateLines: certificate_lines,
+      certificatesUntil: certificates_until,
+    }))
     .filter((a) => tabOf(a, now) === tab)
-    .map(({ certificate_lines, ...a }) => ({ ...a, certificateLines: certificate_lines }))
   return c.render(<ApplicationListPage rows={rows} tab={tab} lastLoginAt={student.lastLoginAt} />, {
     title: c.get('tr').t('applicationsTitle'),
   })

@@ -9,6 +9,7 @@ import {
   notify,
   payOnGateway,
   ready,
+  refundAtGateway,
   runCron,
   serviceClockNow,
   setClock,
@@ -396,6 +397,26 @@ describe('issuing after payment', () => {
     expect(mail?.body).toContain('返金しました')
     const payment = (await gateway().payments()).find((p) => p.id === a!.provider_payment_id)
     expect(payment?.status).toBe('refunded')
+  })
+
+  it('revokes the certificates when the whole payment goes back after the issue', async () => {
+    await enrol(16)
+    const client = await ready(user(16))
+    const { id } = await order(client, orderFields({ enrolment_ja: 1 }))
+    await payOnGateway(client, id!)
+    await creditStatusBecomes(id!, 'credited')
+    const paymentId = (await application(id!))!.provider_payment_id!
+    expect(await refundAtGateway(paymentId)).toBe(200)
+    await creditStatusBecomes(id!, 'reversed')
+    const [c] = await eventually(
+      () => certificatesOf(id!),
+      (cs) => cs[0]?.revoked_at !== null,
+    )
+    expect(c!.revoked_at).not.toBeNull()
+    const verify = await new Client().get(`/verify?code=${c!.verification_code}`)
+    expect(mainText(verify.html)).toContain('失効')
+    // No longer downloadable either.
+    expect((await client.request(`/applications/${id}/certificates/${c!.id}`)).status).toBe(404)
   })
 
   it('issues after a konbini payment made at the store', async () => {

@@ -10,6 +10,7 @@ import {
 import type { University } from '../../domain/university'
 import type { Services } from '../../services'
 import { claimMail, loadUniversity, type Application } from '../charge'
+import { revokeOrder } from '../certificates'
 import { creditKey } from '../crediting'
 import { moneyReturnedAlertMail } from '../mails'
 
@@ -86,6 +87,10 @@ export const settleWithGateway = async (
       .update(applications)
       .set({ creditStatus: 'reversed', ...gateway, updatedAt: now })
       .where(eq(applications.id, a.id))
+    // Certificates whose whole payment went back are no longer the university's word: they
+    // show as 失効 on /verify at once. Part of it back: staff decide (the alert says so).
+    if (a.kind === 'certificate' && net === 0)
+      await revokeOrder(s, a.id, p.chargedBack ? 'chargeback' : 'refunded')
     await alertOnce(s, { ...a, ...gateway }, u, 'reversed')
     return 'reversed'
   }

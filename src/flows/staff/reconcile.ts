@@ -248,16 +248,16 @@ export const compareDay = (s: DaySides) => {
           ? 'amount_differs'
           : null
         : overCredited
-      ? a.creditStatus === 'reversed'
-        ? 'reversed_after_credit'
-        : 'refunded_but_credited'
-      : p.status === 'refunded'
-        ? null // the money went back and nothing was credited: settled
-        : p.amount !== a.amount || (c && c.amount !== creditAmountOf(a))
-          ? 'amount_differs'
-          : !c
-            ? 'paid_not_credited'
-            : null
+          ? a.creditStatus === 'reversed'
+            ? 'reversed_after_credit'
+            : 'refunded_but_credited'
+          : p.status === 'refunded'
+            ? null // the money went back and nothing was credited: settled
+            : p.amount !== a.amount || (c && c.amount !== creditAmountOf(a))
+              ? 'amount_differs'
+              : !c
+                ? 'paid_not_credited'
+                : null
     if (kind)
       differences.push({
         kind,

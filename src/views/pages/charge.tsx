@@ -726,7 +726,23 @@ export const ApplicationDetailPage = (p: {
         <CreditSection a={a} now={p.now} fiscal={p.fiscal} cashRefund={p.cashRefund} />
       )}
       <p class="actions">
-        <a class="button" href={`/applications?tab=${tabOf(a, p.now)}`}>
+        <a
+          class="button"
+          href={`/applications?tab=${tabOf(
+            {
+              ...a,
+              certificatesUntil: p.order
+                ? Math.max(
+                    0,
+                    ...p.order.certificates
+                      .filter((c) => c.revokedAt === null)
+                      .map((c) => c.validUntil),
+                  )
+                : null,
+            },
+            p.now,
+          )}`}
+        >
           {t('back')}
         </a>
         <a class="button" href={`/applications/${a.id}`}>
