@@ -509,7 +509,7 @@ export const BreakdownTable = ({
   const { t } = tr
   return (
     <div class="table-scroll">
-      <table class="contents">
+      <table class="contents breakdown">
         <thead>
           <tr>
             <th scope="col">{t('kind')}</th>
