@@ -125,6 +125,8 @@ export interface ActionSituation {
  */
 export const whyNot = (name: ActionName, s: ActionSituation): ConsoleKey | null => {
   const a = s.application
+  // What moves money onto the M.I.C. card means nothing for a certificate order.
+  if (a.kind === 'certificate' && CHARGE_ONLY.includes(name)) return 'certWhyNotForCertificates'
   switch (name) {
     case 'recredit':
       if (a.status === 'refunded') return 'appWhyRefunded'
@@ -159,6 +161,9 @@ export const whyNot = (name: ActionName, s: ActionSituation): ConsoleKey | null 
         : 'appWhyNotReversed'
   }
 }
+
+/** The actions that credit M.I.C. or settle a credit, refused for a certificate order. */
+const CHARGE_ONLY: readonly ActionName[] = ['recredit', 'credit-net', 'close-reversal']
 
 /** What the audit log keeps of an application's state, before and after an action. */
 const stateOf = (a: Application) => ({

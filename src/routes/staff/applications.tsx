@@ -24,6 +24,7 @@ import {
   universitiesFor,
 } from '../../flows/staff/applications'
 import { principalOf } from '../../flows/staff/auth'
+import { certificateOrderOf, linesOf } from '../../flows/staff/certificates'
 import type { ConsoleKey } from '../../i18n/console'
 import { requireStaff } from '../../middleware/staff'
 import type { FieldErrors } from '../../views/components'
@@ -146,7 +147,11 @@ applications.get('/search', async (c) => {
     state: q.state ? parseStateFilter(q.state) : null,
     universityId: universities && q.university ? q.university : null,
   })
-  return render({}, { ...found, limit: SEARCH_LIMIT })
+  const lines = await linesOf(
+    db,
+    found.rows.filter((r) => r.kind === 'certificate').map((r) => r.id),
+  )
+  return render({}, { ...found, limit: SEARCH_LIMIT, lines })
 })
 
 // ---- 申請詳細 --------------------------------------------------------------------------------
@@ -178,6 +183,10 @@ const renderDetail = async (c: C, found: Scoped, notice: Notice | null) => {
     why: whyNot(name, situation),
   }))
   const timeline = await applicationTimeline(c.get('deps').db, found.application.id)
+  const certificate =
+    found.application.kind === 'certificate'
+      ? await certificateOrderOf(c.get('deps').db, found.application.id)
+      : null
   const cashRefundRows = await c
     .get('deps')
     .db.select()
@@ -195,6 +204,8 @@ const renderDetail = async (c: C, found: Scoped, notice: Notice | null) => {
       openRequest={situation.openRequest}
       notice={notice}
       cashRefunds={cashRefundRows}
+      certificate={certificate}
+      now={c.get('deps').clock()}
     />,
     { title: ct('appDetailTitle', { id: found.application.id }) },
   )
