@@ -7,6 +7,7 @@ import { can } from '../../domain/staff'
 import {
   ACTION_NAMES,
   ACTION_RIGHT,
+  CHARGE_ONLY,
   fittingMail,
   runAction,
   whyNot,
@@ -178,7 +179,12 @@ const renderDetail = async (c: C, found: Scoped, notice: Notice | null) => {
   const member = c.get('staff')!
   const situation = await situationOf(c, found)
   // Only what the member's role may do is shown; each says whether it makes sense now.
-  const offers = ACTION_NAMES.filter((name) => can(member, ACTION_RIGHT[name])).map((name) => ({
+  const offers = ACTION_NAMES.filter(
+    (name) =>
+      can(member, ACTION_RIGHT[name]) &&
+      // A certificate order is offered nothing that credits M.I.C.
+      !(found.application.kind === 'certificate' && CHARGE_ONLY.includes(name)),
+  ).map((name) => ({
     name,
     why: whyNot(name, situation),
   }))

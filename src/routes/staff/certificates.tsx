@@ -7,7 +7,6 @@ import { principalOf } from '../../flows/staff/auth'
 import { universitiesFor } from '../../flows/staff/applications'
 import {
   advancePostStep,
-  isPostAction,
   isPostStep,
   normaliseTrackingNumber,
   POST_ACTIONS,
@@ -166,59 +165,63 @@ const stepProblems = (
   return { errors, tracking }
 }
 
-certificates.post(
-  '/certificates/orders/:id{[0-9]{1,12}}/:action{print|enclose|ship}',
-  requireStaff('certificates'),
-  consoleForm(stepSchema, { tracking: 'certTracking' }, (c) => renderQueue(c, 'to_print', null)),
-  async (c) => {
-    const action = c.req.param('action')
-    if (!isPostAction(action)) return notFound(c)
-    const applicationId = Number(c.req.param('id'))
-    const ct = c.get('ct')
-    const deps = c.get('deps')
-    const member = principalOf(c.get('staff')!)
-    const form = c.req.valid('form')
-    const { from } = POST_ACTIONS[action]
-    // The order as the member may see it (another university's is not found).
-    const queue = await postalQueue(deps.db, member, from)
-    const row = queue.rows.find((r) => r.order.applicationId === applicationId)
-    const { errors, tracking } = stepProblems(ct, action, form, row?.order.sealed ?? false)
-    if (row && Object.keys(errors).length > 0) {
-      c.status(422)
-      return renderQueue(c, from, null, {
-        applicationId,
-        errors,
-        tracking: (form.tracking ?? '').slice(0, 100),
+for (const action of Object.keys(POST_ACTIONS) as PostAction[])
+  certificates.post(
+    `/certificate-orders/:id/${action}`,
+    requireStaff('certificates'),
+    consoleForm(stepSchema, { tracking: 'certTracking' }, (c) => renderQueue(c, 'to_print', null)),
+    async (c) => {
+      const id = c.req.param('id')
+      if (!/^\d{1,12}$/.test(id)) return notFound(c)
+      const applicationId = Number(id)
+      const ct = c.get('ct')
+      const deps = c.get('deps')
+      const member = principalOf(c.get('staff')!)
+      const form = c.req.valid('form')
+      const { from } = POST_ACTIONS[action]
+      // The order as the member may see it (another university's is not found).
+      const queue = await postalQueue(deps.db, member, from)
+      const row = queue.rows.find((r) => r.order.applicationId === applicationId)
+      const { errors, tracking } = stepProblems(ct, action, form, row?.order.sealed ?? false)
+      if (row && Object.keys(errors).length > 0) {
+        c.status(422)
+        return renderQueue(c, from, null, {
+          applicationId,
+          errors,
+          tracking: (form.tracking ?? '').slice(0, 100),
+        })
+      }
+      const result = await advancePostStep(deps, member, applicationId, action, tracking)
+      if (result.done)
+        return c.redirect(
+          `/staff/certificates?step=${POST_ACTIONS[action].to}&entry=${result.auditId}`,
+          303,
+        )
+      if (result.why === 'notFound') return notFound(c)
+      // Out of order, done twice, or by someone else a moment ago: nothing changed.
+      c.status(409)
+      const step = result.step
+      return renderQueue(c, isPostStep(step) ? step : from, {
+        kind: 'error',
+        text: step
+          ? ct('certErrWrongStep', { id: applicationId, step: ct(STEP_LABEL[step]) })
+          : ct('certErrNotInQueue', { id: applicationId }),
       })
-    }
-    const result = await advancePostStep(deps, member, applicationId, action, tracking)
-    if (result.done)
-      return c.redirect(
-        `/staff/certificates?step=${POST_ACTIONS[action].to}&entry=${result.auditId}`,
-        303,
-      )
-    if (result.why === 'notFound') return notFound(c)
-    // Out of order, done twice, or by someone else a moment ago: nothing changed.
-    c.status(409)
-    const step = result.step
-    return renderQueue(c, isPostStep(step) ? step : from, {
-      kind: 'error',
-      text: step
-        ? ct('certErrWrongStep', { id: applicationId, step: ct(STEP_LABEL[step]) })
-        : ct('certErrNotInQueue', { id: applicationId }),
-    })
-  },
-)
+    },
+  )
 
 // ---- One certificate -------------------------------------------------------------------------
 
 const notFound = (c: C) => notFoundReply(c, { href: '/staff/certificates', label: 'certNav' })
 
-const loadCertificate = (c: C) =>
-  scopedCertificate(c.get('deps').db, c.get('staff')!, Number(c.req.param('id')))
+const loadCertificate = async (c: C) => {
+  const id = c.req.param('id') ?? ''
+  if (!/^\d{1,12}$/.test(id)) return null
+  return scopedCertificate(c.get('deps').db, c.get('staff')!, Number(id))
+}
 
 /** The signed PDF as issued, from the bucket: what is printed is what the student downloads. */
-certificates.get('/certificates/:id{[0-9]{1,12}}/pdf', requireStaff('certificates'), async (c) => {
+certificates.get('/certificates/:id/pdf', requireStaff('certificates'), async (c) => {
   const found = await loadCertificate(c)
   if (!found) return notFound(c)
   const object = await c.env.CERTIFICATES.get(found.objectKey)
@@ -258,8 +261,7 @@ const renderConfirm = async (
   )
 }
 
-const certificatePath = (kind: 'revoke' | 'reissue') =>
-  `/certificates/:id{[0-9]{1,12}}/${kind}` as const
+const certificatePath = (kind: 'revoke' | 'reissue') => `/certificates/:id/${kind}` as const
 
 for (const kind of ['revoke', 'reissue'] as const)
   certificates.get(certificatePath(kind), requireStaff('revokeCertificate'), (c) =>

@@ -134,7 +134,7 @@ const StepForm = ({
   return (
     <form
       method="post"
-      action={`/staff/certificates/orders/${id}/${action}`}
+      action={`/staff/certificate-orders/${id}/${action}`}
       class="console-form cert-step"
       novalidate
     >
