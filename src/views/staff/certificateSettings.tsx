@@ -90,14 +90,18 @@ const CatalogueRow = ({
     <fieldset class="admin-window cert-item">
       <legend>{name}</legend>
       <div class="field admin-checks">
-        <input
-          type="checkbox"
-          id={f('offered')}
-          name={f('offered')}
-          value="1"
-          checked={row.offered}
-        />{' '}
-        <label for={f('offered')}>{ct('certOffered', { name })}</label>
+        <ul>
+          <li>
+            <input
+              type="checkbox"
+              id={f('offered')}
+              name={f('offered')}
+              value="1"
+              checked={row.offered}
+            />
+            <label for={f('offered')}>{ct('certOffered', { name })}</label>
+          </li>
+        </ul>
       </div>
       <Checks
         name={f('languages')}

@@ -147,16 +147,20 @@ const StepForm = ({
               <p>{errors.sealed.text}</p>
             </div>
           )}
-          <input
-            type="checkbox"
-            id={field('sealed')}
-            name="sealed"
-            value="1"
-            required
-            aria-invalid={errors.sealed ? 'true' : undefined}
-            aria-describedby={errors.sealed ? `${field('sealed')}-error` : undefined}
-          />{' '}
-          <label for={field('sealed')}>{ct('certSealedConfirm')}</label>
+          <ul>
+            <li>
+              <input
+                type="checkbox"
+                id={field('sealed')}
+                name="sealed"
+                value="1"
+                required
+                aria-invalid={errors.sealed ? 'true' : undefined}
+                aria-describedby={errors.sealed ? `${field('sealed')}-error` : undefined}
+              />
+              <label for={field('sealed')}>{ct('certSealedConfirm')}</label>
+            </li>
+          </ul>
         </div>
       )}
       {action === 'ship' && (
