@@ -32,6 +32,8 @@ export const TIME_DEPENDENT: Record<string, string> = {
   'test/integration/console-applications.test.ts': 'timelines, next credit times, the cron',
   'test/integration/console-approval.test.ts':
     'invitations and sign-ins with TOTP codes of the hour',
+  'test/integration/console-certificates.test.ts':
+    'orders stamped with the service clock, certificates valid or expired by it',
   'test/integration/console-auth.test.ts': 'idle and absolute session limits, invitations',
   'test/integration/console-fuzz.test.ts': 'an invitation valid 25 minutes by the service clock',
   'test/integration/console-reconcile.test.ts': 'JST days, the nightly run, clock moves',

@@ -413,3 +413,13 @@ export const settingsChanges = (
 /** The stop windows as `universities.fiscal_year_end_blackouts` stores them. */
 export const blackoutsJson = (windows: readonly BlackoutPeriod[]) =>
   JSON.stringify(windows.map(isoWindow))
+
+/** The single-value readers, for the other settings forms (the certificates' catalogue). */
+export {
+  days as readWholeNumber,
+  email as readEmail,
+  phone as readPhone,
+  text as readText,
+  yen as readYen,
+  type Read,
+}

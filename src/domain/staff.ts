@@ -36,6 +36,13 @@ export const STAFF_ACTIONS = {
   resolveEvent: ['staff', 'admin'],
   /** 突合: run and read the reconciliation, download its CSV. */
   reconcile: ['staff', 'callcentre', 'admin'],
+  /**
+   * 証明書: open a student's certificate PDF, and the 郵送 work (印刷, 封入, 発送). The
+   * university's own office does it: the call centre sees the queue but prints nothing.
+   */
+  certificates: ['staff', 'admin'],
+  /** 失効 and 再発行 of an issued certificate, with a reason. */
+  revokeCertificate: ['staff', 'admin'],
   /** 大学設定. */
   settings: ['admin'],
   /** スタッフ: invite, change role, disable. */

@@ -125,6 +125,18 @@ export interface ActionSituation {
  */
 export const whyNot = (name: ActionName, s: ActionSituation): ConsoleKey | null => {
   const a = s.application
+  if (a.kind === 'certificate') {
+    // What moves money onto the M.I.C. card means nothing for a certificate order, and
+    // what was issued is not refunded: said in the certificate's words.
+    if (CHARGE_ONLY.includes(name)) return 'certWhyNotForCertificates'
+    const why = whyNotAction(name, s)
+    return why === 'appWhyCredited' ? 'certWhyIssued' : why
+  }
+  return whyNotAction(name, s)
+}
+
+const whyNotAction = (name: ActionName, s: ActionSituation): ConsoleKey | null => {
+  const a = s.application
   switch (name) {
     case 'recredit':
       if (a.status === 'refunded') return 'appWhyRefunded'
@@ -159,6 +171,9 @@ export const whyNot = (name: ActionName, s: ActionSituation): ConsoleKey | null 
         : 'appWhyNotReversed'
   }
 }
+
+/** The actions that credit M.I.C. or settle a credit, refused for a certificate order. */
+export const CHARGE_ONLY: readonly ActionName[] = ['recredit', 'credit-net', 'close-reversal']
 
 /** What the audit log keeps of an application's state, before and after an action. */
 const stateOf = (a: Application) => ({

@@ -3,6 +3,7 @@ import type { Db } from '../../db'
 import {
   applicationEvents,
   applications,
+  certificates,
   auditLog,
   mailLog,
   paymentNotifications,
@@ -90,6 +91,7 @@ export const normaliseKana = (s: string) =>
 
 export interface SearchRow {
   id: number
+  kind: Application['kind']
   universityId: string
   universityName: string
   studentId: number
@@ -143,6 +145,7 @@ export const searchApplications = async (
   const found = await db
     .select({
       id: applications.id,
+      kind: applications.kind,
       universityId: applications.universityId,
       universityName: universities.name,
       studentId: applications.studentId,
@@ -270,6 +273,14 @@ export type TimelineEntry = { at: number } & (
       appliedAt: number | null
     }
   | { kind: 'deadLettered'; eventId: string }
+  | {
+      kind: 'certificateIssued'
+      type: (typeof certificates.$inferSelect)['type']
+      language: 'ja' | 'en'
+      issueNumber: string
+      verificationCode: string
+      replaces: boolean
+    }
   | { kind: 'mail'; mailKind: string; to: string; result: string; error: string | null }
   | {
       kind: 'staff'
@@ -360,6 +371,7 @@ const TIE_ORDER: Record<TimelineEntry['kind'], number> = {
   opened: 3,
   payment: 4,
   credit: 5,
+  certificateIssued: 5,
   webhook: 6,
   deadLettered: 6,
   mail: 7,
@@ -373,7 +385,7 @@ const TIE_ORDER: Record<TimelineEntry['kind'], number> = {
  * with the decider's reason from the audit entry, so those entries are not repeated.
  */
 export const applicationTimeline = async (db: Db, applicationId: number) => {
-  const [events, webhooks, mails, audits, refunds] = await Promise.all([
+  const [events, webhooks, mails, audits, refunds, issued] = await Promise.all([
     db
       .select()
       .from(applicationEvents)
@@ -411,6 +423,13 @@ export const applicationTimeline = async (db: Db, applicationId: number) => {
       .from(refundRequests)
       .where(eq(refundRequests.applicationId, applicationId))
       .orderBy(asc(refundRequests.id))
+      .all(),
+    // A certificate order's certificates, each as it was issued (none for a charge).
+    db
+      .select()
+      .from(certificates)
+      .where(eq(certificates.applicationId, applicationId))
+      .orderBy(asc(certificates.id))
       .all(),
   ])
   const lines: TimelineEntry[] = []
@@ -474,6 +493,16 @@ export const applicationTimeline = async (db: Db, applicationId: number) => {
           ) ?? null,
       })
   }
+  for (const x of issued)
+    lines.push({
+      at: x.issuedAt,
+      kind: 'certificateIssued',
+      type: x.type,
+      language: x.language,
+      issueNumber: x.issueNumber,
+      verificationCode: x.verificationCode,
+      replaces: x.replacesId !== null,
+    })
   // A stable sort: lines of one source keep their recorded order within a millisecond.
   return lines.sort((a, b) => a.at - b.at || TIE_ORDER[a.kind] - TIE_ORDER[b.kind])
 }

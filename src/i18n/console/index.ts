@@ -1,6 +1,7 @@
 import { format, type Lang, type Params } from '../index'
 import { admin } from './admin'
 import { applications } from './applications'
+import { certificates } from './certificates'
 import { common } from './common'
 import { reconcile } from './reconcile'
 import { students } from './students'
@@ -10,7 +11,7 @@ import { triage } from './triage'
  * The console's catalogue, one part per area of the console. A part's keys start with its
  * name (`triage…`, `app…`, …) except `common`'s.
  */
-const parts = [common, triage, applications, students, reconcile, admin] as const
+const parts = [common, triage, applications, students, reconcile, admin, certificates] as const
 
 type Part = (typeof parts)[number]
 /** Every part's keys (distributing over the parts, not only the keys they share). */

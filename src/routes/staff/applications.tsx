@@ -7,6 +7,7 @@ import { can } from '../../domain/staff'
 import {
   ACTION_NAMES,
   ACTION_RIGHT,
+  CHARGE_ONLY,
   fittingMail,
   runAction,
   whyNot,
@@ -24,6 +25,7 @@ import {
   universitiesFor,
 } from '../../flows/staff/applications'
 import { principalOf } from '../../flows/staff/auth'
+import { certificateOrderOf, linesOf } from '../../flows/staff/certificates'
 import type { ConsoleKey } from '../../i18n/console'
 import { requireStaff } from '../../middleware/staff'
 import type { FieldErrors } from '../../views/components'
@@ -146,7 +148,11 @@ applications.get('/search', async (c) => {
     state: q.state ? parseStateFilter(q.state) : null,
     universityId: universities && q.university ? q.university : null,
   })
-  return render({}, { ...found, limit: SEARCH_LIMIT })
+  const lines = await linesOf(
+    db,
+    found.rows.filter((r) => r.kind === 'certificate').map((r) => r.id),
+  )
+  return render({}, { ...found, limit: SEARCH_LIMIT, lines })
 })
 
 // ---- 申請詳細 --------------------------------------------------------------------------------
@@ -173,11 +179,20 @@ const renderDetail = async (c: C, found: Scoped, notice: Notice | null) => {
   const member = c.get('staff')!
   const situation = await situationOf(c, found)
   // Only what the member's role may do is shown; each says whether it makes sense now.
-  const offers = ACTION_NAMES.filter((name) => can(member, ACTION_RIGHT[name])).map((name) => ({
+  const offers = ACTION_NAMES.filter(
+    (name) =>
+      can(member, ACTION_RIGHT[name]) &&
+      // A certificate order is offered nothing that credits M.I.C.
+      !(found.application.kind === 'certificate' && CHARGE_ONLY.includes(name)),
+  ).map((name) => ({
     name,
     why: whyNot(name, situation),
   }))
   const timeline = await applicationTimeline(c.get('deps').db, found.application.id)
+  const certificate =
+    found.application.kind === 'certificate'
+      ? await certificateOrderOf(c.get('deps').db, found.application.id)
+      : null
   const cashRefundRows = await c
     .get('deps')
     .db.select()
@@ -195,6 +210,8 @@ const renderDetail = async (c: C, found: Scoped, notice: Notice | null) => {
       openRequest={situation.openRequest}
       notice={notice}
       cashRefunds={cashRefundRows}
+      certificate={certificate}
+      now={c.get('deps').clock()}
     />,
     { title: ct('appDetailTitle', { id: found.application.id }) },
   )

@@ -5,6 +5,8 @@ import { consoleLanguage, loadStaff, requireStaff } from '../../middleware/staff
 import { consoleLayout } from '../../views/staff/layout'
 import { applications } from './applications'
 import { audit } from './audit'
+import { certificates } from './certificates'
+import { certificateSettings } from './certificateSettings'
 import { staffAuth } from './auth'
 import { events } from './events'
 import { members } from './members'
@@ -31,8 +33,10 @@ staffConsole.use('*', requireStaff('read'))
 staffConsole.route('/', triage)
 staffConsole.route('/', applications)
 staffConsole.route('/', students)
+staffConsole.route('/', certificates)
 staffConsole.route('/', reconcile)
 staffConsole.route('/', settings)
+staffConsole.route('/', certificateSettings)
 staffConsole.route('/', members)
 staffConsole.route('/', audit)
 staffConsole.route('/', events)

@@ -24,6 +24,15 @@ import type { ConsoleKey, ConsoleText } from '../../i18n/console'
 import { methodLabel, statusLabel } from '../pages/charge'
 import { ErrorSummary, Field, Message, type FieldError, type FieldErrors } from '../components'
 import { ActionForm, TableWrap, When } from './components'
+import { CERTIFICATE_NAMES, formatVerificationCode } from '../../domain/certificates'
+import type { CertificateLine, CertificateOrderView } from '../../flows/staff/certificates'
+import {
+  CertificateIssueSection,
+  CertificateOrderSections,
+  certificateName,
+  issueLabel,
+  linesSummary,
+} from './certificates'
 
 const useC = () => useRequestContext<AppEnv>()
 
@@ -101,7 +110,12 @@ export const SearchPage = (p: {
   values: SearchValues
   errors: FieldErrors
   universities: { id: string; name: string; nameEn: string }[] | null
-  results: { rows: SearchRow[]; limited: boolean; limit: number } | null
+  results: {
+    rows: SearchRow[]
+    limited: boolean
+    limit: number
+    lines: Map<number, CertificateLine[]>
+  } | null
 }) => {
   const c = useC()
   const ct = c.get('ct')
@@ -214,6 +228,8 @@ const SearchResults = (p: {
   limited: boolean
   limit: number
   showUniversity: boolean
+  /** Each certificate order's 内訳 lines, to name what was ordered. */
+  lines: Map<number, CertificateLine[]>
 }) => {
   const c = useC()
   const ct = c.get('ct')
@@ -232,6 +248,7 @@ const SearchResults = (p: {
               <tr>
                 <th scope="col">{ct('appNumber')}</th>
                 {p.showUniversity && <th scope="col">{ct('university')}</th>}
+                <th scope="col">{ct('certColKind')}</th>
                 <th scope="col">{ct('appUserId')}</th>
                 <th scope="col">{ct('appNameKana')}</th>
                 <th scope="col">{ct('appAmount')}</th>
@@ -248,12 +265,17 @@ const SearchResults = (p: {
                     <a href={`/staff/applications/${r.id}`}>{r.id}</a>
                   </td>
                   {p.showUniversity && <td>{r.universityName}</td>}
+                  <td class="wrap">
+                    {r.kind === 'certificate'
+                      ? linesSummary(ct, tr.lang, p.lines.get(r.id) ?? [])
+                      : ct('certKindCharge')}
+                  </td>
                   <td>{r.userId}</td>
                   <td>{r.nameKana}</td>
                   <td class="num">{yen(r.amount)}</td>
                   <td>{methodLabel(tr, r.paymentMethod)}</td>
                   <td>{statusLabel(tr, r.status)}</td>
-                  <td>{creditShown(ct, r)}</td>
+                  <td>{r.kind === 'certificate' ? issueLabel(ct, r) : creditShown(ct, r)}</td>
                   <td>
                     <When ms={r.createdAt} />
                   </td>
@@ -318,6 +340,9 @@ export const ApplicationDetail = (p: {
   notice: Notice | null
   /** Refund requests to the student's bank account (コンビニ / Pay-easy), oldest first. */
   cashRefunds?: CashRefundRow[]
+  /** A certificate order's 内訳, delivery and certificates; null for a charge. */
+  certificate?: CertificateOrderView | null
+  now?: number
 }) => {
   const c = useC()
   const ct = c.get('ct')
@@ -337,6 +362,9 @@ export const ApplicationDetail = (p: {
         <h2 id="application-heading">{ct('appSectionApplication')}</h2>
         <dl class="facts">
           <Fact label={ct('appNumber')}>{a.id}</Fact>
+          <Fact label={ct('certColKind')}>
+            {p.certificate ? linesSummary(ct, tr.lang, p.certificate.lines) : ct('certKindCharge')}
+          </Fact>
           {p.universityName !== null && <Fact label={ct('university')}>{p.universityName}</Fact>}
           <Fact label={ct('appAppliedAt')}>
             <When ms={a.createdAt} />
@@ -374,30 +402,38 @@ export const ApplicationDetail = (p: {
           )}
         </dl>
       </section>
-      <section class="card" aria-labelledby="credit-heading">
-        <h2 id="credit-heading">{ct('appSectionCredit')}</h2>
-        <dl class="facts">
-          <Fact label={ct('appCreditStatus')}>
-            <span class={`credit credit-${a.creditStatus}`}>{creditShown(ct, a)}</span>
-          </Fact>
-          <Fact label={ct('appCreditedAt')}>
-            <When ms={a.creditedAt} />
-          </Fact>
-          <Fact label={ct('appMicCreditId')}>
-            <span class="mono">{a.micCreditId ?? dash}</span>
-          </Fact>
-          <Fact label={ct('appAttempts')}>{a.creditAttempts}</Fact>
-          <Fact label={ct('appNextAttempt')}>
-            <When ms={a.creditStatus === 'credited' ? null : a.nextCreditAt} />
-          </Fact>
-          <Fact label={ct('appCreditSentAt')}>
-            <When ms={a.creditSentAt} />
-          </Fact>
-          <Fact label={ct('appCreditError')}>
-            <span class="mono">{a.creditError ?? dash}</span>
-          </Fact>
-        </dl>
-      </section>
+      {p.certificate && (
+        <>
+          <CertificateIssueSection a={a} order={p.certificate.order} />
+          <CertificateOrderSections view={p.certificate} now={p.now ?? a.createdAt} />
+        </>
+      )}
+      {!p.certificate && (
+        <section class="card" aria-labelledby="credit-heading">
+          <h2 id="credit-heading">{ct('appSectionCredit')}</h2>
+          <dl class="facts">
+            <Fact label={ct('appCreditStatus')}>
+              <span class={`credit credit-${a.creditStatus}`}>{creditShown(ct, a)}</span>
+            </Fact>
+            <Fact label={ct('appCreditedAt')}>
+              <When ms={a.creditedAt} />
+            </Fact>
+            <Fact label={ct('appMicCreditId')}>
+              <span class="mono">{a.micCreditId ?? dash}</span>
+            </Fact>
+            <Fact label={ct('appAttempts')}>{a.creditAttempts}</Fact>
+            <Fact label={ct('appNextAttempt')}>
+              <When ms={a.creditStatus === 'credited' ? null : a.nextCreditAt} />
+            </Fact>
+            <Fact label={ct('appCreditSentAt')}>
+              <When ms={a.creditSentAt} />
+            </Fact>
+            <Fact label={ct('appCreditError')}>
+              <span class="mono">{a.creditError ?? dash}</span>
+            </Fact>
+          </dl>
+        </section>
+      )}
       {p.cashRefunds && p.cashRefunds.length > 0 && (
         <section class="card" aria-labelledby="cash-refund-heading">
           <h2 id="cash-refund-heading">{ct('appCashRefundHeading')}</h2>
@@ -463,7 +499,7 @@ export const ApplicationDetail = (p: {
                 <span class="when">
                   <WhenToSecond ms={e.at} />
                 </span>
-                {timelineText(ct, tr, e)}
+                {timelineText(ct, tr, e, a.kind)}
               </li>
             ))}
           </ol>
@@ -521,6 +557,8 @@ const MAIL_LABEL: Record<string, ConsoleKey> = {
   'credit-held': 'appMailHeld',
   'credit-error': 'appMailError',
   'staff-alert': 'appMailStaffAlert',
+  'certificate-printed': 'certMailKindPrinted',
+  'certificate-shipped': 'certMailKindShipped',
 }
 export const mailLabel = (ct: ConsoleText, kind: string) =>
   MAIL_LABEL[kind] ? ct(MAIL_LABEL[kind]) : kind
@@ -531,6 +569,11 @@ const STAFF_ACTION_LABEL: Record<string, ConsoleKey> = {
   'application.resend-mail': 'appActionResendMail',
   'application.credit-net': 'appActionCreditNet',
   'application.close-reversal': 'appActionCloseReversal',
+  'certificate.print': 'certActionPrint',
+  'certificate.enclose': 'certActionEnclose',
+  'certificate.ship': 'certActionShip',
+  'certificate.revoke': 'certActionRevoke',
+  'certificate.reissue': 'certActionReissue',
 }
 
 const WEBHOOK_OUTCOME: Record<string, ConsoleKey> = {
@@ -550,6 +593,10 @@ const staffResult = (ct: ConsoleText, e: Extract<TimelineEntry, { kind: 'staff' 
   const after = e.after ?? {}
   if (e.action === 'application.recredit' || e.action === 'application.credit-net')
     return creditLabel(ct, String(after.creditStatus))
+  if (e.action === 'certificate.ship')
+    return `${ct('certTracking')} ${String(after.trackingNumber)}`
+  if (e.action === 'certificate.revoke' || e.action === 'certificate.reissue')
+    return String(after.issueNumber)
   if (e.action === 'application.resend-mail')
     return `${mailLabel(ct, String(after.mail))} → ${String(after.to)}`
   if (e.action === 'application.inquire') {
@@ -562,7 +609,12 @@ const staffResult = (ct: ConsoleText, e: Extract<TimelineEntry, { kind: 'staff' 
 }
 
 /** One line of the タイムライン as a sentence in the console's language. */
-export const timelineText = (ct: ConsoleText, tr: Translator, e: TimelineEntry): string => {
+export const timelineText = (
+  ct: ConsoleText,
+  tr: Translator,
+  e: TimelineEntry,
+  applicationKind: Application['kind'] = 'mic_charge',
+): string => {
   const dash = ct('dash')
   switch (e.kind) {
     case 'applied':
@@ -579,7 +631,14 @@ export const timelineText = (ct: ConsoleText, tr: Translator, e: TimelineEntry):
     case 'payment':
       return ct('appTlPayment', { status: paymentLabel(tr, e.to) })
     case 'credit':
-      return creditText(ct, e)
+      return applicationKind === 'certificate' ? issueText(ct, e) : creditText(ct, e)
+    case 'certificateIssued':
+      return `${ct('certTlIssued', {
+        name: CERTIFICATE_NAMES[e.type][tr.lang],
+        language: ct(e.language === 'ja' ? 'certLangJa' : 'certLangEn'),
+        issueNumber: e.issueNumber,
+        code: formatVerificationCode(e.verificationCode),
+      })}`
     case 'webhook':
       return ct('appTlWebhook', {
         type: e.type,
@@ -621,6 +680,29 @@ export const timelineText = (ct: ConsoleText, tr: Translator, e: TimelineEntry):
             reason: e.reason ?? dash,
           })
         : ct('appTlRefundRejected', { name: e.staffName, reason: e.reason ?? e.result ?? dash })
+  }
+}
+
+/**
+ * A certificate order's issue rides on the credit states (domain/application.ts): the same
+ * events, told as the registrar's side of the story.
+ */
+const issueText = (ct: ConsoleText, e: Extract<TimelineEntry, { kind: 'credit' }>) => {
+  const answer = e.answer ?? ct('dash')
+  const next = e.nextAt === null ? ct('dash') : formatJstDateTime(e.nextAt)
+  switch (e.to) {
+    case 'pending':
+      return e.from === 'none' ? ct('certTlQueued') : ct('certTlResumed')
+    case 'credited':
+      return ct('certTlAllIssued')
+    case 'retrying':
+      return `${ct('appTlAttemptFailed', { attempt: e.attempt, answer })} ${ct('appTlNextAttempt', { time: next })}`
+    case 'deferred':
+      return ct('certTlDeferred', { time: next })
+    case 'refused':
+      return ct('certTlRefused', { answer })
+    default:
+      return creditText(ct, e)
   }
 }
 
@@ -820,6 +902,11 @@ export const actionNotice = (
           }
     case 'refund.reject':
       return { kind: 'info', text: ct('appDoneRefundRejected') }
+    case 'certificate.revoke':
+      return {
+        kind: 'success',
+        text: ct('certDoneRevoke', { issueNumber: String(after.issueNumber) }),
+      }
     default:
       return null
   }

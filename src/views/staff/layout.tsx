@@ -9,6 +9,7 @@ import { ROLE_LABEL } from './components'
 const NAV: { href: string; label: ConsoleKey; action: StaffAction }[] = [
   { href: '/staff', label: 'navTriage', action: 'read' },
   { href: '/staff/search', label: 'navSearch', action: 'read' },
+  { href: '/staff/certificates', label: 'certNav', action: 'read' },
   { href: '/staff/reconciliation', label: 'navReconcile', action: 'reconcile' },
   { href: '/staff/settings', label: 'navSettings', action: 'settings' },
   { href: '/staff/members', label: 'navStaff', action: 'manageStaff' },

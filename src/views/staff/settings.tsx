@@ -183,6 +183,9 @@ export const SettingsPage = ({
       {notice && <Message kind={notice.kind}>{notice.text}</Message>}
       <ErrorSummary errors={errors} />
       <p>{ct('adminSettingsIntro', { university: universityName })}</p>
+      <p>
+        <a href="/staff/settings/certificates">{ct('certSettingsLink')}</a>
+      </p>
       <form method="post" action="/staff/settings" class="console-form admin-settings" novalidate>
         <CsrfField />
         <Section id="settings-names" title={ct('adminSectionNames')}>

@@ -1,0 +1,87 @@
+import {
+  CERTIFICATE_NAMES,
+  certificateSettingsOf,
+  type PostalAddress,
+} from '../../domain/certificates'
+import type { University } from '../../domain/university'
+import { translator, type Lang } from '../../i18n'
+import { consoleText } from '../../i18n/console'
+import type { OutgoingMail } from '../mails'
+import type { CertificateLine, CertificateOrder } from './certificates'
+
+/** Japan Post's tracking page for a number (郵送 goes by post: its postage is what was paid). */
+export const trackingUrl = (trackingNumber: string, lang: Lang) =>
+  `https://trackings.post.japanpost.jp/services/srv/search/direct?reqCodeNo1=${encodeURIComponent(trackingNumber)}&locale=${lang}`
+
+/** The 内訳 as a mail lists it: 在学証明書（和文）× 2. */
+export const lineText = (lang: Lang, l: Pick<CertificateLine, 'type' | 'language' | 'copies'>) =>
+  consoleText(lang)('certLineText', {
+    name: CERTIFICATE_NAMES[l.type][lang],
+    language: consoleText(lang)(l.language === 'ja' ? 'certLangJa' : 'certLangEn'),
+    copies: l.copies,
+  })
+
+/**
+ * To the student, about their 郵送 order: 印刷 (the office has started on it: it will be
+ * sent within days) and 発送 (with the tracking number and where to follow it). 封入 is no
+ * news to a student (it happens the same day as 発送), so it sends nothing. In the language
+ * the student applied in; the closing names the office that issues certificates.
+ */
+export const certificatePostMail = (
+  u: University,
+  lang: Lang,
+  to: string,
+  nameKana: string,
+  p: {
+    order: Pick<CertificateOrder, 'applicationId' | 'sealed' | 'trackingNumber'>
+    address: PostalAddress | null
+    lines: readonly Pick<CertificateLine, 'type' | 'language' | 'copies'>[]
+    step: 'printed' | 'shipped'
+  },
+): OutgoingMail => {
+  const ct = consoleText(lang)
+  const tr = translator(lang)
+  const office = certificateSettingsOf(u).office
+  const university = lang === 'en' ? u.nameEn : u.name
+  const shipped = p.step === 'shipped'
+  const a = p.address
+  return {
+    from: { address: u.mailFrom, name: u.mailFromName },
+    to,
+    kind: shipped ? 'certificate-shipped' : 'certificate-printed',
+    universityId: u.id,
+    applicationId: p.order.applicationId,
+    subject: ct(shipped ? 'certMailShippedSubject' : 'certMailPrintedSubject', { university }),
+    text: [
+      tr.t('mailTo', { name: nameKana }),
+      '',
+      ct(shipped ? 'certMailShippedBody' : 'certMailPrintedBody'),
+      tr.t('mailApplicationNumber', { id: p.order.applicationId }),
+      '',
+      ...p.lines.map((l) => `・${lineText(lang, l)}`),
+      ...(p.order.sealed ? [ct('certMailSealed')] : []),
+      ...(a
+        ? [
+            '',
+            ct('certMailAddress'),
+            ...(a.country === 'JP' ? [`〒${a.postalCode}`] : []),
+            a.address,
+            a.name,
+          ]
+        : []),
+      ...(shipped && p.order.trackingNumber
+        ? [
+            '',
+            ct('certMailTracking', { number: p.order.trackingNumber }),
+            trackingUrl(p.order.trackingNumber, lang),
+          ]
+        : []),
+      '',
+      tr.t('mailFooterNoReply'),
+      ct('certMailOffice'),
+      lang === 'en' ? office.name.en || office.name.ja : office.name.ja,
+      ...(office.phone ? [`TEL ${office.phone}`] : []),
+      ...(office.email ? [office.email] : []),
+    ].join('\n'),
+  }
+}
