@@ -18,6 +18,7 @@ import {
   webhookEvent,
 } from '../charge'
 import { Client, lastMailId, latestMail, mainText, urlIn } from '../client'
+import { staffClient } from '../staff'
 import { registrar } from '../twins'
 
 /**
@@ -427,6 +428,45 @@ describe('issuing after payment', () => {
     await gateway().payAtStore((await twinPaymentOf(id!)).id)
     await creditStatusBecomes(id!, 'credited')
     expect(await certificatesOf(id!)).toHaveLength(1)
+  })
+})
+
+describe('再発行 from the console', () => {
+  it('issues a new certificate from the registrar’s data now and revokes the old one, audited', async () => {
+    await enrol(25)
+    const client = await ready(user(25))
+    const { id } = await order(client, orderFields({ enrolment_ja: 1 }))
+    await payOnGateway(client, id!)
+    await creditStatusBecomes(id!, 'credited')
+    const [old] = await certificatesOf(id!)
+    // The office corrects the name; the certificate is issued again with it.
+    await registrar.change('demo', user(25), {
+      name: { kanji: '髙橋 﨑', kana: 'タカハシ サキ', roman: 'TAKAHASHI Saki' },
+    })
+    const { client: staff } = await staffClient('staff', 'demo')
+    const done = await staff.post(`/staff/certificates/${old!.id}/reissue`, {
+      reason: '氏名の訂正',
+    })
+    expect(done.res.status).toBe(303)
+    const all = await certificatesOf(id!)
+    expect(all).toHaveLength(2)
+    const fresh = all.find((c) => c.id !== old!.id)!
+    expect(fresh.verification_code).not.toBe(old!.verification_code)
+    expect(all.find((c) => c.id === old!.id)!.revoked_at).not.toBeNull()
+    expect(
+      mainText((await new Client().get(`/verify?code=${old!.verification_code}`)).html),
+    ).toContain('失効')
+    const now = await new Client().get(`/verify?code=${fresh.verification_code}`)
+    expect(mainText(now.html)).toContain('有効')
+    expect(mainText(now.html)).toContain('髙橋 﨑')
+    const audit = await rows<{ reason: string }>(
+      "SELECT reason FROM audit_log WHERE action = 'certificate.reissue' AND application_id = ?",
+      id,
+    )
+    expect(audit.map((a) => a.reason)).toEqual(['氏名の訂正'])
+    // The student downloads the new one only.
+    expect((await client.request(`/applications/${id}/certificates/${fresh.id}`)).status).toBe(200)
+    expect((await client.request(`/applications/${id}/certificates/${old!.id}`)).status).toBe(404)
   })
 })
 

@@ -112,8 +112,8 @@ const insertOrder = async (
     phone: '090-1234-5678',
   }
   await env.DB.prepare(
-    `INSERT INTO certificate_orders (application_id, university_id, student_id, delivery, postal_address, sealed, postage, post_status)
-     VALUES (?, ?, ?, ?, ?, ?, ?, ?)`,
+    `INSERT INTO certificate_orders (application_id, university_id, student_id, delivery, postal_address, sealed, postage, post_status, site_origin)
+     VALUES (?, ?, ?, ?, ?, ?, ?, ?, 'https://example.com')`,
   )
     .bind(
       id,
@@ -626,14 +626,14 @@ describe('証明書: 失効', () => {
     expect(text).toContain('有効')
   })
 
-  it('refuses 再発行 until the issuing desk offers it, changing nothing', async () => {
+  it('refuses 再発行 the registrar does not accept (a student it does not know), changing nothing', async () => {
     const o = await insertOrder({ delivery: 'pdf' })
     const { client: staff } = await staffClient('staff', 'demo')
     const { res, html } = await staff.post(`/staff/certificates/${o.certificates[0]!.id}/reissue`, {
       reason: '紛失',
     })
-    expect(res.status).toBe(501)
-    expect(mainText(html)).toContain('再発行はまだ行えません。')
+    expect(res.status).toBe(409)
+    expect(mainText(html)).toContain('学務システムが再発行を受け付けませんでした')
     expect(await auditRows('certificate.reissue', o.id)).toHaveLength(0)
     const n = await env.DB.prepare(
       'SELECT COUNT(*) AS n FROM certificates WHERE application_id = ?',

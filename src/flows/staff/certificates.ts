@@ -12,6 +12,7 @@ import type { PostalAddress } from '../../domain/certificates'
 import { universityScope, type StaffPrincipal } from '../../domain/staff'
 import type { Services } from '../../services'
 import { loadUniversity } from '../charge'
+import { deskFor } from '../desks'
 import { recordAudit } from './audit'
 import { certificatePostMail } from './certificateMails'
 
@@ -400,4 +401,65 @@ export const printableOf = async (db: Db, applicationIds: readonly number[]) => 
     byApplication.set(applicationId, list)
   }
   return byApplication
+}
+
+export type ReissueResult =
+  | { done: true; auditId: number; certificateId: number }
+  | {
+      done: false
+      why: 'notFound' | 'alreadyRevoked' | 'notIssued' | 'registrarDown' | 'registrarRefused'
+    }
+
+/**
+ * 再発行: the student's desk issues a new certificate for the same copy, from the registrar's
+ * data now, and revokes the old one with the reason; audited with both issue numbers.
+ */
+export const reissueCertificate = async (
+  deps: Pick<Services, 'db' | 'clock' | 'desks'>,
+  actor: StaffPrincipal,
+  certificateId: number,
+  reason: string,
+): Promise<ReissueResult> => {
+  const old = await scopedCertificate(deps.db, actor, certificateId)
+  if (!old) return { done: false, why: 'notFound' }
+  if (old.revokedAt !== null) return { done: false, why: 'alreadyRevoked' }
+  const owner = await deps.db
+    .select({ studentId: applications.studentId })
+    .from(applications)
+    .where(eq(applications.id, old.applicationId))
+    .get()
+  if (!owner) return { done: false, why: 'notFound' }
+  const outcome = await deskFor(deps.desks, old.universityId, owner.studentId).reissue(
+    certificateId,
+    actor.id,
+    reason,
+  )
+  if (!outcome.ok)
+    return {
+      done: false,
+      why:
+        outcome.reason !== 'registrar'
+          ? 'notIssued'
+          : outcome.detail === 'maintenance' || outcome.detail === 'unavailable'
+            ? 'registrarDown'
+            : 'registrarRefused',
+    }
+  const fresh = await deps.db
+    .select()
+    .from(certificates)
+    .where(eq(certificates.id, outcome.certificateId))
+    .get()
+  const entry = await recordAudit(deps.db, actor, deps.clock(), {
+    action: 'certificate.reissue',
+    universityId: old.universityId,
+    targetType: 'certificate',
+    targetId: certificateId,
+    applicationId: old.applicationId,
+    reason,
+    before: { issueNumber: old.issueNumber, revokedAt: null },
+    after: { issueNumber: fresh?.issueNumber ?? null, replacedBy: outcome.certificateId },
+  })
+    .returning({ id: sql<number>`id` })
+    .get()
+  return { done: true, auditId: entry.id, certificateId: outcome.certificateId }
 }

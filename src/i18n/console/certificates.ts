@@ -155,7 +155,11 @@ export const certificates = section({
     certReissueExplain:
       '発行番号 {issueNumber} を失効させ、同じ内容の新しい証明書（新しい発行番号・照合番号）を発行します。',
     certReissueUnavailable:
-      '再発行はまだ行えません。発行の仕組みが再発行に対応するまでお待ちください。何も変更していません。',
+      '学務システムが応答しないため、再発行できませんでした。何も変更していません。しばらくしてからもう一度お試しください。',
+    certReissueRefused:
+      '学務システムが再発行を受け付けませんでした（学籍情報が見つからない、保留中の手続きがあるなど）。何も変更していません。学務課に学生の状況をご確認ください。',
+    certReissueNotIssued:
+      'この申請の証明書は発行済みではないため、再発行できません（返金済み・発行前など）。何も変更していません。',
     certDoneReissue: '発行番号 {issueNumber} を再発行しました。',
     certWhyNotForCertificates: '証明書の申請には使えません（M.I.C.へのチャージではありません）。',
     certWhyIssued: '証明書を発行済みのため、行えません（必要なら証明書を失効させてください）。',
@@ -333,7 +337,11 @@ export const certificates = section({
     certReissueExplain:
       'Certificate {issueNumber} will be revoked and a new one with the same content (a new number and verification code) issued.',
     certReissueUnavailable:
-      'Reissuing is not available yet: the issuing service does not offer it. Nothing was changed.',
+      'The registrar system did not answer, so nothing was reissued and nothing was changed. Please try again shortly.',
+    certReissueRefused:
+      'The registrar system refused the reissue (the student is unknown to it, or has a hold). Nothing was changed. Please check the student’s status with the registrar’s office.',
+    certReissueNotIssued:
+      'This application’s certificates are not issued (refunded, or not issued yet), so it cannot be reissued. Nothing was changed.',
     certDoneReissue: 'Certificate {issueNumber} was reissued.',
     certWhyNotForCertificates: 'Not for a certificate order (it is not an M.I.C. charge).',
     certWhyIssued: 'Not possible: the certificates have been issued (revoke them if need be).',

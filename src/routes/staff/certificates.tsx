@@ -13,6 +13,7 @@ import {
   postalQueue,
   printableOf,
   QUEUE_LIMIT,
+  reissueCertificate,
   revokeCertificate,
   scopedCertificate,
   type PostAction,
@@ -294,8 +295,8 @@ certificates.post(
 )
 
 /**
- * 再発行 goes through the student's desk, which issues certificates exactly once; until the
- * desk offers it, the request is refused here with nothing changed and nothing audited.
+ * 再発行 goes through the student's desk, which issues certificates exactly once: a new
+ * certificate from the registrar's data now, the old one revoked with the reason.
  */
 certificates.post(
   certificatePath('reissue'),
@@ -304,9 +305,33 @@ certificates.post(
     renderConfirm(c, 'reissue', errors),
   ),
   async (c) => {
-    const found = await loadCertificate(c)
-    if (!found) return notFound(c)
-    c.status(501)
-    return renderConfirm(c, 'reissue', {}, c.get('ct')('certReissueUnavailable'))
+    const result = await reissueCertificate(
+      c.get('deps'),
+      principalOf(c.get('staff')!),
+      Number(c.req.param('id')),
+      c.req.valid('form').reason,
+    )
+    if (!result.done) {
+      if (result.why === 'notFound') return notFound(c)
+      if (result.why === 'alreadyRevoked') return renderConfirm(c, 'reissue', {})
+      c.status(result.why === 'registrarDown' ? 503 : 409)
+      return renderConfirm(
+        c,
+        'reissue',
+        {},
+        c.get('ct')(
+          result.why === 'registrarDown'
+            ? 'certReissueUnavailable'
+            : result.why === 'registrarRefused'
+              ? 'certReissueRefused'
+              : 'certReissueNotIssued',
+        ),
+      )
+    }
+    const found = (await loadCertificate(c))!
+    return c.redirect(
+      `/staff/applications/${found.applicationId}?entry=${result.auditId}#certificate-${result.certificateId}`,
+      303,
+    )
   },
 )
