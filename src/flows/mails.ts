@@ -272,22 +272,42 @@ const STAFF_ALERT_REASONS = {
   mismatch: '決済代行会社の支払金額が申請の金額と一致しません。',
 } as const
 
+const CERTIFICATE_ALERT_REASONS = {
+  stalled: '学務システムが応答しないか、署名鍵などの設定に問題があるため、発行を続けられません。',
+  refused:
+    '学務システムが発行を受け付けず、返金も自動ではできませんでした（コンビニ・Pay-easyの支払いなど）。',
+  mismatch: '決済代行会社の支払金額が申請の金額と一致しません。',
+} as const
+
 /** To the university's staff: a paid application's credit needs a person. Japanese only. */
 export const staffAlertMail = (
   u: University,
-  a: Pick<Application, 'id' | 'amount' | 'creditError' | 'providerPaymentId'>,
+  a: Pick<Application, 'id' | 'kind' | 'amount' | 'creditError' | 'providerPaymentId'>,
   reason: keyof typeof STAFF_ALERT_REASONS,
-): OutgoingMail => ({
-  ...staffAlertEnvelope(u, a.id, `【要対応】M.I.C.チャージ 発行申請番号 ${a.id}`),
-  text: [
-    `発行申請番号 ${a.id}（¥${formatYen(a.amount)}）はお支払い済みですが、M.I.C.へ反映できていません。`,
-    STAFF_ALERT_REASONS[reason],
-    `詳細: ${a.creditError ?? '—'}`,
-    `決済ID: ${a.providerPaymentId ?? '—'}`,
-    '',
-    '学生には【お知らせ】M.I.C.へのチャージ状況について をお送りしています。',
-  ].join('\n'),
-})
+): OutgoingMail =>
+  a.kind === 'certificate'
+    ? {
+        ...staffAlertEnvelope(u, a.id, `【要対応】証明書の申請 発行申請番号 ${a.id}`),
+        text: [
+          `発行申請番号 ${a.id}（¥${formatYen(a.amount)}）はお支払い済みですが、証明書を発行できていません。`,
+          CERTIFICATE_ALERT_REASONS[reason],
+          `詳細: ${a.creditError ?? '—'}`,
+          `決済ID: ${a.providerPaymentId ?? '—'}`,
+          '',
+          'コンソールの申請詳細で状況を確認し、発行をやり直すか返金してください。',
+        ].join('\n'),
+      }
+    : {
+        ...staffAlertEnvelope(u, a.id, `【要対応】M.I.C.チャージ 発行申請番号 ${a.id}`),
+        text: [
+          `発行申請番号 ${a.id}（¥${formatYen(a.amount)}）はお支払い済みですが、M.I.C.へ反映できていません。`,
+          STAFF_ALERT_REASONS[reason],
+          `詳細: ${a.creditError ?? '—'}`,
+          `決済ID: ${a.providerPaymentId ?? '—'}`,
+          '',
+          '学生には【お知らせ】M.I.C.へのチャージ状況について をお送りしています。',
+        ].join('\n'),
+      }
 
 /**
  * To the university's staff: KOMOJU gave money back (a refund in its dashboard or a

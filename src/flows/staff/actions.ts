@@ -1,3 +1,4 @@
+import { breakdownFor } from '../certificates'
 import { and, eq, isNull } from 'drizzle-orm'
 import { PaymentProviderError, type GatewayPayment } from '../../adapters/payments'
 import { applications, auditLog, refundRequests } from '../../db/schema'
@@ -319,7 +320,14 @@ const mailOf = async (
     case 'payment-deadline':
       return paymentDeadlineMail(tr, u, student.email, student.nameKana, a)
     case 'charge-completed':
-      return chargeCompletedMail(tr, u, student.email, student.nameKana, a)
+      return chargeCompletedMail(
+        tr,
+        u,
+        student.email,
+        student.nameKana,
+        a,
+        await breakdownFor(s, tr, a),
+      )
     case 'credit-held':
       return creditHeldMail(tr, u, student.email, a)
     case 'credit-error':
