@@ -7,7 +7,10 @@ import type { University } from '../../domain/university'
 import { translator, type Lang } from '../../i18n'
 import { consoleText } from '../../i18n/console'
 import type { OutgoingMail } from '../mails'
-import type { CertificateLine, CertificateOrder } from './certificates'
+
+type CertificateLine = typeof certificateLines.$inferSelect
+type CertificateOrder = typeof certificateOrders.$inferSelect
+import type { certificateLines, certificateOrders } from '../../db/schema'
 
 /** Japan Post's tracking page for a number (郵送 goes by post: its postage is what was paid). */
 export const trackingUrl = (trackingNumber: string, lang: Lang) =>
