@@ -62,6 +62,7 @@ export const DEMO_CERTIFICATE_SETTINGS = {
   ],
   postage: { domestic: 140, international: 1200 },
   validityDays: 90,
+  issuerEn: 'Demo Gakuen Educational Foundation',
   office: {
     name: { ja: 'デモ大学 学務課 証明書係', en: 'Registrar’s Office, Demo University' },
     phone: '06-6809-4300',

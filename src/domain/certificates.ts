@@ -38,6 +38,11 @@ export interface CertificateSettings {
   validityDays: number
   /** Who corrects the registrar's data (学務課 …): shown beside every 見本. */
   office: { name: Bilingual; phone: string; email: string }
+  /**
+   * The issuer's legal name in English, printed on English certificates (the Japanese one,
+   * 学校法人 …, is the university's legal name); empty: the English name of the university only.
+   */
+  issuerEn: string
 }
 
 /** At most this many copies in one application, all types together. */
@@ -48,6 +53,7 @@ export const NO_CERTIFICATES: CertificateSettings = {
   postage: { domestic: 0, international: 0 },
   validityDays: 90,
   office: { name: { ja: '', en: '' }, phone: '', email: '' },
+  issuerEn: '',
 }
 
 const isInt = (v: unknown, min: number, max: number): v is number =>
@@ -113,6 +119,7 @@ export const parseCertificateSettings = (text: string): CertificateSettings => {
       phone: isStr(office?.phone, 40) ? office.phone : '',
       email: isStr(office?.email, 254) ? office.email : '',
     },
+    issuerEn: isStr(raw?.issuerEn, 200) ? raw.issuerEn : '',
   }
 }
 
@@ -366,7 +373,8 @@ const STUDENT_DISCOUNT_MONTHS = 3
 export interface ContentContext {
   lang: CertificateLang
   universityName: Bilingual
-  legalName: string
+  /** The issuer's legal name in each language (English may be empty). */
+  legalName: Bilingual
   issuedAt: number
   issueNumber: string
   verificationCode: string
@@ -578,7 +586,7 @@ export const certificateContent = (
     table,
     statement,
     issuedOn: printedDate(today, lang),
-    issuer: { legalName: ctx.legalName, universityName: university },
+    issuer: { legalName: ctx.legalName[lang], universityName: university },
     issueNumber: ctx.issueNumber,
     verificationCode: ctx.sample ? '' : formatVerificationCode(ctx.verificationCode),
     verifyUrl: ctx.verifyUrl,

@@ -239,7 +239,7 @@ export const samplesOf = (
     certificateContent(l.type, record, {
       lang: l.language,
       universityName: { ja: u.name, en: u.nameEn },
-      legalName: u.legalName,
+      legalName: { ja: u.legalName, en: certificateSettingsOf(u).issuerEn },
       issuedAt: now,
       issueNumber: issueNumberOf(0, 0).replace(/\d/g, '0'),
       verificationCode: '',

@@ -150,7 +150,7 @@ const issueCopy = async (
   const content = certificateContent(line.type, issuance.record, {
     lang: line.language,
     universityName: { ja: u.name, en: u.nameEn },
-    legalName: u.legalName,
+    legalName: { ja: u.legalName, en: certificateSettingsOf(u).issuerEn },
     issuedAt,
     issueNumber,
     verificationCode: code,

@@ -41,6 +41,9 @@ export const certificates = section({
       '申請内容確認の見本の横と、郵送のお知らせメールに表示します。証明書を1つでも発行するときは必須です。',
     certOfficeNameJa: '部署名',
     certOfficeNameEn: '部署名（英語）',
+    certIssuerEn: '発行者の名称（英語）',
+    certIssuerEnHint:
+      '英文の証明書に印字する法人名です（例: Demo Gakuen Educational Foundation）。空欄なら英文の大学名のみを印字します。',
     certOfficePhone: '電話番号',
     certOfficeEmail: 'メールアドレス',
     certFieldFee: '{name}の手数料（円）',
@@ -223,6 +226,9 @@ export const certificates = section({
       'Shown beside every sample before payment and in the postal mails. Required once any certificate is offered.',
     certOfficeNameJa: 'Office name (Japanese)',
     certOfficeNameEn: 'Office name (English)',
+    certIssuerEn: 'Issuer’s name (English)',
+    certIssuerEnHint:
+      'The legal name printed on English certificates (e.g. Demo Gakuen Educational Foundation). Blank: the university’s English name only.',
     certOfficePhone: 'Telephone',
     certOfficeEmail: 'E-mail address',
     certFieldFee: 'Fee of the {name} (yen)',
