@@ -13,7 +13,6 @@ import {
   payOnGateway,
   paymentUrlOf,
   ready,
-  serviceClockNow,
   WEBHOOK_URL,
 } from '../charge'
 import {
@@ -402,21 +401,21 @@ describe('fuzzing the certificate order and /verify', () => {
       await new Promise((r) => setTimeout(r, 500))
     }
     const cert = (await env.DB.prepare(
-      'SELECT id, verification_code FROM certificates WHERE application_id = ?',
+      'SELECT id, verification_code, issued_at, valid_until FROM certificates WHERE application_id = ?',
     )
       .bind(id)
-      .first<{ id: number; verification_code: string }>())!
+      .first<{ id: number; verification_code: string; issued_at: number; valid_until: number }>())!
     const mail = await latestMail('fuzz-hr@example.com')
     const token = new URL(urlIn(mail!.body)).pathname.split('/')[2]!
     issued = { code: cert.verification_code, holder: '検証 﨑子', token, id: cert.id }
-    // Another university's certificate (no registrar serves 'second' in tests: its row only).
-    const now = await serviceClockNow()
+    // Another university's certificate, valid as long as that one (no registrar serves
+    // 'second' in tests: its row only).
     await env.DB.prepare(
       `INSERT INTO certificates (application_id, line_id, university_id, copy, type, language,
          issue_number, verification_code, holder_name, object_key, sha256, size, issued_at, valid_until)
        VALUES (0, 0, 'second', 1, 'enrolment', 'ja', '000000-1', ?, ?, 'none', 'none', 1, ?, ?)`,
     )
-      .bind(SECOND_CODE, SECOND_HOLDER, now, now + 90 * 86_400_000)
+      .bind(SECOND_CODE, SECOND_HOLDER, cert.issued_at, cert.valid_until)
       .run()
   }, LONG)
 
