@@ -28,6 +28,13 @@ export const PEOPLE = [
     nameKana: 'タカハシ サキコ',
     password: PASSWORD,
   })),
+  // Fuzzing the certificate forms and /verify (test/integration/fuzz.test.ts), given their
+  // registrar records there.
+  ...Array.from({ length: 4 }, (_, i) => ({
+    userId: `certf${String(i + 1).padStart(2, '0')}`,
+    nameKana: 'ファズ ハナコ',
+    password: PASSWORD,
+  })),
 ]
 
 export const SECOND_UNIVERSITY = {

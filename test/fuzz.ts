@@ -204,3 +204,54 @@ export const fuzz = async <T>(arb: fc.Arbitrary<T>, send: (input: T) => Promise<
 }
 
 export const multipart = fc.boolean()
+
+/**
+ * Runs the property where an input may also be accepted (a form that happens to be right):
+ * every answer is one of `allowed` (never a 5xx), says something, and passes `check`.
+ */
+export const probe = async <T>(
+  arb: fc.Arbitrary<T>,
+  send: (input: T) => Promise<Response>,
+  allowed: readonly number[],
+  check: (res: Response, text: string, input: T) => void | Promise<void> = () => {},
+  runs = RUNS,
+) => {
+  const statuses = new Map<number, number>()
+  await fc.assert(
+    fc.asyncProperty(arb, async (input) => {
+      const res = await send(input)
+      const text = await res.text()
+      statuses.set(res.status, (statuses.get(res.status) ?? 0) + 1)
+      expect(allowed, `${res.status}: ${text.slice(0, 300)}`).toContain(res.status)
+      expect(text.length).toBeGreaterThan(10)
+      await check(res, text, input)
+    }),
+    { numRuns: runs },
+  )
+  return statuses
+}
+
+/** Runs `f`; afterwards nothing outside the exempt records may differ. */
+export const unchanged = async (f: () => Promise<unknown>) => {
+  const before = await snapshot()
+  const out = await f()
+  await new Promise((r) => setTimeout(r, 50))
+  const was = JSON.parse(before) as Record<string, unknown>
+  const is = JSON.parse(await snapshot()) as Record<string, unknown>
+  const changed = Object.keys({ ...was, ...is }).filter(
+    (k) => JSON.stringify(was[k]) !== JSON.stringify(is[k]),
+  )
+  expect(changed, JSON.stringify(changed.map((k) => [k, was[k], is[k]])).slice(0, 3000)).toEqual([])
+  return out
+}
+
+/** Copies as a student might type them, or anything but: full-width, signed, fractional, huge. */
+export const copies = fc.oneof(
+  fc.integer({ min: 0, max: 25 }).map(String),
+  fc.integer({ min: 0, max: 25 }).map((n) => toFullWidth(String(n))),
+  fc.integer({ min: -1_000_000, max: -1 }).map(String),
+  fc.double({ min: -50, max: 50, noNaN: true }).map(String),
+  fc.bigInt({ min: 21n, max: 10n ** 30n }).map(String),
+  fc.constantFrom('1e1', '0x2', ' 2 ', '+1', '２０', '１．５', 'NaN', 'Infinity'),
+  nasty,
+)

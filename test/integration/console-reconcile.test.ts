@@ -572,7 +572,13 @@ describe('the lists 突合 reads, as the adapters read them from the twins', () 
       last_page: number
       data: unknown[]
     }
-    expect(page).toMatchObject({ resource: 'payment_list', total: 3, page: 2, per_page: 2, last_page: 2 })
+    expect(page).toMatchObject({
+      resource: 'payment_list',
+      total: 3,
+      page: 2,
+      per_page: 2,
+      last_page: 2,
+    })
     expect(page.data).toHaveLength(1)
   }, 60_000)
 

@@ -1,12 +1,38 @@
 import { env } from 'cloudflare:workers'
 import fc from 'fast-check'
-import { beforeAll, describe, expect, it } from 'vitest'
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { KomojuProvider } from '../../src/adapters/payments/komoju'
 import { hmac, toHex } from '../../src/security/crypto'
-import { Client, login } from '../client'
-import { application, applyCharge, atNoon, paymentUrlOf, ready, WEBHOOK_URL } from '../charge'
-import { badAmount, badId, encode, form, fuzz, LONG, multipart, nasty, post } from '../fuzz'
-import { KOMOJU } from '../twins'
+import { Client, latestMail, login, urlIn } from '../client'
+import {
+  application,
+  applyCharge,
+  atNoon,
+  creditStatusBecomes,
+  gateway as gatewayOf,
+  payOnGateway,
+  paymentUrlOf,
+  ready,
+  WEBHOOK_URL,
+} from '../charge'
+import {
+  badAmount,
+  badId,
+  copies,
+  encode,
+  form,
+  fuzz,
+  LONG,
+  multipart,
+  nasty,
+  percent,
+  post,
+  probe,
+  toFullWidth,
+  unchanged,
+  type Value,
+} from '../fuzz'
+import { KOMOJU, registrar } from '../twins'
 import { PASSWORD } from '../fixtures'
 
 /**
@@ -280,5 +306,352 @@ describe('fuzzing the KOMOJU webhook endpoint', () => {
       async ([ref, { secret, type }]) =>
         notify(event(ref), { 'x-komoju-signature': await sign(event(ref), secret) }, type),
     )
+  })
+})
+
+describe('fuzzing the certificate order and /verify', () => {
+  let student: Client // certf01: enrolled, every type but 卒業証明書 orderable
+  /** A certificate issued to certf02, with its recipient's link. */
+  let issued: { code: string; holder: string; token: string; id: number }
+  const gatewayTwin = gatewayOf()
+  /** Another university's certificate: never shown on demo's /verify. */
+  const SECOND_CODE = 'SECND23456789ABC'
+  const SECOND_HOLDER = 'セカンド 秘密子'
+
+  const record = (kanji: string) => ({
+    student_number: '25F0001',
+    status: 'enrolled',
+    name: { kanji, kana: 'ファズ ハナコ', roman: 'FUZU Hanako' },
+    date_of_birth: '2006-02-03',
+    faculty: { ja: '文学部', en: 'Faculty of Letters' },
+    department: { ja: '日本語日本文学科', en: 'Department of Japanese Language and Literature' },
+    enrolled_on: '2025-04-01',
+    graduation: { on: '2029-03-20', expected: true },
+    degree: null,
+    leave: null,
+    grades: [
+      {
+        code: 'JL101',
+        course: { ja: '日本語学概論', en: 'Introduction to Japanese Linguistics' },
+        year: 2025,
+        term: 'spring',
+        credits: 2,
+        grade: 'B',
+      },
+    ],
+    health: null,
+    holds: [],
+  })
+
+  /** The rows of certificate orders that do not hang together (nothing half-written). */
+  const halfWritten = async () =>
+    (
+      await env.DB.prepare(
+        `SELECT 'no order row' AS what, a.id FROM applications a
+           LEFT JOIN certificate_orders o ON o.application_id = a.id
+           WHERE a.kind = 'certificate' AND o.application_id IS NULL
+         UNION ALL SELECT 'no lines', a.id FROM applications a
+           WHERE a.kind = 'certificate'
+             AND NOT EXISTS (SELECT 1 FROM certificate_lines l WHERE l.application_id = a.id)
+         UNION ALL SELECT 'amount is not the fees', a.id FROM applications a
+           WHERE a.kind = 'certificate' AND a.amount <> (SELECT COALESCE(SUM(l.copies * l.unit_fee), 0)
+             FROM certificate_lines l WHERE l.application_id = a.id)
+             + (SELECT o.postage FROM certificate_orders o WHERE o.application_id = a.id)
+         UNION ALL SELECT 'order row without its application', o.application_id
+           FROM certificate_orders o LEFT JOIN applications a ON a.id = o.application_id
+           WHERE a.id IS NULL OR a.kind <> 'certificate'
+         UNION ALL SELECT 'line without its application', l.application_id
+           FROM certificate_lines l LEFT JOIN applications a ON a.id = l.application_id
+           WHERE a.id IS NULL OR a.kind <> 'certificate'`,
+      ).all<{ what: string; id: number }>()
+    ).results
+
+  beforeAll(async () => {
+    await atNoon()
+    await registrar.change('demo', 'certf01', record('布亜 図子'))
+    await registrar.change('demo', 'certf02', record('検証 﨑子'))
+    student = await ready('certf01')
+    // A real certificate, paid and issued, mailed to a recipient.
+    const holder = await ready('certf02')
+    const fields = {
+      copies_enrolment_ja: '1',
+      delivery: 'pdf',
+      method: 'credit_card',
+      recipient_name: '人事 花子',
+      recipient_organisation: '株式会社ファズ',
+      recipient_email: 'fuzz-hr@example.com',
+      recipient_email_confirm: 'fuzz-hr@example.com',
+    }
+    const confirm = await holder.post('/certificates/confirm', fields)
+    const key = confirm.html.match(/name="request_key" value="([^"]+)"/)![1]!
+    const applied = await holder.post('/certificates/apply', { ...fields, request_key: key })
+    const id = Number(applied.res.headers.get('location')!.match(/\/applications\/(\d+)\//)![1])
+    await payOnGateway(holder, id)
+    await creditStatusBecomes(id, 'credited')
+    // KOMOJU's own webhook about it delivered and applied, before anything is compared.
+    const paymentId = (await application(id))!.provider_payment_id!
+    for (let i = 0; i < 60; i++) {
+      await gatewayTwin.flush()
+      const applied = await env.DB.prepare(
+        'SELECT COUNT(*) AS n FROM payment_notifications WHERE payment_id = ? AND applied_at IS NOT NULL',
+      )
+        .bind(paymentId)
+        .first<{ n: number }>()
+      if (applied!.n > 0) break
+      await new Promise((r) => setTimeout(r, 500))
+    }
+    const cert = (await env.DB.prepare(
+      'SELECT id, verification_code, issued_at, valid_until FROM certificates WHERE application_id = ?',
+    )
+      .bind(id)
+      .first<{ id: number; verification_code: string; issued_at: number; valid_until: number }>())!
+    const mail = await latestMail('fuzz-hr@example.com')
+    const token = new URL(urlIn(mail!.body)).pathname.split('/')[2]!
+    issued = { code: cert.verification_code, holder: '検証 﨑子', token, id: cert.id }
+    // Another university's certificate, valid as long as that one (no registrar serves
+    // 'second' in tests: its row only).
+    await env.DB.prepare(
+      `INSERT INTO certificates (application_id, line_id, university_id, copy, type, language,
+         issue_number, verification_code, holder_name, object_key, sha256, size, issued_at, valid_until)
+       VALUES (0, 0, 'second', 1, 'enrolment', 'ja', '000000-1', ?, ?, 'none', 'none', 1, ?, ?)`,
+    )
+      .bind(SECOND_CODE, SECOND_HOLDER, cert.issued_at, cert.valid_until)
+      .run()
+  }, LONG)
+
+  afterAll(async () => {
+    await env.DB.prepare('DELETE FROM certificates WHERE verification_code = ?')
+      .bind(SECOND_CODE)
+      .run()
+  })
+
+  const method = fc.oneof(fc.constantFrom('credit_card', 'cvs_lawson', 'payeasy', 'merpay'), nasty)
+  const orderForm = form({
+    copies_enrolment_ja: copies,
+    copies_transcript_en: copies,
+    copies_graduation_ja: copies, // not for an enrolled student
+    copies_health_ja: copies, // no health check on record
+    copies_student_discount_ja: copies, // by post only
+    copies_diploma_ja: copies, // no such certificate
+    copies_enrolment_fr: copies, // no such language
+    delivery: fc.oneof(fc.constantFrom('pdf', 'post'), nasty),
+    method,
+    phone: fc.oneof(fc.constantFrom('09012345678', '０９０１２３４５６７８'), nasty),
+    recipient_name: fc.oneof(fc.constant('人事 太郎'), nasty),
+    recipient_organisation: fc.oneof(fc.constant('株式会社テスト'), nasty),
+    recipient_email: fc.oneof(fc.constant('hr@example.com'), nasty),
+    recipient_email_confirm: fc.oneof(fc.constant('hr@example.com'), nasty),
+    country: fc.oneof(fc.constantFrom('JP', 'abroad'), nasty),
+    post_name: fc.oneof(fc.constant('布亜 図子'), nasty),
+    postal_code: fc.oneof(fc.constantFrom('663-8558', '６６３－８５５８', '12'), nasty),
+    address: fc.oneof(fc.constant('兵庫県西宮市池開町6-46'), nasty),
+    post_phone: fc.oneof(fc.constant('090-1234-5678'), nasty),
+    sealed: fc.oneof(fc.constant('on'), nasty),
+  })
+  /** A refused form is the form again with its message; what was typed is never markup. */
+  const formAgain = (res: Response, text: string, message = true) => {
+    expect(text).not.toContain('<script>alert(1)</script>')
+    // A body that is not text (bytes that are not UTF-8): the friendly page that says so.
+    if (res.status === 400) expect(text).toContain('送信内容を読み取れません')
+    if (res.status === 422) {
+      expect(text, 'the form again').toContain('name="delivery"')
+      if (message) expect(text, 'with a message').toContain('role="alert"')
+    }
+  }
+
+  it(
+    '申請内容確認 and 戻る: a 見本 or the form again, never a 5xx, nothing written',
+    {
+      timeout: LONG,
+    },
+    async () => {
+      await unchanged(async () => {
+        const confirm = await probe(
+          fc.tuple(orderForm, multipart),
+          ([f, m]) => post(student, '/certificates/confirm', f, m),
+          [200, 400, 422],
+          (res, text) => formAgain(res, text),
+        )
+        // Most are refused; the few good orders show their 見本 (and nothing is recorded).
+        expect(confirm.get(422)).toBeGreaterThan(0)
+        await probe(
+          fc.tuple(orderForm, multipart),
+          ([f, m]) => post(student, '/certificates/edit', f, m),
+          [200, 400],
+          (res, text) => formAgain(res, text),
+        )
+      })
+    },
+  )
+
+  it(
+    '申請: refused with the form again or recorded whole, never half',
+    {
+      timeout: LONG,
+    },
+    async () => {
+      const goodKey = fc.string({
+        unit: fc.constantFrom(
+          ...'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_',
+        ),
+        minLength: 16,
+        maxLength: 64,
+      })
+      const requestKey = fc.oneof(nasty, goodKey, fc.constantFrom('', 'short', 'A'.repeat(65)))
+      const badKey = (v: Value) => typeof v !== 'string' || !/^[A-Za-z0-9_-]{16,64}$/.test(v)
+      const statuses = await probe(
+        fc.tuple(orderForm, requestKey, multipart),
+        ([f, key, m]) => post(student, '/certificates/apply', [...f, ['request_key', key]], m),
+        [303, 400, 422],
+        (res, text, [f, key]) => {
+          // A key that cannot be the 申請 form's is refused, however right the order (and,
+          // for now, without a word: see the test after this one).
+          const keys = f.filter(([k]) => k === 'request_key')
+          formAgain(res, text, !(keys.length === 0 && badKey(key)))
+          if (keys.length === 0 && badKey(key)) expect([400, 422]).toContain(res.status)
+          if (res.status === 303)
+            expect(res.headers.get('location')).toMatch(/^\/applications\/\d+\/pay$/)
+        },
+        100,
+      )
+      expect(statuses.get(422)).toBeGreaterThan(0)
+      expect(await halfWritten()).toEqual([])
+      // A right order under a key that is not the form's: refused, nothing recorded.
+      await unchanged(() =>
+        probe(
+          fc.tuple(requestKey.filter(badKey), multipart),
+          ([key, m]) =>
+            post(
+              student,
+              '/certificates/apply',
+              [
+                ['copies_enrolment_ja', '1'],
+                ['delivery', 'pdf'],
+                ['method', 'credit_card'],
+                ['request_key', key],
+              ],
+              m,
+            ),
+          [400, 422],
+          (res, text) => formAgain(res, text, false),
+          50,
+        ),
+      )
+    },
+  )
+
+  // Known: src/routes/certificates.tsx answers a 申請 whose request_key is not the form's
+  // with the order form and a 422 but no message (its field errors are empty). `fails`
+  // until the route says why; then this becomes a plain `it`.
+  it.fails('says why a 申請 whose key is not the form’s is refused', async () => {
+    const { res, html } = await student.post('/certificates/apply', {
+      copies_enrolment_ja: '1',
+      delivery: 'pdf',
+      method: 'credit_card',
+      request_key: 'not a key',
+    })
+    expect(res.status).toBe(422)
+    expect(html).toContain('role="alert"')
+  })
+
+  /** Each lookup from a client of its own: the per-client limit is not what this is about. */
+  let lookups = 0
+  const from = () => {
+    const n = ++lookups
+    return { 'cf-connecting-ip': `10.18.${(n >> 8) & 255}.${n & 255}` }
+  }
+  /** A code as someone might type it: lower case, hyphens, spaces, full-width. */
+  const typed = (code: string) =>
+    fc
+      .constantFrom(
+        code,
+        code.toLowerCase(),
+        code.match(/.{4}/g)!.join('-'),
+        code.match(/.{4}/g)!.join(' '),
+        toFullWidth(code),
+        ` ${code} `,
+      )
+      .chain((c) => fc.constantFrom(c, `${c}x`, c.slice(1)))
+
+  it(
+    '/verify: never a 5xx, and only the university’s own certificates',
+    {
+      timeout: LONG,
+    },
+    async () => {
+      const alphabet = '23456789ABCDEFGHJKMNPQRSTVWXYZ'
+      const code = fc.oneof(
+        nasty,
+        fc.string({ unit: fc.constantFrom(...alphabet), minLength: 16, maxLength: 16 }),
+        fc.string({ unit: fc.constantFrom(...alphabet, '0', '1', 'O', 'I', '-'), maxLength: 60 }),
+        typed(SECOND_CODE),
+        typed(issued.code),
+      )
+      const verify = (origin: string, c: Value) =>
+        new Client(origin).request(`/verify?code=${percent(c)}`, { headers: from() })
+      await unchanged(async () => {
+        await probe(
+          code,
+          (c) => verify('https://example.com', c),
+          [200, 404, 422],
+          (res, text) => {
+            expect(text).not.toContain(SECOND_HOLDER)
+            expect(text).not.toContain('<script>alert(1)</script>')
+            if (res.status === 200 && text.includes(issued.holder)) expect(text).toContain('有効')
+          },
+        )
+        // On the other university's host, demo's certificate is unknown.
+        await probe(
+          typed(issued.code),
+          (c) => verify('https://second.example', c),
+          [404, 422],
+          (_res, text) => expect(text).not.toContain(issued.holder),
+          50,
+        )
+        // The code itself, exactly: found (the property above may never have drawn it).
+        const found = await verify('https://example.com', issued.code)
+        expect(found.status).toBe(200)
+        expect(await found.text()).toContain(issued.holder)
+      })
+    },
+  )
+
+  it('the recipient’s link: a token that is not one opens nothing', { timeout: LONG }, async () => {
+    const real = issued.token
+    const token = fc.oneof(
+      nasty,
+      fc.string({
+        unit: fc.constantFrom(
+          ...'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_',
+        ),
+        minLength: 20,
+        maxLength: 64,
+      }),
+      fc
+        .nat({ max: real.length - 1 })
+        .map((i) => `${real.slice(0, i)}${real[i] === 'A' ? 'B' : 'A'}${real.slice(i + 1)}`),
+      fc.constantFrom(`${real}A`, real.slice(1), real.toUpperCase(), `${real}%00`),
+    )
+    const cid = fc.oneof(badId, fc.constant(String(issued.id)))
+    await unchanged(async () => {
+      await probe(
+        fc.tuple(token, fc.option(cid, { nil: null })),
+        ([t, c]) => new Client().request(`/r/${percent(t)}${c === null ? '' : `/${percent(c)}`}`),
+        [404],
+        (_res, text) => expect(text).not.toContain('株式会社ファズ'),
+      )
+      // The real link on another university's host opens nothing either.
+      await probe(
+        fc.option(cid, { nil: null }),
+        (c) =>
+          new Client('https://second.example').request(
+            `/r/${real}${c === null ? '' : `/${percent(c)}`}`,
+          ),
+        [404],
+        undefined,
+        20,
+      )
+      expect((await new Client().get(`/r/${real}`)).res.status).toBe(200)
+    })
   })
 })
