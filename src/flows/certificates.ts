@@ -341,9 +341,12 @@ export const breakdownFor = async (
 export const revokeOrder = (
   s: Pick<Services, 'db' | 'clock'>,
   applicationId: number,
-  reason: 'refunded' | 'chargeback',
+  reason: 'refunded' | 'chargeback' | 'registrar_refused',
 ) =>
   s.db
     .update(certificates)
-    .set({ revokedAt: s.clock(), revokeReason: `payment_${reason}` })
+    .set({
+      revokedAt: s.clock(),
+      revokeReason: reason === 'registrar_refused' ? reason : `payment_${reason}`,
+    })
     .where(and(eq(certificates.applicationId, applicationId), isNull(certificates.revokedAt)))

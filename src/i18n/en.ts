@@ -520,6 +520,8 @@ export const en = {
     'The registrar system did not accept the issue, so no certificate was issued. Your payment will be refunded; see the e-mail for details.',
   certRefunded: 'This application was refunded. No certificate was issued.',
   certNeedsPerson: 'A problem occurred while issuing; staff are looking into it. Please wait.',
+  certStartOver:
+    'This application could not be accepted. Check the form, go on with “Next” to the confirmation and apply again.',
   copiesInvalid: 'Enter a number of copies from 0 to {max}.',
   copiesNone: 'Enter the number of copies of at least one certificate.',
   copiesTooMany: 'At most {max} copies in total per application. Please order fewer.',

@@ -1,6 +1,7 @@
 import { and, eq } from 'drizzle-orm'
 import { Hono, type Context } from 'hono'
 import { PaymentProviderError } from '../adapters/payments'
+import type { RegistrarFailure } from '../adapters/registrar'
 import type { AppEnv } from '../context'
 import { certificates } from '../db/schema'
 import {
@@ -60,6 +61,8 @@ const renderOrder = async (
   values: OrderFormValues,
   errors: FieldErrors,
   problems: Parameters<typeof OrderPage>[0]['problems'] = [],
+  /** Why the order was refused when no field says it (the registrar, a stale form). */
+  notice: { failure: RegistrarFailure } | { text: string } | null = null,
 ) => {
   const deps = c.get('deps')
   const r = await deps.registrar(c.get('university').id).record(student(c).userId)
@@ -67,7 +70,8 @@ const renderOrder = async (
     <OrderPage
       settings={settingsOf(c)}
       record={r.ok ? r.record : null}
-      failure={r.ok ? null : r}
+      failure={notice && 'failure' in notice ? notice.failure : r.ok ? null : r}
+      notice={notice && 'text' in notice ? notice.text : null}
       problems={problems}
       methods={c.get('university').paymentMethods}
       values={values}
@@ -129,7 +133,7 @@ const confirmOrder = async (c: C, form: Record<string, unknown>, error?: string)
   const check = await checkOrder(deps, u, student(c), order.lines, order.delivery)
   if (!check.ok) {
     c.status(503)
-    return renderOrder(c, values, {}, [])
+    return renderOrder(c, values, {}, [], { failure: check.failure })
   }
   if (check.problems.length > 0) {
     c.status(422)
@@ -181,7 +185,8 @@ certificatePages.post('/certificates/apply', async (c) => {
   const { values, errors, order } = readOrderForm(form, settingsOf(c), u.paymentMethods, tr)
   if (!order || !requestKey) {
     c.status(422)
-    return renderOrder(c, values, errors)
+    // A form whose fields are right but whose key is not 申請内容確認's (edited, or very old).
+    return renderOrder(c, values, errors, [], order ? { text: tr.t('certStartOver') } : null)
   }
   const deps = c.get('deps')
   const provider = deps.payments(u)
@@ -211,11 +216,9 @@ certificatePages.post('/certificates/apply', async (c) => {
       return renderOrder(c, values, {}, outcome.problems)
     }
     c.status('registrar' in outcome ? 503 : 422)
-    return renderOrder(
-      c,
-      values,
-      'registrar' in outcome ? {} : { method: { text: tr.t('methodRequired') } },
-    )
+    return 'registrar' in outcome
+      ? renderOrder(c, values, {}, [], { failure: outcome.registrar })
+      : renderOrder(c, values, { method: { text: tr.t('methodRequired') } })
   }
   try {
     await startPayment(deps, provider, u, s, outcome.application, originOf(c))

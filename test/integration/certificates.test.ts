@@ -223,6 +223,31 @@ describe('the catalogue and eligibility, before any payment', () => {
     expect(mainText(allowed.html)).toContain('Bachelor of Economics')
   })
 
+  it('says the registrar could not be reached, even when it answers again a moment later', async () => {
+    await enrol(8)
+    const client = await ready(user(8))
+    await registrar.setFault({ mode: 'fail', remaining: 1, student: `demo:${user(8)}` })
+    const { res, html } = await client.post(
+      '/certificates/confirm',
+      orderFields({ enrolment_ja: 1 }),
+    )
+    expect(res.status).toBe(503)
+    expect(mainText(html)).toContain('学務システムに接続できないため')
+    expect(await applicationCount(user(8))).toBe(0)
+  })
+
+  it('says why a 申請 from a form that did not come from 申請内容確認 is refused', async () => {
+    await enrol(9)
+    const client = await ready(user(9))
+    const { res, html } = await client.post('/certificates/apply', {
+      ...orderFields({ enrolment_ja: 1 }),
+      request_key: 'x',
+    })
+    expect(res.status).toBe(422)
+    expect(mainText(html)).toContain('この申請は受け付けられませんでした')
+    expect(await applicationCount(user(9))).toBe(0)
+  })
+
   it('refuses what the registrar holds no data for (a health certificate without a check)', async () => {
     await enrol(5, { health: null })
     const client = await ready(user(5))
@@ -398,6 +423,26 @@ describe('issuing after payment', () => {
     expect(mail?.body).toContain('返金しました')
     const payment = (await gateway().payments()).find((p) => p.id === a!.provider_payment_id)
     expect(payment?.status).toBe('refunded')
+  })
+
+  it('revokes what one line issued when the registrar refuses the next, and refunds', async () => {
+    await enrol(17)
+    const client = await ready(user(17))
+    const { id } = await order(client, orderFields({ transcript_ja: 1, health_ja: 1 }))
+    // The health record is withdrawn after 申請: the transcript issues, the health certificate cannot.
+    await registrar.change('demo', user(17), { health: null })
+    await payOnGateway(client, id!)
+    const a = await eventually(
+      () => application(id!),
+      (a) => a?.status === 'refunded',
+    )
+    expect(a?.status).toBe('refunded')
+    const issued = await certificatesOf(id!)
+    expect(issued.map((c) => c.type)).toEqual(['transcript'])
+    expect(issued[0]!.revoked_at).not.toBeNull()
+    expect(
+      mainText((await new Client().get(`/verify?code=${issued[0]!.verification_code}`)).html),
+    ).toContain('失効')
   })
 
   it('revokes the certificates when the whole payment goes back after the issue', async () => {

@@ -540,10 +540,7 @@ describe('fuzzing the certificate order and /verify', () => {
     },
   )
 
-  // Known: src/routes/certificates.tsx answers a 申請 whose request_key is not the form's
-  // with the order form and a 422 but no message (its field errors are empty). `fails`
-  // until the route says why; then this becomes a plain `it`.
-  it.fails('says why a 申請 whose key is not the form’s is refused', async () => {
+  it('says why a 申請 whose key is not the form’s is refused', async () => {
     const { res, html } = await student.post('/certificates/apply', {
       copies_enrolment_ja: '1',
       delivery: 'pdf',

@@ -30,6 +30,7 @@ import {
   createRecipientLink,
   loadOrder,
   objectKeyOf,
+  revokeOrder,
   verifyUrlOf,
   type CertificateLine,
   type CertificateOrder,
@@ -231,13 +232,15 @@ const notIssued = async (
     if (stalled) await alertStaffOnce(s, a, u, 'stalled')
     return stalled ? 'stalled' : 'retrying'
   }
-  // Refused (not eligible, unknown student): final. Nothing was issued; the money goes back.
+  // Refused (not eligible, unknown student): final, and the money goes back. Copies of an
+  // earlier line already issued are revoked: no certificate stands for money returned.
   const detail = r.error === 'notEligible' ? `${r.reason}: ${r.detail}` : r.detail
   await set({
     creditStatus: 'refused',
     creditError: `registrar: ${detail}`.slice(0, 500),
     nextCreditAt: null,
   })
+  await revokeOrder(s, a.id, 'registrar_refused')
   const refund = await refundApplication(s, a.id)
   const after = await s.db.select().from(applications).where(eq(applications.id, a.id)).get()
   if (email && after) {

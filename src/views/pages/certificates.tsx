@@ -164,6 +164,8 @@ export const OrderPage = (p: {
   methods: readonly PaymentMethod[]
   values: OrderFormValues
   errors: FieldErrors
+  /** Why the order was refused when no field or rule says it. */
+  notice?: string | null
 }) => {
   const tr = useTr()
   const { t } = tr
@@ -187,6 +189,11 @@ export const OrderPage = (p: {
       {p.failure && (
         <Message kind="error">
           <p>{registrarFailureText(tr, p.failure)}</p>
+        </Message>
+      )}
+      {p.notice && (
+        <Message kind="error">
+          <p>{p.notice}</p>
         </Message>
       )}
       <p>{t('certIntro')}</p>
