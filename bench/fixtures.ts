@@ -5,8 +5,16 @@
 // KOMOJU twin: a konbini (Lawson) payment each, with the application's id as its
 // external_order_num, paid at the store while the twin's webhooks are paused; the
 // application holds the twin's payment id, as 申請 would have stored it. The service clock
-// (and both twins') is pinned to 12:00 JST today, away from M.I.C.'s nightly stop.
-import { DEMO2_STUDENT, DEMO2_UNIVERSITY, DEMO_UNIVERSITY, demoStudents } from '../src/db/demo.ts'
+// (and every twin's) is pinned to 12:00 JST today, away from M.I.C.'s nightly stop. The
+// certificates run's 1,000 orders (one 在学証明書 each, 電子) are paid the same way and
+// written as 申請 writes an order (application, certificate_orders, certificate_lines).
+import {
+  DEMO2_STUDENT,
+  DEMO2_UNIVERSITY,
+  DEMO_CERTIFICATE_SETTINGS,
+  DEMO_UNIVERSITY,
+  demoStudents,
+} from '../src/db/demo.ts'
 import { hashSecret, sqlValue as q } from '../scripts/secrets.ts'
 
 export const SECOND_PASSWORD = 'bench-second-pass'
@@ -73,8 +81,61 @@ export const benchFixtures = async (pepper: string, clockOffsetMs: number) => {
         userId: people[s - 1]!.userId,
         amount: 500 + ((s * 7 + round * 3) % 30) * 100,
       })
-  return { sql: lines.join('\n') + '\n', credits, listApplication: 1, now }
+  return { sql: lines.join('\n') + '\n', credits, listApplication: 1, now, nextId: id + 1 }
 }
+
+// ---- The certificates run: paid orders issued end to end ----
+/** Orders in the certificates run, each of one certificate. */
+export const CERTIFICATE_ORDERS = 1000
+/** What each order is: one 在学証明書 in Japanese, one copy, delivered as a PDF (電子). */
+export const CERTIFICATE_LINE = { type: 'enrolment', language: 'ja', copies: 1 } as const
+/** Its fee, as the demo university's catalogue sets it (the application's amount). */
+export const CERTIFICATE_FEE = (() => {
+  const item = DEMO_CERTIFICATE_SETTINGS.catalogue.find((i) => i.type === CERTIFICATE_LINE.type)
+  if (!item || item.fee <= 0)
+    throw new Error(`the demo catalogue has no paid ${CERTIFICATE_LINE.type}`)
+  return item.fee
+})()
+
+/**
+ * The certificates run's orders (ids from `firstId`), one per student the registrar would
+ * issue an 在学証明書 to (`eligible`: user ids, as the registrar twin lists them: enrolled,
+ * no hold), round-robin when there are fewer students than orders.
+ */
+export const certificateFixtures = (firstId: number, eligible: readonly string[]) => {
+  const people = demoStudents()
+  const ids = new Map(people.map((p, i) => [p.userId, i + 1]))
+  // Not the student whose 申請一覧 is measured: the page keeps the rows it is measured with.
+  const students = eligible.filter((u) => ids.has(u) && u !== LIST_STUDENT)
+  if (students.length === 0) throw new Error('no student the registrar would issue to')
+  return Array.from({ length: CERTIFICATE_ORDERS }, (_, i): CreditFixture => {
+    const userId = students[i % students.length]!
+    return {
+      applicationId: firstId + i,
+      student: ids.get(userId)!,
+      userId,
+      amount: CERTIFICATE_FEE,
+    }
+  })
+}
+
+/**
+ * The certificates run's orders as SQL, as 申請 (flows/certificates.ts placeOrder) records
+ * one: an application of kind certificate awaiting payment of its captured KOMOJU payment,
+ * its delivery (電子, no recipient, ordered on `siteOrigin`) and its one line.
+ */
+export const certificateOrdersSql = (orders: CreditFixture[], now: number, siteOrigin: string) =>
+  orders
+    .flatMap((o) => {
+      if (!o.paymentId) throw new Error(`order ${o.applicationId} has no KOMOJU payment`)
+      const u = q(DEMO_UNIVERSITY.id)
+      return [
+        `INSERT INTO applications (${APPLICATION_COLUMNS}, kind, quantity, lang) VALUES (${o.applicationId}, ${u}, ${o.student}, ${o.amount}, ${q(CREDIT_METHOD)}, 'awaiting_payment', ${q(`bench-cert-${o.applicationId}`)}, 'komoju', ${q(o.paymentId)}, ${now + 7 * DAY}, NULL, 'none', NULL, ${now}, ${now}, 'certificate', ${CERTIFICATE_LINE.copies}, 'ja');`,
+        `INSERT INTO certificate_orders (application_id, university_id, student_id, delivery, site_origin, sealed, postage) VALUES (${o.applicationId}, ${u}, ${o.student}, 'pdf', ${q(siteOrigin)}, 0, 0);`,
+        `INSERT INTO certificate_lines (application_id, type, language, copies, unit_fee) VALUES (${o.applicationId}, ${q(CERTIFICATE_LINE.type)}, ${q(CERTIFICATE_LINE.language)}, ${CERTIFICATE_LINE.copies}, ${CERTIFICATE_FEE});`,
+      ]
+    })
+    .join('\n') + '\n'
 
 /**
  * The crediting run's applications as SQL, each awaiting payment of the KOMOJU payment

@@ -6,6 +6,7 @@ import { AppError } from '../errors'
 import { devClockOffset, setDevClockOffset } from '../flows/clock'
 import { creditKey } from '../flows/crediting'
 import { scheduled } from '../scheduled'
+import { devCertificate } from './devCertificate'
 import { devRegistrar } from './devRegistrar'
 import { registrarTwin } from './devRegistrarTwin'
 import {
@@ -51,6 +52,10 @@ const TOOLS = [
     '/_dev/registrar',
     'registrar twin (学務システム): student records, status, holds, maintenance window, faults, the ledger',
   ],
+  [
+    '/_dev/certificate?user=demo0001&type=enrolment&lang=ja',
+    'one certificate drawn and signed as issued, stored nowhere (the benchmark times it)',
+  ],
   ['/_dev/clock', 'service clock (and the twins’ clocks) and cron'],
   ['/_dev/ledger', 'where applications and credits stand, as JSON (?detail=1: everything)'],
 ] as const
@@ -69,6 +74,7 @@ dev.get('/', (c) =>
 )
 
 dev.route('/registrar', devRegistrar)
+dev.route('/certificate', devCertificate)
 
 dev.get('/mail', async (c) => {
   const mails = await c
