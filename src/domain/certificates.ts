@@ -135,6 +135,17 @@ export const certificateSettingsOf = (u: { certificateSettings: string }): Certi
   return s
 }
 
+/** Who a university's certificates say issued them, in both languages (ContentContext). */
+export const issuerNames = (u: {
+  name: string
+  nameEn: string
+  legalName: string
+  certificateSettings: string
+}) => ({
+  universityName: { ja: u.name, en: u.nameEn },
+  legalName: { ja: u.legalName, en: certificateSettingsOf(u).issuerEn },
+})
+
 /** The academic year (April–March, JST) an instant falls in: 2026 for 2027-03-31. */
 export const academicYearOf = (ms: number) => {
   const p = jstParts(ms)

@@ -15,6 +15,7 @@ import {
   academicYearStart,
   certificateContent,
   certificateSettingsOf,
+  issuerNames,
   eligibilityProblems,
   issueNumberOf,
   postageFor,
@@ -238,8 +239,7 @@ export const samplesOf = (
   lines.map((l) =>
     certificateContent(l.type, record, {
       lang: l.language,
-      universityName: { ja: u.name, en: u.nameEn },
-      legalName: { ja: u.legalName, en: certificateSettingsOf(u).issuerEn },
+      ...issuerNames(u),
       issuedAt: now,
       issueNumber: issueNumberOf(0, 0).replace(/\d/g, '0'),
       verificationCode: '',

@@ -4,6 +4,7 @@ import type { CertificateLang } from '../domain/certificateContent'
 import {
   certificateContent,
   certificateSettingsOf,
+  issuerNames,
   issueNumberOf,
   newVerificationCode,
 } from '../domain/certificates'
@@ -37,8 +38,7 @@ devCertificate.get('/', async (c) => {
   const issuedAt = deps.clock()
   const content = certificateContent(type, r.record, {
     lang,
-    universityName: { ja: u.name, en: u.nameEn },
-    legalName: u.legalName,
+    ...issuerNames(u),
     issuedAt,
     issueNumber: issueNumberOf(0, 1),
     verificationCode: code,

@@ -16,6 +16,7 @@ import {
 import {
   certificateContent,
   certificateSettingsOf,
+  issuerNames,
   issueNumberOf,
   newVerificationCode,
 } from '../../domain/certificates'
@@ -150,8 +151,7 @@ const issueCopy = async (
   const issueNumber = issueNumberOf(a.id, n, reissue?.count ?? 0)
   const content = certificateContent(line.type, issuance.record, {
     lang: line.language,
-    universityName: { ja: u.name, en: u.nameEn },
-    legalName: { ja: u.legalName, en: certificateSettingsOf(u).issuerEn },
+    ...issuerNames(u),
     issuedAt,
     issueNumber,
     verificationCode: code,
