@@ -35,7 +35,7 @@ import type { University } from '../domain/university'
 import type { Lang, Translator } from '../i18n'
 import { sha256Hex } from '../security/crypto'
 import type { Services } from '../services'
-import { loadUniversity, type Application } from './charge'
+import { applicationByRequest, loadUniversity, type Application } from './charge'
 import { breakdownOf } from './mails'
 
 import type { Certificate, CertificateLine, CertificateOrder } from '../db/schema'
@@ -115,13 +115,7 @@ export const checkOrder = async (
  * nothing).
  */
 export const placeOrder = async (s: Services, req: OrderRequest): Promise<OrderOutcome> => {
-  const existing = await s.db
-    .select()
-    .from(applications)
-    .where(
-      and(eq(applications.studentId, req.studentId), eq(applications.requestKey, req.requestKey)),
-    )
-    .get()
+  const existing = await applicationByRequest(s.db, req.studentId, req.requestKey)
   if (existing) return { ok: true, application: existing, created: false }
   const u = await loadUniversity(s.db, req.universityId)
   if (!u.paymentMethods.includes(req.method)) return { ok: false, methodUnavailable: true }
@@ -180,13 +174,7 @@ export const placeOrder = async (s: Services, req: OrderRequest): Promise<OrderO
       }),
     ),
   ])
-  const application = await s.db
-    .select()
-    .from(applications)
-    .where(
-      and(eq(applications.studentId, req.studentId), eq(applications.requestKey, req.requestKey)),
-    )
-    .get()
+  const application = await applicationByRequest(s.db, req.studentId, req.requestKey)
   if (!application) throw new Error('the order was not recorded')
   return { ok: true, application, created: true }
 }

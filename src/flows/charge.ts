@@ -26,6 +26,14 @@ export type BalanceReading =
   | { known: true; balance: number; asOf: number; live: boolean; failure: MicFailure | null }
   | { known: false; failure: MicFailure }
 
+/** The application a student's 申請 form key made, if any: the same key, the same application. */
+export const applicationByRequest = (db: Db, studentId: number, requestKey: string) =>
+  db
+    .select()
+    .from(applications)
+    .where(and(eq(applications.studentId, studentId), eq(applications.requestKey, requestKey)))
+    .get()
+
 /**
  * 現在の残高: read from M.I.C. and remembered; when M.I.C. cannot answer (a stop window,
  * a fault), the last balance it gave, with its time.

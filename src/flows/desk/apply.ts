@@ -8,7 +8,7 @@ import {
 } from '../../domain/paymentMethods'
 import type { Lang } from '../../i18n'
 import type { Services } from '../../services'
-import { chargeRoom, loadUniversity, type Application } from '../charge'
+import { applicationByRequest, chargeRoom, loadUniversity, type Application } from '../charge'
 
 export interface ChargeRequest {
   universityId: string
@@ -36,13 +36,7 @@ export type ApplyOutcome =
  * applications can then never both fit under the cap that only one fits under.
  */
 export const applyForCharge = async (s: Services, req: ChargeRequest): Promise<ApplyOutcome> => {
-  const existing = await s.db
-    .select()
-    .from(applications)
-    .where(
-      and(eq(applications.studentId, req.studentId), eq(applications.requestKey, req.requestKey)),
-    )
-    .get()
+  const existing = await applicationByRequest(s.db, req.studentId, req.requestKey)
   if (existing) return { ok: true, application: existing, created: false }
   const u = await loadUniversity(s.db, req.universityId)
   if (!u.paymentMethods.includes(req.method))
