@@ -68,6 +68,7 @@ export const FEWER_CLOCKS: Record<string, { clocks: readonly string[]; why: stri
  * a file that begins there starts at noon JST whatever the pinned clock says.
  */
 export const CLOCK_FREE: Record<string, string> = {
+  'test/unit/certificates.test.ts': 'pure rules given fixed instants and records',
   'test/unit/charge.test.ts': 'pure rules given fixed instants',
   'test/unit/domain.test.ts': 'pure rules, no time',
   'test/unit/bankAccount.test.ts': 'pure checks of bank account fields, no time',
