@@ -507,9 +507,14 @@ describe('証明書 (郵送): 印刷 → 封入 → 発送', () => {
     expect(await auditRows('certificate.ship', o.id)).toHaveLength(1)
 
     const mails = await mailsTo(o.student.email)
-    expect(mails.map((m) => m.kind)).toEqual(['certificate-printed', 'certificate-shipped'])
-    expect(mails[1]!.subject).toContain('証明書を発送しました')
-    expect(mails[1]!.body).toContain('EA123456789JP')
+    expect(mails.map((m) => m.kind)).toEqual([
+      'certificate-printed',
+      'certificate-enclosed',
+      'certificate-shipped',
+    ])
+    expect(mails[1]!.subject).toContain('証明書を封入しました')
+    expect(mails[2]!.subject).toContain('証明書を発送しました')
+    expect(mails[2]!.body).toContain('EA123456789JP')
 
     // 申請詳細 tells the whole story.
     const detail = mainText((await staff.get(`/staff/applications/${o.id}`)).html)

@@ -16,6 +16,12 @@ import type { certificateLines, certificateOrders } from '../../db/schema'
 export const trackingUrl = (trackingNumber: string, lang: Lang) =>
   `https://trackings.post.japanpost.jp/services/srv/search/direct?reqCodeNo1=${encodeURIComponent(trackingNumber)}&locale=${lang}`
 
+const STEP_MAILS = {
+  printed: { subject: 'certMailPrintedSubject', body: 'certMailPrintedBody' },
+  enclosed: { subject: 'certMailEnclosedSubject', body: 'certMailEnclosedBody' },
+  shipped: { subject: 'certMailShippedSubject', body: 'certMailShippedBody' },
+} as const
+
 /** The 内訳 as a mail lists it: 在学証明書（和文）× 2. */
 export const lineText = (lang: Lang, l: Pick<CertificateLine, 'type' | 'language' | 'copies'>) =>
   consoleText(lang)('certLineText', {
@@ -25,10 +31,10 @@ export const lineText = (lang: Lang, l: Pick<CertificateLine, 'type' | 'language
   })
 
 /**
- * To the student, about their 郵送 order: 印刷 (the office has started on it: it will be
- * sent within days) and 発送 (with the tracking number and where to follow it). 封入 is no
- * news to a student (it happens the same day as 発送), so it sends nothing. In the language
- * the student applied in; the closing names the office that issues certificates.
+ * To the student, about their 郵送 order, at each step: 印刷 (the office has started on it),
+ * 封入 (in its envelope, sealed if asked: sent soon) and 発送 (with the tracking number and
+ * where to follow it). In the language the student applied in; the closing names the office
+ * that issues certificates.
  */
 export const certificatePostMail = (
   u: University,
@@ -39,7 +45,7 @@ export const certificatePostMail = (
     order: Pick<CertificateOrder, 'applicationId' | 'sealed' | 'trackingNumber'>
     address: PostalAddress | null
     lines: readonly Pick<CertificateLine, 'type' | 'language' | 'copies'>[]
-    step: 'printed' | 'shipped'
+    step: 'printed' | 'enclosed' | 'shipped'
   },
 ): OutgoingMail => {
   const ct = consoleText(lang)
@@ -51,14 +57,14 @@ export const certificatePostMail = (
   return {
     from: { address: u.mailFrom, name: u.mailFromName },
     to,
-    kind: shipped ? 'certificate-shipped' : 'certificate-printed',
+    kind: `certificate-${p.step}`,
     universityId: u.id,
     applicationId: p.order.applicationId,
-    subject: ct(shipped ? 'certMailShippedSubject' : 'certMailPrintedSubject', { university }),
+    subject: ct(STEP_MAILS[p.step].subject, { university }),
     text: [
       tr.t('mailTo', { name: nameKana }),
       '',
-      ct(shipped ? 'certMailShippedBody' : 'certMailPrintedBody'),
+      ct(STEP_MAILS[p.step].body),
       tr.t('mailApplicationNumber', { id: p.order.applicationId }),
       '',
       ...p.lines.map((l) => `・${lineText(lang, l)}`),

@@ -265,7 +265,7 @@ export const advancePostStep = async (
   })
     .returning({ id: sql<number>`id` })
     .get()
-  const mailed = action === 'enclose' ? null : await mailStudent(deps, moved, action)
+  const mailed = await mailStudent(deps, moved, action)
   return { done: true, auditId: entry.id, mailed }
 }
 
@@ -273,7 +273,7 @@ export const advancePostStep = async (
 const mailStudent = async (
   deps: Pick<Services, 'db' | 'mailer'>,
   order: CertificateOrder,
-  action: 'print' | 'ship',
+  action: PostAction,
 ) => {
   const { db } = deps
   const who = await db
@@ -292,7 +292,7 @@ const mailStudent = async (
       order,
       address: postalAddressOf(order.postalAddress),
       lines: lines.get(order.applicationId) ?? [],
-      step: action === 'print' ? 'printed' : 'shipped',
+      step: action === 'print' ? 'printed' : action === 'enclose' ? 'enclosed' : 'shipped',
     }),
   )
 }

@@ -184,6 +184,9 @@ export const certificates = section({
     certMailPrintedSubject: '【{university}】証明書の発送準備を始めました',
     certMailPrintedBody:
       'お申し込みの証明書を印刷し、発送の準備を始めました。発送しましたら、追跡番号をメールでお知らせします。',
+    certMailEnclosedSubject: '【{university}】証明書を封入しました',
+    certMailEnclosedBody:
+      'お申し込みの証明書を封筒に入れ、発送を待っています。発送しましたら、追跡番号をメールでお知らせします。',
     certMailShippedSubject: '【{university}】証明書を発送しました',
     certMailShippedBody: 'お申し込みの証明書を発送しました。',
     certMailSealed:
@@ -368,6 +371,9 @@ export const certificates = section({
     certMailPrintedSubject: '[{university}] Your certificates are being prepared',
     certMailPrintedBody:
       'Your certificates have been printed and are being prepared for posting. We will mail you the tracking number once they are sent.',
+    certMailEnclosedSubject: '[{university}] Your certificates are in their envelope',
+    certMailEnclosedBody:
+      'Your certificates have been put in their envelope and are waiting to be posted. We will mail you the tracking number once they are sent.',
     certMailShippedSubject: '[{university}] Your certificates have been sent',
     certMailShippedBody: 'Your certificates have been sent.',
     certMailSealed:
