@@ -64,4 +64,13 @@ CREATE TABLE `recipient_links` (
 	`expires_at` integer NOT NULL
 );
 --> statement-breakpoint
-ALTER TABLE `universities` ADD `certificate_settings` text DEFAULT '{}' NOT NULL;
+ALTER TABLE `universities` ADD `certificate_settings` text DEFAULT '{}' NOT NULL;--> statement-breakpoint
+-- No certificate stands for money that went back: when a certificate order's payment is
+-- refunded (by the student's request, staff, KOMOJU's dashboard or a chargeback before every
+-- line was issued), the certificates already issued for it are revoked, whichever path did it.
+CREATE TRIGGER `certificates_revoked_on_refund` AFTER UPDATE OF `status` ON `applications`
+WHEN NEW.`status` = 'refunded' AND OLD.`status` <> 'refunded' AND NEW.`kind` = 'certificate'
+BEGIN
+  UPDATE `certificates` SET `revoked_at` = NEW.`updated_at`, `revoke_reason` = 'payment_refunded'
+  WHERE `application_id` = NEW.`id` AND `revoked_at` IS NULL;
+END;

@@ -445,6 +445,31 @@ describe('issuing after payment', () => {
     ).toContain('失効')
   })
 
+  it('revokes what was issued when the payment goes back before the rest is', async () => {
+    await enrol(18)
+    const client = await ready(user(18))
+    const { id } = await order(client, orderFields({ transcript_ja: 1, health_ja: 1 }))
+    await payOnGateway(client, id!)
+    await creditStatusBecomes(id!, 'credited')
+    // As if the second line's issue were still being retried when KOMOJU gave the money back.
+    await env.DB.prepare(
+      "UPDATE applications SET credit_status = 'retrying', next_credit_at = NULL WHERE id = ?",
+    )
+      .bind(id)
+      .run()
+    await env.DB.prepare("DELETE FROM certificates WHERE application_id = ? AND type = 'health'")
+      .bind(id)
+      .run()
+    expect(await refundAtGateway((await application(id!))!.provider_payment_id!)).toBe(200)
+    await eventually(
+      () => application(id!),
+      (a) => a?.status === 'refunded',
+    )
+    const [transcript] = await certificatesOf(id!)
+    expect(transcript!.type).toBe('transcript')
+    expect(transcript!.revoked_at).not.toBeNull()
+  })
+
   it('revokes the certificates when the whole payment goes back after the issue', async () => {
     await enrol(16)
     const client = await ready(user(16))
