@@ -201,7 +201,8 @@ const verify = async (
 
   // One byte changed, in the middle of the file: not the certificate the university issued.
   const tampered = Buffer.from(pdf.bytes)
-  tampered[tampered.length >> 1] ^= 0x01
+  const middle = tampered.length >> 1
+  tampered.writeUInt8(tampered.readUInt8(middle) ^ 0x01, middle)
   await page
     .locator('#verify-file')
     .setInputFiles({ name: 'tampered.pdf', mimeType: 'application/pdf', buffer: tampered })
