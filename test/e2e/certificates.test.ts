@@ -211,7 +211,7 @@ const verify = async (
   assert.match(t.verifyDifferent, lang === 'ja' ? /一致しません/ : /does not match/)
 
   // A code that was never issued.
-  await page.getByLabel(t.verificationCode, { exact: true }).fill('ABCD-EFGH-JKLM-NPQR')
+  await page.getByLabel(t.verificationCode, { exact: true }).fill('ABCD-EFGH-JKMN-PQRS')
   await page.getByRole('button', { name: exact(t.verifyButton) }).click()
   assert.ok((await mainText(page)).includes(t.verifyNotFound), await mainText(page))
   await where?.('/verify, not found')
@@ -526,7 +526,7 @@ describe('certificates in the browser', () => {
         await look('verify')
         await page.goto(`${BASE}/verify?code=${made.code}`)
         await look('verify-result')
-        await page.goto(`${BASE}/verify?code=ABCD-EFGH-JKLM-NPQR`)
+        await page.goto(`${BASE}/verify?code=ABCD-EFGH-JKMN-PQRS`)
         await look('verify-not-found')
         await page.goto(`${BASE}/verify?code=12`)
         await look('verify-invalid')
