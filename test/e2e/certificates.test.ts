@@ -549,6 +549,7 @@ describe('certificates in the browser', () => {
         await assertFits(staff, name)
         await shots(staff, `console-${name}`, [1280])
       }
+      await staff.goto(`${BASE}/staff/applications/${made.jaOrder}`)
       await staff.locator('main a[href$="/reissue"]').first().click()
       await shots(staff, 'console-reissue', [1280])
     },
