@@ -441,12 +441,13 @@ export const OrderPage = (p: {
 
 /** One certificate as it will be issued, drawn in HTML from the same content as the PDF. */
 export const CertificateSample = ({ content }: { content: CertificateContent }) => (
-  <figure class={`certificate-sample ${content.sample ? 'is-sample' : ''}`} lang={content.lang}>
-    {content.sample && (
-      <span class="sample-mark" aria-hidden="true">
-        {content.labels.sample}
-      </span>
-    )}
+  <figure
+    class={`certificate-sample ${content.sample ? 'is-sample' : ''}`}
+    lang={content.lang}
+    data-watermark={content.sample ? content.labels.sample : undefined}
+  >
+    {/* 見本 said in words anyone can read (and hear); the faint watermark is decoration. */}
+    {content.sample && <span class="sample-mark">{content.labels.sample}</span>}
     {content.recipient && (
       <p class="sample-recipient">
         {content.labels.recipient}: {content.recipient.organisation} {content.recipient.name}
@@ -464,7 +465,8 @@ export const CertificateSample = ({ content }: { content: CertificateContent }) 
       ))}
     </dl>
     {content.table && (
-      <div class="table-scroll">
+      // A transcript is wider than a phone: it scrolls, and so takes focus to scroll by keyboard.
+      <div class="table-scroll" tabindex={0} role="region" aria-label={content.title}>
         <table class="grades">
           <thead>
             <tr>
