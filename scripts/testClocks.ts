@@ -56,6 +56,18 @@ export const TIME_DEPENDENT: Record<string, string> = {
  * why: each repetition costs CI minutes (the whole run must stay under 50).
  */
 export const FEWER_CLOCKS: Record<string, { clocks: readonly string[]; why: string }> = {
+  'test/integration/certificates.test.ts': {
+    clocks: ['2026-11-30 23:45', '2027-03-31 21:00'],
+    why: "issuing plays no part in M.I.C.'s stop windows (the registrar's own window is set by the tests); run where the day and where the academic year turn during the run",
+  },
+  'test/integration/console-certificates.test.ts': {
+    clocks: ['2026-11-30 23:45'],
+    why: 'rows stamped with the service clock, no stop window or deadline in it; once where the day turns during the run',
+  },
+  'test/integration/registrar.test.ts': {
+    clocks: ['2027-03-31 21:00'],
+    why: "sets the twin's clock itself wherever time matters (its nightly window, the academic year); once at the fiscal year's end",
+  },
   'test/integration/model.test.ts': {
     clocks: ['2026-11-30 23:45', '2027-03-31 21:00'],
     why: 'each run already starts at a random day and jumps the clock at random, through the nightly stop too; the month-end and fiscal-year-end starts are the ones a random start rarely lands in',
