@@ -135,6 +135,14 @@ export const certificateSettingsOf = (u: { certificateSettings: string }): Certi
   return s
 }
 
+/** 有効, 失効 or 期限切れ at `now`: what /verify, the student's page and the console say. */
+export type CertificateStanding = 'valid' | 'revoked' | 'expired'
+export const certificateStanding = (
+  c: { revokedAt: number | null; validUntil: number },
+  now: number,
+): CertificateStanding =>
+  c.revokedAt !== null ? 'revoked' : now >= c.validUntil ? 'expired' : 'valid'
+
 /** Who a university's certificates say issued them, in both languages (ContentContext). */
 export const issuerNames = (u: {
   name: string

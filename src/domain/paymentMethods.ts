@@ -25,3 +25,10 @@ export const hasDeadline = (m: PaymentMethod) => m.startsWith('cvs_') || m === '
 
 /** How long a provider's page stays open for a method paid there and then. */
 export const IMMEDIATE_PAYMENT_WINDOW_MS = 30 * 60_000
+
+/**
+ * When an application made `now` stops waiting for its payment: the university's days for a
+ * コンビニ / Pay-easy payment, the gateway page's window for the others.
+ */
+export const paymentDeadlineOf = (method: PaymentMethod, deadlineDays: number, now: number) =>
+  hasDeadline(method) ? now + deadlineDays * 24 * 60 * 60_000 : now + IMMEDIATE_PAYMENT_WINDOW_MS

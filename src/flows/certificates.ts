@@ -15,6 +15,7 @@ import {
   academicYearStart,
   certificateContent,
   certificateSettingsOf,
+  certificateStanding,
   issuerNames,
   eligibilityProblems,
   issueNumberOf,
@@ -25,15 +26,11 @@ import {
   type OrderLine,
   type PostalAddress,
 } from '../domain/certificates'
-import {
-  hasDeadline,
-  IMMEDIATE_PAYMENT_WINDOW_MS,
-  type PaymentMethod,
-} from '../domain/paymentMethods'
+import { paymentDeadlineOf, type PaymentMethod } from '../domain/paymentMethods'
 import type { CertificateType, RegistrarRecord } from '../domain/registrar'
 import type { University } from '../domain/university'
 import type { Lang, Translator } from '../i18n'
-import { sha256Hex } from '../security/crypto'
+import { randomToken, sha256Hex } from '../security/crypto'
 import type { Services } from '../services'
 import { applicationByRequest, loadUniversity, type Application } from './charge'
 import { breakdownOf } from './mails'
@@ -131,9 +128,7 @@ export const placeOrder = async (s: Services, req: OrderRequest): Promise<OrderO
   const settings = certificateSettingsOf(u)
   const price = priceOrder(settings, req.lines, postageFor(settings, req.delivery, req.address))
   const now = s.clock()
-  const deadline = hasDeadline(req.method)
-    ? now + u.paymentDeadlineDays * 24 * 60 * 60_000
-    : now + IMMEDIATE_PAYMENT_WINDOW_MS
+  const deadline = paymentDeadlineOf(req.method, u.paymentDeadlineDays, now)
   const ofThisRequest = sql`(SELECT id FROM applications WHERE student_id = ${req.studentId} AND request_key = ${req.requestKey})`
   await s.db.batch([
     s.db.insert(applications).values({
@@ -247,12 +242,7 @@ export const copyNumbers = (lines: readonly CertificateLine[]) => {
 }
 
 /** Whether a certificate may still be downloaded (電子, issued, not revoked, not expired). */
-export const downloadable = (c: Certificate, now: number) =>
-  c.revokedAt === null && now < c.validUntil
-
-export type VerifyStanding = 'valid' | 'revoked' | 'expired'
-export const verifyStanding = (c: Certificate, now: number): VerifyStanding =>
-  c.revokedAt !== null ? 'revoked' : now >= c.validUntil ? 'expired' : 'valid'
+export const downloadable = (c: Certificate, now: number) => certificateStanding(c, now) === 'valid'
 
 /** The certificate a normalised 照合番号 names, at its university only. */
 export const certificateByCode = (db: Db, universityId: string, code: string) =>
@@ -274,11 +264,7 @@ export const createRecipientLink = async (
   email: string,
   expiresAt: number,
 ) => {
-  const bytes = crypto.getRandomValues(new Uint8Array(24))
-  const token = btoa(String.fromCharCode(...bytes))
-    .replace(/\+/g, '-')
-    .replace(/\//g, '_')
-    .replace(/=+$/, '')
+  const token = randomToken(24)
   await s.db.insert(recipientLinks).values({
     tokenHash: await sha256Hex(token),
     applicationId,

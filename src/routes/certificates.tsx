@@ -5,6 +5,7 @@ import type { RegistrarFailure } from '../adapters/registrar'
 import type { AppEnv } from '../context'
 import { certificates } from '../db/schema'
 import {
+  certificateStanding,
   certificateSettingsOf,
   normaliseVerificationCode,
   postageFor,
@@ -19,7 +20,6 @@ import {
   loadOrder,
   recipientOrder,
   samplesOf,
-  verifyStanding,
   type Certificate,
 } from '../flows/certificates'
 import { deskFor } from '../flows/desks'
@@ -336,7 +336,7 @@ certificatePages.get('/verify', async (c) => {
     result: {
       certificate: cert,
       lineName: certificateLineName(tr, cert),
-      standing: verifyStanding(cert, deps.clock()),
+      standing: certificateStanding(cert, deps.clock()),
     },
   })
 })

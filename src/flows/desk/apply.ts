@@ -1,11 +1,7 @@
 import { and, eq } from 'drizzle-orm'
 import { applications, students } from '../../db/schema'
 import { chargeProblem, type ChargeProblem } from '../../domain/charge'
-import {
-  hasDeadline,
-  IMMEDIATE_PAYMENT_WINDOW_MS,
-  type PaymentMethod,
-} from '../../domain/paymentMethods'
+import { paymentDeadlineOf, type PaymentMethod } from '../../domain/paymentMethods'
 import type { Lang } from '../../i18n'
 import type { Services } from '../../services'
 import { applicationByRequest, chargeRoom, loadUniversity, type Application } from '../charge'
@@ -52,9 +48,7 @@ export const applyForCharge = async (s: Services, req: ChargeRequest): Promise<A
   const problem = chargeProblem(req.amount, u, room)
   if (problem) return { ok: false, problem }
   const now = s.clock()
-  const deadline = hasDeadline(req.method)
-    ? now + u.paymentDeadlineDays * 24 * 60 * 60_000
-    : now + IMMEDIATE_PAYMENT_WINDOW_MS
+  const deadline = paymentDeadlineOf(req.method, u.paymentDeadlineDays, now)
   const application = await s.db
     .insert(applications)
     .values({

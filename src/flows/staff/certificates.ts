@@ -367,13 +367,6 @@ export const revokeCertificate = async (
   return { done: true, auditId: entry.id }
 }
 
-/** 有効, 失効 or 期限切れ at `now`, as /verify says it. */
-export const certificateState = (
-  c: Pick<IssuedCertificate, 'revokedAt' | 'validUntil'>,
-  now: number,
-): 'valid' | 'revoked' | 'expired' =>
-  c.revokedAt !== null ? 'revoked' : now >= c.validUntil ? 'expired' : 'valid'
-
 /** Each application's certificates still in force (not revoked), to print from. */
 export const printableOf = async (db: Db, applicationIds: readonly number[]) => {
   const byApplication = new Map<

@@ -4,10 +4,12 @@ import type { AppEnv } from '../../context'
 import type { CertificateContent } from '../../domain/certificateContent'
 import {
   CERTIFICATE_NAMES,
+  certificateStanding,
   enrolmentStatusName,
   formatVerificationCode,
   orderableFor,
   type CatalogueItem,
+  type CertificateStanding,
   type CertificateSettings,
   type EligibilityProblem,
 } from '../../domain/certificates'
@@ -16,7 +18,7 @@ import { hasDeadline, type PaymentMethod } from '../../domain/paymentMethods'
 import type { RegistrarRecord } from '../../domain/registrar'
 import { formatJstDateTime } from '../../domain/time'
 import type { Certificate, OrderView } from '../../flows/certificates'
-import { downloadable, verifyStanding, type VerifyStanding } from '../../flows/certificates'
+import { downloadable } from '../../flows/certificates'
 import type { Application } from '../../flows/charge'
 import { certificateLineName, type BreakdownRow } from '../../flows/mails'
 import type { Translator } from '../../i18n'
@@ -618,7 +620,10 @@ export const OrderConfirmPage = (p: {
   )
 }
 
-const STANDING_KEYS: Record<VerifyStanding, 'verifyValid' | 'verifyRevoked' | 'verifyExpired'> = {
+const STANDING_KEYS: Record<
+  CertificateStanding,
+  'verifyValid' | 'verifyRevoked' | 'verifyExpired'
+> = {
   valid: 'verifyValid',
   revoked: 'verifyRevoked',
   expired: 'verifyExpired',
@@ -641,7 +646,7 @@ export const IssuedCertificates = (p: {
     <ul class="issued">
       {current.map((c) => {
         const line = p.view.lines.find((l) => l.id === c.lineId)
-        const standing = verifyStanding(c, p.now)
+        const standing = certificateStanding(c, p.now)
         return (
           <li>
             <p class="issued-name">
@@ -745,7 +750,7 @@ export const VerifyPage = (p: {
   result: null | {
     certificate: Certificate
     lineName: string
-    standing: VerifyStanding
+    standing: CertificateStanding
   }
   notFound: boolean
 }) => {

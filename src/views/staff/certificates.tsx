@@ -12,7 +12,8 @@ import type {
   PostStep,
   QueueRow,
 } from '../../flows/staff/certificates'
-import { certificateState, POST_STEPS } from '../../flows/staff/certificates'
+import { certificateStanding } from '../../domain/certificates'
+import { POST_STEPS } from '../../flows/staff/certificates'
 import type { ConsoleKey, ConsoleText } from '../../i18n/console'
 import type { Lang } from '../../i18n'
 import { CsrfField, ErrorSummary, Message, type FieldErrors } from '../components'
@@ -510,7 +511,7 @@ export const CertificateOrderSections = ({
               </thead>
               <tbody>
                 {issued.map(({ certificate: x, revokedByName }) => {
-                  const state = certificateState(x, now)
+                  const state = certificateStanding(x, now)
                   const replaced = x.replacesId
                     ? issued.find((i) => i.certificate.id === x.replacesId)?.certificate
                     : undefined
