@@ -136,6 +136,7 @@ export const DEMO_STAFF = [
   },
   { email: 'admin@demo.example', name: 'デモ 管理者', role: 'admin', universityId: 'demo' },
   { email: 'staff@demo2.example', name: 'デモ第二 スタッフ', role: 'staff', universityId: 'demo2' },
+  { email: 'operator@demo.example', name: 'デモ 運用者', role: 'operator', universityId: null },
 ] as const
 export const DEMO_PASSWORD = 'univpass'
 export const DEMO_STUDENT_COUNT = 1000

@@ -4,6 +4,12 @@ import { APPLICATION_KINDS, CREDIT_STATUSES, PAYMENT_STATUSES } from '../domain/
 import { CERTIFICATE_TYPES } from '../domain/registrar'
 import { PAYMENT_METHODS } from '../domain/paymentMethods'
 import { STAFF_ROLES } from '../domain/staff'
+import {
+  ROSTER_CHANGES,
+  ROSTER_IMPORT_STATES,
+  ROSTER_SOURCES,
+  STUDENT_STATUSES,
+} from '../domain/roster'
 
 /** Times are integer milliseconds since the epoch (UTC); money is integer yen. */
 const createdAt = () =>
@@ -45,6 +51,19 @@ export const universities = sqliteTable('universities', {
    * contact (JSON CertificateSettings, domain/certificates.ts). '{}': no certificates offered.
    */
   certificateSettings: text('certificate_settings').notNull().default('{}'),
+  /**
+   * Suspended by the operator (運用者): its students see a page that says so and nothing new
+   * is applied for; webhooks are still accepted, kept and applied, so nothing paid is lost.
+   */
+  suspendedAt: integer('suspended_at'),
+  suspendedReason: text('suspended_reason'),
+  /** How many years after leaving a leaver's personal data is kept (then pseudonymised). */
+  retentionYears: integer('retention_years').notNull().default(5),
+  /**
+   * The registrar's "changed since" cursor: every change the registrar reported up to this
+   * instant is in the directory. Null: never synced.
+   */
+  rosterSyncedThrough: integer('roster_synced_through'),
   createdAt: createdAt(),
 })
 
@@ -57,8 +76,9 @@ export const universityHosts = sqliteTable('university_hosts', {
 })
 
 /**
- * The university's own directory of people (ユーザID + university password), as the
- * university would hand it to us. The D1 directory adapter authenticates against it.
+ * The university's own directory of people (ユーザID + university password + status), kept
+ * current from the university's roster (名簿): a CSV upload or the registrar's list of
+ * changes. The D1 directory adapter authenticates against it.
  */
 export const directoryPeople = sqliteTable(
   'directory_people',
@@ -67,10 +87,25 @@ export const directoryPeople = sqliteTable(
       .notNull()
       .references(() => universities.id),
     userId: text('user_id').notNull(),
-    passwordHash: text('password_hash').notNull(),
+    /**
+     * The service's own format, or a legacy one a directory exported (upgraded on the next
+     * successful login). Null: no password yet (known only from the registrar): cannot log in.
+     */
+    passwordHash: text('password_hash'),
     nameKana: text('name_kana').notNull(),
+    /** 氏名 as the roster gives it (kanji), when it does. */
+    name: text('name'),
+    status: text('status', { enum: STUDENT_STATUSES }).notNull().default('enrolled'),
+    /** The JST day (YYYY-MM-DD) a 卒業 / 退学 / 除籍 student left; retention counts from it. */
+    leftOn: text('left_on'),
+    /** Where the row last came from. */
+    source: text('source', { enum: ROSTER_SOURCES }).notNull().default('seed'),
+    updatedAt: integer('updated_at'),
   },
-  (t) => [primaryKey({ columns: [t.universityId, t.userId] })],
+  (t) => [
+    primaryKey({ columns: [t.universityId, t.userId] }),
+    index('directory_people_left').on(t.universityId, t.leftOn),
+  ],
 )
 
 /** A student's account with this service: what the directory does not hold. */
@@ -93,6 +128,8 @@ export const students = sqliteTable(
     /** The card balance as M.I.C. last reported it, shown when M.I.C. cannot be reached. */
     micBalance: integer('mic_balance'),
     micBalanceAt: integer('mic_balance_at'),
+    /** Personal data removed after the university's retention period (user_id is then `removed-<id>`). */
+    pseudonymisedAt: integer('pseudonymised_at'),
     createdAt: createdAt(),
   },
   (t) => [
@@ -589,3 +626,68 @@ export const devSettings = sqliteTable('dev_settings', {
 export type CertificateOrder = typeof certificateOrders.$inferSelect
 export type CertificateLine = typeof certificateLines.$inferSelect
 export type Certificate = typeof certificates.$inferSelect
+
+/**
+ * One roster import (名簿の取り込み): an uploaded CSV or a registrar sync. Its rows are
+ * checked into roster_import_rows first (the preview); applying writes them to the
+ * directory all at once, or not at all.
+ */
+export const rosterImports = sqliteTable(
+  'roster_imports',
+  {
+    id: integer('id').primaryKey({ autoIncrement: true }),
+    universityId: text('university_id')
+      .notNull()
+      .references(() => universities.id),
+    source: text('source', { enum: ROSTER_SOURCES }).notNull(),
+    state: text('state', { enum: ROSTER_IMPORT_STATES }).notNull(),
+    fileName: text('file_name'),
+    /** Where the uploaded file waits while it is checked (R2), removed once applied or discarded. */
+    fileKey: text('file_key'),
+    /** utf-8, utf-8-bom or cp932: as detected. */
+    encoding: text('encoding'),
+    totalRows: integer('total_rows').notNull().default(0),
+    checkedRows: integer('checked_rows').notNull().default(0),
+    newCount: integer('new_count').notNull().default(0),
+    changedCount: integer('changed_count').notNull().default(0),
+    leavingCount: integer('leaving_count').notNull().default(0),
+    unchangedCount: integer('unchanged_count').notNull().default(0),
+    rejectedCount: integer('rejected_count').notNull().default(0),
+    /** Why the import as a whole failed (an unreadable file), for the console. */
+    error: text('error'),
+    /** The staff member who uploaded or asked for the sync; null: the nightly cron. */
+    createdBy: integer('created_by'),
+    createdAt: integer('created_at').notNull(),
+    updatedAt: integer('updated_at').notNull(),
+    appliedAt: integer('applied_at'),
+    appliedBy: integer('applied_by'),
+  },
+  (t) => [index('roster_imports_university').on(t.universityId, t.createdAt)],
+)
+
+/** One row of an import as checked: what it would change, or why it is rejected. */
+export const rosterImportRows = sqliteTable(
+  'roster_import_rows',
+  {
+    importId: integer('import_id')
+      .notNull()
+      .references(() => rosterImports.id),
+    /** The line in the file (1 = the header), or the position in the registrar's list. */
+    line: integer('line').notNull(),
+    userId: text('user_id'),
+    nameKana: text('name_kana'),
+    name: text('name'),
+    status: text('status', { enum: STUDENT_STATUSES }),
+    leftOn: text('left_on'),
+    /** Already in the service's or a documented legacy format: never a plain password. */
+    passwordHash: text('password_hash'),
+    change: text('change', { enum: ROSTER_CHANGES }).notNull(),
+    /** Why a row is rejected: a message key of the console's catalogue, with its detail. */
+    reason: text('reason'),
+  },
+  (t) => [
+    primaryKey({ columns: [t.importId, t.line] }),
+    index('roster_import_rows_change').on(t.importId, t.change, t.line),
+    index('roster_import_rows_user').on(t.importId, t.userId),
+  ],
+)

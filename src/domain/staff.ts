@@ -4,9 +4,12 @@
  * - コールセンター (`callcentre`): the operator's call centre, every university, reading and
  *   the safe actions (nothing that sends money back or changes settings or accounts);
  * - 管理者 (`admin`): a university's administrator: what its staff do, and its settings,
- *   staff accounts and audit log.
+ *   staff accounts, roster (名簿) and audit log;
+ * - 運用者 (`operator`): the company that runs the service, above the universities: creates,
+ *   connects and suspends universities and invites their first 管理者, but sees no
+ *   university's students (its call centre's accounts do that).
  */
-export const STAFF_ROLES = ['staff', 'callcentre', 'admin'] as const
+export const STAFF_ROLES = ['staff', 'callcentre', 'admin', 'operator'] as const
 export type StaffRole = (typeof STAFF_ROLES)[number]
 
 export const isStaffRole = (v: unknown): v is StaffRole =>
@@ -49,6 +52,10 @@ export const STAFF_ACTIONS = {
   manageStaff: ['admin'],
   /** 監査ログ. */
   audit: ['admin'],
+  /** 名簿: upload a roster, apply or discard it, sync from the registrar. */
+  roster: ['admin'],
+  /** 大学: create, connect, check, suspend and resume universities; invite a first 管理者. */
+  universities: ['operator'],
 } as const satisfies Record<string, readonly StaffRole[]>
 export type StaffAction = keyof typeof STAFF_ACTIONS
 

@@ -10,6 +10,7 @@ export const ROLE_LABEL: Record<StaffRole, ConsoleKey> = {
   staff: 'roleStaff',
   callcentre: 'roleCallcentre',
   admin: 'roleAdmin',
+  operator: 'roleOperator',
 }
 
 export const RoleName = ({ role }: { role: StaffRole }) => {
