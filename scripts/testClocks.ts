@@ -68,6 +68,40 @@ export const FEWER_CLOCKS: Record<string, { clocks: readonly string[]; why: stri
     clocks: ['2027-03-31 21:00'],
     why: "sets the twin's clock itself wherever time matters (its nightly window, the academic year); once at the fiscal year's end",
   },
+  // The console's sign-in, invitations and TOTP, and the student's one-time URLs: what the
+  // clock decides there is expiry and the hour's codes, never M.I.C.'s stop windows. The three
+  // nightly clocks are the same night for them; the day's and the fiscal year's turns are kept.
+  ...Object.fromEntries(
+    [
+      'test/integration/console-access.test.ts',
+      'test/integration/console-approval.test.ts',
+      'test/integration/console-auth.test.ts',
+      'test/integration/console-fuzz.test.ts',
+      'test/integration/console-totp.test.ts',
+      'test/integration/onboarding.test.ts',
+    ].map((file) => [
+      file,
+      {
+        clocks: ['2026-11-30 23:45', '2027-03-31 21:00'],
+        why: "expiry and the hour's codes, no stop window: run where the day and the fiscal year turn",
+      },
+    ]),
+  ),
+  // Pages that show a stop window (the menu's balance, the settings of stop windows, the
+  // nightly reconciliation) but send no credit through one: one clock inside the nightly stop.
+  ...Object.fromEntries(
+    [
+      'test/integration/login.test.ts',
+      'test/integration/console-admin.test.ts',
+      'test/integration/console-reconcile.test.ts',
+    ].map((file) => [
+      file,
+      {
+        clocks: ['2026-11-30 23:45', '2026-12-15 02:00', '2027-03-31 21:00'],
+        why: 'stop windows shown, none crossed by a credit: once inside the nightly stop, and where the day and the fiscal year turn',
+      },
+    ]),
+  ),
   'test/integration/model.test.ts': {
     clocks: ['2026-11-30 23:45', '2027-03-31 21:00'],
     why: 'each run already starts at a random day and jumps the clock at random, through the nightly stop too; the month-end and fiscal-year-end starts are the ones a random start rarely lands in',
