@@ -17,6 +17,8 @@ import {
   twinPaymentOf,
   webhookEvent,
 } from '../charge'
+import { drizzle } from 'drizzle-orm/d1'
+import { D1Directory } from '../../src/adapters/directory'
 import { hashSecret } from '../../src/security/crypto'
 import { Client, expectRedirect, login, mainText } from '../client'
 import { PASSWORD } from '../fixtures'
@@ -125,6 +127,39 @@ describe('university passwords from a directory (legacy hashes)', () => {
       expect((await login(new Client(), userId, `${password}x`)).res.status).toBe(401)
       expect((await directoryRow(userId))!.password_hash).toBe(upgraded)
     })
+  })
+
+  it('leaves a hash that a roster changed while the old one was being verified', async () => {
+    const userId = user(16)
+    await setHash(userId, BCRYPT_ABC)
+    const fromRoster = 'pbkdf2_sha256$10000$seasalt$FQCNpiZpTb0zub+HBsH6TOwyRxJ19FwvjbweatNmK/Y='
+    // The real D1, with a roster's write landing just before the upgrade's UPDATE runs.
+    const racing = new Proxy(env.DB, {
+      get(target, key) {
+        if (key !== 'prepare') {
+          const value: unknown = Reflect.get(target, key)
+          return typeof value === 'function' ? value.bind(target) : value
+        }
+        return (query: string) => {
+          const statement = target.prepare(query)
+          if (!/^update "directory_people"/i.test(query)) return statement
+          return {
+            bind: (...values: unknown[]) => {
+              const bound = statement.bind(...values)
+              return {
+                run: async () => {
+                  await setHash(userId, fromRoster)
+                  return bound.run()
+                },
+              }
+            },
+          }
+        }
+      },
+    })
+    const directory = new D1Directory(drizzle(racing) as never, env.PEPPER)
+    expect(await directory.authenticate('demo', userId, 'abc')).toMatchObject({ userId })
+    expect((await directoryRow(userId))!.password_hash).toBe(fromRoster)
   })
 
   it('refuses a hash too costly for a Worker, or malformed, and changes nothing', async () => {
