@@ -118,6 +118,9 @@ export const CLOCK_FREE: Record<string, string> = {
   'test/unit/charge.test.ts': 'pure rules given fixed instants',
   'test/unit/domain.test.ts': 'pure rules, no time',
   'test/unit/bankAccount.test.ts': 'pure checks of bank account fields, no time',
+  'test/unit/passwords.test.ts': 'password hashes against fixed vectors, no time',
+  'test/integration/leavers.test.ts':
+    'starts at noon; statuses and legacy hashes, no time rule (one credit away from any stop)',
   'test/integration/account.test.ts': 'credential changes; its URLs are used at once',
   'test/integration/certificate-pdf.test.ts': 'PDFs made at a fixed signing time, no clock read',
   'test/integration/console-events.test.ts': 'starts at noon; unmatched events, no time rules',

@@ -1,5 +1,6 @@
 import type { Directory } from './adapters/directory'
 import type { students } from './db/schema'
+import type { StudentStatus } from './domain/roster'
 import type { University } from './domain/university'
 import type { TokenDeps } from './flows/oneTimeUrl'
 import type { StaffMember } from './flows/staff/auth'
@@ -8,7 +9,15 @@ import type { ConsoleText } from './i18n/console'
 import type { SessionRecord } from './security/session'
 import type { Services } from './services'
 
+/** A student's account with this service (the students table). */
 export type Student = typeof students.$inferSelect
+
+/**
+ * The logged-in student: their account and their status in the university's directory (在学,
+ * 休学, 卒業, 退学, 除籍), which decides what they may still do (domain/roster.ts
+ * STUDENT_RIGHTS). Read with the account in one query (middleware/session.ts).
+ */
+export type SessionStudent = Student & { status: StudentStatus }
 
 /** What a request's handlers use, built once per request from the bindings. */
 export interface Deps extends Services {
@@ -20,7 +29,7 @@ export interface Deps extends Services {
 export interface ActiveSession {
   id: string
   record: SessionRecord
-  student: Student
+  student: SessionStudent
 }
 
 export type AppEnv = {

@@ -31,6 +31,11 @@ export const STUDENT_RIGHTS = {
   certificates: ['enrolled', 'on_leave', 'graduated'],
   /** Settings of the account (e-mail, second password). */
   account: ['enrolled', 'on_leave', 'graduated'],
+  /**
+   * The menu and every page behind login; without it, only 申請一覧 and what is still on its
+   * way (payments, refunds) and their own data (middleware/session.ts LEAVER_PAGES).
+   */
+  menu: ['enrolled', 'on_leave', 'graduated'],
 } as const satisfies Record<string, readonly StudentStatus[]>
 export type StudentRight = keyof typeof STUDENT_RIGHTS
 

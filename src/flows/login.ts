@@ -1,5 +1,5 @@
 import { eq, sql } from 'drizzle-orm'
-import type { Deps, Student } from '../context'
+import type { Deps, SessionStudent } from '../context'
 import { students } from '../db/schema'
 import { ACCOUNT_POLICY, CLIENT_POLICY, DEVICE_POLICY } from '../domain/throttle'
 import type { University } from '../domain/university'
@@ -18,7 +18,7 @@ import {
 
 export type LoginResult =
   /** `deviceCookie`: the browser's new device cookie, to be set with the session. */
-  | { kind: 'ok'; student: Student; deviceCookie: string }
+  | { kind: 'ok'; student: SessionStudent; deviceCookie: string }
   | { kind: 'failed' }
   | { kind: 'locked'; until: number }
 
@@ -40,6 +40,10 @@ const accountFor = (deps: Deps, universityId: string, userId: string, nameKana: 
  * the user ID typed is a trusted client, whose attempts are counted against that cookie
  * alone; any other client is counted against the client and against the account's lock of
  * untrusted clients, which therefore never stops the student's own browsers.
+ *
+ * A person whose roster row has no password yet (known only from the registrar) fails like
+ * a wrong password (adapters/directory). Every status logs in; what each may then do is
+ * domain/roster.ts's STUDENT_RIGHTS.
  */
 export const attemptLogin = async (
   deps: Deps,
@@ -67,13 +71,13 @@ export const attemptLogin = async (
   if (gate.locked !== null) return { kind: 'locked', until: gate.locked }
 
   const person = await deps.directory.authenticate(university.id, input.userId, input.password)
-  let student: Student | null = null
+  let student: SessionStudent | null = null
   if (person) {
     const account = await accountFor(deps, university.id, person.userId, person.nameKana)
     const secondOk = account.secondPasswordHash
       ? await verifySecret(input.secondPassword, account.secondPasswordHash, deps.pepper)
       : true
-    if (secondOk) student = account
+    if (secondOk) student = { ...account, status: person.status }
   } else {
     // Same work as checking a second password, so an unknown ID is not faster.
     await verifySecret(input.secondPassword, DUMMY_HASH, deps.pepper)
@@ -96,5 +100,5 @@ export const attemptLogin = async (
     .returning()
     .get()
   const deviceCookie = await issueDeviceCookie(deps.pepper, university.id, updated.userId, now)
-  return { kind: 'ok', student: updated, deviceCookie }
+  return { kind: 'ok', student: { ...updated, status: student.status }, deviceCookie }
 }

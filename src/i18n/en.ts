@@ -141,6 +141,18 @@ export const en = {
   lastLogin: 'Last login',
   lastLoginNone: 'None (first login)',
   menuCharge: 'M.I.C. Charge',
+  menuChargeClosed: 'Not available after graduation',
+  chargeClosed: [
+    'As you have graduated, M.I.C. Charge is no longer available to you.',
+    'You can still see your applications (their payments and refunds), apply for certificates, and change your email address and second password.',
+  ],
+  chargeNotAllowed:
+    'M.I.C. Charge is only for enrolled students and students on leave. No application was made.',
+  leaverNotice:
+    'As you have {status}, you can only see your applications (their payments and refunds, and ask for a refund) and download your own data.',
+  leaverPageClosed: 'The page you asked for is not available to you.',
+  leaverStatus_withdrawn: 'withdrawn from the university',
+  leaverStatus_expelled: 'been removed from the register',
   menuApplications: 'Applications',
   menuEmailChange: 'Change email address',
   menuSecondPasswordChange: 'Change second password',

@@ -152,6 +152,19 @@ export const ja = {
   lastLogin: '前回ログイン日時',
   lastLoginNone: 'なし（初回ログイン）',
   menuCharge: 'M.I.C.チャージ',
+  // Leavers (卒業 / 退学 / 除籍): what their status still allows (domain/roster.ts).
+  menuChargeClosed: '卒業されたため、ご利用いただけません',
+  chargeClosed: [
+    '卒業されたため、M.I.C.チャージはご利用いただけません。',
+    '申請一覧（これまでの申請、お支払い・返金の状況）、証明書の申請、メールアドレスと第2パスワードの変更は、引き続きご利用いただけます。',
+  ],
+  chargeNotAllowed:
+    'M.I.C.チャージは在学中・休学中の方のみご利用いただけます。申請は受け付けていません。',
+  leaverNotice:
+    '{status}のため、ご利用いただけるのは申請一覧（申請とお支払い・返金の状況、返金の手続き）と、ご自身のデータのダウンロードのみです。',
+  leaverPageClosed: 'お探しのページはご利用いただけません。',
+  leaverStatus_withdrawn: '退学',
+  leaverStatus_expelled: '除籍',
   menuApplications: '申請一覧',
   menuEmailChange: 'メールアドレス変更',
   menuSecondPasswordChange: '第2パスワード変更',

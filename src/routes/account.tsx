@@ -2,7 +2,7 @@ import { and, eq, isNotNull, sql } from 'drizzle-orm'
 import { Hono, type Context } from 'hono'
 import { deleteCookie, getCookie, setCookie } from 'hono/cookie'
 import * as z from 'zod'
-import { STAGE_HOME, stageOf, type AppEnv, type Student } from '../context'
+import type { AppEnv, Student } from '../context'
 import { students } from '../db/schema'
 import { EMAIL_MAX_LENGTH, emailProblem, normalizeEmail } from '../domain/email'
 import { SECRET_MAX_LENGTH } from '../domain/secondPassword'
@@ -21,7 +21,7 @@ import { newSecondPasswordErrors, storeSecondPassword } from '../flows/secondPas
 import { accountKey, beginAttempt, clearAttempts, deviceKey, failAttempt } from '../flows/throttle'
 import type { Translator } from '../i18n'
 import { issueCsrfCookie } from '../middleware/csrf'
-import { requireStage } from '../middleware/session'
+import { homeOf, requireRight, requireStage } from '../middleware/session'
 import { verifySecret } from '../security/crypto'
 import {
   DEVICE_COOKIE,
@@ -131,7 +131,7 @@ const renderLogin = (
 
 account.get('/login', (c) => {
   const session = c.get('session')
-  if (session) return c.redirect(STAGE_HOME[stageOf(session.student)], 303)
+  if (session) return c.redirect(homeOf(session.student), 303)
   const q = c.req.query()
   const notice = q.expired ? tr(c).t('sessionExpired') : q.out ? tr(c).t('loggedOut') : null
   return renderLogin(c, {}, {}, notice ? { kind: 'info', text: notice } : undefined)
@@ -172,7 +172,7 @@ account.post(
       sameSite: 'Strict',
       maxAge: DEVICE_COOKIE_MAX_AGE_SECONDS,
     })
-    return c.redirect(STAGE_HOME[stageOf(result.student)], 303)
+    return c.redirect(homeOf(result.student), 303)
   },
 )
 
@@ -279,6 +279,12 @@ const mailEmailUrl = async (c: C, mode: EmailMode, email: string, confirm: strin
   }
   return c.redirect(`/email/${mode}/sent`, 303)
 }
+
+/** Changing the account's settings is a right of the student's status (domain/roster.ts). */
+const settings = requireRight('account')
+account.use('/email/change', requireStage('ready'), settings)
+account.use('/email/change/*', requireStage('ready'), settings)
+account.use('/second-password/change', requireStage('ready'), settings)
 
 for (const mode of ['setup', 'change'] as const) {
   const stage = mode === 'setup' ? 'email' : 'ready'

@@ -5,6 +5,7 @@ import type { AppEnv } from '../context'
 import { selectColumns } from '../db/columns'
 import { applications } from '../db/schema'
 import { tabOf, type ApplicationTab } from '../domain/application'
+import { studentMay } from '../domain/roster'
 import { hasDeadline } from '../domain/paymentMethods'
 import { deskFor } from '../flows/desks'
 import { latestCashRefund } from '../flows/cashRefunds'
@@ -69,9 +70,17 @@ applicationPages.get('/applications', async (c) => {
       certificatesUntil: certificates_until,
     }))
     .filter((a) => tabOf(a, now) === tab)
-  return c.render(<ApplicationListPage rows={rows} tab={tab} lastLoginAt={student.lastLoginAt} />, {
-    title: c.get('tr').t('applicationsTitle'),
-  })
+  // 退学 / 除籍: this page is what is left to them (middleware/session.ts), and it says why.
+  const leaver = studentMay(student.status, 'menu')
+    ? undefined
+    : {
+        status: student.status === 'expelled' ? ('expelled' as const) : ('withdrawn' as const),
+        closed: c.req.query('closed') === '1',
+      }
+  return c.render(
+    <ApplicationListPage rows={rows} tab={tab} lastLoginAt={student.lastLoginAt} leaver={leaver} />,
+    { title: c.get('tr').t('applicationsTitle') },
+  )
 })
 
 applicationPages.get('/applications/:id', async (c) => {

@@ -25,7 +25,7 @@ import {
 import { deskFor } from '../flows/desks'
 import { breakdownOf, certificateLineName } from '../flows/mails'
 import { AppError } from '../errors'
-import { requireStage } from '../middleware/session'
+import { requireRight, requireStage } from '../middleware/session'
 import { randomToken } from '../security/crypto'
 import type { FieldErrors } from '../views/components'
 import {
@@ -49,8 +49,11 @@ type C = Context<AppEnv>
  * link and /verify need no account.
  */
 export const certificatePages = new Hono<AppEnv>()
-certificatePages.use('/certificates', requireStage('ready'))
-certificatePages.use('/certificates/*', requireStage('ready'))
+// Ordering is a right of the student's status (domain/roster.ts: 在学, 休学, 卒業); the
+// registrar still decides each certificate by its own rules.
+const mayOrder = requireRight('certificates')
+certificatePages.use('/certificates', requireStage('ready'), mayOrder)
+certificatePages.use('/certificates/*', requireStage('ready'), mayOrder)
 
 const student = (c: C) => c.get('session')!.student
 const settingsOf = (c: C) => certificateSettingsOf(c.get('university'))
@@ -260,14 +263,19 @@ const certificateOf = async (c: C, applicationId: number) => {
 }
 
 /** 印刷可能: the student's own certificate, while it is valid and not revoked. */
-certificatePages.get('/applications/:id/certificates/:cid', requireStage('ready'), async (c) => {
-  const a = await ownApplication(c)
-  const cert = await certificateOf(c, a.id)
-  const view = await loadOrder(c.get('deps').db, a.id)
-  if (!view || view.order.delivery !== 'pdf' || !downloadable(cert, c.get('deps').clock()))
-    throw new AppError('notFound', 404)
-  return pdfResponse(c, cert)
-})
+certificatePages.get(
+  '/applications/:id/certificates/:cid',
+  requireStage('ready'),
+  mayOrder,
+  async (c) => {
+    const a = await ownApplication(c)
+    const cert = await certificateOf(c, a.id)
+    const view = await loadOrder(c.get('deps').db, a.id)
+    if (!view || view.order.delivery !== 'pdf' || !downloadable(cert, c.get('deps').clock()))
+      throw new AppError('notFound', 404)
+    return pdfResponse(c, cert)
+  },
+)
 
 /** The recipient's link: no account, only the token, until the certificates' validity ends. */
 const recipientView = async (c: C) => {

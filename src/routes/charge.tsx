@@ -15,24 +15,50 @@ import { isPaymentMethod, type PaymentMethod } from '../domain/paymentMethods'
 import { deskFor } from '../flows/desks'
 import { chargeRoom, readBalance, startPayment } from '../flows/charge'
 import type { Translator } from '../i18n'
-import { requireStage } from '../middleware/session'
+import { requireRight, requireStage } from '../middleware/session'
 import { randomToken } from '../security/crypto'
 import type { FieldErrors } from '../views/components'
 import { ChargePage, ConfirmPage, MethodPage, type ChargeView } from '../views/pages/charge'
+import { InfoPage } from '../views/pages/general'
 import { requiredText, validForm } from './forms'
 
 type C = Context<AppEnv>
 
 /** M.I.C.チャージ (manual §4.1): チャージ → お支払い方法選択 → 申請内容確認 → 申請. */
 export const charge = new Hono<AppEnv>()
-charge.use('/charge', requireStage('ready'))
-charge.use('/charge/*', requireStage('ready'))
+/**
+ * Charging is a right of the student's status (domain/roster.ts): a 卒業 student is told on
+ * this page why it is closed, at every step and whatever the method (GET or POST); the desk
+ * refuses the application too (flows/desk/apply.ts), so no request gets around it.
+ */
+const chargeClosed = (c: C) => {
+  c.status(403)
+  const { t, list } = c.get('tr')
+  return c.render(
+    <InfoPage
+      role="alert"
+      lines={list('chargeClosed')}
+      links={[
+        { href: '/applications', label: t('menuApplications') },
+        { href: '/certificates', label: t('menuCertificates') },
+        { href: '/menu', label: t('menuTitle') },
+      ]}
+    />,
+    { title: t('chargeTitle') },
+  )
+}
+charge.use('/charge', requireStage('ready'), requireRight('charge', chargeClosed))
+charge.use('/charge/*', requireStage('ready'), requireRight('charge', chargeClosed))
 
 const student = (c: C) => c.get('session')!.student
 
 export const problemText = (
   t: Translator['t'],
-  p: ChargeProblem | { code: 'balanceUnknown' } | { code: 'methodUnavailable' },
+  p:
+    | ChargeProblem
+    | { code: 'balanceUnknown' }
+    | { code: 'methodUnavailable' }
+    | { code: 'notAllowed' },
 ) => {
   switch (p.code) {
     case 'notWhole':
@@ -47,6 +73,8 @@ export const problemText = (
       return t('balanceUnknown')
     case 'methodUnavailable':
       return t('methodRequired')
+    case 'notAllowed':
+      return t('chargeNotAllowed')
   }
 }
 

@@ -1,11 +1,11 @@
 import { Hono } from 'hono'
 import { setCookie } from 'hono/cookie'
-import { STAGE_HOME, stageOf, type AppEnv } from '../context'
+import type { AppEnv } from '../context'
 import { hasDeadline, isPaymentMethod } from '../domain/paymentMethods'
 import { AppError } from '../errors'
 import { isLang } from '../i18n'
 import { LANG_COOKIE } from '../middleware/context'
-import { requireStage } from '../middleware/session'
+import { homeOf, requireStage } from '../middleware/session'
 import { sameOriginPath } from '../security/redirect'
 import { HowToPage, ManualPage, MenuPage } from '../views/pages/general'
 
@@ -14,7 +14,7 @@ export const pages = new Hono<AppEnv>()
 
 pages.get('/', (c) => {
   const session = c.get('session')
-  return c.redirect(session ? STAGE_HOME[stageOf(session.student)] : '/login', 303)
+  return c.redirect(session ? homeOf(session.student) : '/login', 303)
 })
 
 pages.get('/menu', requireStage('ready'), (c) =>

@@ -1,6 +1,7 @@
 import type { PropsWithChildren } from 'hono/jsx'
 import { jsxRenderer, useRequestContext } from 'hono/jsx-renderer'
 import { stageOf, type AppEnv } from '../context'
+import { studentMay } from '../domain/roster'
 import { CsrfField } from './components'
 
 declare module 'hono' {
@@ -18,6 +19,8 @@ const AccountMenu = () => {
   const { t } = c.get('tr')
   const session = c.get('session')
   if (!session || stageOf(session.student) !== 'ready') return null
+  // A 退学 / 除籍 student has only 申請一覧 left (domain/roster.ts): no menu, no settings.
+  const { status } = session.student
   return (
     <details class="account-menu">
       <summary>
@@ -25,14 +28,22 @@ const AccountMenu = () => {
       </summary>
       <ul>
         <li>
-          <a href="/menu">{t('menuTitle')}</a>
+          {studentMay(status, 'menu') ? (
+            <a href="/menu">{t('menuTitle')}</a>
+          ) : (
+            <a href="/applications">{t('menuApplications')}</a>
+          )}
         </li>
-        <li>
-          <a href="/email/change">{t('menuEmailChange')}</a>
-        </li>
-        <li>
-          <a href="/second-password/change">{t('menuSecondPasswordChange')}</a>
-        </li>
+        {studentMay(status, 'account') && (
+          <>
+            <li>
+              <a href="/email/change">{t('menuEmailChange')}</a>
+            </li>
+            <li>
+              <a href="/second-password/change">{t('menuSecondPasswordChange')}</a>
+            </li>
+          </>
+        )}
         <li>
           <a href="/manual">{t('menuManual')}</a>
         </li>

@@ -1,12 +1,17 @@
 import { and, eq } from 'drizzle-orm'
 import type { Db } from '../../db'
 import { directoryPeople } from '../../db/schema'
-import { DUMMY_HASH, verifySecret } from '../../security/crypto'
+import type { StudentStatus } from '../../domain/roster'
+import { DUMMY_HASH, hashSecret, verifySecret } from '../../security/crypto'
+import { verifyLegacyPassword } from '../../security/legacyPasswords'
+import { recognisePasswordHash } from '../../security/passwordFormats'
 
 /** A person as the university's directory knows them. */
 export interface DirectoryPerson {
   userId: string
   nameKana: string
+  /** 在学, 休学, 卒業, 退学, 除籍: what the person may still do (domain/roster.ts). */
+  status: StudentStatus
 }
 
 /** The university's directory: who may log in with which university password. */
@@ -20,8 +25,13 @@ export interface Directory {
 }
 
 /**
- * A directory kept in D1, loaded from the university's export (here: the seed).
- * An unknown ID costs the same PBKDF2 work as a known one, so timing reveals nothing.
+ * A directory kept in D1, loaded from the university's roster (an upload, the registrar, or
+ * the seed). An unknown ID, and a person with no password yet, cost the same PBKDF2 work as
+ * a known one, so timing reveals nothing.
+ *
+ * A roster may carry a hash in a format the university's own directory exported ({SSHA},
+ * bcrypt, PBKDF2: security/passwordFormats.ts). The first login that verifies one replaces
+ * it with the service's own peppered hash, so a leaked legacy hash stops being useful.
  */
 export class D1Directory implements Directory {
   constructor(
@@ -30,14 +40,32 @@ export class D1Directory implements Directory {
   ) {}
 
   async authenticate(universityId: string, userId: string, password: string) {
-    const person = await this.db
-      .select()
-      .from(directoryPeople)
-      .where(
-        and(eq(directoryPeople.universityId, universityId), eq(directoryPeople.userId, userId)),
-      )
-      .get()
-    const ok = await verifySecret(password, person?.passwordHash ?? DUMMY_HASH, this.pepper)
-    return person && ok ? { userId: person.userId, nameKana: person.nameKana } : null
+    const where = and(
+      eq(directoryPeople.universityId, universityId),
+      eq(directoryPeople.userId, userId),
+    )
+    const person = await this.db.select().from(directoryPeople).where(where).get()
+    const stored = person?.passwordHash ?? null
+    const format = stored ? recognisePasswordHash(stored) : null
+    if (!person || !stored || !format?.ok || format.format === 'service') {
+      // The service's own hash; or nothing usable (no person, no password, a hash we cannot
+      // verify), which costs what a real check costs and fails.
+      const ok = await verifySecret(password, format?.ok ? stored! : DUMMY_HASH, this.pepper)
+      return person && ok ? found(person) : null
+    }
+    if (!(await verifyLegacyPassword(password, stored))) return null
+    // Only if the row still holds the hash just verified: a roster applied meanwhile wins.
+    await this.db
+      .update(directoryPeople)
+      .set({ passwordHash: await hashSecret(password, this.pepper) })
+      .where(and(where, eq(directoryPeople.passwordHash, stored)))
+      .run()
+    return found(person)
   }
 }
+
+const found = (p: typeof directoryPeople.$inferSelect): DirectoryPerson => ({
+  userId: p.userId,
+  nameKana: p.nameKana,
+  status: p.status,
+})

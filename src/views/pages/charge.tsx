@@ -473,6 +473,8 @@ export const ApplicationListPage = (p: {
   rows: (Application & { certificateLines: string | null })[]
   tab: ApplicationTab
   lastLoginAt: number | null
+  /** A 退学 / 除籍 student, who has only this page left: why (and, if sent here, that too). */
+  leaver?: { status: 'withdrawn' | 'expelled'; closed: boolean }
 }) => {
   const tr = useC().get('tr')
   const { t } = tr
@@ -483,6 +485,12 @@ export const ApplicationListPage = (p: {
   return (
     <>
       <LastLogin at={p.lastLoginAt} />
+      {p.leaver && (
+        <Message kind="info">
+          {p.leaver.closed && <p>{t('leaverPageClosed')}</p>}
+          <p>{t('leaverNotice', { status: t(`leaverStatus_${p.leaver.status}`) })}</p>
+        </Message>
+      )}
       <nav class="tabs" aria-label={t('applicationsTitle')}>
         {tabs.map(([tab, label]) => (
           <a href={`/applications?tab=${tab}`} aria-current={tab === p.tab ? 'page' : undefined}>
@@ -528,11 +536,14 @@ export const ApplicationListPage = (p: {
           </table>
         </div>
       )}
-      <p class="actions">
-        <a class="button" href="/menu">
-          {t('back')}
-        </a>
-      </p>
+      {/* A 退学 / 除籍 student has no menu to go back to. */}
+      {!p.leaver && (
+        <p class="actions">
+          <a class="button" href="/menu">
+            {t('back')}
+          </a>
+        </p>
+      )}
     </>
   )
 }

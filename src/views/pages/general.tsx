@@ -1,5 +1,6 @@
 import { useRequestContext } from 'hono/jsx-renderer'
-import type { AppEnv, Student } from '../../context'
+import type { AppEnv, SessionStudent, Student } from '../../context'
+import { studentMay } from '../../domain/roster'
 import type { PaymentMethod } from '../../domain/paymentMethods'
 import { formatJstDateTime } from '../../domain/time'
 import { format } from '../../i18n'
@@ -39,7 +40,7 @@ export const LastLogin = ({ at }: { at: number | null }) => {
 }
 
 /** メニュー選択. */
-export const MenuPage = ({ student }: { student: Student }) => {
+export const MenuPage = ({ student }: { student: SessionStudent }) => {
   const { t } = useTr()
   return (
     <>
@@ -47,9 +48,17 @@ export const MenuPage = ({ student }: { student: Student }) => {
       <p>{t('loggedInAs', { name: student.nameKana, userId: student.userId })}</p>
       <ul class="menu-tiles">
         <li>
-          <a class="tile" href="/charge">
-            {t('menuCharge')}
-          </a>
+          {studentMay(student.status, 'charge') ? (
+            <a class="tile" href="/charge">
+              {t('menuCharge')}
+            </a>
+          ) : (
+            // Shown, not hidden: the manual's menu has it, and the student learns why.
+            <span class="tile disabled">
+              {t('menuCharge')}
+              <small>{t('menuChargeClosed')}</small>
+            </span>
+          )}
         </li>
         <li>
           <a class="tile" href="/certificates">
