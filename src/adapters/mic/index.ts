@@ -208,9 +208,7 @@ export class HttpMic implements Mic {
     return this.failure(r)
   }
 
-  async university(
-    universityId: string,
-  ): Promise<MicResult<{ id: string }> | MicUnauthorized> {
+  async university(universityId: string): Promise<MicResult<{ id: string }> | MicUnauthorized> {
     const r = await this.call('GET', `/v1/universities/${encodeURIComponent(universityId)}`)
     if (r.kind === 'response' && r.status === 200 && r.json.id === universityId)
       return { ok: true, id: universityId }

@@ -93,10 +93,7 @@ export const saveSettings = async (
   const added = next.hosts.filter((h) => !current.hosts.includes(h))
   try {
     await db.batch([
-      db
-        .update(universities)
-        .set(settingsColumns(next))
-        .where(eq(universities.id, universityId)),
+      db.update(universities).set(settingsColumns(next)).where(eq(universities.id, universityId)),
       // next.hosts is never empty (readSettings asks for one at least).
       db
         .delete(universityHosts)
