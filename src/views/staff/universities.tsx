@@ -264,8 +264,10 @@ export const UniversityPage = ({
       {notice && <Message kind={notice.kind}>{notice.text}</Message>}
       {created && <Created invite={created} />}
       <ErrorSummary errors={invite.errors} />
-      <p>{ct('uniDetailIntro', { id: account.id, hosts: settings.hosts.join(', ') })}</p>
-      <p role="status">
+      <p class="university-facts">
+        {ct('uniDetailIntro', { id: account.id, hosts: settings.hosts.join(', ') })}
+      </p>
+      <p role="status" class="university-facts">
         {detail.suspendedAt === null
           ? ct('uniStateActive')
           : ct('uniStateSuspended', {
