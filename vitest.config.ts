@@ -64,6 +64,14 @@ export const TEST_MERCHANTS = [
     webhookSecret: 'whsec_test_demo',
     webhookUrl: 'http://localhost/payments/komoju/webhook',
   },
+  // test/integration/console-universities.test.ts: the merchant account of op-s, a university
+  // the operator creates and suspends (its webhooks must still be accepted and applied).
+  {
+    name: 'opsusp',
+    secretKey: 'sk_test_op_suspended',
+    webhookSecret: 'whsec_test_op_suspended',
+    webhookUrl: 'http://op-s.localhost/payments/komoju/webhook',
+  },
 ]
 
 /** The registrar twin's universities in tests; demo2 allows 3 学割証 a year, to show the setting. */
@@ -111,6 +119,13 @@ export default defineConfig(async () => {
             REGISTRAR_API_KEY_DEMO: TEST_REGISTRAR_UNIVERSITIES[0]!.key,
             REGISTRAR_API_KEY_DEMO2: TEST_REGISTRAR_UNIVERSITIES[1]!.key,
             REGISTRAR_TIMEOUT_MS: '1000',
+            // test/integration/console-universities.test.ts: a test-only university op-a whose
+            // keys the twins refuse (gateway account "opa", registrar key of OP_A).
+            KOMOJU_SECRET_KEY_OPA: 'sk_test_refused_by_the_twin',
+            KOMOJU_WEBHOOK_SECRET_OPA: 'whsec_test_op_a',
+            REGISTRAR_API_KEY_OP_A: 'test-registrar-key-refused',
+            KOMOJU_SECRET_KEY_OPSUSP: 'sk_test_op_suspended',
+            KOMOJU_WEBHOOK_SECRET_OPSUSP: 'whsec_test_op_suspended',
             DEV_REGISTRAR_ADMIN_URL: 'http://registrar.test',
             TEST_CLOCK_OFFSET_MS: String(clockOffset),
             // test/integration/model.test.ts: how many random runs, and a seed to repeat one.

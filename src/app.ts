@@ -6,6 +6,7 @@ import type { AppEnv } from './context'
 import { language, resolveUniversity, withDeps } from './middleware/context'
 import { csrfProtection } from './middleware/csrf'
 import { loadSession } from './middleware/session'
+import { refuseWhenSuspended } from './middleware/suspension'
 import { account } from './routes/account'
 import { applicationPages } from './routes/applications'
 import { cashRefundPages } from './routes/cashRefund'
@@ -59,6 +60,9 @@ app.use(resolveUniversity())
 app.route('/staff', staffConsole)
 // The layout comes before CSRF and session checks so their error pages are full pages.
 app.use(layout())
+// A suspended university's students see one page, whatever they open (the console above and
+// the webhooks before are not stopped).
+app.use(refuseWhenSuspended())
 app.use(csrfProtection())
 app.use(loadSession())
 

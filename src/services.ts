@@ -113,7 +113,7 @@ export const registrarFor = (env: Env, universityId: string): Registrar => {
  * The secret's name for a gateway account: KOMOJU_SECRET_KEY, or KOMOJU_SECRET_KEY_<NAME>;
  * `always` suffixes even "default" (keys held per university).
  */
-const secretName = (base: string, account: string, always = false) =>
+export const secretName = (base: string, account: string, always = false) =>
   account === 'default' && !always
     ? base
     : `${base}_${account.toUpperCase().replace(/[^A-Z0-9]/g, '_')}`

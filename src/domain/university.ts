@@ -26,6 +26,8 @@ export interface University {
   staffAlertEmail: string | null
   /** 各種証明書: the stored JSON, parsed where it is used (certificateSettingsOf). */
   certificateSettings: string
+  /** Suspended by the operator since then: its students see a page that says so. */
+  suspendedAt?: number | null
 }
 
 export interface UniversityRow {
@@ -47,6 +49,7 @@ export interface UniversityRow {
   gatewayAccount: string
   staffAlertEmail: string | null
   certificateSettings: string
+  suspendedAt?: number | null
 }
 
 const parseBlackouts = (json: string): BlackoutPeriod[] => {
@@ -96,4 +99,5 @@ export const universityFromRow = (row: UniversityRow): University => ({
   gatewayAccount: row.gatewayAccount,
   staffAlertEmail: row.staffAlertEmail,
   certificateSettings: row.certificateSettings,
+  suspendedAt: row.suspendedAt ?? null,
 })

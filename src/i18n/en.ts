@@ -18,6 +18,14 @@ export const en = {
   contactHeading: 'Contact',
   contactHours: 'Hours: {hours}',
 
+  // A university suspended by the operator: every student page
+  suspendedTitle: 'Not available at the moment',
+  suspendedLead:
+    'This service of {university} is suspended. You cannot log in, charge or apply for certificates.',
+  suspendedPaid:
+    'No money you have paid is lost. A charge paid before the suspension is credited to M.I.C. as usual. An application still waiting for payment at a convenience store or by Pay-easy can be paid until its payment deadline, and is credited once paid.',
+  suspendedContact: 'If you have questions, please contact the office below.',
+
   loginTitle: 'Student Login',
   userId: 'User ID',
   password: 'Password',

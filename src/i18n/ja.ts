@@ -20,6 +20,14 @@ export const ja = {
   contactHeading: 'お問い合わせ',
   contactHours: '受付時間 {hours}',
 
+  // A university suspended by the operator (運用者): every student page
+  suspendedTitle: 'ただいまご利用いただけません',
+  suspendedLead:
+    '{university}のこのサービスは、現在停止しています。ログイン、チャージ、証明書の申請はできません。',
+  suspendedPaid:
+    'お支払い済みのお金は失われません。停止前にお支払いいただいたチャージは、通常どおりM.I.C.に入金されます。コンビニ・ペイジーでのお支払いがまだの申請は、お支払い期限まではお支払いいただけ、お支払いいただければ入金されます。',
+  suspendedContact: 'ご不明な点は、下記のお問い合わせ先までご連絡ください。',
+
   // 2.3 Login
   loginTitle: '在学生ログイン',
   userId: 'ユーザID',

@@ -18,6 +18,9 @@ export type MicFailure =
   /** M.I.C. understood and refused (a suspended or reissued card …): trying again will not help. */
   | { ok: false; error: 'rejected'; detail: string }
 
+/** The key was refused (only the connection check tells this apart from `unavailable`). */
+export type MicUnauthorized = { ok: false; error: 'unauthorized'; detail: string }
+
 export type MicResult<T> = ({ ok: true } & T) | MicFailure
 
 export interface MicBalance {
@@ -45,6 +48,12 @@ export interface MicCreditRecord {
 export interface Mic {
   balance(card: MicCard): Promise<MicResult<MicBalance>>
   credit(card: MicCard, amount: number, idempotencyKey: string): Promise<MicResult<MicCredit>>
+  /**
+   * Whether M.I.C. accepts the key and serves the university (the operator's connection
+   * check): `unauthorized` when the key is refused, `rejected` when it does not know the
+   * university.
+   */
+  university(universityId: string): Promise<MicResult<{ id: string }> | MicUnauthorized>
   /**
    * Every credit applied to the university's cards with from ≤ appliedAt < to, all pages
    * read (突合). A failure on any page fails the whole listing: a partial list must never
@@ -196,6 +205,15 @@ export class HttpMic implements Mic {
         return { ok: true, creditId, balance, appliedAt, replayed: r.status === 200 }
       }
     }
+    return this.failure(r)
+  }
+
+  async university(universityId: string): Promise<MicResult<{ id: string }> | MicUnauthorized> {
+    const r = await this.call('GET', `/v1/universities/${encodeURIComponent(universityId)}`)
+    if (r.kind === 'response' && r.status === 200 && r.json.id === universityId)
+      return { ok: true, id: universityId }
+    if (r.kind === 'response' && (r.status === 401 || r.status === 403))
+      return { ok: false, error: 'unauthorized', detail: `HTTP ${r.status}` }
     return this.failure(r)
   }
 

@@ -103,14 +103,18 @@ export type InviteResult =
 
 /**
  * Creates a one-time invitation URL's token (30 minutes, once) for the administrator's
- * university. An address that already has an account anywhere is refused: addresses are
- * one account across the service, and the invitation could never be accepted.
+ * university (the operator names the university it invites a first 管理者 to). An address
+ * that already has an account anywhere is refused: addresses are one account across the
+ * service, and the invitation could never be accepted.
  */
 export const inviteMember = async (
   deps: Deps & { totpKeys: TotpKeys },
-  actor: StaffPrincipal & { universityId: string },
+  actor: StaffPrincipal,
   input: { email: string; name: string; role: StaffRole },
+  /** The account's university: the administrator's own, or the one the operator chose. */
+  universityId: string | null = actor.universityId,
 ): Promise<InviteResult> => {
+  if (!universityId) throw new Error('an invitation is for a university')
   const email = normaliseEmail(input.email)
   const taken = await deps.db
     .select({ id: staffMembers.id })
@@ -121,13 +125,13 @@ export const inviteMember = async (
   const now = deps.clock()
   const token = await createStaffInvite(
     deps,
-    { email, name: input.name, role: input.role, universityId: actor.universityId },
+    { email, name: input.name, role: input.role, universityId },
     actor.id,
   )
   const expiresAt = now + STAFF_INVITE_TTL_MS
   await recordAudit(deps.db, actor, now, {
     action: 'staff.invite',
-    universityId: actor.universityId,
+    universityId,
     targetType: 'staff_invite',
     targetId: email,
     // Never the token: the audit log is read by every administrator of the university.

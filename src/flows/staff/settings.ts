@@ -29,8 +29,27 @@ export const loadSettings = async (db: Db, universityId: string) => {
   )
 }
 
+/** The columns of `universities` that 大学設定 holds, as stored (the operator's form too). */
+export const settingsColumns = (next: UniversitySettings) => ({
+  name: next.name,
+  nameEn: next.nameEn,
+  legalName: next.legalName,
+  callCentreName: next.callCentreName,
+  callCentrePhone: next.callCentrePhone,
+  callCentreHours: next.callCentreHours,
+  mailFrom: next.mailFrom,
+  mailFromName: next.mailFromName,
+  balanceCap: next.balanceCap,
+  minCharge: next.minCharge,
+  chargeStep: next.chargeStep,
+  paymentMethods: JSON.stringify(next.paymentMethods),
+  paymentDeadlineDays: next.paymentDeadlineDays,
+  fiscalYearEndBlackouts: blackoutsJson(next.fiscalYearEndBlackouts),
+  staffAlertEmail: next.staffAlertEmail,
+})
+
 /** Host names among `hosts` that another university already serves. */
-const hostsOfOthers = async (db: Db, universityId: string, hosts: readonly string[]) => {
+export const hostsOfOthers = async (db: Db, universityId: string, hosts: readonly string[]) => {
   if (hosts.length === 0) return []
   const rows = await db
     .select({ hostname: universityHosts.hostname })
@@ -74,26 +93,7 @@ export const saveSettings = async (
   const added = next.hosts.filter((h) => !current.hosts.includes(h))
   try {
     await db.batch([
-      db
-        .update(universities)
-        .set({
-          name: next.name,
-          nameEn: next.nameEn,
-          legalName: next.legalName,
-          callCentreName: next.callCentreName,
-          callCentrePhone: next.callCentrePhone,
-          callCentreHours: next.callCentreHours,
-          mailFrom: next.mailFrom,
-          mailFromName: next.mailFromName,
-          balanceCap: next.balanceCap,
-          minCharge: next.minCharge,
-          chargeStep: next.chargeStep,
-          paymentMethods: JSON.stringify(next.paymentMethods),
-          paymentDeadlineDays: next.paymentDeadlineDays,
-          fiscalYearEndBlackouts: blackoutsJson(next.fiscalYearEndBlackouts),
-          staffAlertEmail: next.staffAlertEmail,
-        })
-        .where(eq(universities.id, universityId)),
+      db.update(universities).set(settingsColumns(next)).where(eq(universities.id, universityId)),
       // next.hosts is never empty (readSettings asks for one at least).
       db
         .delete(universityHosts)

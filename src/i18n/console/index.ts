@@ -6,12 +6,22 @@ import { common } from './common'
 import { reconcile } from './reconcile'
 import { students } from './students'
 import { triage } from './triage'
+import { universities } from './universities'
 
 /**
  * The console's catalogue, one part per area of the console. A part's keys start with its
  * name (`triage…`, `app…`, …) except `common`'s.
  */
-const parts = [common, triage, applications, students, reconcile, admin, certificates] as const
+const parts = [
+  common,
+  triage,
+  applications,
+  students,
+  reconcile,
+  admin,
+  certificates,
+  universities,
+] as const
 
 type Part = (typeof parts)[number]
 /** Every part's keys (distributing over the parts, not only the keys they share). */

@@ -228,3 +228,11 @@ certificateSettings.post(
     return c.redirect(`/staff/settings/certificates?${result.kind}=1`, 303)
   },
 )
+
+/** The catalogue form's shape, reading and wording, shared with the operator's page. */
+export {
+  catalogueShape,
+  errorsOf as catalogueErrorsOf,
+  formFromPost as catalogueFormFromPost,
+  TEXT_LABELS as catalogueFieldLabels,
+}

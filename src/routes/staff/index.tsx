@@ -14,6 +14,7 @@ import { reconcile } from './reconcile'
 import { settings } from './settings'
 import { students } from './students'
 import { triage } from './triage'
+import { universities } from './universities'
 
 /**
  * The operations console (/staff): its own layout, session and sign-in; the same CSRF
@@ -29,6 +30,8 @@ staffConsole.use(csrfProtection())
 staffConsole.use(loadStaff())
 
 staffConsole.route('/', staffAuth)
+// The operator's pages: before the `read` check, which the operator does not pass.
+staffConsole.route('/', universities)
 staffConsole.use('*', requireStaff('read'))
 staffConsole.route('/', triage)
 staffConsole.route('/', applications)

@@ -130,10 +130,9 @@ members.post(
     const admin = adminOf(c)
     if (!admin) return forbidden(c)
     const form = c.req.valid('form')
-    const deps = c.get('deps')
     const ct = c.get('ct')
-    const result = await inviteMember(await staffAuthDeps(c), admin, form)
-    if (result.kind === 'emailTaken') {
+    const created = await inviteAndMail(c, admin, form, admin.universityId)
+    if (!created) {
       c.status(409)
       return render(c, admin, {
         invite: {
@@ -142,25 +141,43 @@ members.post(
         },
       })
     }
-    // The URL on the host the administrator is using: the console is served on every host
-    // of the service, and this one is known to reach it.
-    const url = `${new URL(c.req.url).origin}/staff/invite/${result.token}`
-    const u = await loadUniversity(deps.db, admin.universityId)
-    const mailed = await deps.mailer.send(
-      staffInviteMail(u, form.email, {
-        name: form.name,
-        roleJa: consoleText('ja')(ROLE_LABEL[form.role]),
-        roleEn: consoleText('en')(ROLE_LABEL[form.role]),
-        url,
-        expiresAt: result.expiresAt,
-      }),
-    )
     // Shown on this response only (no redirect): the token is kept nowhere but in the mail.
-    return render(c, admin, {
-      created: { email: form.email, url, expiresAt: result.expiresAt, mailed },
-    })
+    return render(c, admin, { created })
   },
 )
+
+/**
+ * Creates an invitation to `universityId` and mails its URL: the members page, and the
+ * operator inviting a university's first 管理者 (routes/staff/universities). Null when the
+ * address already has an account.
+ */
+export const inviteAndMail = async (
+  c: C,
+  actor: StaffPrincipal,
+  form: { email: string; name: string; role: StaffRole },
+  universityId: string,
+): Promise<CreatedInvite | null> => {
+  const deps = c.get('deps')
+  const result = await inviteMember(await staffAuthDeps(c), actor, form, universityId)
+  if (result.kind === 'emailTaken') return null
+  // The URL on the host the member is using: the console is served on every host of the
+  // service, and this one is known to reach it.
+  const url = `${new URL(c.req.url).origin}/staff/invite/${result.token}`
+  const u = await loadUniversity(deps.db, universityId)
+  const mailed = await deps.mailer.send(
+    staffInviteMail(u, form.email, {
+      name: form.name,
+      roleJa: consoleText('ja')(ROLE_LABEL[form.role]),
+      roleEn: consoleText('en')(ROLE_LABEL[form.role]),
+      url,
+      expiresAt: result.expiresAt,
+    }),
+  )
+  return { email: form.email, url, expiresAt: result.expiresAt, mailed }
+}
+
+/** The invitation form's checks, shared with the operator's invitation of a first 管理者. */
+export { inviteLabels, inviteSchema }
 
 /**
  * The end of a member action: on success a redirect (so a reload does not repeat it) to

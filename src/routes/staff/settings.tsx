@@ -111,8 +111,12 @@ const formFromPost = (data: unknown): SettingsForm => {
 }
 
 /** One problem of the form in the administrator's language. */
-const problemText = (ct: ConsoleText, field: string, p: SettingsProblem): string => {
-  const label = ct(FIELD_LABELS[field] ?? 'adminSettingsTitle')
+const problemText = (
+  ct: ConsoleText,
+  field: string,
+  p: SettingsProblem,
+  label = ct(FIELD_LABELS[field] ?? 'adminSettingsTitle'),
+): string => {
   switch (p.code) {
     case 'required':
       return ct('required', { field: label })
@@ -238,3 +242,12 @@ settings.post(
     }
   },
 )
+
+/** The form's shape, reading and wording, shared with the operator's form (routes/staff/universities). */
+export {
+  errorsOf as settingsErrorsOf,
+  problemText as settingsProblemText,
+  FIELD_LABELS as settingsFieldLabels,
+  formFromPost as settingsFormFromPost,
+  settingsShape,
+}

@@ -158,11 +158,14 @@ export const CatalogueSettingsPage = ({
   form,
   errors,
   notice,
+  operator,
 }: {
   universityName: string
   form: CatalogueForm
   errors: FieldErrors
   notice?: Notice
+  /** The operator's page for a university (routes/staff/universities): where to post, and back. */
+  operator?: { action: string; back: { href: string; label: string } }
 }) => {
   const ct = useC().get('ct')
   const L = CATALOGUE_LIMITS
@@ -194,11 +197,13 @@ export const CatalogueSettingsPage = ({
       <ErrorSummary errors={errors} />
       <p>{ct('certSettingsIntro', { university: universityName })}</p>
       <p>
-        <a href="/staff/settings">{ct('certSettingsBack')}</a>
+        <a href={operator?.back.href ?? '/staff/settings'}>
+          {operator?.back.label ?? ct('certSettingsBack')}
+        </a>
       </p>
       <form
         method="post"
-        action="/staff/settings/certificates"
+        action={operator?.action ?? '/staff/settings/certificates'}
         class="console-form admin-settings"
         novalidate
       >

@@ -14,6 +14,7 @@ const NAV: { href: string; label: ConsoleKey; action: StaffAction }[] = [
   { href: '/staff/settings', label: 'navSettings', action: 'settings' },
   { href: '/staff/members', label: 'navStaff', action: 'manageStaff' },
   { href: '/staff/audit', label: 'navAudit', action: 'audit' },
+  { href: '/staff/universities', label: 'uniNav', action: 'universities' },
 ]
 
 /** The console's menu: only what the member's role may open. */

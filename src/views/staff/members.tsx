@@ -105,7 +105,7 @@ const MemberRow = ({ member, self }: { member: MemberListing; self: boolean }) =
 }
 
 /** The invitation just created: its URL, shown on this page once and never again. */
-const Created = ({ invite }: { invite: CreatedInvite }) => {
+export const Created = ({ invite }: { invite: CreatedInvite }) => {
   const ct = useCt()
   const expires = formatJstDateTime(invite.expiresAt)
   return (

@@ -1,4 +1,4 @@
-import type { PropsWithChildren } from 'hono/jsx'
+import type { Child, PropsWithChildren } from 'hono/jsx'
 import { useRequestContext } from 'hono/jsx-renderer'
 import type { AppEnv } from '../../context'
 import { PAYMENT_METHODS } from '../../domain/paymentMethods'
@@ -146,11 +146,17 @@ export const SettingsPage = ({
   form,
   errors,
   notice,
+  operator,
 }: {
   universityName: string
   form: SettingsForm
   errors: FieldErrors
   notice?: Notice
+  /**
+   * The operator's form (routes/staff/universities): its own address, intro, button and
+   * sections of its own before these.
+   */
+  operator?: { action: string; intro: string; submit: string; leading: Child }
 }) => {
   const ct = useCt()
   const text = (
@@ -182,12 +188,20 @@ export const SettingsPage = ({
     <>
       {notice && <Message kind={notice.kind}>{notice.text}</Message>}
       <ErrorSummary errors={errors} />
-      <p>{ct('adminSettingsIntro', { university: universityName })}</p>
-      <p>
-        <a href="/staff/settings/certificates">{ct('certSettingsLink')}</a>
-      </p>
-      <form method="post" action="/staff/settings" class="console-form admin-settings" novalidate>
+      <p>{operator?.intro ?? ct('adminSettingsIntro', { university: universityName })}</p>
+      {!operator && (
+        <p>
+          <a href="/staff/settings/certificates">{ct('certSettingsLink')}</a>
+        </p>
+      )}
+      <form
+        method="post"
+        action={operator?.action ?? '/staff/settings'}
+        class="console-form admin-settings"
+        novalidate
+      >
         <CsrfField />
+        {operator?.leading}
         <Section id="settings-names" title={ct('adminSectionNames')}>
           {text('name', 'adminName')}
           {text('name_en', 'adminNameEn')}
@@ -242,7 +256,7 @@ export const SettingsPage = ({
         </Section>
         <div class="actions">
           <button type="submit" class="button primary">
-            {ct('adminSave')}
+            {operator?.submit ?? ct('adminSave')}
           </button>
         </div>
       </form>

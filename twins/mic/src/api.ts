@@ -87,6 +87,14 @@ export const micApi = (store: Store, env: Env) => {
     return c.json(store.creditsOfUniversity(university, from, to, after, limit))
   })
 
+  // Whether M.I.C. serves a university (the operator's connection check): 404 for one it
+  // does not know, so a key that works is not taken for a university that is connected.
+  api.get('/v1/universities/:university', (c) => {
+    const university = c.req.param('university')
+    if (!store.knowsUniversity(university)) return c.json({ error: 'unknown_university' }, 404)
+    return c.json({ id: university, balanceCap: store.university(university).balanceCap })
+  })
+
   api.get('/v1/cards/:university/:user', (c) => {
     const { university, user } = c.req.param()
     const now = c.get('now')

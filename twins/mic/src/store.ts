@@ -114,6 +114,13 @@ export class Store {
     return this.setting<University | null>(`university:${id}`, null) ?? configured ?? unknown
   }
   setUniversity = (u: University) => this.save(`university:${u.id}`, u)
+  /** Whether M.I.C. serves the university: in UNIVERSITIES, or set through the admin API. */
+  knowsUniversity(id: string): boolean {
+    return (
+      this.setting<University | null>(`university:${id}`, null) !== null ||
+      parseUniversities(this.env.UNIVERSITIES).some((u) => u.id === id)
+    )
+  }
 
   /** The card, created at ¥1,000 the first time anyone asks about it. */
   card(cardId: string, now: number) {
