@@ -8,7 +8,8 @@
  * The registrar sync (flows/roster/sync.ts) calls createImport, stageRows, finishChecking and
  * applyImport; the upload (flows/roster/upload.ts) the same, through the queue.
  */
-import { and, desc, eq, sql } from 'drizzle-orm'
+import { and, desc, eq, sql, type SQL } from 'drizzle-orm'
+import { SQLiteAsyncDialect } from 'drizzle-orm/sqlite-core'
 import { rosterImports } from '../../db/schema'
 import type { RosterImportState, RosterSource, StudentStatus } from '../../domain/roster'
 import { encodeReason, type RowReason } from '../../domain/rosterCsv'
@@ -17,6 +18,18 @@ import type { Services } from '../../services'
 import { recordAudit } from '../staff/audit'
 
 type S = Pick<Services, 'db' | 'clock'>
+
+// One D1 batch (a transaction) of hand-written set-based statements and query-builder ones:
+// drizzle's own batch() takes no raw SQL, so both become D1 statements here.
+const dialect = new SQLiteAsyncDialect()
+const raw = (s: S, query: SQL) => {
+  const q = dialect.sqlToQuery(query)
+  return s.db.$client.prepare(q.sql).bind(...q.params)
+}
+const built = (s: S, query: { toSQL(): { sql: string; params: unknown[] } }) => {
+  const q = query.toSQL()
+  return s.db.$client.prepare(q.sql).bind(...q.params)
+}
 
 /** A row already normalised (domain/rosterCsv checkRow, or the registrar's record). */
 export interface RosterRow {
@@ -107,7 +120,9 @@ export const stageRows = async (
   const statements = []
   if (rows.length > 0)
     statements.push(
-      s.db.run(sql`
+      raw(
+        s,
+        sql`
         INSERT OR REPLACE INTO roster_import_rows
           (import_id, line, user_id, name_kana, name, status, left_on, password_hash, change, reason)
         SELECT ${importId}, r.line, r.user_id, r.name_kana, r.name, r.status, r.left_on, r.password_hash,
@@ -128,24 +143,31 @@ export const stageRows = async (
             json_extract(value, '$.passwordHash') AS password_hash
           FROM json_each(${JSON.stringify(rows)})
         ) r
-        LEFT JOIN directory_people d ON d.university_id = ${imp.universityId} AND d.user_id = r.user_id`),
+        LEFT JOIN directory_people d ON d.university_id = ${imp.universityId} AND d.user_id = r.user_id`,
+      ),
     )
   if (rejected.length > 0)
     statements.push(
-      s.db.run(sql`
+      raw(
+        s,
+        sql`
         INSERT OR REPLACE INTO roster_import_rows (import_id, line, user_id, change, reason)
         SELECT ${importId}, json_extract(value, '$.line'), json_extract(value, '$.userId'), 'rejected',
           json_extract(value, '$.reason')
-        FROM json_each(${JSON.stringify(rejected.map((r) => ({ line: r.line, userId: r.userId, reason: encodeReason(r.reason) })))})`),
+        FROM json_each(${JSON.stringify(rejected.map((r) => ({ line: r.line, userId: r.userId, reason: encodeReason(r.reason) })))})`,
+      ),
     )
   statements.push(
-    s.db.run(sql`
+    raw(
+      s,
+      sql`
       UPDATE roster_imports SET
         checked_rows = (SELECT count(*) FROM roster_import_rows WHERE import_id = ${importId}),
         updated_at = ${s.clock()}
-      WHERE id = ${importId} AND state = 'checking'`),
+      WHERE id = ${importId} AND state = 'checking'`,
+    ),
   )
-  await s.db.batch(statements as [(typeof statements)[number], ...typeof statements])
+  await s.db.$client.batch(statements)
 }
 
 /**
@@ -157,8 +179,10 @@ export const stageRows = async (
 export const finishChecking = async (s: S, importId: number): Promise<void> => {
   const count = (change: string) =>
     sql`(SELECT count(*) FROM roster_import_rows WHERE import_id = ${importId} AND change = ${change})`
-  await s.db.batch([
-    s.db.run(sql`
+  await s.db.$client.batch([
+    raw(
+      s,
+      sql`
       UPDATE roster_import_rows AS r SET change = 'rejected', reason = json_object(
         'key', 'rosterErrDuplicate',
         'params', json_object('line', (SELECT min(o.line) FROM roster_import_rows o
@@ -166,8 +190,11 @@ export const finishChecking = async (s: S, importId: number): Promise<void> => {
       WHERE r.import_id = ${importId} AND r.change <> 'rejected' AND r.user_id IS NOT NULL
         AND EXISTS (SELECT 1 FROM roster_import_rows o
           WHERE o.import_id = r.import_id AND o.user_id = r.user_id AND o.line <> r.line)
-        AND (SELECT state FROM roster_imports WHERE id = ${importId}) = 'checking'`),
-    s.db.run(sql`
+        AND (SELECT state FROM roster_imports WHERE id = ${importId}) = 'checking'`,
+    ),
+    raw(
+      s,
+      sql`
       UPDATE roster_imports SET
         state = 'ready',
         total_rows = (SELECT count(*) FROM roster_import_rows WHERE import_id = ${importId}),
@@ -176,7 +203,8 @@ export const finishChecking = async (s: S, importId: number): Promise<void> => {
         leaving_count = ${count('leaving')}, unchanged_count = ${count('unchanged')},
         rejected_count = ${count('rejected')},
         updated_at = ${s.clock()}
-      WHERE id = ${importId} AND state = 'checking'`),
+      WHERE id = ${importId} AND state = 'checking'`,
+    ),
   ])
 }
 
@@ -236,8 +264,10 @@ export const applyImport = async (
     rejected: imp.rejectedCount,
   }
   try {
-    await s.db.batch([
-      s.db.run(sql`
+    await s.db.$client.batch([
+      raw(
+        s,
+        sql`
         INSERT INTO directory_people
           (university_id, user_id, password_hash, name_kana, name, status, left_on, source, updated_at)
         SELECT ${imp.universityId}, user_id, password_hash, name_kana, name, status, left_on,
@@ -251,24 +281,31 @@ export const applyImport = async (
           status = excluded.status,
           left_on = excluded.left_on,
           source = excluded.source,
-          updated_at = excluded.updated_at`),
-      recordAudit(s.db, { ...by, name: '', role: 'admin', universityId: imp.universityId }, now, {
-        action: 'roster.apply',
-        universityId: imp.universityId,
-        targetType: 'roster_import',
-        targetId: importId,
-        after: { source: imp.source, fileName: imp.fileName, ...counts },
-      }),
-      s.db
-        .update(rosterImports)
-        .set({
-          state: 'applied',
-          appliedAt: now,
-          appliedBy: by.id || null,
-          updatedAt: now,
-          fileKey: null,
-        })
-        .where(and(eq(rosterImports.id, importId), eq(rosterImports.state, 'applying'))),
+          updated_at = excluded.updated_at`,
+      ),
+      built(
+        s,
+        recordAudit(s.db, { ...by, name: '', role: 'admin', universityId: imp.universityId }, now, {
+          action: 'roster.apply',
+          universityId: imp.universityId,
+          targetType: 'roster_import',
+          targetId: importId,
+          after: { source: imp.source, fileName: imp.fileName, ...counts },
+        }),
+      ),
+      built(
+        s,
+        s.db
+          .update(rosterImports)
+          .set({
+            state: 'applied',
+            appliedAt: now,
+            appliedBy: by.id || null,
+            updatedAt: now,
+            fileKey: null,
+          })
+          .where(and(eq(rosterImports.id, importId), eq(rosterImports.state, 'applying'))),
+      ),
     ])
   } catch (error) {
     console.error('roster import not applied; nothing changed', { importId, error: String(error) })
@@ -282,12 +319,18 @@ export const applyImport = async (
   return { kind: 'applied', import: (await loadImport(s, importId))! }
 }
 
-const deleteFile = async (files: R2Bucket, key: string) => {
+/** Deletes what is left of an uploaded file: the chunks under its prefix. */
+const deleteFile = async (files: R2Bucket, prefix: string) => {
   try {
-    await files.delete(key)
+    let cursor: string | undefined
+    do {
+      const page = await files.list({ prefix, cursor })
+      if (page.objects.length > 0) await files.delete(page.objects.map((o) => o.key))
+      cursor = page.truncated ? page.cursor : undefined
+    } while (cursor)
   } catch (error) {
     // The import is applied either way; an orphan file is only storage.
-    console.error('roster file not deleted', { key, error: String(error) })
+    console.error('roster file not deleted', { prefix, error: String(error) })
   }
 }
 
