@@ -334,23 +334,22 @@ const ApplyForm = ({ imp, ackError }: { imp: RosterImport; ackError?: boolean })
           {c.rejected > 0 && (
             <>
               <p>{ct('rosterApplyRejected', c)}</p>
-              <div class={ackError ? 'field has-error' : 'field'}>
+              <div class={ackError ? 'field checkbox has-error' : 'field checkbox'}>
                 {ackError && (
                   <div class="field-error" id="ack-error">
                     <p>{ct('rosterErrAckRequired')}</p>
                   </div>
                 )}
-                <label class="checkbox">
-                  <input
-                    type="checkbox"
-                    name="skip_rejected"
-                    value="1"
-                    required
-                    aria-invalid={ackError ? 'true' : undefined}
-                    aria-describedby={ackError ? 'ack-error' : undefined}
-                  />{' '}
-                  {ct('rosterApplyAck', c)}
-                </label>
+                <input
+                  type="checkbox"
+                  id="skip_rejected"
+                  name="skip_rejected"
+                  value="1"
+                  required
+                  aria-invalid={ackError ? 'true' : undefined}
+                  aria-describedby={ackError ? 'ack-error' : undefined}
+                />
+                <label for="skip_rejected">{ct('rosterApplyAck', c)}</label>
               </div>
             </>
           )}
@@ -437,27 +436,17 @@ export const ImportPage = ({
       {done && (
         <section aria-labelledby="counts-heading">
           <h2 id="counts-heading">{ct('rosterCountsHeading')}</h2>
-          <dl class="roster-counts">
-            <div>
-              <dt>{ct('rosterCountNew')}</dt>
-              <dd>{c.new}</dd>
-            </div>
-            <div>
-              <dt>{ct('rosterCountChanged')}</dt>
-              <dd>{c.changed}</dd>
-            </div>
-            <div>
-              <dt>{ct('rosterCountLeaving')}</dt>
-              <dd>{c.leaving}</dd>
-            </div>
-            <div>
-              <dt>{ct('rosterCountUnchanged')}</dt>
-              <dd>{c.unchanged}</dd>
-            </div>
-            <div>
-              <dt>{ct('rosterCountRejected')}</dt>
-              <dd>{c.rejected}</dd>
-            </div>
+          <dl class="facts">
+            <dt>{ct('rosterCountNew')}</dt>
+            <dd>{c.new}</dd>
+            <dt>{ct('rosterCountChanged')}</dt>
+            <dd>{c.changed}</dd>
+            <dt>{ct('rosterCountLeaving')}</dt>
+            <dd>{c.leaving}</dd>
+            <dt>{ct('rosterCountUnchanged')}</dt>
+            <dd>{c.unchanged}</dd>
+            <dt>{ct('rosterCountRejected')}</dt>
+            <dd>{c.rejected}</dd>
           </dl>
           <p>{ct('rosterAbsent')}</p>
         </section>
