@@ -92,7 +92,7 @@ const Columns = () => {
                 <td class="nowrap">
                   {ct(REQUIRED_COLUMNS.includes(c) ? 'rosterYes' : 'rosterNo')}
                 </td>
-                <td>{ct(COLUMN_HELP[c])}</td>
+                <td class="wrap text">{ct(COLUMN_HELP[c])}</td>
               </tr>
             ))}
           </tbody>
@@ -203,7 +203,7 @@ export const RosterPage = ({
                     </td>
                     <td class="roster-file">{imp.fileName ?? ct(SOURCE_LABEL[imp.source])}</td>
                     <td class="nowrap">{ct(STATE_LABEL[imp.state])}</td>
-                    <td>
+                    <td class="text">
                       <Progress imp={imp} />
                     </td>
                   </tr>

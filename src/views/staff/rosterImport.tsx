@@ -62,7 +62,7 @@ const RejectedTable = ({ rows }: { rows: PreviewRow[] }) => {
             <tr>
               <td class="num">{r.line}</td>
               <td class="mono">{r.userId ?? '—'}</td>
-              <td>{r.reason ? ct(r.reason.key, r.reason.params) : '—'}</td>
+              <td class="wrap text">{r.reason ? ct(r.reason.key, r.reason.params) : '—'}</td>
             </tr>
           ))}
         </tbody>
@@ -98,7 +98,7 @@ const ChangesTable = ({ rows }: { rows: PreviewRow[] }) => {
               <td>{r.name ?? '—'}</td>
               <td class="nowrap">{r.status ? (STATUS_WORD[r.status] ?? r.status) : '—'}</td>
               <td class="nowrap">{r.leftOn ?? '—'}</td>
-              <td class="nowrap">
+              <td class="text">
                 {ct(r.setsPassword ? 'rosterPasswordSet' : 'rosterPasswordKeep')}
               </td>
             </tr>
