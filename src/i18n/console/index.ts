@@ -4,6 +4,7 @@ import { applications } from './applications'
 import { certificates } from './certificates'
 import { common } from './common'
 import { reconcile } from './reconcile'
+import { roster } from './roster'
 import { students } from './students'
 import { triage } from './triage'
 import { universities } from './universities'
@@ -21,6 +22,7 @@ const parts = [
   admin,
   certificates,
   universities,
+  roster,
 ] as const
 
 type Part = (typeof parts)[number]
