@@ -118,6 +118,8 @@ export type RegistrarFault = {
   delayMs?: number
   /** "university:user", or null for every call. */
   student?: string | null
+  /** The first `skip` calls it would hit pass (a fault on a list's second page: 1). */
+  skip?: number
 }
 
 /** A student's record as the twin answers it (snake_case); only what tests reach into. */

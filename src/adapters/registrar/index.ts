@@ -9,6 +9,7 @@ import {
   CERTIFICATE_TYPES,
   ENROLMENT_STATUSES,
   type CertificateType,
+  type RegistrarChangesPage,
   type RegistrarIssuance,
   type RegistrarRecord,
 } from '../../domain/registrar'
@@ -48,6 +49,19 @@ export interface Registrar {
   ): Promise<RegistrarResult<{ issuance: RegistrarIssuance }>>
   /** Whether the registrar answers with this key (the operator's connection check). */
   ping(): Promise<RegistrarResult<{ at: number }>>
+  /**
+   * One page of the students changed at or after `since` (ms), oldest change first. The
+   * first page (no cursor) fixes the listing's snapshot (`asOf`); the next pages are asked
+   * with the same `since` and `limit` and the cursor the previous page gave.
+   */
+  changes(query: ChangesQuery): Promise<RegistrarResult<{ page: RegistrarChangesPage }>>
+}
+
+export interface ChangesQuery {
+  since: number
+  /** 1–500 students a page. */
+  limit: number
+  cursor: string | null
 }
 
 export type Fetcher = (request: Request) => Promise<Response>
@@ -146,6 +160,60 @@ const issuanceJson = z
   }))
 
 const pingJson = z.object({ at: instant })
+
+const leaving = ['graduated', 'withdrawn', 'expelled']
+
+const changeJson = z
+  .object({
+    user_id: text,
+    status: z.enum(ENROLMENT_STATUSES),
+    name: z.object({ kanji: text, kana: text }),
+    left_on: day.nullable(),
+    changed_at: instant,
+  })
+  // A leaver has a leaving day and nobody else has one.
+  .refine((c) => (c.left_on !== null) === leaving.includes(c.status), {
+    message: 'left_on is given for a leaver and only for one',
+  })
+
+const changesJson = z
+  .object({
+    students: z.array(changeJson).max(500),
+    next_cursor: z.string().min(1).max(4000).nullable(),
+    as_of: instant,
+  })
+  .transform((p): RegistrarChangesPage => ({
+    students: p.students.map((c) => ({
+      userId: c.user_id,
+      status: c.status,
+      name: c.name,
+      leftOn: c.left_on,
+      changedAt: c.changed_at,
+    })),
+    nextCursor: p.next_cursor,
+    asOf: p.as_of,
+  }))
+
+/**
+ * Whether a page answers the query as the contract says: no more students than asked,
+ * each changed within [since, asOf], in (changed_at, user_id) order without repeats, and a
+ * page that says more follow is full.
+ */
+const pageAnswers = (p: RegistrarChangesPage, q: ChangesQuery) => {
+  if (p.students.length > q.limit) return false
+  if (p.nextCursor !== null && p.students.length < q.limit) return false
+  let prev: { changedAt: number; userId: string } | null = null
+  for (const c of p.students) {
+    if (c.changedAt < q.since || c.changedAt > p.asOf) return false
+    if (
+      prev &&
+      (c.changedAt < prev.changedAt || (c.changedAt === prev.changedAt && c.userId <= prev.userId))
+    )
+      return false
+    prev = c
+  }
+  return true
+}
 
 type Answer =
   | { kind: 'response'; status: number; json: Record<string, unknown> }
@@ -315,7 +383,26 @@ export class HttpRegistrar implements Registrar {
     }
     return this.failure(r)
   }
+
+  async changes(query: ChangesQuery): Promise<RegistrarResult<{ page: RegistrarChangesPage }>> {
+    const missing = this.unconfigured()
+    if (missing) return missing
+    const params = new URLSearchParams({
+      changed_since: isoInstant(query.since),
+      limit: String(query.limit),
+    })
+    if (query.cursor !== null) params.set('cursor', query.cursor)
+    const r = await this.call('GET', this.path(`/students?${params}`))
+    if (r.kind === 'response' && r.status === 200) {
+      const page = changesJson.safeParse(r.json)
+      if (page.success && pageAnswers(page.data, query)) return { ok: true, page: page.data }
+    }
+    return this.failure(r)
+  }
 }
+
+/** An instant as ISO 8601 (UTC), as the registrar's query parameters take it. */
+const isoInstant = (ms: number) => new Date(ms).toISOString()
 
 /** When maintenance ends, as the answer's `until` says (null if it did not say readably). */
 const untilOf = (until: unknown): number | null => {
