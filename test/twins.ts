@@ -155,4 +155,7 @@ export const registrar = {
   clock: () => ok<{ offsetMs: number; now: number }>(REGISTRAR, 'GET', '/clock'),
   setClock: (offsetMs: number) => ok(REGISTRAR, 'PUT', '/clock', { offsetMs }),
   setNow: (now: number) => ok(REGISTRAR, 'PUT', '/clock', { now }),
+  /** The university's IT issues a new key: the service's is refused until a reset. */
+  setKey: (university: string, key: string) =>
+    ok(REGISTRAR, 'PUT', `/universities/${university}/key`, { key }),
 }

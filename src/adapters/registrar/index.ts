@@ -23,8 +23,11 @@ export type RegistrarFailure =
   | { ok: false; error: 'unknownStudent'; detail: string }
   /** It will not issue this certificate to this student (a hold, the status …): final. */
   | { ok: false; error: 'notEligible'; reason: string; detail: string }
-  /** Our side is wrong (no key, a refused key, a request it calls malformed): staff must look. */
-  | { ok: false; error: 'misconfigured'; detail: string }
+  /**
+   * Our side is wrong (no key, a refused key, a request it calls malformed): staff must look.
+   * `status`: the registrar's HTTP status (401: the key was refused); absent when not called.
+   */
+  | { ok: false; error: 'misconfigured'; detail: string; status?: number }
 
 export type RegistrarResult<T> = ({ ok: true } & T) | RegistrarFailure
 
@@ -35,6 +38,8 @@ export interface IssueRequest {
 }
 
 export interface Registrar {
+  /** Whether the university has a registrar connection (its key) at all. */
+  readonly configured: boolean
   /** The student's record as it is now. */
   record(userId: string): Promise<RegistrarResult<{ record: RegistrarRecord }>>
   /**
@@ -238,6 +243,10 @@ export class HttpRegistrar implements Registrar {
     },
   ) {}
 
+  get configured() {
+    return this.opts.apiKey !== ''
+  }
+
   private path(rest: string) {
     return `/v1/universities/${encodeURIComponent(this.opts.universityId)}${rest}`
   }
@@ -312,7 +321,7 @@ export class HttpRegistrar implements Registrar {
     // A refused key, a request it calls malformed, a key reused for another request: ours
     // to fix, and trying again will not help. Timeouts and rate limits are waited out.
     if (r.status >= 400 && r.status < 500 && ![408, 429].includes(r.status))
-      return { ok: false, error: 'misconfigured', detail }
+      return { ok: false, error: 'misconfigured', detail, status: r.status }
     if (r.status >= 200 && r.status < 300)
       return { ok: false, error: 'unavailable', detail: `HTTP ${r.status}: an unreadable answer` }
     return { ok: false, error: 'unavailable', detail }

@@ -140,8 +140,15 @@ export class Store {
   /** `input` is the admin API's body as given (checked against maintenanceSchema first). */
   setMaintenance = (input: unknown) => this.save('maintenance', input)
 
-  universities = () => parseUniversities(this.env.UNIVERSITIES)
+  /** As configured (UNIVERSITIES), with any key the admin API has changed since. */
+  universities = () => {
+    const keys = this.setting<Record<string, string>>('keys', {})
+    return parseUniversities(this.env.UNIVERSITIES).map((u) => ({ ...u, key: keys[u.id] ?? u.key }))
+  }
   university = (id: string) => this.universities().find((u) => u.id === id) ?? null
+  /** The university's IT changes its key: calls with the old one are refused from now on. */
+  setKey = (id: string, key: string) =>
+    this.save('keys', { ...this.setting<Record<string, string>>('keys', {}), [id]: key })
 
   /** The student's record as the registrar holds it now, or null if it has none. */
   stored(university: string, userId: string): StoredRecord | null {
