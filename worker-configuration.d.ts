@@ -5,9 +5,11 @@ interface __BaseEnv_Env {
 	SESSIONS: KVNamespace;
 	TOKENS: KVNamespace;
 	CERTIFICATES: R2Bucket;
+	ROSTER_UPLOADS: R2Bucket;
 	DB: D1Database;
 	EMAIL: SendEmail;
 	PAYMENT_NOTIFICATIONS: Queue;
+	ROSTER_IMPORTS: Queue;
 	WEBHOOK_REFUSALS: RateLimit;
 	VERIFY_LOOKUPS: RateLimit;
 	ASSETS: Fetcher;

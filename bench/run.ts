@@ -46,6 +46,7 @@ import {
   TRIAGE_SIZE,
 } from './fixtures.ts'
 import { profileCpu, startupMilliseconds } from './profile.ts'
+import { importRoster, ROSTER_PASSWORD_ROWS, ROSTER_ROWS, rosterCsv } from './roster.ts'
 import {
   capturedEvent,
   komojuWebhook,
@@ -796,6 +797,31 @@ for (const o of certOrders) {
     certProblems.push(`order ${o.applicationId}: ${mine.length} registrar issuances`)
 }
 
+// ---- The roster (名簿) import: 20,000 rows through the upload, the queue and one batch ----
+log(`roster import: ${ROSTER_ROWS} rows, then ${ROSTER_PASSWORD_ROWS} with initial passwords`)
+const adminSession = await formLogin(
+  service.base,
+  '/staff/login',
+  {
+    email: 'admin@demo.example',
+    password: DEMO_STAFF_PASSWORD,
+    code: totpCode(DEMO_TOTP_SECRET, Date.now()),
+  },
+  '/staff',
+)
+const rosterRun = await importRoster(
+  service,
+  adminSession,
+  rosterCsv(ROSTER_ROWS, 'bench'),
+  ROSTER_ROWS,
+)
+const rosterPasswords = await importRoster(
+  service,
+  adminSession,
+  rosterCsv(ROSTER_PASSWORD_ROWS, 'benchpw', true),
+  ROSTER_PASSWORD_ROWS,
+)
+
 // ---- HTML + CSS bytes per page ----
 log('page sizes')
 const bytePages = [
@@ -988,6 +1014,14 @@ for (const p of pageBytes)
     baselineBytes.html + baselineBytes.css,
     kb,
   )
+
+info(`roster ${ROSTER_ROWS} rows ({SSHA}): upload → preview ready`, seconds(rosterRun.checkSeconds))
+info(`roster ${ROSTER_ROWS} rows: apply (one D1 batch)`, seconds(rosterRun.applySeconds))
+info(`roster ${ROSTER_ROWS} rows: service CPU per 1,000 rows`, ms(rosterRun.cpuMsPer1000Rows))
+info(
+  `roster ${ROSTER_PASSWORD_ROWS} rows with 初期パスワード: CPU per row (PBKDF2)`,
+  ms((rosterPasswords.cpuSeconds * 1000) / ROSTER_PASSWORD_ROWS),
+)
 
 const exactlyOnce = problems.length === 0
 const issuingRatio = issueMs / certDeliver.elapsedMs
@@ -1210,6 +1244,7 @@ const result = {
       problems: certProblems,
       cronRuns: cronRuns.issuing,
     },
+    roster: { rows: rosterRun, initialPasswords: rosterPasswords },
     goals,
     bundle: { service: serviceBundle, baseline: baselineBundle, ownCode },
     floors: {

@@ -96,6 +96,9 @@ export const CLOCK_FREE: Record<string, string> = {
   'test/integration/fuzz.test.ts': 'starts at noon; bad input changes nothing',
   'test/integration/rules.test.ts': 'rows with fixed times',
   'test/integration/security.test.ts': 'headers, CSRF, sessions ended by credential changes',
+  'test/integration/roster-fuzz.test.ts': 'bad and hostile roster files; no time rule in them',
+  'test/integration/roster.test.ts':
+    'roster imports stamped with the clock; no time rule decides anything in them',
 }
 
 /** What reading or moving the service's clock looks like in a test file. */

@@ -1,5 +1,6 @@
 import { app } from './app'
 import { queue } from './queue'
+import { ROSTER_QUEUE, rosterQueue } from './rosterQueue'
 import { dev } from './routes/dev'
 import { scheduled } from './scheduled'
 
@@ -10,4 +11,10 @@ export { StudentDesk } from './durable/studentDesk'
 
 app.route('/_dev', dev)
 
-export default { fetch: app.fetch, queue, scheduled } satisfies ExportedHandler<Env>
+export default {
+  fetch: app.fetch,
+  // Each queue to its consumer: the roster's chunks, else the payment notifications.
+  queue: (batch, env, ctx) =>
+    batch.queue === ROSTER_QUEUE ? rosterQueue(batch, env) : queue(batch, env, ctx),
+  scheduled,
+} satisfies ExportedHandler<Env>

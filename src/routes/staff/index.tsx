@@ -11,6 +11,7 @@ import { staffAuth } from './auth'
 import { events } from './events'
 import { members } from './members'
 import { reconcile } from './reconcile'
+import { roster, rosterUploadLimit } from './roster'
 import { settings } from './settings'
 import { students } from './students'
 import { triage } from './triage'
@@ -25,6 +26,8 @@ export const staffConsole = new Hono<AppEnv>()
 
 staffConsole.use(consoleLanguage())
 staffConsole.use(consoleLayout())
+// Before the CSRF check, which reads the form: a roster larger than allowed is not read at all.
+staffConsole.use('/roster', rosterUploadLimit())
 staffConsole.use(csrfProtection())
 staffConsole.use(loadStaff())
 
@@ -40,3 +43,4 @@ staffConsole.route('/', certificateSettings)
 staffConsole.route('/', members)
 staffConsole.route('/', audit)
 staffConsole.route('/', events)
+staffConsole.route('/', roster)

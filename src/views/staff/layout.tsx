@@ -14,6 +14,7 @@ const NAV: { href: string; label: ConsoleKey; action: StaffAction }[] = [
   { href: '/staff/settings', label: 'navSettings', action: 'settings' },
   { href: '/staff/members', label: 'navStaff', action: 'manageStaff' },
   { href: '/staff/audit', label: 'navAudit', action: 'audit' },
+  { href: '/staff/roster', label: 'rosterNav', action: 'roster' },
 ]
 
 /** The console's menu: only what the member's role may open. */
@@ -55,6 +56,7 @@ export const consoleLayout = () =>
   jsxRenderer(function ConsoleLayout({
     children,
     title,
+    refreshSeconds,
   }: PropsWithChildren<{ title: string; refreshSeconds?: number }>) {
     const c = useRequestContext<AppEnv>()
     const ct = c.get('ct')
@@ -71,6 +73,8 @@ export const consoleLayout = () =>
           <title>{`${title} | ${ct('consoleName')}`}</title>
           <link rel="stylesheet" href="/app.css" />
           <link rel="stylesheet" href="/console.css" />
+          {/* A page that waits (a roster being checked) keeps itself current (refresh.js). */}
+          {refreshSeconds ? <script src="/refresh.js" defer /> : null}
         </head>
         <body class="console">
           <a class="skip-link" href="#main">
@@ -93,7 +97,13 @@ export const consoleLayout = () =>
           <ConsoleNav />
           <main id="main">
             <h1>{title}</h1>
-            {children}
+            {refreshSeconds ? (
+              <div id="live" aria-live="polite" data-refresh-every={String(refreshSeconds)}>
+                {children}
+              </div>
+            ) : (
+              children
+            )}
           </main>
         </body>
       </html>
