@@ -1,7 +1,12 @@
 import { env } from 'cloudflare:workers'
-import { beforeEach, describe, expect, it } from 'vitest'
+import { afterEach, beforeEach, describe, expect, it } from 'vitest'
 import { HttpRegistrar } from '../../src/adapters/registrar'
-import { registrarFor } from '../../src/services'
+import { syncRoster } from '../../src/flows/roster/sync'
+import { hashSecret } from '../../src/security/crypto'
+import { registrarFor, servicesFor } from '../../src/services'
+import { nextJst, runCron, setClock } from '../charge'
+import { Client, login } from '../client'
+import { staffClient } from '../staff'
 import { REGISTRAR, registrar as twin } from '../twins'
 
 /**
@@ -358,5 +363,433 @@ describe('the adapter’s changes()', () => {
     ]
     for (const alter of cases)
       expect(await altered(alter)).toMatchObject({ ok: false, error: 'unavailable' })
+  })
+})
+
+// ---- The directory kept current from the registrar ----
+
+type Person = {
+  user_id: string
+  password_hash: string | null
+  name_kana: string
+  name: string | null
+  status: string
+  left_on: string | null
+  source: string
+  updated_at: number | null
+}
+const person = (userId: string, university = 'demo') =>
+  env.DB.prepare('SELECT * FROM directory_people WHERE university_id = ? AND user_id = ?')
+    .bind(university, userId)
+    .first<Person>()
+const syncedThrough = async (university = 'demo') =>
+  (await env.DB.prepare('SELECT roster_synced_through AS t FROM universities WHERE id = ?')
+    .bind(university)
+    .first<{ t: number | null }>())!.t
+const setSyncedThrough = (t: number | null, university = 'demo') =>
+  env.DB.prepare('UPDATE universities SET roster_synced_through = ? WHERE id = ?')
+    .bind(t, university)
+    .run()
+type ImportRow = {
+  id: number
+  source: string
+  state: string
+  created_by: number | null
+  new_count: number
+  changed_count: number
+  leaving_count: number
+  unchanged_count: number
+  rejected_count: number
+  error: string | null
+}
+/** The imports this test made (D1 keeps the earlier tests' in this file). */
+let importsBefore = 0
+beforeEach(async () => {
+  importsBefore =
+    (
+      await env.DB.prepare('SELECT max(id) AS id FROM roster_imports').first<{
+        id: number | null
+      }>()
+    )?.id ?? 0
+})
+const registrarImports = async (university = 'demo') =>
+  (
+    await env.DB.prepare(
+      "SELECT * FROM roster_imports WHERE university_id = ? AND source = 'registrar' AND id > ? ORDER BY id",
+    )
+      .bind(university, importsBefore)
+      .all<ImportRow>()
+  ).results
+
+/** The registrar's now, as the snapshot of an (empty) listing tells it. */
+const registrarNow = async () => {
+  const res = await list(q({ changed_since: '2100-01-01T00:00:00Z' }))
+  return Date.parse(((await res.json()) as Page).as_of)
+}
+
+/** The directory caught up with everything the registrar held before the test. */
+const caughtUp = async () => setSyncedThrough(await registrarNow())
+
+const sync = async (by: Parameters<typeof syncRoster>[2] = null, pageSize?: number) =>
+  syncRoster(await servicesFor(env), 'demo', by, pageSize ? { pageSize } : {})
+
+describe('the sync from the registrar', () => {
+  beforeEach(caughtUp)
+
+  it('adds the registrar’s new students, without a password: they cannot log in yet', async () => {
+    await twin.change(
+      'demo',
+      s19(100),
+      newStudent(100, {
+        name: { kanji: '髙橋 﨑子', kana: 'タカハシ サキコ', roman: 'TAKAHASHI Sakiko' },
+      }),
+    )
+    await twin.change(
+      'demo',
+      s19(101),
+      newStudent(101, { status: 'on_leave', leave: { from: '2026-10-01', to: '2027-03-31' } }),
+    )
+    const before = await syncedThrough()
+    const r = await sync()
+    if (!r.ok) throw new Error(JSON.stringify(r))
+    expect(r.listed).toBe(2)
+    expect(await person(s19(100))).toMatchObject({
+      password_hash: null,
+      name_kana: 'タカハシ サキコ',
+      name: '髙橋 﨑子',
+      status: 'enrolled',
+      left_on: null,
+      source: 'registrar',
+    })
+    expect(await person(s19(101))).toMatchObject({ status: 'on_leave', password_hash: null })
+    // The cursor is the listing's snapshot, later than where it started.
+    expect(await syncedThrough()).toBe(r.asOf)
+    expect(r.asOf).toBeGreaterThan(before!)
+    const [imp] = await registrarImports()
+    expect(imp).toMatchObject({ id: r.importId, state: 'applied', new_count: 2, created_by: null })
+    // Applied and audited, as the nightly job (no staff member).
+    const audit = await env.DB.prepare(
+      "SELECT * FROM audit_log WHERE action = 'roster.apply' AND target_id = ?",
+    )
+      .bind(String(r.importId))
+      .first<{ staff_email: string; after: string }>()
+    expect(audit?.staff_email).toBe('cron:registrar-sync')
+    expect(JSON.parse(audit!.after)).toMatchObject({ source: 'registrar', new: 2 })
+    expect((await login(new Client(), s19(100), 'anything-at-all')).res.status).toBe(401)
+  })
+
+  it('changes statuses one to one: a 卒業 with its day, 退学, 除籍; a password stays', async () => {
+    const hash = await hashSecret('univpass', env.PEPPER)
+    for (const n of [110, 111, 112, 113])
+      await env.DB.prepare(
+        "INSERT INTO directory_people (university_id, user_id, password_hash, name_kana, status, source) VALUES ('demo', ?, ?, 'ヤマダ タロウ', 'enrolled', 'upload')",
+      )
+        .bind(s19(n), hash)
+        .run()
+    await twin.change(
+      'demo',
+      s19(110),
+      newStudent(110, { status: 'graduated', graduation: { on: '2027-03-20', expected: false } }),
+    )
+    await twin.change(
+      'demo',
+      s19(111),
+      newStudent(111, {
+        status: 'withdrawn',
+        graduation: null,
+        degree: null,
+        left_on: '2026-11-30',
+      }),
+    )
+    await twin.change(
+      'demo',
+      s19(112),
+      newStudent(112, {
+        status: 'expelled',
+        graduation: null,
+        degree: null,
+        left_on: '2026-12-01',
+      }),
+    )
+    await twin.change(
+      'demo',
+      s19(113),
+      newStudent(113, {
+        name: { kanji: '山田 花子', kana: 'ヤマダ ハナコ', roman: 'YAMADA Hanako' },
+      }),
+    )
+    const r = await sync()
+    expect(r.ok).toBe(true)
+    expect(await person(s19(110))).toMatchObject({
+      status: 'graduated',
+      left_on: '2027-03-20',
+      password_hash: hash,
+    })
+    expect(await person(s19(111))).toMatchObject({
+      status: 'withdrawn',
+      left_on: '2026-11-30',
+      password_hash: hash,
+    })
+    expect(await person(s19(112))).toMatchObject({
+      status: 'expelled',
+      left_on: '2026-12-01',
+      password_hash: hash,
+    })
+    expect(await person(s19(113))).toMatchObject({
+      status: 'enrolled',
+      name_kana: 'ヤマダ ハナコ',
+      name: '山田 花子',
+      password_hash: hash,
+      source: 'registrar',
+    })
+    expect((await registrarImports()).at(-1)).toMatchObject({ leaving_count: 3, changed_count: 1 })
+    // The graduate still logs in with the university password.
+    expect((await login(new Client(), s19(110), 'univpass')).res.status).not.toBe(401)
+  })
+
+  it('changes nothing when the same changes are applied twice', async () => {
+    await twin.change('demo', s19(120), newStudent(120))
+    await twin.change(
+      'demo',
+      s19(121),
+      newStudent(121, { status: 'graduated', graduation: { on: '2026-09-20', expected: false } }),
+    )
+    const from = await syncedThrough()
+    const first = await sync()
+    expect(first.ok).toBe(true)
+    const after = [await person(s19(120)), await person(s19(121))]
+    // As if the cursor had not moved (a sync that died after applying): the same listing again.
+    await setSyncedThrough(from)
+    const again = await sync()
+    expect(again.ok).toBe(true)
+    expect([await person(s19(120)), await person(s19(121))]).toEqual(after)
+    expect((await registrarImports()).at(-1)).toMatchObject({
+      state: 'applied',
+      new_count: 0,
+      changed_count: 0,
+      leaving_count: 0,
+      unchanged_count: 2,
+    })
+  })
+
+  it('reads every page into one import; a fault on page 2 leaves directory and cursor as they were', async () => {
+    for (const n of [130, 131, 132, 133, 134]) await twin.change('demo', s19(n), newStudent(n))
+    const from = await syncedThrough()
+    await twin.setFault({ mode: 'fail', skip: 1, remaining: 1 })
+    const failed = await sync(null, 2)
+    expect(failed).toMatchObject({ ok: false, failure: { error: 'unavailable' } })
+    for (const n of [130, 131, 132, 133, 134]) expect(await person(s19(n))).toBeNull()
+    expect(await syncedThrough()).toBe(from)
+    expect((await registrarImports()).at(-1)).toMatchObject({
+      state: 'failed',
+      error: expect.stringContaining('unavailable'),
+    })
+    // The next run lists the same changes again, all of them, three pages into one import.
+    const r = await sync(null, 2)
+    if (!r.ok) throw new Error(JSON.stringify(r))
+    expect(r.listed).toBe(5)
+    for (const n of [130, 131, 132, 133, 134])
+      expect(await person(s19(n))).toMatchObject({ status: 'enrolled' })
+    expect(await syncedThrough()).toBe(r.asOf)
+    expect(await registrarImports()).toHaveLength(2)
+  })
+
+  it('moves the cursor only once the import is applied', async () => {
+    await twin.change('demo', s19(140), newStudent(140))
+    const from = await syncedThrough()
+    const s = await servicesFor(env)
+    // An import that cannot be applied (a person already discarded it): listed, not applied.
+    const claimed = await env.DB.prepare(
+      "INSERT INTO roster_imports (university_id, source, state, created_at, updated_at) VALUES ('demo', 'registrar', 'discarded', 0, 0) RETURNING id",
+    ).first<{ id: number }>()
+    const r = await syncRoster(s, 'demo', null, { importId: claimed!.id })
+    expect(r).toMatchObject({ ok: false, failure: { error: 'notApplied' } })
+    expect(await person(s19(140))).toBeNull()
+    expect(await syncedThrough()).toBe(from)
+  })
+
+  it('takes from the beginning when it never synced, the seed included', async () => {
+    await setSyncedThrough(null)
+    await twin.change('demo', s19(150), newStudent(150))
+    const r = await sync()
+    if (!r.ok) throw new Error(JSON.stringify(r))
+    expect(r.listed).toBe(SEEDED + 1)
+    expect(await person('demo0991')).toMatchObject({ status: 'graduated', left_on: '2026-03-20' })
+    expect(await person('demo0995')).toMatchObject({ status: 'withdrawn', left_on: '2026-09-30' })
+    expect(await person(s19(150))).toMatchObject({ status: 'enrolled' })
+  })
+
+  it('rejects a record the roster cannot take, with its reason, and applies the rest', async () => {
+    await twin.change(
+      'demo',
+      s19(160),
+      newStudent(160, { name: { kanji: '山田 太郎', kana: '山田 タロウ', roman: 'YAMADA Taro' } }),
+    )
+    await twin.change('demo', s19(161), newStudent(161))
+    const r = await sync()
+    expect(r.ok).toBe(true)
+    expect(await person(s19(160))).toBeNull()
+    expect(await person(s19(161))).not.toBeNull()
+    const row = await env.DB.prepare(
+      'SELECT change, reason FROM roster_import_rows WHERE import_id = ? AND user_id = ?',
+    )
+      .bind(r.ok && r.importId, s19(160))
+      .first<{ change: string; reason: string }>()
+    expect(row).toMatchObject({
+      change: 'rejected',
+      reason: expect.stringContaining('rosterErrKanaInvalid'),
+    })
+  })
+
+  it('says why when it cannot: maintenance, a refused key, no connection', async () => {
+    const from = await syncedThrough()
+    await twin.setMaintenance({
+      daily: null,
+      windows: [{ start: '2000-01-01T00:00:00Z', end: '2100-01-01T00:00:00Z' }],
+    })
+    expect(await sync()).toMatchObject({
+      ok: false,
+      failure: { error: 'maintenance', until: Date.parse('2100-01-01T00:00:00Z') },
+    })
+    await twin.setMaintenance({ daily: null })
+    await twin.setKey('demo', 'a-new-key-from-it')
+    expect(await sync()).toMatchObject({
+      ok: false,
+      failure: { error: 'misconfigured', status: 401 },
+    })
+    expect(await syncedThrough()).toBe(from)
+    // The second university has no registrar key: nothing is asked, nothing is created.
+    expect(await syncRoster(await servicesFor(env), 'second', null)).toEqual({
+      ok: false,
+      importId: null,
+      failure: { ok: false, error: 'notConfigured' },
+    })
+    expect(await registrarImports('second')).toEqual([])
+  })
+})
+
+describe('the nightly sync (cron)', () => {
+  beforeEach(caughtUp)
+  afterEach(async () => {
+    await setClock(Date.now() + Number(env.TEST_CLOCK_OFFSET_MS || 0))
+  })
+
+  const cronImports = async () => (await registrarImports()).filter((i) => i.created_by === null)
+
+  it('runs once a night from 03:00 JST, not before, not twice', async () => {
+    await twin.change('demo', s19(200), newStudent(200))
+    const three = nextJst(3, 0)
+    await setClock(three - 60_000)
+    await runCron()
+    expect(await cronImports()).toHaveLength(0)
+    await setClock(three)
+    await runCron()
+    expect(await cronImports()).toMatchObject([{ state: 'applied', new_count: 1 }])
+    expect(await person(s19(200))).toMatchObject({ status: 'enrolled', source: 'registrar' })
+    await setClock(three + 5 * 60_000)
+    await runCron()
+    await setClock(three + 20 * 3600_000)
+    await runCron()
+    expect(await cronImports()).toHaveLength(1)
+    // The next night: once more, with what changed during the day.
+    await twin.change('demo', s19(200), {
+      status: 'on_leave',
+      leave: { from: '2026-12-01', to: '2027-03-31' },
+    })
+    await setClock(three + 24 * 3600_000)
+    await runCron()
+    expect(await cronImports()).toHaveLength(2)
+    expect(await person(s19(200))).toMatchObject({ status: 'on_leave' })
+  })
+
+  it('tries a failed night again an hour later', async () => {
+    await twin.change('demo', s19(210), newStudent(210))
+    // A week on: the night of the test above has had its sync (D1 keeps it).
+    const three = nextJst(3, 0) + 7 * 24 * 3600_000
+    await twin.setFault({ mode: 'fail' })
+    await setClock(three)
+    await runCron()
+    expect(await cronImports()).toMatchObject([{ state: 'failed' }])
+    await twin.setFault({ mode: 'none' })
+    await setClock(three + 30 * 60_000)
+    await runCron()
+    expect(await cronImports()).toHaveLength(1)
+    await setClock(three + 61 * 60_000)
+    await runCron()
+    expect(await cronImports()).toMatchObject([{ state: 'failed' }, { state: 'applied' }])
+    expect(await person(s19(210))).not.toBeNull()
+  })
+})
+
+describe('the console’s button', () => {
+  beforeEach(caughtUp)
+
+  it('updates the roster and answers with the import’s page', async () => {
+    await twin.change('demo', s19(300), newStudent(300))
+    const { client, member } = await staffClient('admin', 'demo')
+    // On the roster's page, and on a page of its own with the recent syncs.
+    expect((await client.get('/staff/roster')).html).toContain('action="/staff/roster-sync"')
+    const page = await client.get('/staff/roster-sync')
+    expect(page.res.status).toBe(200)
+    expect(page.html).toContain('学務システムから名簿を更新')
+    const { res } = await client.post('/staff/roster-sync', {})
+    expect(res.status).toBe(303)
+    const [imp] = await registrarImports()
+    expect(res.headers.get('location')).toBe(`/staff/roster/${imp!.id}`)
+    expect(imp).toMatchObject({ state: 'applied', created_by: member.id, new_count: 1 })
+    expect(await person(s19(300))).not.toBeNull()
+    const audit = await env.DB.prepare(
+      "SELECT staff_id FROM audit_log WHERE action = 'roster.apply' AND target_id = ?",
+    )
+      .bind(String(imp!.id))
+      .first<{ staff_id: number }>()
+    expect(audit?.staff_id).toBe(member.id)
+  })
+
+  it('says in words why nothing changed: maintenance until when, a refused key', async () => {
+    const { client, member } = await staffClient('admin', 'demo')
+    await client.get('/staff/roster-sync')
+    await twin.setMaintenance({
+      daily: null,
+      windows: [{ start: '2000-01-01T00:00:00Z', end: '2100-01-01T00:00:00Z' }],
+    })
+    const closed = await client.post('/staff/roster-sync', {})
+    expect(closed.res.status).toBe(503)
+    expect(closed.html).toContain(
+      '学務システムはメンテナンス中です。2100/01/01 09:00以降にもう一度お試しください。',
+    )
+    await twin.setMaintenance({ daily: null })
+    await twin.setKey('demo', 'a-new-key-from-it')
+    const refused = await client.post('/staff/roster-sync', {})
+    expect(refused.res.status).toBe(422)
+    expect(refused.html).toContain('学務システムが接続キーを受け付けませんでした。')
+    // Refused at the first page: no import to show, the attempt in the audit log.
+    expect(await registrarImports()).toEqual([])
+    const tried = await env.DB.prepare(
+      "SELECT count(*) AS n FROM audit_log WHERE action = 'roster.sync' AND staff_id = ?",
+    )
+      .bind(member.id)
+      .first<{ n: number }>()
+    expect(tried?.n).toBe(2)
+  })
+
+  it('says so for a university with no registrar connection', async () => {
+    const { client } = await staffClient('admin', 'second')
+    await client.get('/staff/roster-sync')
+    const r = await client.post('/staff/roster-sync', {})
+    expect(r.res.status).toBe(422)
+    expect(r.html).toContain('この大学には学務システムとの連携が設定されていません。')
+  })
+
+  it('is the 管理者’s alone, and needs the form’s CSRF token', async () => {
+    for (const role of ['staff', 'callcentre'] as const) {
+      const { client } = await staffClient(role, role === 'staff' ? 'demo' : null)
+      await client.get('/staff')
+      expect((await client.post('/staff/roster-sync', {})).res.status).toBe(403)
+    }
+    const { client } = await staffClient('admin', 'demo')
+    await client.get('/staff/roster-sync')
+    expect((await client.post('/staff/roster-sync', {}, { csrf: 'forged' })).res.status).toBe(403)
+    expect(await registrarImports()).toEqual([])
   })
 })

@@ -5,6 +5,7 @@ import { certificates } from './certificates'
 import { common } from './common'
 import { reconcile } from './reconcile'
 import { roster } from './roster'
+import { rosterSync } from './rosterSync'
 import { students } from './students'
 import { triage } from './triage'
 
@@ -21,6 +22,7 @@ const parts = [
   admin,
   certificates,
   roster,
+  rosterSync,
 ] as const
 
 type Part = (typeof parts)[number]

@@ -12,6 +12,7 @@ import type { RosterImport } from '../../flows/roster/imports'
 import { PREVIEW_PAGE_SIZE, type PreviewPage, type PreviewRow } from '../../flows/roster/preview'
 import type { ConsoleKey } from '../../i18n/console'
 import { CsrfField, Message } from '../components'
+import { RosterSyncSection } from './rosterSync'
 import { TableWrap, When } from './components'
 
 export type Notice = { kind: 'info' | 'success' | 'error'; text: string }
@@ -175,6 +176,7 @@ export const RosterPage = ({
           </a>
         </p>
       </section>
+      <RosterSyncSection />
       <Columns />
       <section aria-labelledby="imports-heading">
         <h2 id="imports-heading">{ct('rosterImportsHeading')}</h2>
