@@ -162,7 +162,7 @@ export const RosterSyncPage = ({
         {runs.length === 0 ? (
           <p>{ct('rosterSyncNone')}</p>
         ) : (
-          <TableWrap label={ct('rosterSyncRecent')}>
+          <TableWrap label={ct('rosterSyncTable')}>
             <table>
               <thead>
                 <tr>
