@@ -1,4 +1,4 @@
-import { section } from './section'
+import { section } from './section.ts' // .ts: the browser tests read the wording in Node
 
 /** 名簿 (the roster upload and its preview), 管理者 only. */
 export const roster = section({

@@ -10,7 +10,8 @@ import { MAX_UPLOAD_BYTES, startUpload, type UploadRefusal } from '../../flows/r
 import { principalOf } from '../../flows/staff/auth'
 import type { ConsoleKey } from '../../i18n/console'
 import { requireStaff } from '../../middleware/staff'
-import { ImportPage, RosterPage, STATE_LABEL, type Notice } from '../../views/staff/roster'
+import { RosterPage, STATE_LABEL, type Notice } from '../../views/staff/roster'
+import { ImportPage } from '../../views/staff/rosterImport'
 import { forbidden, notFound as notFoundReply } from './replies'
 
 type C = Context<AppEnv>
