@@ -49,6 +49,8 @@ export const TIME_DEPENDENT: Record<string, string> = {
   'test/integration/platform.test.ts': 'the cron, the desk alarm',
   'test/integration/registrar.test.ts':
     "the registrar twin's clock moved into its nightly window and across an academic year",
+  'test/integration/registrar-sync.test.ts':
+    "the nightly sync's slot (03:00 JST) on the service clock, the registrar's own window",
 }
 
 /**
@@ -102,6 +104,10 @@ export const FEWER_CLOCKS: Record<string, { clocks: readonly string[]; why: stri
       },
     ]),
   ),
+  'test/integration/registrar-sync.test.ts': {
+    clocks: ['2026-12-15 01:59'],
+    why: "sets the service's clock itself for the nightly sync and the twin's windows by instants; once, a minute before the night's stop",
+  },
   'test/integration/model.test.ts': {
     clocks: ['2026-11-30 23:45', '2027-03-31 21:00'],
     why: 'each run already starts at a random day and jumps the clock at random, through the nightly stop too; the month-end and fiscal-year-end starts are the ones a random start rarely lands in',

@@ -2,6 +2,7 @@ import { and, isNotNull, lt } from 'drizzle-orm'
 import { mailLog } from './db/schema'
 import { creditDueApplications } from './flows/cron'
 import { reconcileOverdueApplications, reconcileWaitingCredits } from './flows/payments'
+import { syncRostersNightly } from './flows/roster/sync'
 import { resealTotpSecrets } from './flows/staff/auth'
 import { reconcileNightly } from './flows/staff/reconcile'
 import { purgeStaleThrottles } from './flows/throttle'
@@ -40,6 +41,10 @@ export async function scheduled(
     .where(and(isNotNull(mailLog.body), lt(mailLog.createdAt, now - 7 * DAY)))
   // Counts of refused webhooks are kept a month, for the gateway's support.
   await purgeWebhookRefusals(s.db, now - 30 * DAY)
+  // 名簿: each university's directory brought up to date from its registrar, once a night
+  // from 03:00 JST (after the registrar's own maintenance window).
+  const rosters = await syncRostersNightly(s, now)
+  if (rosters.ran > 0) console.log('cron synced rosters from the registrar', rosters)
   // The console's TOTP secrets: plain text from before encryption, or under a key being
   // rotated out, sealed under the current key (nothing to do on almost every run). Last, so
   // a missing TOTP_KEYS holds up nothing above.

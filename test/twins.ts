@@ -118,6 +118,8 @@ export type RegistrarFault = {
   delayMs?: number
   /** "university:user", or null for every call. */
   student?: string | null
+  /** The first `skip` calls it would hit pass (a fault on a list's second page: 1). */
+  skip?: number
 }
 
 /** A student's record as the twin answers it (snake_case); only what tests reach into. */
@@ -153,4 +155,7 @@ export const registrar = {
   clock: () => ok<{ offsetMs: number; now: number }>(REGISTRAR, 'GET', '/clock'),
   setClock: (offsetMs: number) => ok(REGISTRAR, 'PUT', '/clock', { offsetMs }),
   setNow: (now: number) => ok(REGISTRAR, 'PUT', '/clock', { now }),
+  /** The university's IT issues a new key: the service's is refused until a reset. */
+  setKey: (university: string, key: string) =>
+    ok(REGISTRAR, 'PUT', `/universities/${university}/key`, { key }),
 }

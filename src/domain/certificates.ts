@@ -382,6 +382,7 @@ const STATUS_NAMES: Record<EnrolmentStatus, Bilingual> = {
   on_leave: { ja: '休学', en: 'On leave' },
   graduated: { ja: '卒業', en: 'Graduated' },
   withdrawn: { ja: '退学', en: 'Withdrawn' },
+  expelled: { ja: '除籍', en: 'Removed from the register' },
 }
 export const enrolmentStatusName = (s: EnrolmentStatus, lang: CertificateLang) =>
   STATUS_NAMES[s][lang]

@@ -15,8 +15,14 @@ export const CERTIFICATE_TYPES = [
 ] as const
 export type CertificateType = (typeof CERTIFICATE_TYPES)[number]
 
-/** 在学, 休学, 卒業, 退学. */
-export const ENROLMENT_STATUSES = ['enrolled', 'on_leave', 'graduated', 'withdrawn'] as const
+/** 在学, 休学, 卒業, 退学, 除籍 (removed by the university: unpaid fees, years run out …). */
+export const ENROLMENT_STATUSES = [
+  'enrolled',
+  'on_leave',
+  'graduated',
+  'withdrawn',
+  'expelled',
+] as const
 export type EnrolmentStatus = (typeof ENROLMENT_STATUSES)[number]
 
 export interface Bilingual {
@@ -91,4 +97,28 @@ export interface RegistrarIssuance {
   copies: number
   issuedAt: number
   record: RegistrarRecord
+}
+
+/**
+ * A student in the registrar's list of changes: what the directory (名簿) is kept current
+ * from. The registrar holds no password: a new person from it cannot log in until a roster
+ * upload gives one.
+ */
+export interface RegistrarChange {
+  userId: string
+  status: EnrolmentStatus
+  name: { kanji: string; kana: string }
+  /** YYYY-MM-DD: the graduation or withdrawal day; null while the student has not left. */
+  leftOn: string | null
+  /** When the registrar last changed the record (ms). */
+  changedAt: number
+}
+
+/** One page of the list of changes. */
+export interface RegistrarChangesPage {
+  students: readonly RegistrarChange[]
+  /** Where the next page starts; null on the last page. */
+  nextCursor: string | null
+  /** The instant the listing is a snapshot of (ms): every page of one listing shares it. */
+  asOf: number
 }

@@ -9,6 +9,7 @@ import {
   CERTIFICATE_TYPES,
   ENROLMENT_STATUSES,
   type CertificateType,
+  type RegistrarChangesPage,
   type RegistrarIssuance,
   type RegistrarRecord,
 } from '../../domain/registrar'
@@ -22,8 +23,11 @@ export type RegistrarFailure =
   | { ok: false; error: 'unknownStudent'; detail: string }
   /** It will not issue this certificate to this student (a hold, the status …): final. */
   | { ok: false; error: 'notEligible'; reason: string; detail: string }
-  /** Our side is wrong (no key, a refused key, a request it calls malformed): staff must look. */
-  | { ok: false; error: 'misconfigured'; detail: string }
+  /**
+   * Our side is wrong (no key, a refused key, a request it calls malformed): staff must look.
+   * `status`: the registrar's HTTP status (401: the key was refused); absent when not called.
+   */
+  | { ok: false; error: 'misconfigured'; detail: string; status?: number }
 
 export type RegistrarResult<T> = ({ ok: true } & T) | RegistrarFailure
 
@@ -34,6 +38,8 @@ export interface IssueRequest {
 }
 
 export interface Registrar {
+  /** Whether the university has a registrar connection (its key) at all. */
+  readonly configured: boolean
   /** The student's record as it is now. */
   record(userId: string): Promise<RegistrarResult<{ record: RegistrarRecord }>>
   /**
@@ -48,6 +54,19 @@ export interface Registrar {
   ): Promise<RegistrarResult<{ issuance: RegistrarIssuance }>>
   /** Whether the registrar answers with this key (the operator's connection check). */
   ping(): Promise<RegistrarResult<{ at: number }>>
+  /**
+   * One page of the students changed at or after `since` (ms), oldest change first. The
+   * first page (no cursor) fixes the listing's snapshot (`asOf`); the next pages are asked
+   * with the same `since` and `limit` and the cursor the previous page gave.
+   */
+  changes(query: ChangesQuery): Promise<RegistrarResult<{ page: RegistrarChangesPage }>>
+}
+
+export interface ChangesQuery {
+  since: number
+  /** 1–500 students a page. */
+  limit: number
+  cursor: string | null
 }
 
 export type Fetcher = (request: Request) => Promise<Response>
@@ -147,6 +166,60 @@ const issuanceJson = z
 
 const pingJson = z.object({ at: instant })
 
+const leaving = ['graduated', 'withdrawn', 'expelled']
+
+const changeJson = z
+  .object({
+    user_id: text,
+    status: z.enum(ENROLMENT_STATUSES),
+    name: z.object({ kanji: text, kana: text }),
+    left_on: day.nullable(),
+    changed_at: instant,
+  })
+  // A leaver has a leaving day and nobody else has one.
+  .refine((c) => (c.left_on !== null) === leaving.includes(c.status), {
+    message: 'left_on is given for a leaver and only for one',
+  })
+
+const changesJson = z
+  .object({
+    students: z.array(changeJson).max(500),
+    next_cursor: z.string().min(1).max(4000).nullable(),
+    as_of: instant,
+  })
+  .transform((p): RegistrarChangesPage => ({
+    students: p.students.map((c) => ({
+      userId: c.user_id,
+      status: c.status,
+      name: c.name,
+      leftOn: c.left_on,
+      changedAt: c.changed_at,
+    })),
+    nextCursor: p.next_cursor,
+    asOf: p.as_of,
+  }))
+
+/**
+ * Whether a page answers the query as the contract says: no more students than asked,
+ * each changed within [since, asOf], in (changed_at, user_id) order without repeats, and a
+ * page that says more follow is full.
+ */
+const pageAnswers = (p: RegistrarChangesPage, q: ChangesQuery) => {
+  if (p.students.length > q.limit) return false
+  if (p.nextCursor !== null && p.students.length < q.limit) return false
+  let prev: { changedAt: number; userId: string } | null = null
+  for (const c of p.students) {
+    if (c.changedAt < q.since || c.changedAt > p.asOf) return false
+    if (
+      prev &&
+      (c.changedAt < prev.changedAt || (c.changedAt === prev.changedAt && c.userId <= prev.userId))
+    )
+      return false
+    prev = c
+  }
+  return true
+}
+
 type Answer =
   | { kind: 'response'; status: number; json: Record<string, unknown> }
   | { kind: 'timeout' }
@@ -169,6 +242,10 @@ export class HttpRegistrar implements Registrar {
       fetcher: Fetcher
     },
   ) {}
+
+  get configured() {
+    return this.opts.apiKey !== ''
+  }
 
   private path(rest: string) {
     return `/v1/universities/${encodeURIComponent(this.opts.universityId)}${rest}`
@@ -244,7 +321,7 @@ export class HttpRegistrar implements Registrar {
     // A refused key, a request it calls malformed, a key reused for another request: ours
     // to fix, and trying again will not help. Timeouts and rate limits are waited out.
     if (r.status >= 400 && r.status < 500 && ![408, 429].includes(r.status))
-      return { ok: false, error: 'misconfigured', detail }
+      return { ok: false, error: 'misconfigured', detail, status: r.status }
     if (r.status >= 200 && r.status < 300)
       return { ok: false, error: 'unavailable', detail: `HTTP ${r.status}: an unreadable answer` }
     return { ok: false, error: 'unavailable', detail }
@@ -315,7 +392,26 @@ export class HttpRegistrar implements Registrar {
     }
     return this.failure(r)
   }
+
+  async changes(query: ChangesQuery): Promise<RegistrarResult<{ page: RegistrarChangesPage }>> {
+    const missing = this.unconfigured()
+    if (missing) return missing
+    const params = new URLSearchParams({
+      changed_since: isoInstant(query.since),
+      limit: String(query.limit),
+    })
+    if (query.cursor !== null) params.set('cursor', query.cursor)
+    const r = await this.call('GET', this.path(`/students?${params}`))
+    if (r.kind === 'response' && r.status === 200) {
+      const page = changesJson.safeParse(r.json)
+      if (page.success && pageAnswers(page.data, query)) return { ok: true, page: page.data }
+    }
+    return this.failure(r)
+  }
 }
+
+/** An instant as ISO 8601 (UTC), as the registrar's query parameters take it. */
+const isoInstant = (ms: number) => new Date(ms).toISOString()
 
 /** When maintenance ends, as the answer's `until` says (null if it did not say readably). */
 const untilOf = (until: unknown): number | null => {

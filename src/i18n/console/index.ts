@@ -5,6 +5,7 @@ import { certificates } from './certificates'
 import { common } from './common'
 import { reconcile } from './reconcile'
 import { roster } from './roster'
+import { rosterSync } from './rosterSync'
 import { students } from './students'
 import { triage } from './triage'
 import { universities } from './universities'
@@ -23,6 +24,7 @@ const parts = [
   certificates,
   universities,
   roster,
+  rosterSync,
 ] as const
 
 type Part = (typeof parts)[number]

@@ -12,6 +12,7 @@ import { events } from './events'
 import { members } from './members'
 import { reconcile } from './reconcile'
 import { roster, rosterUploadLimit } from './roster'
+import { rosterSync } from './rosterSync'
 import { settings } from './settings'
 import { students } from './students'
 import { triage } from './triage'
@@ -47,3 +48,4 @@ staffConsole.route('/', members)
 staffConsole.route('/', audit)
 staffConsole.route('/', events)
 staffConsole.route('/', roster)
+staffConsole.route('/', rosterSync)

@@ -10,6 +10,7 @@ import {
 import type { RosterImport } from '../../flows/roster/imports'
 import type { ConsoleKey } from '../../i18n/console'
 import { CsrfField, Message } from '../components'
+import { RosterSyncSection } from './rosterSync'
 import { TableWrap, When } from './components'
 
 export type Notice = { kind: 'info' | 'success' | 'error'; text: string }
@@ -173,6 +174,7 @@ export const RosterPage = ({
           </a>
         </p>
       </section>
+      <RosterSyncSection />
       <Columns />
       <section aria-labelledby="imports-heading">
         <h2 id="imports-heading">{ct('rosterImportsHeading')}</h2>

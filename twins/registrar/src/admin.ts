@@ -41,6 +41,16 @@ export const adminApi = (store: Store) => {
 
   admin.get('/universities', (c) => c.json(store.universities().map(({ key: _, ...u }) => u)))
 
+  // The university's IT issues a new key (the old one is refused from then on); reset undoes it.
+  admin.put('/universities/:university/key', async (c) => {
+    const id = c.req.param('university')
+    if (!store.university(id)) return c.json({ error: 'unknown_university' }, 404)
+    const p = await parse(c, z.object({ key: z.string().min(8).max(200) }).strict())
+    if (p.error) return p.error
+    store.setKey(id, p.data.key)
+    return c.json({ id })
+  })
+
   admin.get('/students', (c) =>
     c.json(
       store.students({

@@ -1,7 +1,15 @@
 import { Hono } from 'hono'
 import { z } from 'zod'
+import {
+  byChange,
+  changeEntry,
+  parseChangesQuery,
+  readCursor,
+  writeCursor,
+  type Cursor,
+} from './changes'
 import { CERTIFICATES } from './record'
-import { jstIso, maintenanceAt, opensAt } from './rules'
+import { jstIso, jstIsoMs, maintenanceAt, opensAt } from './rules'
 import type { Fault, Store } from './store'
 
 const KEY = /^[\w:.-]{1,200}$/
@@ -55,6 +63,56 @@ export const registrarApi = (store: Store) => {
   })
 
   api.get('/v1/universities/:university/ping', (c) => c.json({ at: jstIso(c.get('now')) }))
+
+  // The students changed since an instant (src/changes.ts), oldest change first, paged.
+  api.get('/v1/universities/:university/students', async (c) => {
+    const parsed = parseChangesQuery(new URL(c.req.url).searchParams)
+    if ('issues' in parsed) return c.json({ error: 'invalid_request', issues: parsed.issues }, 400)
+    const { since, limit, cursor } = parsed.query
+    const university = store.university(c.req.param('university'))!
+    let asOf = c.get('now')
+    let after: Pick<Cursor, 't' | 'i'> | null = null
+    if (cursor !== null) {
+      const read = await readCursor(cursor, university.key)
+      if (!read || read.u !== university.id)
+        return c.json({ error: 'invalid_cursor', detail: 'not a cursor this registrar gave' }, 400)
+      if (read.s !== since || read.l !== limit)
+        return c.json(
+          {
+            error: 'invalid_cursor',
+            detail: 'the cursor belongs to another changed_since or limit',
+          },
+          400,
+        )
+      asOf = read.a
+      after = read
+    }
+    const pending = store
+      .changeTimes(university.id)
+      .filter(
+        (r) =>
+          r.changedAt >= since &&
+          r.changedAt <= asOf &&
+          (!after || byChange(r, { changedAt: after.t, userId: after.i }) > 0),
+      )
+      .sort(byChange)
+    const page = pending.slice(0, limit)
+    const last = page.at(-1)
+    const nextCursor =
+      pending.length > limit && last
+        ? await writeCursor(
+            { u: university.id, s: since, l: limit, a: asOf, t: last.changedAt, i: last.userId },
+            university.key,
+          )
+        : null
+    return c.json({
+      students: page.map((r) =>
+        changeEntry(r.userId, store.stored(university.id, r.userId)!, r.changedAt),
+      ),
+      next_cursor: nextCursor,
+      as_of: jstIsoMs(asOf),
+    })
+  })
 
   api.get('/v1/universities/:university/students/:user', (c) => {
     const record = store.record(c.req.param('university'), c.req.param('user'))

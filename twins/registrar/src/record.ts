@@ -16,7 +16,8 @@ export const CERTIFICATES = [
 ] as const
 export type Certificate = (typeof CERTIFICATES)[number]
 
-export const STATUSES = ['enrolled', 'on_leave', 'graduated', 'withdrawn'] as const
+/** 在学, 休学, 卒業, 退学, 除籍 (removed by the university: unpaid fees, the years ran out …). */
+export const STATUSES = ['enrolled', 'on_leave', 'graduated', 'withdrawn', 'expelled'] as const
 export type Status = (typeof STATUSES)[number]
 
 export const GRADES = ['S', 'A', 'B', 'C', 'F', 'P'] as const
@@ -70,6 +71,9 @@ export const storedRecord = z.object({
   department: bilingual,
   enrolled_on: day,
   graduation: z.object({ on: day, expected: z.boolean() }).nullable(),
+  // 退学日 / 除籍日 as the office recorded it (a graduate left on graduation.on); records
+  // written before the registrar kept it read as null.
+  left_on: day.nullable().default(null),
   degree: bilingual.nullable(),
   leave: z.object({ from: day, to: day }).nullable(),
   grades: z.array(grade).max(400),

@@ -17,11 +17,17 @@ export interface Refusal {
   detail: string
 }
 
-const STATUS_JA = { enrolled: '在学', on_leave: '休学', graduated: '卒業', withdrawn: '退学' }
+const STATUS_JA = {
+  enrolled: '在学',
+  on_leave: '休学',
+  graduated: '卒業',
+  withdrawn: '退学',
+  expelled: '除籍',
+}
 
 /**
  * Why the registrar will not issue `certificate` to this student, or null. Any hold blocks
- * everything; a student who withdrew gets a transcript only; then each certificate's own
+ * everything; a student who withdrew or was removed (除籍) gets a transcript only; then each certificate's own
  * condition. The yearly limit of 学割証 needs the ledger and is checked by the store.
  */
 export const refusal = (r: StoredRecord, certificate: Certificate): Refusal | null => {
@@ -34,8 +40,8 @@ export const refusal = (r: StoredRecord, certificate: Certificate): Refusal | nu
     reason: 'status' as const,
     detail: `${certificate} needs ${want}; the student is ${r.status} (${STATUS_JA[r.status]})`,
   })
-  if (r.status === 'withdrawn' && certificate !== 'transcript')
-    return status('a status other than withdrawn')
+  if ((r.status === 'withdrawn' || r.status === 'expelled') && certificate !== 'transcript')
+    return status(`a status other than ${r.status}`)
   switch (certificate) {
     case 'enrolment':
     case 'student_discount':
@@ -150,3 +156,9 @@ export const opensAt = (ms: number, m: Maintenance) => {
 
 /** An instant as the registrar writes it: ISO 8601 in JST, e.g. 2026-12-15T01:30:00+09:00. */
 export const jstIso = (ms: number) => `${new Date(ms + JST).toISOString().slice(0, 19)}+09:00`
+
+/** An instant to the millisecond, as the registrar's list of changes writes them. */
+export const jstIsoMs = (ms: number) => `${new Date(ms + JST).toISOString().slice(0, 23)}+09:00`
+
+/** A JST calendar day, YYYY-MM-DD. */
+export const jstDay = (ms: number) => new Date(ms + JST).toISOString().slice(0, 10)

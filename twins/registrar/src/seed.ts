@@ -244,6 +244,7 @@ const demoRecord = (n: number): StoredRecord => {
   let entry = 2023 + (n % 4)
   let f = FACULTIES[n % FACULTIES.length]!
   let leave: StoredRecord['leave'] = null
+  let leftOn: string | null = null
   let holds: StoredRecord['holds'] = []
   let graduation: StoredRecord['graduation'] = { on: `${entry + 4}-03-20`, expected: true }
   let lastYear = 2026
@@ -265,6 +266,7 @@ const demoRecord = (n: number): StoredRecord => {
   if (n === 995) {
     status = 'withdrawn'
     graduation = null
+    leftOn = '2026-09-30'
   }
   if (n === 996) name = { kanji: '髙橋 﨑子', kana: 'タカハシ サキコ', roman: 'TAKAHASHI Sakiko' }
   if (n === 997) name = { kanji: '山﨑 希', kana: 'ヤマサキ ノゾミ', roman: 'YAMASAKI Nozomi' }
@@ -281,6 +283,7 @@ const demoRecord = (n: number): StoredRecord => {
     department: { ja: f.department[0], en: f.department[1] },
     enrolled_on: `${entry}-04-01`,
     graduation,
+    left_on: leftOn,
     degree: status === 'withdrawn' ? null : { ja: f.degree[0], en: f.degree[1] },
     leave,
     grades,
@@ -302,6 +305,7 @@ const demo2Record = (): StoredRecord => {
     department: { ja: f.department[0], en: f.department[1] },
     enrolled_on: '2025-04-01',
     graduation: { on: '2029-03-20', expected: true },
+    left_on: null,
     degree: { ja: f.degree[0], en: f.degree[1] },
     leave: null,
     grades: gradesFor(r, f, 2025),
@@ -309,6 +313,12 @@ const demo2Record = (): StoredRecord => {
     holds: [],
   }
 }
+
+/**
+ * When every seeded record last changed, as the registrar's list of changes tells it: the
+ * start of the academic year 2026 (a fixed instant, so a run from any clock sees the same).
+ */
+export const SEEDED_AT = Date.parse('2026-04-01T00:00:00+09:00')
 
 const DEMO_USER = /^demo(\d{4})$/
 

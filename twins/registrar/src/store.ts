@@ -9,7 +9,7 @@ import {
   refusal,
   type Maintenance,
 } from './rules'
-import { seededRecord, seededStudents } from './seed'
+import { SEEDED_AT, seededRecord, seededStudents } from './seed'
 
 /** 学割証 a student may have issued in one academic year, unless the university says otherwise. */
 export const DEFAULT_STUDENT_DISCOUNT_PER_YEAR = 10
@@ -36,6 +36,8 @@ export const parseUniversities = (raw: unknown): University[] =>
 export const faultSchema = z.object({
   mode: z.enum(['none', 'fail', 'timeout', 'slow', 'lose-response']).default('none'),
   rate: z.number().min(0).max(1).default(1),
+  // The first `skip` calls it would hit pass untouched (a fault on the second page of a list).
+  skip: z.number().int().min(0).max(10_000).default(0),
   remaining: z.number().int().positive().nullable().default(null),
   delayMs: z.number().int().min(0).max(600_000).default(30_000),
   student: z
@@ -118,6 +120,10 @@ export class Store {
   takeFault(student: string | null): Fault | null {
     const fault = this.fault()
     if (fault.mode === 'none' || (fault.student !== null && fault.student !== student)) return null
+    if (fault.skip > 0) {
+      this.setFault({ ...fault, skip: fault.skip - 1 })
+      return null
+    }
     if (Math.random() >= fault.rate) return null
     if (fault.remaining !== null) {
       const remaining = fault.remaining - 1
@@ -134,8 +140,15 @@ export class Store {
   /** `input` is the admin API's body as given (checked against maintenanceSchema first). */
   setMaintenance = (input: unknown) => this.save('maintenance', input)
 
-  universities = () => parseUniversities(this.env.UNIVERSITIES)
+  /** As configured (UNIVERSITIES), with any key the admin API has changed since. */
+  universities = () => {
+    const keys = this.setting<Record<string, string>>('keys', {})
+    return parseUniversities(this.env.UNIVERSITIES).map((u) => ({ ...u, key: keys[u.id] ?? u.key }))
+  }
   university = (id: string) => this.universities().find((u) => u.id === id) ?? null
+  /** The university's IT changes its key: calls with the old one are refused from now on. */
+  setKey = (id: string, key: string) =>
+    this.save('keys', { ...this.setting<Record<string, string>>('keys', {}), [id]: key })
 
   /** The student's record as the registrar holds it now, or null if it has none. */
   stored(university: string, userId: string): StoredRecord | null {
@@ -214,6 +227,26 @@ export class Store {
       total: rows.length,
       students: rows.slice(filter.offset, filter.offset + filter.limit),
     }
+  }
+
+  /**
+   * When each of the university's students last changed (a seeded record unchanged since:
+   * SEEDED_AT), for the list of changes: every student, as { userId, changedAt }.
+   */
+  changeTimes(university: string): { userId: string; changedAt: number }[] {
+    const changed = new Map(
+      this.sql
+        .exec<{ userId: string; updatedAt: number }>(
+          'SELECT userId, updatedAt FROM students WHERE university = ?',
+          university,
+        )
+        .toArray()
+        .map((r) => [r.userId, r.updatedAt]),
+    )
+    const seeded = seededStudents()
+      .filter(([u, user]) => u === university && !changed.has(user))
+      .map(([, userId]) => ({ userId, changedAt: SEEDED_AT }))
+    return [...seeded, ...[...changed].map(([userId, changedAt]) => ({ userId, changedAt }))]
   }
 
   /** 学割証 copies issued to the student in the academic year `at` falls in. */
