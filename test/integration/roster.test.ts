@@ -411,7 +411,10 @@ describe('rights', () => {
   })
 
   it('offers a template: the header and one example row, UTF-8 with a BOM', async () => {
-    const res = await admin.request('/staff/roster-template.csv')
+    // The upload page's link is the one that answers (it once led to /staff/roster/template.csv).
+    const href = /<a href="([^"]+)"[^>]*download/.exec((await admin.get('/staff/roster')).html)?.[1]
+    expect(href).toBe('/staff/roster-template.csv')
+    const res = await admin.request(href!)
     expect(res.headers.get('content-type')).toContain('text/csv')
     const bytes = new Uint8Array(await res.arrayBuffer())
     expect([...bytes.slice(0, 3)]).toEqual([0xef, 0xbb, 0xbf])

@@ -169,7 +169,7 @@ export const RosterPage = ({
           </div>
         </form>
         <p>
-          <a href="/staff/roster/template.csv" download>
+          <a href="/staff/roster-template.csv" download>
             {ct('rosterTemplate')}
           </a>
         </p>
