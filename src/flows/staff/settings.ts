@@ -26,6 +26,7 @@ export const loadSettings = async (db: Db, universityId: string) => {
   return settingsOf(
     universityFromRow(u),
     hosts.map((h) => h.hostname),
+    u.retentionYears,
   )
 }
 
@@ -92,6 +93,7 @@ export const saveSettings = async (
           paymentDeadlineDays: next.paymentDeadlineDays,
           fiscalYearEndBlackouts: blackoutsJson(next.fiscalYearEndBlackouts),
           staffAlertEmail: next.staffAlertEmail,
+          retentionYears: next.retentionYears,
         })
         .where(eq(universities.id, universityId)),
       // next.hosts is never empty (readSettings asks for one at least).

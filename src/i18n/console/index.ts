@@ -4,6 +4,7 @@ import { applications } from './applications'
 import { certificates } from './certificates'
 import { common } from './common'
 import { reconcile } from './reconcile'
+import { retention } from './retention'
 import { students } from './students'
 import { triage } from './triage'
 
@@ -11,7 +12,16 @@ import { triage } from './triage'
  * The console's catalogue, one part per area of the console. A part's keys start with its
  * name (`triage…`, `app…`, …) except `common`'s.
  */
-const parts = [common, triage, applications, students, reconcile, admin, certificates] as const
+const parts = [
+  common,
+  triage,
+  applications,
+  students,
+  reconcile,
+  admin,
+  certificates,
+  retention,
+] as const
 
 type Part = (typeof parts)[number]
 /** Every part's keys (distributing over the parts, not only the keys they share). */

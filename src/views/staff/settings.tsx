@@ -140,17 +140,55 @@ const WindowRow = ({
   )
 }
 
+/** Leavers past the retention period whose removal waits for money still on its way. */
+export interface PostponedLeaver {
+  userId: string
+  leftOn: string
+}
+
+const PostponedLeavers = ({ people }: { people: readonly PostponedLeaver[] }) => {
+  const ct = useCt()
+  if (people.length === 0) return null
+  return (
+    <section class="card" aria-labelledby="retention-postponed">
+      <h2 id="retention-postponed">{ct('retentionPostponedHeading')}</h2>
+      <p>{ct('retentionPostponedIntro')}</p>
+      <div class="table-scroll">
+        <table>
+          <caption>{ct('retentionPostponedTable')}</caption>
+          <thead>
+            <tr>
+              <th scope="col">{ct('retentionUserId')}</th>
+              <th scope="col">{ct('retentionLeftOn')}</th>
+            </tr>
+          </thead>
+          <tbody>
+            {people.map((p) => (
+              <tr>
+                <td>{p.userId}</td>
+                <td>{p.leftOn}</td>
+              </tr>
+            ))}
+          </tbody>
+        </table>
+      </div>
+    </section>
+  )
+}
+
 /** /staff/settings: every setting of the administrator's university on one form. */
 export const SettingsPage = ({
   universityName,
   form,
   errors,
   notice,
+  postponed = [],
 }: {
   universityName: string
   form: SettingsForm
   errors: FieldErrors
   notice?: Notice
+  postponed?: readonly PostponedLeaver[]
 }) => {
   const ct = useCt()
   const text = (
@@ -240,12 +278,20 @@ export const SettingsPage = ({
             hint: ct('adminStaffAlertHint'),
           })}
         </Section>
+        <Section id="settings-retention" title={ct('retentionSection')}>
+          {text('retention_years', 'retentionYears', {
+            numeric: true,
+            maxlength: 2,
+            hint: ct('retentionHint'),
+          })}
+        </Section>
         <div class="actions">
           <button type="submit" class="button primary">
             {ct('adminSave')}
           </button>
         </div>
       </form>
+      <PostponedLeavers people={postponed} />
     </>
   )
 }
