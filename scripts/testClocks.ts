@@ -49,6 +49,8 @@ export const TIME_DEPENDENT: Record<string, string> = {
   'test/integration/platform.test.ts': 'the cron, the desk alarm',
   'test/integration/registrar.test.ts':
     "the registrar twin's clock moved into its nightly window and across an academic year",
+  'test/integration/retention.test.ts':
+    'leavers removed on the JST day their retention period ends, in the nightly hour; records after 7 fiscal years',
 }
 
 /**
@@ -67,6 +69,10 @@ export const FEWER_CLOCKS: Record<string, { clocks: readonly string[]; why: stri
   'test/integration/registrar.test.ts': {
     clocks: ['2027-03-31 21:00'],
     why: "sets the twin's clock itself wherever time matters (its nightly window, the academic year); once at the fiscal year's end",
+  },
+  'test/integration/retention.test.ts': {
+    clocks: ['2026-11-30 23:45'],
+    why: 'sets the service clock to fixed JST instants itself (the day before, the day, the hour, the fiscal years); where the run starts changes nothing, once where the day turns',
   },
   'test/integration/model.test.ts': {
     clocks: ['2026-11-30 23:45', '2027-03-31 21:00'],

@@ -1,4 +1,5 @@
-import { sql, type SQL } from 'drizzle-orm'
+import { SQL, sql } from 'drizzle-orm'
+import { SQLiteSyncDialect } from 'drizzle-orm/sqlite-core'
 import type { Db } from '../db'
 import { universities } from '../db/schema'
 import { CREDIT_ON_CARD } from '../domain/application'
@@ -143,6 +144,17 @@ export const redactPayload = (payload: string): string => {
   }
 }
 
+const dialect = new SQLiteSyncDialect()
+
+/**
+ * One statement of a D1 batch, from an SQL template or a drizzle query (the audit writer's):
+ * the whole removal of a person is one D1 batch, all of it or none.
+ */
+const statement = (db: Db, q: SQL | { toSQL(): { sql: string; params: unknown[] } }) => {
+  const { sql: text, params } = q instanceof SQL ? dialect.sqlToQuery(q) : q.toSQL()
+  return db.$client.prepare(text).bind(...params)
+}
+
 const placeholders = (ids: readonly number[]) =>
   sql.join(
     ids.map((id) => sql`${id}`),
@@ -163,6 +175,7 @@ const pseudonymise = async (
   years: number,
 ) => {
   const { db } = s
+  const run = (q: Parameters<typeof statement>[1]) => statement(db, q)
   const studentId = person.studentId
   const applicationIds =
     studentId === null
@@ -187,37 +200,39 @@ const pseudonymise = async (
     : []
 
   const statements = [
-    db.run(
+    run(
       sql`DELETE FROM directory_people WHERE university_id = ${universityId} AND user_id = ${person.userId}`,
     ),
     // The roster's past imports carried the person too (ユーザID, 氏名, a password hash).
-    db.run(sql`DELETE FROM roster_import_rows WHERE user_id = ${person.userId}
+    run(sql`DELETE FROM roster_import_rows WHERE user_id = ${person.userId}
       AND import_id IN (SELECT id FROM roster_imports WHERE university_id = ${universityId})`),
-    recordAudit(db, RETENTION_ACTOR, now, {
-      action: 'retention.pseudonymise',
-      universityId,
-      targetType: 'student',
-      // The account's number only: the ユーザID and the name are what is being removed.
-      targetId: studentId,
-      after: {
-        status: person.status,
-        leftOn: person.leftOn,
-        retentionYears: years,
-        applicationsKept: applicationIds.length,
-        certificateFilesRemoved: objects.length,
-      },
-    }),
+    run(
+      recordAudit(db, RETENTION_ACTOR, now, {
+        action: 'retention.pseudonymise',
+        universityId,
+        targetType: 'student',
+        // The account's number only: the ユーザID and the name are what is being removed.
+        targetId: studentId,
+        after: {
+          status: person.status,
+          leftOn: person.leftOn,
+          retentionYears: years,
+          applicationsKept: applicationIds.length,
+          certificateFilesRemoved: objects.length,
+        },
+      }),
+    ),
   ]
   if (studentId !== null) {
     statements.push(
-      db.run(sql`UPDATE students SET user_id = 'removed-' || id, name_kana = '', email = NULL,
+      run(sql`UPDATE students SET user_id = 'removed-' || id, name_kana = '', email = NULL,
         second_password_hash = NULL, last_login_at = NULL, current_login_at = NULL,
         mic_balance = NULL, mic_balance_at = NULL, pseudonymised_at = ${now},
         credential_epoch = credential_epoch + 1
         WHERE id = ${studentId}`),
       // Mails about the applications, and any other mail to the account's address (e-mail
       // registration, second-password reset) of this university.
-      db.run(sql`UPDATE mail_log SET to_address = '', body = NULL
+      run(sql`UPDATE mail_log SET to_address = '', body = NULL
         WHERE university_id = ${universityId} AND (${
           apps ? sql`application_id IN (${apps})` : sql`0`
         } OR (${person.email ?? null} IS NOT NULL AND lower(to_address) = lower(${person.email ?? ''})))`),
@@ -225,21 +240,21 @@ const pseudonymise = async (
   }
   if (apps) {
     statements.push(
-      db.run(sql`UPDATE certificate_orders SET recipient_name = NULL, recipient_organisation = NULL,
+      run(sql`UPDATE certificate_orders SET recipient_name = NULL, recipient_organisation = NULL,
         recipient_email = NULL, postal_address = NULL WHERE application_id IN (${apps})`),
-      db.run(sql`UPDATE certificates SET holder_name = '' WHERE application_id IN (${apps})`),
-      db.run(sql`DELETE FROM recipient_links WHERE application_id IN (${apps})`),
+      run(sql`UPDATE certificates SET holder_name = '' WHERE application_id IN (${apps})`),
+      run(sql`DELETE FROM recipient_links WHERE application_id IN (${apps})`),
       // Not a column the timeline's triggers (migrations/0006) watch: no event is written,
       // and updated_at (which the accounts' 7 years count from) stays as it was.
-      db.run(sql`UPDATE applications SET contact_phone = NULL WHERE id IN (${apps})`),
+      run(sql`UPDATE applications SET contact_phone = NULL WHERE id IN (${apps})`),
       ...notifications.map((n) =>
-        db.run(
+        run(
           sql`UPDATE payment_notifications SET payload = ${redactPayload(n.payload)} WHERE event_id = ${n.eventId}`,
         ),
       ),
     )
   }
-  await db.batch(statements as [(typeof statements)[number], ...typeof statements])
+  await db.$client.batch(statements)
   return { applications: applicationIds.length, files: objects.length }
 }
 
@@ -268,12 +283,13 @@ const deleteExpiredRecords = async (
   now: number,
 ) => {
   const { db } = s
+  const run = (q: Parameters<typeof statement>[1]) => statement(db, q)
   const ids = (
     await db.all<{ id: number }>(
       sql`SELECT id FROM applications WHERE student_id = ${studentId} AND updated_at < ${cutoff}`,
     )
   ).map((r) => r.id)
-  const statements = []
+  const statements: D1PreparedStatement[] = []
   if (ids.length > 0) {
     const apps = placeholders(ids)
     // Removed in step 1 already; again in case a certificate was issued since.
@@ -295,22 +311,24 @@ const deleteExpiredRecords = async (
       'certificate_orders',
     ])
       statements.push(
-        db.run(sql`DELETE FROM ${sql.identifier(table)} WHERE application_id IN (${apps})`),
+        run(sql`DELETE FROM ${sql.identifier(table)} WHERE application_id IN (${apps})`),
       )
-    statements.push(db.run(sql`DELETE FROM applications WHERE id IN (${apps})`))
+    statements.push(run(sql`DELETE FROM applications WHERE id IN (${apps})`))
   }
   statements.push(
-    db.run(sql`DELETE FROM students WHERE id = ${studentId}
+    run(sql`DELETE FROM students WHERE id = ${studentId}
       AND NOT EXISTS (SELECT 1 FROM applications WHERE student_id = ${studentId})`),
-    recordAudit(db, RETENTION_ACTOR, now, {
-      action: 'retention.delete_records',
-      universityId,
-      targetType: 'student',
-      targetId: studentId,
-      after: { applications: ids, before: new Date(cutoff).toISOString() },
-    }),
+    run(
+      recordAudit(db, RETENTION_ACTOR, now, {
+        action: 'retention.delete_records',
+        universityId,
+        targetType: 'student',
+        targetId: studentId,
+        after: { applications: ids, before: new Date(cutoff).toISOString() },
+      }),
+    ),
   )
-  await db.batch(statements as [(typeof statements)[number], ...typeof statements])
+  await db.$client.batch(statements)
   return ids.length
 }
 
