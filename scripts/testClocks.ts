@@ -94,6 +94,8 @@ export const CLOCK_FREE: Record<string, string> = {
   'test/integration/certificate-pdf.test.ts': 'PDFs made at a fixed signing time, no clock read',
   'test/integration/console-events.test.ts': 'starts at noon; unmatched events, no time rules',
   'test/integration/fuzz.test.ts': 'starts at noon; bad input changes nothing',
+  'test/integration/my-data.test.ts':
+    'rows with fixed times; certificates valid until a day long past (期限切れ at any clock)',
   'test/integration/rules.test.ts': 'rows with fixed times',
   'test/integration/security.test.ts': 'headers, CSRF, sessions ended by credential changes',
 }

@@ -34,6 +34,9 @@ const AccountMenu = () => {
           <a href="/second-password/change">{t('menuSecondPasswordChange')}</a>
         </li>
         <li>
+          <a href="/account/data">{t('menuMyData')}</a>
+        </li>
+        <li>
           <a href="/manual">{t('menuManual')}</a>
         </li>
         <li>

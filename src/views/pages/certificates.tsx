@@ -620,7 +620,7 @@ export const OrderConfirmPage = (p: {
   )
 }
 
-const STANDING_KEYS: Record<
+export const STANDING_KEYS: Record<
   CertificateStanding,
   'verifyValid' | 'verifyRevoked' | 'verifyExpired'
 > = {
