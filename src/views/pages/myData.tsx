@@ -225,11 +225,13 @@ export const MyDataPage = ({ lastLoginAt }: { lastLoginAt: number | null }) => {
     <>
       <LastLogin at={lastLoginAt} />
       <p>{t('myDataIntro')}</p>
-      <ul class="card">
-        {list('myDataContents').map((item) => (
-          <li>{item}</li>
-        ))}
-      </ul>
+      <section class="card">
+        <ul class="my-data-contents">
+          {list('myDataContents').map((item) => (
+            <li>{item}</li>
+          ))}
+        </ul>
+      </section>
       <section class="card" aria-labelledby="formats-heading">
         <h2 id="formats-heading">{t('myDataFormats')}</h2>
         <ul class="my-data-formats">
