@@ -155,12 +155,6 @@ const statement = (db: Db, q: SQL | { toSQL(): { sql: string; params: unknown[] 
   return db.$client.prepare(text).bind(...params)
 }
 
-const placeholders = (ids: readonly number[]) =>
-  sql.join(
-    ids.map((id) => sql`${id}`),
-    sql`, `,
-  )
-
 /**
  * Removes one leaver's personal data (step 1). The PDFs leave the bucket first: if the D1
  * batch then fails, the next run finds the person again and deletes what is left (deleting
@@ -185,7 +179,11 @@ const pseudonymise = async (
             sql`SELECT id FROM applications WHERE student_id = ${studentId}`,
           )
         ).map((r) => r.id)
-  const apps = applicationIds.length > 0 ? placeholders(applicationIds) : null
+  // A subquery, not a list: D1 binds at most 100 parameters to a statement.
+  const apps =
+    applicationIds.length > 0
+      ? sql`SELECT id FROM applications WHERE student_id = ${studentId}`
+      : null
   const objects = apps
     ? await db.all<{ key: string }>(
         sql`SELECT object_key AS key FROM certificates WHERE application_id IN (${apps})`,
@@ -291,7 +289,9 @@ const deleteExpiredRecords = async (
   ).map((r) => r.id)
   const statements: D1PreparedStatement[] = []
   if (ids.length > 0) {
-    const apps = placeholders(ids)
+    // A subquery, not a list: D1 binds at most 100 parameters to a statement. The
+    // applications themselves go last, so it picks the same rows in every statement.
+    const apps = sql`SELECT id FROM applications WHERE student_id = ${studentId} AND updated_at < ${cutoff}`
     // Removed in step 1 already; again in case a certificate was issued since.
     const objects = await db.all<{ key: string }>(
       sql`SELECT object_key AS key FROM certificates WHERE application_id IN (${apps})`,
@@ -362,8 +362,13 @@ export const applyRetention = async (
     try {
       const cutoffDay = retentionCutoffDay(now, u.years)
       for (const person of await dueLeavers(s.db, u.id, cutoffDay, false, batch)) {
-        await pseudonymise(s, u.id, person, now, u.years)
-        result.pseudonymised++
+        try {
+          await pseudonymise(s, u.id, person, now, u.years)
+          result.pseudonymised++
+        } catch (e) {
+          // Nothing was written (one batch); the next run tries again. Never the ユーザID here.
+          console.error('retention failed for a person', u.id, e instanceof Error ? e.message : e)
+        }
       }
       const waiting = await dueLeavers(s.db, u.id, cutoffDay, true, batch)
       if (waiting.length > 0) {

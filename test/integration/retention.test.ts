@@ -387,6 +387,29 @@ describe('retention of a leaver’s personal data', () => {
   })
 })
 
+describe('a leaver with a long history', () => {
+  it('is removed in one go, past D1’s 100 bound parameters a statement', async () => {
+    const { studentId } = await leaver('test1207', '2021-12-01')
+    for (let i = 0; i < 120; i++)
+      await application(studentId, {
+        status: 'cancelled',
+        creditStatus: 'none',
+        at: jst(2021, 4, 1, 12),
+      })
+    await cronAt(jst(2026, 12, 14, 3, 10))
+    expect(await studentOf('test1207')).toBeNull()
+    expect(
+      await count('SELECT COUNT(*) AS n FROM applications WHERE student_id = ?', studentId),
+    ).toBe(120)
+    // Fiscal 2021's records go on 2029-04-01, all 120 and then the account.
+    await cronAt(jst(2029, 4, 1, 3, 10))
+    expect(
+      await count('SELECT COUNT(*) AS n FROM applications WHERE student_id = ?', studentId),
+    ).toBe(0)
+    expect(await count('SELECT COUNT(*) AS n FROM students WHERE id = ?', studentId)).toBe(0)
+  })
+})
+
 describe('the redaction of a stored webhook', () => {
   it('keeps ids, amounts and states and drops names, addresses and numbers', () => {
     const out = JSON.parse(
