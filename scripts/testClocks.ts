@@ -51,6 +51,8 @@ export const TIME_DEPENDENT: Record<string, string> = {
     "the registrar twin's clock moved into its nightly window and across an academic year",
   'test/integration/registrar-sync.test.ts':
     "the nightly sync's slot (03:00 JST) on the service clock, the registrar's own window",
+  'test/integration/retention.test.ts':
+    'leavers removed on the JST day their retention period ends, in the nightly hour; records after 7 fiscal years',
 }
 
 /**
@@ -108,6 +110,10 @@ export const FEWER_CLOCKS: Record<string, { clocks: readonly string[]; why: stri
     clocks: ['2026-12-15 01:59'],
     why: "sets the service's clock itself for the nightly sync and the twin's windows by instants; once, a minute before the night's stop",
   },
+  'test/integration/retention.test.ts': {
+    clocks: ['2026-11-30 23:45'],
+    why: 'sets the service clock to fixed JST instants itself (the day before, the day, the hour, the fiscal years); where the run starts changes nothing, once where the day turns',
+  },
   'test/integration/model.test.ts': {
     clocks: ['2026-11-30 23:45', '2027-03-31 21:00'],
     why: 'each run already starts at a random day and jumps the clock at random, through the nightly stop too; the month-end and fiscal-year-end starts are the ones a random start rarely lands in',
@@ -133,6 +139,8 @@ export const CLOCK_FREE: Record<string, string> = {
   'test/integration/console-universities.test.ts':
     "starts at noon; the operator's pages, checks and suspension have no time rules",
   'test/integration/fuzz.test.ts': 'starts at noon; bad input changes nothing',
+  'test/integration/my-data.test.ts':
+    'rows with fixed times; certificates valid until a day long past (期限切れ at any clock)',
   'test/integration/rules.test.ts': 'rows with fixed times',
   'test/integration/security.test.ts': 'headers, CSRF, sessions ended by credential changes',
   'test/integration/roster-fuzz.test.ts': 'bad and hostile roster files; no time rule in them',

@@ -12,6 +12,7 @@ import { applicationPages } from './routes/applications'
 import { cashRefundPages } from './routes/cashRefund'
 import { certificatePages } from './routes/certificates'
 import { charge } from './routes/charge'
+import { myDataPages } from './routes/myData'
 import { notFound, onError } from './routes/errors'
 import { notifications } from './routes/notifications'
 import { pages } from './routes/pages'
@@ -72,6 +73,7 @@ app.route('/', charge)
 app.route('/', applicationPages)
 app.route('/', cashRefundPages)
 app.route('/', certificatePages)
+app.route('/', myDataPages)
 
 app.notFound(notFound)
 app.onError(onError)

@@ -5,6 +5,7 @@ import { reconcileOverdueApplications, reconcileWaitingCredits } from './flows/p
 import { syncRostersNightly } from './flows/roster/sync'
 import { resealTotpSecrets } from './flows/staff/auth'
 import { reconcileNightly } from './flows/staff/reconcile'
+import { retentionNightly } from './flows/retention'
 import { purgeStaleThrottles } from './flows/throttle'
 import { purgeWebhookRefusals } from './flows/webhookRefusals'
 import { totpKeys } from './security/totpSeal'
@@ -33,6 +34,10 @@ export async function scheduled(
   if (credits.due > 0) console.log('cron credits', credits)
   // 突合: yesterday, once per university, after the night's M.I.C. stop window.
   await reconcileNightly(s, now)
+  // 保存期間: leavers' personal data, in the night's retention hour (flows/retention.ts).
+  const retention = await retentionNightly(s, now)
+  if (retention && retention.pseudonymised + retention.postponed + retention.studentsChecked > 0)
+    console.log('cron retention', retention)
   await purgeStaleThrottles(s.db, now, DAY)
   // Mail bodies (kept in development only) can carry one-time URLs: drop them after a week.
   await s.db

@@ -35,6 +35,12 @@ export const PEOPLE = [
     nameKana: 'ファズ ハナコ',
     password: PASSWORD,
   })),
+  // Retention and the data download (test/integration/retention.test.ts, my-data.test.ts).
+  ...Array.from({ length: 40 }, (_, i) => ({
+    userId: `test${1201 + i}`,
+    nameKana: 'テスト ハナコ',
+    password: PASSWORD,
+  })),
 ]
 
 export const SECOND_UNIVERSITY = {

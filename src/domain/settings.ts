@@ -1,6 +1,7 @@
 import { parseYen } from './charge'
 import { emailProblem } from './email'
 import { isPaymentMethod, type PaymentMethod } from './paymentMethods'
+import { RETENTION_YEARS } from './retention'
 import { jstParts } from './time'
 import type { BlackoutPeriod, University } from './university'
 
@@ -26,6 +27,8 @@ export const SETTINGS_LIMITS = {
   chargeStep: { min: 1, max: 100_000 },
   /** KOMOJU keeps a konbini / Pay-easy payment open for at most 60 days. */
   paymentDeadlineDays: { min: 1, max: 60 },
+  /** 個人データの保存期間, years after leaving (domain/retention.ts). */
+  retentionYears: { min: RETENTION_YEARS.min, max: RETENTION_YEARS.max },
 } as const
 
 /** The form's single-value fields, by their names in the HTML form. */
@@ -44,6 +47,7 @@ export const SETTINGS_TEXT_FIELDS = [
   'charge_step',
   'payment_deadline_days',
   'staff_alert_email',
+  'retention_years',
 ] as const
 export type SettingsTextField = (typeof SETTINGS_TEXT_FIELDS)[number]
 
@@ -75,6 +79,8 @@ export interface UniversitySettings {
   paymentDeadlineDays: number
   fiscalYearEndBlackouts: BlackoutPeriod[]
   staffAlertEmail: string | null
+  /** 個人データの保存期間: years after leaving. */
+  retentionYears: number
 }
 
 export type SettingsProblem =
@@ -264,6 +270,7 @@ export const readSettings = (form: SettingsForm): SettingsReading => {
     days(form.payment_deadline_days, L.paymentDeadlineDays),
   )
   const staffAlertEmail = take('staff_alert_email', email(form.staff_alert_email, false))
+  const retentionYears = take('retention_years', days(form.retention_years, L.retentionYears))
 
   // The charge rules together: a student must be able to charge the minimum under the cap,
   // and the minimum must itself be a whole number of steps (else it could never be typed).
@@ -322,12 +329,17 @@ export const readSettings = (form: SettingsForm): SettingsReading => {
       paymentDeadlineDays: deadlineDays!,
       fiscalYearEndBlackouts: windows.sort((a, b) => a.start - b.start),
       staffAlertEmail: staffAlertEmail || null,
+      retentionYears: retentionYears!,
     },
   }
 }
 
 /** The settings as they stand, for the form and for comparing before and after. */
-export const settingsOf = (u: University, hosts: readonly string[]): UniversitySettings => ({
+export const settingsOf = (
+  u: University,
+  hosts: readonly string[],
+  retentionYears: number,
+): UniversitySettings => ({
   name: u.name,
   nameEn: u.nameEn,
   legalName: u.legalName,
@@ -344,6 +356,7 @@ export const settingsOf = (u: University, hosts: readonly string[]): UniversityS
   paymentDeadlineDays: u.paymentDeadlineDays,
   fiscalYearEndBlackouts: u.fiscalYearEndBlackouts.map((w) => ({ ...w })),
   staffAlertEmail: u.staffAlertEmail,
+  retentionYears,
 })
 
 /** The form filled with saved settings, with blank rows to add stop windows. */
@@ -369,6 +382,7 @@ export const formOf = (s: UniversitySettings): SettingsForm => {
     charge_step: String(s.chargeStep),
     payment_deadline_days: String(s.paymentDeadlineDays),
     staff_alert_email: s.staffAlertEmail ?? '',
+    retention_years: String(s.retentionYears),
     methods: s.paymentMethods,
     windows,
   }

@@ -1,12 +1,9 @@
 /**
  * What only the operator (運用者) sets on a university, beside the 大学設定 an administrator
- * edits (domain/settings.ts): its id, its gateway account and how long leavers' data is
- * kept. Plain functions over what the form sent.
+ * edits (domain/settings.ts, where the retention of leavers' data is too): its id and its
+ * gateway account. Plain functions over what the form sent.
  */
-import { readWholeNumber, type SettingsProblem } from './settings'
-
-/** How many years after leaving a leaver's personal data is kept (universities.retention_years). */
-export const RETENTION_YEARS = { min: 1, max: 10, default: 5 } as const
+import type { SettingsProblem } from './settings'
 
 /**
  * A university's id: lower-case letters, digits and hyphens, 2–32, starting with a letter. It
@@ -21,7 +18,7 @@ const UNIVERSITY_ID = /^[a-z][a-z0-9-]{0,30}[a-z0-9]$/
  */
 const GATEWAY_ACCOUNT = /^[a-z][a-z0-9_]{0,30}$/
 
-export const UNIVERSITY_ACCOUNT_FIELDS = ['id', 'gateway_account', 'retention_years'] as const
+export const UNIVERSITY_ACCOUNT_FIELDS = ['id', 'gateway_account'] as const
 export type UniversityAccountField = (typeof UNIVERSITY_ACCOUNT_FIELDS)[number]
 export type UniversityAccountForm = Record<UniversityAccountField, string>
 
@@ -31,7 +28,6 @@ export type UniversityAccountProblem =
 export interface UniversityAccount {
   id: string
   gatewayAccount: string
-  retentionYears: number
 }
 
 export type UniversityAccountReading =
@@ -66,13 +62,9 @@ export const readUniversityAccount = (
     'gateway_account',
     slug(form.gateway_account, GATEWAY_ACCOUNT, { code: 'gatewayAccountInvalid' }),
   )
-  const retentionYears = take(
-    'retention_years',
-    readWholeNumber(form.retention_years, RETENTION_YEARS),
-  )
   if (Object.keys(problems).length > 0) return { ok: false, problems }
   return {
     ok: true,
-    account: { id: id!, gatewayAccount: gatewayAccount!, retentionYears: retentionYears! },
+    account: { id: id!, gatewayAccount: gatewayAccount! },
   }
 }

@@ -45,6 +45,9 @@ const AccountMenu = () => {
           </>
         )}
         <li>
+          <a href="/account/data">{t('menuMyData')}</a>
+        </li>
+        <li>
           <a href="/manual">{t('menuManual')}</a>
         </li>
         <li>

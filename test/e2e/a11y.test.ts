@@ -178,6 +178,10 @@ const journey = async (page: Page, lang: 'ja' | 'en', userId: string) => {
   await fromAccountMenu(t.menuManual)
   await check('マニュアル')
 
+  await fromAccountMenu(t.menuMyData)
+  assert.equal(await h1(), t.myDataTitle)
+  await check('個人データのダウンロード')
+
   await fromAccountMenu(t.logout, 'button')
   await check('ログアウト')
 

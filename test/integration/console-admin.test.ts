@@ -34,6 +34,7 @@ const BASE = {
   charge_step: '500',
   payment_deadline_days: '7',
   staff_alert_email: 'alerts@adminu.example',
+  retention_years: '5',
 }
 const BASE_METHODS = ['credit_card', 'cvs_lawson', 'paypay']
 const BASE_WINDOW = { start: '2027-03-31T20:00', end: '2027-04-01T09:00' }

@@ -26,6 +26,7 @@ export const loadSettings = async (db: Db, universityId: string) => {
   return settingsOf(
     universityFromRow(u),
     hosts.map((h) => h.hostname),
+    u.retentionYears,
   )
 }
 
@@ -46,6 +47,7 @@ export const settingsColumns = (next: UniversitySettings) => ({
   paymentDeadlineDays: next.paymentDeadlineDays,
   fiscalYearEndBlackouts: blackoutsJson(next.fiscalYearEndBlackouts),
   staffAlertEmail: next.staffAlertEmail,
+  retentionYears: next.retentionYears,
 })
 
 /** Host names among `hosts` that another university already serves. */

@@ -12,7 +12,7 @@ import { hostsOfOthers, loadSettings, settingsColumns } from './settings'
  * resumed by the operator. The 大学設定 part of a university is read and checked by the same
  * rules as the administrator's page (domain/settings readSettings) and stored by the same
  * columns (flows/staff/settings settingsColumns); the operator adds the id, the gateway
- * account and the retention. Every change is one D1 batch with its audit entry.
+ * account. Every change is one D1 batch with its audit entry.
  */
 
 interface Deps {
@@ -71,7 +71,6 @@ export const loadUniversityDetail = async (
     db
       .select({
         gatewayAccount: universities.gatewayAccount,
-        retentionYears: universities.retentionYears,
         suspendedAt: universities.suspendedAt,
         suspendedReason: universities.suspendedReason,
       })
@@ -81,7 +80,7 @@ export const loadUniversityDetail = async (
   ])
   if (!settings || !row) return null
   return {
-    account: { id, gatewayAccount: row.gatewayAccount, retentionYears: row.retentionYears },
+    account: { id, gatewayAccount: row.gatewayAccount },
     settings,
     suspendedAt: row.suspendedAt,
     suspendedReason: row.suspendedReason,
@@ -126,7 +125,6 @@ export const createUniversity = async (
         id: account.id,
         ...settingsColumns(settings),
         gatewayAccount: account.gatewayAccount,
-        retentionYears: account.retentionYears,
         certificateSettings: '{}',
         createdAt: now,
       }),
@@ -173,7 +171,7 @@ export const updateUniversity = async (
   const taken = await hostsOfOthers(db, account.id, next.hosts)
   if (taken.length > 0) return { kind: 'hostTaken', hosts: taken }
   const changes = settingsChanges(current.settings, next) ?? { before: {}, after: {} }
-  for (const k of ['gatewayAccount', 'retentionYears'] as const) {
+  for (const k of ['gatewayAccount'] as const) {
     if (current.account[k] !== account[k]) {
       changes.before[k] = current.account[k]
       changes.after[k] = account[k]
@@ -189,7 +187,6 @@ export const updateUniversity = async (
         .set({
           ...settingsColumns(next),
           gatewayAccount: account.gatewayAccount,
-          retentionYears: account.retentionYears,
         })
         .where(eq(universities.id, account.id)),
       ...removed.map((hostname) =>

@@ -6,6 +6,7 @@ import { common } from './common'
 import { reconcile } from './reconcile'
 import { roster } from './roster'
 import { rosterSync } from './rosterSync'
+import { retention } from './retention'
 import { students } from './students'
 import { triage } from './triage'
 import { universities } from './universities'
@@ -25,6 +26,7 @@ const parts = [
   universities,
   roster,
   rosterSync,
+  retention,
 ] as const
 
 type Part = (typeof parts)[number]

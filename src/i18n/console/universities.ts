@@ -32,8 +32,6 @@ export const universities = section({
     uniGatewayAccount: '決済代行のアカウント名',
     uniGatewayAccountHint:
       '「default」は KOMOJU_SECRET_KEY と KOMOJU_WEBHOOK_SECRET を使います。ほかの名前（例: exampleu）は KOMOJU_SECRET_KEY_EXAMPLEU と KOMOJU_WEBHOOK_SECRET_EXAMPLEU を使います。',
-    uniRetentionYears: '退学・卒業後の個人データの保存年数',
-    uniRetentionHint: '1〜10年（標準は5年）。過ぎた個人データは仮名化されます。',
     uniErrId:
       '大学IDは半角英小文字で始まる、英小文字・数字・ハイフンの2〜32文字で入力してください。',
     uniErrIdTaken: '大学ID「{id}」はすでに使われています。',
@@ -116,8 +114,6 @@ export const universities = section({
     uniGatewayAccount: 'Payment gateway account',
     uniGatewayAccountHint:
       '"default" uses KOMOJU_SECRET_KEY and KOMOJU_WEBHOOK_SECRET. Any other name (e.g. exampleu) uses KOMOJU_SECRET_KEY_EXAMPLEU and KOMOJU_WEBHOOK_SECRET_EXAMPLEU.',
-    uniRetentionYears: "Years a leaver's personal data is kept",
-    uniRetentionHint: '1 to 10 years (default 5). Then the personal data is pseudonymised.',
     uniErrId:
       'Enter the university ID as a lower-case letter, then lower-case letters, digits and hyphens, 2–32 characters.',
     uniErrIdTaken: 'The university ID "{id}" is already in use.',

@@ -15,6 +15,7 @@ import {
 } from '../../domain/settings'
 import { principalOf } from '../../flows/staff/auth'
 import { loadSettings, saveSettings } from '../../flows/staff/settings'
+import { postponedLeavers } from '../../flows/retention'
 import type { ConsoleKey, ConsoleText } from '../../i18n/console'
 import { requireStaff } from '../../middleware/staff'
 import type { FieldErrors } from '../../views/components'
@@ -78,6 +79,7 @@ const FIELD_LABELS: Record<string, ConsoleKey> = {
       [windowField(i, 'end'), 'adminSectionWindows' as const],
     ]),
   ),
+  retention_years: 'retentionYears',
 }
 
 /**
@@ -187,8 +189,16 @@ const render = async (
   // console may be open on any of the service's hosts.
   const saved = known ?? (await loadSettings(c.get('deps').db, c.get('staff')!.universityId ?? ''))
   const name = saved ? (c.get('tr').lang === 'en' ? saved.nameEn : saved.name) : ''
+  const { db, clock } = c.get('deps')
+  const postponed = await postponedLeavers(db, c.get('staff')!.universityId ?? '', clock())
   return c.render(
-    <SettingsPage universityName={name} form={form} errors={errors} notice={notice} />,
+    <SettingsPage
+      universityName={name}
+      form={form}
+      errors={errors}
+      notice={notice}
+      postponed={postponed}
+    />,
     { title: ct('adminSettingsTitle') },
   )
 }

@@ -12,8 +12,8 @@ import {
   type SettingsForm,
   type SettingsProblems,
 } from '../../domain/settings'
+import { RETENTION_YEARS } from '../../domain/retention'
 import {
-  RETENTION_YEARS,
   readUniversityAccount,
   UNIVERSITY_ACCOUNT_FIELDS,
   type UniversityAccountForm,
@@ -123,7 +123,6 @@ const universityShape = z.intersection(settingsShape, accountShape)
 const ACCOUNT_LABELS: Record<(typeof UNIVERSITY_ACCOUNT_FIELDS)[number], ConsoleKey> = {
   id: 'uniId',
   gateway_account: 'uniGatewayAccount',
-  retention_years: 'uniRetentionYears',
 }
 const UNIVERSITY_LABELS = { ...ACCOUNT_LABELS, ...settingsFieldLabels }
 
@@ -133,7 +132,6 @@ const accountFromPost = (data: unknown): UniversityAccountForm => {
   return {
     id: str('id'),
     gateway_account: str('gateway_account'),
-    retention_years: str('retention_years'),
   }
 }
 
@@ -196,14 +194,11 @@ const renderForm = (
   )
 }
 
-/** A new university's form: 5 years' retention, the default gateway account, one window row. */
-const BLANK_ACCOUNT: UniversityAccountForm = {
-  id: '',
-  gateway_account: 'default',
-  retention_years: String(RETENTION_YEARS.default),
-}
+/** A new university's form: the default gateway account, 5 years' retention, one window row. */
+const BLANK_ACCOUNT: UniversityAccountForm = { id: '', gateway_account: 'default' }
 const BLANK_SETTINGS: SettingsForm = {
   ...settingsFormFromPost({}),
+  retention_years: String(RETENTION_YEARS.default),
   min_charge: '1',
   charge_step: '1',
   payment_deadline_days: '3',
@@ -282,7 +277,6 @@ universities.get('/universities/:id/edit', async (c) => {
     {
       id: account.id,
       gateway_account: account.gatewayAccount,
-      retention_years: String(account.retentionYears),
     },
     formOf(detail.settings),
     {},

@@ -17,7 +17,7 @@ import { formatYen } from '../../domain/charge'
 import { hasDeadline, type PaymentMethod } from '../../domain/paymentMethods'
 import type { RegistrarRecord } from '../../domain/registrar'
 import { formatJstDateTime } from '../../domain/time'
-import type { Certificate, OrderView } from '../../flows/certificates'
+import type { Certificate, CertificateOrder, OrderView } from '../../flows/certificates'
 import { downloadable } from '../../flows/certificates'
 import type { Application } from '../../flows/charge'
 import { certificateLineName, type BreakdownRow } from '../../flows/mails'
@@ -620,7 +620,7 @@ export const OrderConfirmPage = (p: {
   )
 }
 
-const STANDING_KEYS: Record<
+export const STANDING_KEYS: Record<
   CertificateStanding,
   'verifyValid' | 'verifyRevoked' | 'verifyExpired'
 > = {
@@ -675,34 +675,45 @@ export const IssuedCertificates = (p: {
   )
 }
 
+/**
+ * Where a certificate order stands, in words: on 申請情報 詳細 and in the student's own data
+ * download.
+ */
+export const certificateOrderText = (
+  tr: Translator,
+  a: Application,
+  o: Pick<CertificateOrder, 'delivery' | 'postStatus' | 'trackingNumber'>,
+  now: number,
+): string => {
+  const { t } = tr
+  if (a.status === 'refunded') return t('certRefunded')
+  if (a.status !== 'paid') return t('certNotPaid')
+  switch (a.creditStatus) {
+    case 'credited':
+      return o.delivery === 'pdf'
+        ? t('certIssuedPdf')
+        : o.postStatus === 'shipped'
+          ? t('certShipped', { tracking: o.trackingNumber ?? '' })
+          : t('certIssuedPost')
+    case 'pending':
+    case 'retrying':
+      return t('certIssuing')
+    case 'deferred':
+      return t('certIssuingLater', { time: formatJstDateTime(a.nextCreditAt ?? now) })
+    case 'refused':
+    case 'refunding':
+      return t('certRefused')
+    default:
+      return t('certNeedsPerson')
+  }
+}
+
 /** 申請情報 詳細 of a certificate order: where its certificates stand. */
 export const CertificatesSection = (p: { a: Application; view: OrderView; now: number }) => {
   const tr = useTr()
   const { t } = tr
   const { a, view } = p
-  const o = view.order
-  const text = (() => {
-    if (a.status === 'refunded') return t('certRefunded')
-    if (a.status !== 'paid') return t('certNotPaid')
-    switch (a.creditStatus) {
-      case 'credited':
-        return o.delivery === 'pdf'
-          ? t('certIssuedPdf')
-          : o.postStatus === 'shipped'
-            ? t('certShipped', { tracking: o.trackingNumber ?? '' })
-            : t('certIssuedPost')
-      case 'pending':
-      case 'retrying':
-        return t('certIssuing')
-      case 'deferred':
-        return t('certIssuingLater', { time: formatJstDateTime(a.nextCreditAt ?? p.now) })
-      case 'refused':
-      case 'refunding':
-        return t('certRefused')
-      default:
-        return t('certNeedsPerson')
-    }
-  })()
+  const text = certificateOrderText(tr, a, view.order, p.now)
   return (
     <section class="card" aria-labelledby="cert-heading">
       <h2 id="cert-heading">{t('certHeading')}</h2>

@@ -548,6 +548,54 @@ export const ApplicationListPage = (p: {
   )
 }
 
+/**
+ * Where the M.I.C. credit stands, in words a student (and the call centre) can act on: on
+ * 申請情報 詳細 and in the student's own data download.
+ */
+export const creditText = (
+  tr: Translator,
+  a: Application,
+  now: number,
+  fiscal: Parameters<typeof creditStanding>[2],
+  cashRefund?: CashRefundShown,
+): string => {
+  const { t } = tr
+  const standing = creditStanding(a, now, fiscal)
+  // A refund to the student's bank account: under way, or rejected by KOMOJU (ask again).
+  const bankPending = standing.kind === 'refunding' && cashRefund?.outcome === null
+  if (bankPending)
+    return t('creditRefundingBank', { time: formatJstDateTime(cashRefund!.requestedAt) })
+  switch (standing.kind) {
+    case 'notPaid':
+      return t('creditNotPaid')
+    case 'credited':
+      return t('creditDone', { time: formatJstDateTime(standing.at) })
+    case 'waiting':
+      return standing.reason === 'retrying'
+        ? t('creditRetrying', { time: formatJstDateTime(standing.expectedAt) })
+        : standing.reason === 'blackout'
+          ? t('creditWaitingWindow', { time: formatJstDateTime(standing.expectedAt) })
+          : t('creditProcessing')
+    case 'held':
+      return t('creditHeld')
+    case 'refunding':
+      return t('creditRefunding')
+    case 'refunded':
+      return t('creditRefunded')
+    case 'partlyRefunded':
+      return t(standing.chargeback ? 'creditPartlyChargedBack' : 'creditPartlyRefunded', {
+        amount: yen(tr, standing.refunded),
+      })
+    case 'reversed':
+      return t(standing.chargeback ? 'creditReversedChargeback' : 'creditReversed', {
+        time: formatJstDateTime(standing.at),
+        amount: yen(tr, standing.refunded),
+      })
+    case 'error':
+      return t('creditFailed')
+  }
+}
+
 /** Where the M.I.C. credit stands, in words a student (and the call centre) can act on. */
 const CreditSection = ({
   a,
@@ -563,41 +611,7 @@ const CreditSection = ({
   const tr = useC().get('tr')
   const { t } = tr
   const standing = creditStanding(a, now, fiscal)
-  // A refund to the student's bank account: under way, or rejected by KOMOJU (ask again).
-  const bankPending = standing.kind === 'refunding' && cashRefund?.outcome === null
-  const text = (() => {
-    if (bankPending)
-      return t('creditRefundingBank', { time: formatJstDateTime(cashRefund!.requestedAt) })
-    switch (standing.kind) {
-      case 'notPaid':
-        return t('creditNotPaid')
-      case 'credited':
-        return t('creditDone', { time: formatJstDateTime(standing.at) })
-      case 'waiting':
-        return standing.reason === 'retrying'
-          ? t('creditRetrying', { time: formatJstDateTime(standing.expectedAt) })
-          : standing.reason === 'blackout'
-            ? t('creditWaitingWindow', { time: formatJstDateTime(standing.expectedAt) })
-            : t('creditProcessing')
-      case 'held':
-        return t('creditHeld')
-      case 'refunding':
-        return t('creditRefunding')
-      case 'refunded':
-        return t('creditRefunded')
-      case 'partlyRefunded':
-        return t(standing.chargeback ? 'creditPartlyChargedBack' : 'creditPartlyRefunded', {
-          amount: yen(tr, standing.refunded),
-        })
-      case 'reversed':
-        return t(standing.chargeback ? 'creditReversedChargeback' : 'creditReversed', {
-          time: formatJstDateTime(standing.at),
-          amount: yen(tr, standing.refunded),
-        })
-      case 'error':
-        return t('creditFailed')
-    }
-  })()
+  const text = creditText(tr, a, now, fiscal, cashRefund)
   return (
     <section class="card" aria-labelledby="credit-heading">
       <h2 id="credit-heading">{t('creditHeading')}</h2>

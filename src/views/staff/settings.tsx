@@ -140,6 +140,42 @@ const WindowRow = ({
   )
 }
 
+/** Leavers past the retention period whose removal waits for money still on its way. */
+export interface PostponedLeaver {
+  userId: string
+  leftOn: string
+}
+
+const PostponedLeavers = ({ people }: { people: readonly PostponedLeaver[] }) => {
+  const ct = useCt()
+  if (people.length === 0) return null
+  return (
+    <section class="card" aria-labelledby="retention-postponed">
+      <h2 id="retention-postponed">{ct('retentionPostponedHeading')}</h2>
+      <p>{ct('retentionPostponedIntro')}</p>
+      <div class="table-scroll">
+        <table>
+          <caption>{ct('retentionPostponedTable')}</caption>
+          <thead>
+            <tr>
+              <th scope="col">{ct('retentionUserId')}</th>
+              <th scope="col">{ct('retentionLeftOn')}</th>
+            </tr>
+          </thead>
+          <tbody>
+            {people.map((p) => (
+              <tr>
+                <td>{p.userId}</td>
+                <td>{p.leftOn}</td>
+              </tr>
+            ))}
+          </tbody>
+        </table>
+      </div>
+    </section>
+  )
+}
+
 /** /staff/settings: every setting of the administrator's university on one form. */
 export const SettingsPage = ({
   universityName,
@@ -147,6 +183,7 @@ export const SettingsPage = ({
   errors,
   notice,
   operator,
+  postponed = [],
 }: {
   universityName: string
   form: SettingsForm
@@ -157,6 +194,7 @@ export const SettingsPage = ({
    * sections of its own before these.
    */
   operator?: { action: string; intro: string; submit: string; leading: Child }
+  postponed?: readonly PostponedLeaver[]
 }) => {
   const ct = useCt()
   const text = (
@@ -254,12 +292,20 @@ export const SettingsPage = ({
             hint: ct('adminStaffAlertHint'),
           })}
         </Section>
+        <Section id="settings-retention" title={ct('retentionSection')}>
+          {text('retention_years', 'retentionYears', {
+            numeric: true,
+            maxlength: 2,
+            hint: ct('retentionHint'),
+          })}
+        </Section>
         <div class="actions">
           <button type="submit" class="button primary">
             {operator?.submit ?? ct('adminSave')}
           </button>
         </div>
       </form>
+      <PostponedLeavers people={postponed} />
     </>
   )
 }

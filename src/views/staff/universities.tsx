@@ -129,17 +129,6 @@ const AccountSection = ({
         maxlength={31}
         autocomplete="off"
       />
-      <Field
-        name="retention_years"
-        label={ct('uniRetentionYears')}
-        value={account.retention_years}
-        error={errors.retention_years}
-        hint={ct('uniRetentionHint')}
-        required
-        maxlength={2}
-        inputmode="numeric"
-        autocomplete="off"
-      />
     </section>
   )
 }
