@@ -80,14 +80,16 @@ export const homeOf = (s: SessionStudent): string => {
 /**
  * What a 退学 / 除籍 student still sees (domain/roster.ts, the `menu` right): 申請一覧 and an
  * application's 詳細, a payment still on its way (申請完了, the gateway's return), a refund
- * (by the gateway or to a bank account), their own data. Everything else sends them to
+ * (by the gateway or to a bank account), a certificate already issued, their own data. Everything else sends them to
  * 申請一覧, which says why.
  */
 const LEAVER_PAGES: readonly RegExp[] = [
   /^\/applications\/?$/,
   /^\/applications\/\d{1,12}$/,
   /^\/applications\/\d{1,12}\/(pay|return|refund|refund-account)$/,
-  /^\/account\/data(\/[\w.-]*)?$/,
+  // A certificate already issued and paid for stays theirs to download while it is valid.
+  /^\/applications\/\d{1,12}\/certificates\/\d{1,12}$/,
+  /^\/account\/data(\.json|\.csv)?$/,
 ]
 
 /** 申請一覧, saying that the page asked for is closed to this student, and why. */

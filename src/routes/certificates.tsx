@@ -262,20 +262,18 @@ const certificateOf = async (c: C, applicationId: number) => {
   return cert
 }
 
-/** 印刷可能: the student's own certificate, while it is valid and not revoked. */
-certificatePages.get(
-  '/applications/:id/certificates/:cid',
-  requireStage('ready'),
-  mayOrder,
-  async (c) => {
-    const a = await ownApplication(c)
-    const cert = await certificateOf(c, a.id)
-    const view = await loadOrder(c.get('deps').db, a.id)
-    if (!view || view.order.delivery !== 'pdf' || !downloadable(cert, c.get('deps').clock()))
-      throw new AppError('notFound', 404)
-    return pdfResponse(c, cert)
-  },
-)
+/**
+ * 印刷可能: the student's own certificate, while it is valid and not revoked; whatever their
+ * status now (a 退学 student keeps what they paid for: middleware/session.ts LEAVER_PAGES).
+ */
+certificatePages.get('/applications/:id/certificates/:cid', requireStage('ready'), async (c) => {
+  const a = await ownApplication(c)
+  const cert = await certificateOf(c, a.id)
+  const view = await loadOrder(c.get('deps').db, a.id)
+  if (!view || view.order.delivery !== 'pdf' || !downloadable(cert, c.get('deps').clock()))
+    throw new AppError('notFound', 404)
+  return pdfResponse(c, cert)
+})
 
 /** The recipient's link: no account, only the token, until the certificates' validity ends. */
 const recipientView = async (c: C) => {

@@ -353,6 +353,21 @@ describe('issuing after payment', () => {
     expect((await other.request(`/applications/${id}/certificates/${issued[0]!.id}`)).status).toBe(
       404,
     )
+    // Having left (退学) since, the student keeps what they paid for, and may order no more.
+    const setStatus = (status: string, leftOn: string | null) =>
+      env.DB.prepare(
+        "UPDATE directory_people SET status = ?, left_on = ? WHERE university_id = 'demo' AND user_id = ?",
+      )
+        .bind(status, leftOn, user(10))
+        .run()
+    await setStatus('withdrawn', '2026-09-30')
+    expect((await client.request(`/applications/${id}/certificates/${issued[0]!.id}`)).status).toBe(
+      200,
+    )
+    expect((await client.request('/certificates')).headers.get('location')).toBe(
+      '/applications?closed=1',
+    )
+    await setStatus('enrolled', null)
     // The student's mail says they are ready.
     const mail = await latestMail(`${user(10)}@example.ac.jp`)
     expect(mail?.subject).toContain('証明書を発行しました')
