@@ -1,6 +1,5 @@
 import { app } from './app'
-import { queue } from './queue'
-import { ROSTER_QUEUE, rosterQueue } from './rosterQueue'
+import { queues } from './queues'
 import { dev } from './routes/dev'
 import { scheduled } from './scheduled'
 
@@ -13,8 +12,6 @@ app.route('/_dev', dev)
 
 export default {
   fetch: app.fetch,
-  // Each queue to its consumer: the roster's chunks, else the payment notifications.
-  queue: (batch, env, ctx) =>
-    batch.queue === ROSTER_QUEUE ? rosterQueue(batch, env) : queue(batch, env, ctx),
+  queue: queues,
   scheduled,
 } satisfies ExportedHandler<Env>

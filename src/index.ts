@@ -1,6 +1,5 @@
 import { app } from './app'
-import { queue } from './queue'
-import { ROSTER_QUEUE, rosterQueue } from './rosterQueue'
+import { queues } from './queues'
 import { scheduled } from './scheduled'
 
 // The production worker: the service and nothing else. The development tools (/_dev) are
@@ -9,8 +8,6 @@ export { StudentDesk } from './durable/studentDesk'
 
 export default {
   fetch: app.fetch,
-  // Each queue to its consumer: the roster's chunks, else the payment notifications.
-  queue: (batch, env, ctx) =>
-    batch.queue === ROSTER_QUEUE ? rosterQueue(batch, env) : queue(batch, env, ctx),
+  queue: queues,
   scheduled,
 } satisfies ExportedHandler<Env>

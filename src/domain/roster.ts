@@ -1,16 +1,12 @@
+import { ENROLMENT_STATUSES } from './registrar'
+
 /**
  * The university's roster (名簿): who may log in, with which status, and what each status
  * lets a student do. The one place these rights are written.
  */
 
-/** 在学, 休学, 卒業, 退学, 除籍. */
-export const STUDENT_STATUSES = [
-  'enrolled',
-  'on_leave',
-  'graduated',
-  'withdrawn',
-  'expelled',
-] as const
+/** 在学, 休学, 卒業, 退学, 除籍: the registrar's statuses, one to one (the sync maps none). */
+export const STUDENT_STATUSES = ENROLMENT_STATUSES
 export type StudentStatus = (typeof STUDENT_STATUSES)[number]
 
 export const isStudentStatus = (v: unknown): v is StudentStatus =>

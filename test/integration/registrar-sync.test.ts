@@ -584,7 +584,7 @@ describe('the sync from the registrar', () => {
       state: 'failed',
       error: expect.stringContaining('unavailable'),
     })
-    // The next run lists the same changes again, all of them, three pages into one import.
+    // The next run lists the same changes again, all of them, two pages into one import.
     const r = await sync(null, 2)
     if (!r.ok) throw new Error(JSON.stringify(r))
     expect(r.listed).toBe(5)
@@ -676,19 +676,19 @@ describe('the nightly sync (cron)', () => {
 
   const cronImports = async () => (await registrarImports()).filter((i) => i.created_by === null)
 
-  it('runs once a night from 03:00 JST, not before, not twice', async () => {
+  it('runs once a night from 02:00 JST, not before, not twice', async () => {
     await twin.change('demo', s19(200), newStudent(200))
-    const three = nextJst(3, 0)
-    await setClock(three - 60_000)
+    const two = nextJst(2, 0)
+    await setClock(two - 60_000)
     await runCron()
     expect(await cronImports()).toHaveLength(0)
-    await setClock(three)
+    await setClock(two)
     await runCron()
     expect(await cronImports()).toMatchObject([{ state: 'applied', new_count: 1 }])
     expect(await person(s19(200))).toMatchObject({ status: 'enrolled', source: 'registrar' })
-    await setClock(three + 5 * 60_000)
+    await setClock(two + 5 * 60_000)
     await runCron()
-    await setClock(three + 20 * 3600_000)
+    await setClock(two + 20 * 3600_000)
     await runCron()
     expect(await cronImports()).toHaveLength(1)
     // The next night: once more, with what changed during the day.
@@ -696,7 +696,7 @@ describe('the nightly sync (cron)', () => {
       status: 'on_leave',
       leave: { from: '2026-12-01', to: '2027-03-31' },
     })
-    await setClock(three + 24 * 3600_000)
+    await setClock(two + 24 * 3600_000)
     await runCron()
     expect(await cronImports()).toHaveLength(2)
     expect(await person(s19(200))).toMatchObject({ status: 'on_leave' })
@@ -705,16 +705,16 @@ describe('the nightly sync (cron)', () => {
   it('tries a failed night again an hour later', async () => {
     await twin.change('demo', s19(210), newStudent(210))
     // A week on: the night of the test above has had its sync (D1 keeps it).
-    const three = nextJst(3, 0) + 7 * 24 * 3600_000
+    const two = nextJst(2, 0) + 7 * 24 * 3600_000
     await twin.setFault({ mode: 'fail' })
-    await setClock(three)
+    await setClock(two)
     await runCron()
     expect(await cronImports()).toMatchObject([{ state: 'failed' }])
     await twin.setFault({ mode: 'none' })
-    await setClock(three + 30 * 60_000)
+    await setClock(two + 30 * 60_000)
     await runCron()
     expect(await cronImports()).toHaveLength(1)
-    await setClock(three + 61 * 60_000)
+    await setClock(two + 61 * 60_000)
     await runCron()
     expect(await cronImports()).toMatchObject([{ state: 'failed' }, { state: 'applied' }])
     expect(await person(s19(210))).not.toBeNull()

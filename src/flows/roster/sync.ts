@@ -37,8 +37,11 @@ const JST = 9 * HOUR
 
 /** Students asked for a page: the registrar's most. */
 export const SYNC_PAGE_SIZE = 500
-/** The nightly sync from 03:00 JST: well after the registrar's 01:00–01:30 maintenance. */
-export const NIGHTLY_SYNC_AT_MS = 3 * HOUR
+/**
+ * The nightly sync from 02:00 JST: after the registrar's 01:00–01:30 maintenance, and before
+ * the retention pass at 03:00 (flows/retention.ts), which must see tonight's statuses.
+ */
+export const NIGHTLY_SYNC_AT_MS = 2 * HOUR
 /** A nightly sync that failed (or died) is tried again this much later, the same night. */
 export const NIGHTLY_SYNC_RETRY_MS = HOUR
 
@@ -204,7 +207,7 @@ export const syncRoster = async (
 /**
  * Claims tonight's sync for the university: one statement, so two overlapping cron passes
  * cannot both; the claim is the import the sync fills. Tonight's sync is done once one has
- * been claimed since 03:00 JST, unless it failed (or is still `checking`, i.e. died) more
+ * been claimed since 02:00 JST, unless it failed (or is still `checking`, i.e. died) more
  * than an hour ago.
  */
 const claimNightlySync = async (s: S, universityId: string, slot: number, now: number) => {
@@ -224,7 +227,7 @@ const claimNightlySync = async (s: S, universityId: string, slot: number, now: n
 }
 
 /**
- * Cron: from 03:00 JST, once a night, every university with a registrar connection has
+ * Cron: from 02:00 JST, once a night, every university with a registrar connection has
  * its directory brought up to date (a failed sync is tried again an hour later, until
  * midnight). One university's trouble keeps no other waiting.
  */
