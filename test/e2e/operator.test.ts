@@ -9,7 +9,7 @@ import { en } from '../../src/i18n/en.ts'
 import { ja } from '../../src/i18n/ja.ts'
 import { activate, checkA11y, typeInto } from './a11y.ts'
 import { assertFits, BASE, DESKTOP, exact, launch, mainText } from './browser.ts'
-import { button, field, staffLogin } from './staff.ts'
+import { button, field, fillUniversity, staffLogin } from './staff.ts'
 
 /**
  * The operator (運用者) in Chromium, by keyboard: signs in with password and TOTP, lands on
@@ -85,23 +85,7 @@ const tour = async (page: Page, lang: Lang, id: string) => {
   assert.match(await mainText(page), new RegExp(t.errorSummary))
   await check('new university with errors')
 
-  await typeInto(page, field(page, 'id'), id)
-  await typeInto(page, field(page, 'gateway_account'), 'default')
-  await typeInto(page, field(page, 'retention_years'), '5')
-  await typeInto(page, field(page, 'name'), `E2E大学 ${lang}`)
-  await typeInto(page, field(page, 'name_en'), `E2E University ${lang}`)
-  await typeInto(page, field(page, 'legal_name'), '学校法人 E2E学園')
-  await typeInto(page, field(page, 'call_centre_name'), 'E2E大学 コールセンター')
-  await typeInto(page, field(page, 'call_centre_phone'), '03-5555-0101')
-  await typeInto(page, field(page, 'call_centre_hours'), '平日 9:00〜17:00')
-  await typeInto(page, field(page, 'mail_from'), `noreply@${id}.example`)
-  await typeInto(page, field(page, 'mail_from_name'), 'E2E大学')
-  await typeInto(page, field(page, 'hosts'), `${id}.localhost`)
-  await typeInto(page, field(page, 'balance_cap'), '20000')
-  await typeInto(page, field(page, 'min_charge'), '100')
-  await typeInto(page, field(page, 'charge_step'), '100')
-  await typeInto(page, field(page, 'payment_deadline_days'), '3')
-  await main.locator('#method-credit_card').check()
+  await fillUniversity(page, { id, name: `E2E大学 ${lang}`, nameEn: `E2E University ${lang}` })
   await activate(page, button(page, t.uniCreateButton))
   assert.equal(new URL(page.url()).pathname, `/staff/universities/${id}`)
   assert.match(
