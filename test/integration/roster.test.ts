@@ -347,6 +347,19 @@ describe('applying', () => {
     expect(await person('r190503')).not.toBeNull()
   })
 
+  it('applies an import left `applying` by a request that died before its batch', async () => {
+    const { id } = await uploadChecked(admin, encodeUtf8(csv('r190451,シニ,,在学,,,Hajimete-2027')))
+    // A claim long past, whose batch never committed (it would have made the import applied).
+    await env.DB.prepare(
+      "UPDATE roster_imports SET state = 'applying', updated_at = 0 WHERE id = ?",
+    )
+      .bind(id)
+      .run()
+    expect((await apply(admin, id)).res.status).toBe(303)
+    expect((await importRow(id))!.state).toBe('applied')
+    expect(await person('r190451')).not.toBeNull()
+  })
+
   it('writes an audit entry with the counts, and deletes the file', async () => {
     const { id } = await uploadChecked(
       admin,

@@ -8,7 +8,7 @@
  * The registrar sync (flows/roster/sync.ts) calls createImport, stageRows, finishChecking and
  * applyImport; the upload (flows/roster/upload.ts) the same, through the queue.
  */
-import { and, desc, eq, sql, type SQL } from 'drizzle-orm'
+import { and, desc, eq, lt, or, sql, type SQL } from 'drizzle-orm'
 import { SQLiteAsyncDialect } from 'drizzle-orm/sqlite-core'
 import { rosterImports } from '../../db/schema'
 import type { RosterImportState, RosterSource, StudentStatus } from '../../domain/roster'
@@ -226,6 +226,16 @@ export type ApplyOutcome =
 /** Who applies: a staff member, or for the nightly cron a principal naming the job. */
 export type Applier = Pick<StaffPrincipal, 'id' | 'email'>
 
+/**
+ * An import still `applying` this long after its claim is claimed again: D1 ends a statement
+ * after 30 seconds, so no batch of the claim's request is still running by then.
+ */
+const STALE_APPLY_MS = 5 * 60_000
+
+/** Whether the import may be applied now: ready, or left `applying` by a request that died. */
+export const applicable = (imp: Pick<RosterImport, 'state' | 'updatedAt'>, now: number): boolean =>
+  imp.state === 'ready' || (imp.state === 'applying' && imp.updatedAt < now - STALE_APPLY_MS)
+
 /** Stands for the nightly registrar sync in the audit log (no staff member applies it). */
 export const CRON_APPLIER: Applier = { id: 0, email: 'cron:registrar-sync' }
 
@@ -245,10 +255,24 @@ export const applyImport = async (
 ): Promise<ApplyOutcome> => {
   const imp = await loadImport(s, importId, opts.universityId)
   if (!imp) return { kind: 'notFound' }
+  const claimedAt = s.clock()
   const claimed = await s.db
     .update(rosterImports)
-    .set({ state: 'applying', updatedAt: s.clock() })
-    .where(and(eq(rosterImports.id, importId), eq(rosterImports.state, 'ready')))
+    .set({ state: 'applying', updatedAt: claimedAt })
+    .where(
+      and(
+        eq(rosterImports.id, importId),
+        or(
+          eq(rosterImports.state, 'ready'),
+          // Its batch would have made it `applied` in the same transaction: still `applying`
+          // this long after the claim, the request that claimed it died before the batch.
+          and(
+            eq(rosterImports.state, 'applying'),
+            lt(rosterImports.updatedAt, claimedAt - STALE_APPLY_MS),
+          ),
+        ),
+      ),
+    )
     .returning({ id: rosterImports.id })
     .get()
   if (!claimed) {

@@ -4,7 +4,13 @@ import type { AppEnv } from '../../context'
 import { csvHeaders, toCsv } from '../../domain/csv'
 import { ROSTER_TEMPLATE } from '../../domain/rosterCsv'
 import type { StaffPrincipal } from '../../domain/staff'
-import { applyImport, discardImport, listImports, loadImport } from '../../flows/roster/imports'
+import {
+  applicable,
+  applyImport,
+  discardImport,
+  listImports,
+  loadImport,
+} from '../../flows/roster/imports'
 import { previewRows, staffName } from '../../flows/roster/preview'
 import { MAX_UPLOAD_BYTES, startUpload, type UploadRefusal } from '../../flows/roster/upload'
 import { principalOf } from '../../flows/staff/auth'
@@ -169,6 +175,7 @@ const renderImport = async (
   return c.render(
     <ImportPage
       imp={imp}
+      canApply={applicable(imp, deps.clock())}
       byName={byName}
       rejected={rejected}
       changes={changes}
@@ -207,7 +214,7 @@ roster.post('/roster/:id/apply', async (c) => {
   const deps = c.get('deps')
   const imp = await loadImport(deps, id, admin.universityId)
   if (!imp) return notFound(c)
-  if (imp.state !== 'ready') return notReady(c, admin, id, imp.state)
+  if (!applicable(imp, deps.clock())) return notReady(c, admin, id, imp.state)
   // Rows with errors are skipped only when the administrator has said so on the form.
   const body = await c.req.parseBody()
   if (imp.rejectedCount > 0 && body['skip_rejected'] !== '1') {

@@ -176,8 +176,11 @@ export const ImportPage = ({
   query,
   notice,
   ackError,
+  canApply,
 }: {
   imp: RosterImport
+  /** Ready, or left applying by a request that died (flows/roster/imports.ts applicable). */
+  canApply: boolean
   byName: string | null
   rejected: PreviewPage
   changes: PreviewPage
@@ -248,7 +251,7 @@ export const ImportPage = ({
           <p>{ct('rosterAbsent')}</p>
         </section>
       )}
-      {imp.state === 'ready' && <ApplyForm imp={imp} ackError={ackError} />}
+      {canApply && <ApplyForm imp={imp} ackError={ackError} />}
       {imp.state === 'failed' && (
         <form method="post" action={`/staff/roster/${imp.id}/discard`} class="actions">
           <CsrfField />
