@@ -1,22 +1,10 @@
-import {
-  and,
-  eq,
-  gte,
-  inArray,
-  isNotNull,
-  isNull,
-  lt,
-  lte,
-  or,
-  sql,
-  type AnyColumn,
-} from 'drizzle-orm'
 import type { Db } from '../../db'
-import { applications, paymentNotifications, refundRequests, universities } from '../../db/schema'
+import { selectColumns } from '../../db/columns'
+import { universities } from '../../db/schema'
 import type { BlackoutKind } from '../../domain/blackout'
 import { jstParts } from '../../domain/time'
 import type { BlackoutPeriod } from '../../domain/university'
-import { universityFromRow, type University } from '../../domain/university'
+import { universityFromRow, type University, type UniversityRow } from '../../domain/university'
 import type { ConsoleKey } from '../../i18n/console'
 
 /**
@@ -111,287 +99,261 @@ export interface TriageFilter {
 
 const DEFAULT_LIMIT = 300
 
+// ---- The queries: plain SQL, every one of them in one D1 batch ---------------------------
+// 要対応 is the console's landing page: its counts, items, chart and universities are read
+// in one `batch()` (one round trip), in plain SQL: drizzle's query builder and row mapping
+// cost more CPU than the queries (bench/profile.ts). The values each kind names are the
+// constants above, never anything a member typed; the scope and times are bound.
+
 /**
  * When an application entered its current credit state: the newest credit event (written
  * by the trigger on `applications`) whose state changed. Repeated attempts in the same
  * state (retrying → retrying) and a held credit's re-checks do not move it; a row older
- * than the events table falls back to its last update. Column names are qualified by hand:
- * drizzle writes a bare "id" inside sql``, which the subquery would read as its own.
+ * than the events table falls back to its last update.
  */
-const enteredCreditState = sql<number>`coalesce((
+const ENTERED_CREDIT_STATE = `coalesce((
   select max(e.at) from application_events e
-  where e.application_id = "applications"."id" and e.kind = 'credit'
+  where e.application_id = a.id and e.kind = 'credit'
     and json_extract(e.detail, '$.from') is not json_extract(e.detail, '$.to')
-), "applications"."updated_at")`
+), a.updated_at)`
 
-/** SQL: the university of `table`'s row has an address to alert. */
-const hasAlertAddress = (table: 'applications' | 'refund_requests' | 'payment_notifications') =>
-  sql.raw(
-    `exists (select 1 from universities u where u.id = "${table}"."university_id" and u.staff_alert_email is not null)`,
-  )
+/** SQL: the university of the row (`alias.university_id`) has an address to alert. */
+const hasAlertAddress = (alias: string) =>
+  `exists (select 1 from universities u where u.id = ${alias}.university_id and u.staff_alert_email is not null)`
 
+const quoted = (values: readonly string[]) => values.map((v) => `'${v}'`).join(', ')
+
+/** SQL: the application `a` is in one of these credit kinds (paid is checked apart). */
 const creditCondition = (kinds: readonly CreditKind[]) => {
   const plain = kinds.filter((k) => k !== 'retrying' && k !== 'reversed')
-  return or(
-    plain.length ? inArray(applications.creditStatus, plain) : undefined,
-    // Money the gateway gave back after the credit: until staff close it.
-    kinds.includes('reversed')
-      ? and(eq(applications.creditStatus, 'reversed'), isNull(applications.reversalResolvedAt))
-      : undefined,
-    kinds.includes('retrying')
-      ? and(
-          eq(applications.creditStatus, 'retrying'),
-          gte(applications.creditAttempts, RETRYING_NEEDS_PERSON_ATTEMPTS),
-        )
-      : undefined,
-  )
+  const parts: string[] = []
+  if (plain.length) parts.push(`a.credit_status in (${quoted(plain)})`)
+  // Money the gateway gave back after the credit: until staff close it.
+  if (kinds.includes('reversed'))
+    parts.push(`(a.credit_status = 'reversed' and a.reversal_resolved_at is null)`)
+  if (kinds.includes('retrying'))
+    parts.push(
+      `(a.credit_status = 'retrying' and a.credit_attempts >= ${RETRYING_NEEDS_PERSON_ATTEMPTS})`,
+    )
+  return `(${parts.join(' or ')})`
 }
 
-const creditItems = async (
-  db: Db,
+/** A statement and how its rows become what the caller wants. */
+interface Read<T> {
+  statement: D1PreparedStatement
+  decode: (rows: Record<string, unknown>[]) => T
+}
+
+/** Builds a statement's WHERE from its conditions and binds their values in order. */
+const select = <T>(
+  d1: D1Database,
+  head: string,
+  conditions: readonly (readonly [string, ...unknown[]] | string | null)[],
+  tail: string,
+  tailValues: readonly unknown[],
+  decode: (rows: Record<string, unknown>[]) => T,
+): Read<T> => {
+  const where: string[] = []
+  const values: unknown[] = []
+  for (const c of conditions) {
+    if (c === null) continue
+    if (typeof c === 'string') where.push(c)
+    else {
+      where.push(c[0])
+      values.push(...c.slice(1))
+    }
+  }
+  const sql = `${head}${where.length ? ` WHERE ${where.join(' AND ')}` : ''}${tail}`
+  return { statement: d1.prepare(sql).bind(...values, ...tailValues), decode }
+}
+
+type Row = Record<string, unknown>
+const asItems = (rows: Row[]) => rows as unknown as TriageItem[]
+
+const creditItems = (
+  d1: D1Database,
   f: TriageFilter,
   kinds: readonly CreditKind[],
   limit: number,
-) => {
-  if (kinds.length === 0) return []
-  const rows = await db
-    .select({
-      id: applications.id,
-      universityId: applications.universityId,
-      creditStatus: applications.creditStatus,
-      attempts: applications.creditAttempts,
-      amount: applications.amount,
-      paymentId: applications.providerPaymentId,
-      since: enteredCreditState,
-      alertedAt: applications.staffAlertAt,
-    })
-    .from(applications)
-    .where(
-      and(
-        // A refunded application is settled whatever its credit state says.
-        eq(applications.status, 'paid'),
-        creditCondition(kinds),
-        f.scope === null ? undefined : eq(applications.universityId, f.scope),
-        f.sinceAtMost === undefined ? undefined : lte(enteredCreditState, f.sinceAtMost),
-        f.alertable
-          ? and(isNull(applications.staffAlertAt), hasAlertAddress('applications'))
-          : undefined,
-      ),
-    )
-    .orderBy(enteredCreditState)
-    .limit(limit)
-    .all()
-  return rows.map((r): TriageItem => ({
-    kind: r.creditStatus as CreditKind,
-    universityId: r.universityId,
-    applicationId: r.id,
-    eventId: null,
-    paymentId: r.paymentId,
-    refundRequestId: null,
-    amount: r.amount,
-    since: r.since,
-    attempts: r.attempts,
-    alertedAt: r.alertedAt,
-  }))
-}
+) =>
+  select(
+    d1,
+    `SELECT a.credit_status AS kind, a.university_id AS universityId, a.id AS applicationId, NULL AS eventId, a.provider_payment_id AS paymentId, NULL AS refundRequestId, a.amount AS amount, ${ENTERED_CREDIT_STATE} AS since, a.credit_attempts AS attempts, a.staff_alert_at AS alertedAt FROM applications a`,
+    [
+      // A refunded application is settled whatever its credit state says.
+      `a.status = 'paid'`,
+      creditCondition(kinds),
+      f.scope === null ? null : ['a.university_id = ?', f.scope],
+      f.sinceAtMost === undefined ? null : [`${ENTERED_CREDIT_STATE} <= ?`, f.sinceAtMost],
+      f.alertable ? `a.staff_alert_at is null and ${hasAlertAddress('a')}` : null,
+    ],
+    ' ORDER BY since LIMIT ?',
+    [limit],
+    asItems,
+  )
 
-const refundItems = async (db: Db, f: TriageFilter, limit: number) => {
-  const rows = await db
-    .select({
-      id: refundRequests.id,
-      applicationId: refundRequests.applicationId,
-      universityId: refundRequests.universityId,
-      requestedAt: refundRequests.requestedAt,
-      alertedAt: refundRequests.staffAlertAt,
-      amount: applications.amount,
-      paymentId: applications.providerPaymentId,
-    })
-    .from(refundRequests)
-    .leftJoin(applications, eq(applications.id, refundRequests.applicationId))
-    .where(
-      and(
-        isNull(refundRequests.decidedAt),
-        f.scope === null ? undefined : eq(refundRequests.universityId, f.scope),
-        f.sinceAtMost === undefined ? undefined : lte(refundRequests.requestedAt, f.sinceAtMost),
-        f.alertable
-          ? and(isNull(refundRequests.staffAlertAt), hasAlertAddress('refund_requests'))
-          : undefined,
-      ),
-    )
-    .orderBy(refundRequests.requestedAt)
-    .limit(limit)
-    .all()
-  return rows.map((r): TriageItem => ({
-    kind: 'refund',
-    universityId: r.universityId,
-    applicationId: r.applicationId,
-    eventId: null,
-    paymentId: r.paymentId,
-    refundRequestId: r.id,
-    amount: r.amount,
-    since: r.requestedAt,
-    attempts: null,
-    alertedAt: r.alertedAt,
-  }))
-}
+const refundItems = (d1: D1Database, f: TriageFilter, limit: number) =>
+  select(
+    d1,
+    `SELECT 'refund' AS kind, r.university_id AS universityId, r.application_id AS applicationId, NULL AS eventId, a.provider_payment_id AS paymentId, r.id AS refundRequestId, a.amount AS amount, r.requested_at AS since, NULL AS attempts, r.staff_alert_at AS alertedAt FROM refund_requests r LEFT JOIN applications a ON a.id = r.application_id`,
+    [
+      'r.decided_at is null',
+      f.scope === null ? null : ['r.university_id = ?', f.scope],
+      f.sinceAtMost === undefined ? null : ['r.requested_at <= ?', f.sinceAtMost],
+      f.alertable ? `r.staff_alert_at is null and ${hasAlertAddress('r')}` : null,
+    ],
+    ' ORDER BY r.requested_at LIMIT ?',
+    [limit],
+    asItems,
+  )
 
 /** An event is unmatched once applied as such; dead-lettered while the dead-letter queue has not applied it. */
 // A member may resolve either (routes/staff/events.tsx): then it no longer needs a person.
-const unmatched = and(
-  eq(paymentNotifications.outcome, 'unmatched'),
-  isNull(paymentNotifications.resolvedAt),
-)
-const deadLettered = and(
-  isNotNull(paymentNotifications.deadLetteredAt),
-  isNull(paymentNotifications.appliedAt),
-  isNull(paymentNotifications.resolvedAt),
-)
-const notificationSince = sql<number>`case when ${paymentNotifications.outcome} = 'unmatched' then ${paymentNotifications.receivedAt} else coalesce(${paymentNotifications.deadLetteredAt}, ${paymentNotifications.receivedAt}) end`
+const UNMATCHED = `(n.outcome = 'unmatched' and n.resolved_at is null)`
+const DEAD_LETTERED = `(n.dead_lettered_at is not null and n.applied_at is null and n.resolved_at is null)`
+const NOTIFICATION_SINCE = `case when n.outcome = 'unmatched' then n.received_at else coalesce(n.dead_lettered_at, n.received_at) end`
 
-const notificationItems = async (
-  db: Db,
+const notificationItems = (
+  d1: D1Database,
   f: TriageFilter,
   kinds: readonly ('unmatched' | 'deadLettered')[],
   limit: number,
-) => {
-  if (kinds.length === 0) return []
-  const rows = await db
-    .select({
-      eventId: paymentNotifications.eventId,
-      universityId: paymentNotifications.universityId,
-      paymentId: paymentNotifications.paymentId,
-      outcome: paymentNotifications.outcome,
-      since: notificationSince,
-      alertedAt: paymentNotifications.staffAlertAt,
-      // A dead-lettered event may name a payment we know: show its application.
-      applicationId: applications.id,
-      amount: applications.amount,
-    })
-    .from(paymentNotifications)
-    .leftJoin(
-      applications,
-      and(
-        eq(applications.provider, paymentNotifications.provider),
-        eq(applications.providerPaymentId, paymentNotifications.paymentId),
-      ),
-    )
-    .where(
-      and(
-        or(
-          kinds.includes('unmatched') ? unmatched : undefined,
-          // An unmatched event is listed once, as unmatched, even if it also went through
-          // the dead-letter queue.
-          kinds.includes('deadLettered')
-            ? and(deadLettered, sql`${paymentNotifications.outcome} is not 'unmatched'`)
-            : undefined,
-        ),
-        f.scope === null ? undefined : eq(paymentNotifications.universityId, f.scope),
-        f.sinceAtMost === undefined ? undefined : lte(notificationSince, f.sinceAtMost),
-        f.alertable
-          ? and(isNull(paymentNotifications.staffAlertAt), hasAlertAddress('payment_notifications'))
-          : undefined,
-      ),
-    )
-    .orderBy(notificationSince)
-    .limit(limit)
-    .all()
-  return rows.map((r): TriageItem => ({
-    kind: r.outcome === 'unmatched' ? 'unmatched' : 'deadLettered',
-    universityId: r.universityId,
-    applicationId: r.applicationId,
-    eventId: r.eventId,
-    paymentId: r.paymentId,
-    refundRequestId: null,
-    amount: r.amount,
-    since: r.since,
-    attempts: null,
-    alertedAt: r.alertedAt,
-  }))
+) =>
+  select(
+    d1,
+    // A dead-lettered event may name a payment we know: show its application.
+    `SELECT CASE WHEN n.outcome = 'unmatched' THEN 'unmatched' ELSE 'deadLettered' END AS kind, n.university_id AS universityId, a.id AS applicationId, n.event_id AS eventId, n.payment_id AS paymentId, NULL AS refundRequestId, a.amount AS amount, ${NOTIFICATION_SINCE} AS since, NULL AS attempts, n.staff_alert_at AS alertedAt FROM payment_notifications n LEFT JOIN applications a ON a.provider = n.provider AND a.provider_payment_id = n.payment_id`,
+    [
+      `(${[
+        kinds.includes('unmatched') ? UNMATCHED : null,
+        // An unmatched event is listed once, as unmatched, even if it also went through
+        // the dead-letter queue.
+        kinds.includes('deadLettered')
+          ? `(${DEAD_LETTERED} and n.outcome is not 'unmatched')`
+          : null,
+      ]
+        .filter((c) => c !== null)
+        .join(' or ')})`,
+      f.scope === null ? null : ['n.university_id = ?', f.scope],
+      f.sinceAtMost === undefined ? null : [`${NOTIFICATION_SINCE} <= ?`, f.sinceAtMost],
+      f.alertable ? `n.staff_alert_at is null and ${hasAlertAddress('n')}` : null,
+    ],
+    ' ORDER BY since LIMIT ?',
+    [limit],
+    asItems,
+  )
+
+/** The reads of what needs a person (one per place it lives), merged oldest first. */
+const needsPersonReads = (d1: D1Database, f: TriageFilter) => {
+  const kinds = f.kinds ?? TRIAGE_KINDS
+  const limit = f.limit ?? DEFAULT_LIMIT
+  const credit = kinds.filter(isCreditKind)
+  const notification = kinds.filter(
+    (k): k is 'unmatched' | 'deadLettered' => k === 'unmatched' || k === 'deadLettered',
+  )
+  const reads = [
+    credit.length ? creditItems(d1, f, credit, limit) : null,
+    kinds.includes('refund') ? refundItems(d1, f, limit) : null,
+    notification.length ? notificationItems(d1, f, notification, limit) : null,
+  ].filter((r) => r !== null)
+  return {
+    reads,
+    merge: (parts: TriageItem[][]) =>
+      parts
+        .flat()
+        .sort((a, b) => a.since - b.since)
+        .slice(0, limit),
+  }
+}
+
+/** Runs reads in one D1 batch (one round trip) and decodes each one's rows. */
+const batchOf = async <T extends readonly Read<unknown>[]>(
+  d1: D1Database,
+  reads: T,
+): Promise<{ [K in keyof T]: T[K] extends Read<infer R> ? R : never }> => {
+  if (reads.length === 0) return [] as never
+  const results = await d1.batch<Row>(reads.map((r) => r.statement))
+  return reads.map((r, i) => r.decode(results[i]!.results)) as never
 }
 
 /** What needs a person, oldest first, at most `limit` items (default 300). */
 export const needsPerson = async (db: Db, f: TriageFilter): Promise<TriageItem[]> => {
-  const kinds = f.kinds ?? TRIAGE_KINDS
-  const limit = f.limit ?? DEFAULT_LIMIT
-  const parts = await Promise.all([
-    creditItems(db, f, kinds.filter(isCreditKind), limit),
-    kinds.includes('refund') ? refundItems(db, f, limit) : [],
-    notificationItems(
-      db,
-      f,
-      kinds.filter(
-        (k): k is 'unmatched' | 'deadLettered' => k === 'unmatched' || k === 'deadLettered',
-      ),
-      limit,
+  const { reads, merge } = needsPersonReads(db.$client, f)
+  return merge(await batchOf(db.$client, reads))
+}
+
+/** How many of each kind need a person in the scope: all of them, not only those listed. */
+const needsPersonCountReads = (d1: D1Database, scope: string | null) =>
+  [
+    select(
+      d1,
+      'SELECT a.credit_status AS status, count(*) AS n FROM applications a',
+      [
+        `a.status = 'paid'`,
+        creditCondition(CREDIT_KINDS),
+        scope === null ? null : ['a.university_id = ?', scope],
+      ],
+      ' GROUP BY a.credit_status',
+      [],
+      (rows) => rows as { status: string; n: number }[],
     ),
-  ])
-  return parts
-    .flat()
-    .sort((a, b) => a.since - b.since)
-    .slice(0, limit)
+    select(
+      d1,
+      'SELECT count(*) AS n FROM refund_requests r',
+      ['r.decided_at is null', scope === null ? null : ['r.university_id = ?', scope]],
+      '',
+      [],
+      (rows) => (rows[0]?.n as number | undefined) ?? 0,
+    ),
+    select(
+      d1,
+      `SELECT coalesce(sum(case when n.outcome = 'unmatched' then 1 else 0 end), 0) AS unmatched, coalesce(sum(case when n.outcome is not 'unmatched' then 1 else 0 end), 0) AS deadLettered FROM payment_notifications n`,
+      [
+        `(${UNMATCHED} or ${DEAD_LETTERED})`,
+        scope === null ? null : ['n.university_id = ?', scope],
+      ],
+      '',
+      [],
+      (rows) => rows[0] as { unmatched: number; deadLettered: number } | undefined,
+    ),
+  ] as const
+
+const countsFrom = ([credits, refunds, notifications]: readonly [
+  { status: string; n: number }[],
+  number,
+  { unmatched: number; deadLettered: number } | undefined,
+]): Record<TriageKind, number> => {
+  const counts = Object.fromEntries(TRIAGE_KINDS.map((k) => [k, 0])) as Record<TriageKind, number>
+  for (const c of credits)
+    if (isCreditKind(c.status as TriageKind)) counts[c.status as CreditKind] = c.n
+  counts.refund = refunds
+  counts.unmatched = notifications?.unmatched ?? 0
+  counts.deadLettered = notifications?.deadLettered ?? 0
+  return counts
 }
 
 /** How many of each kind need a person in the scope: all of them, not only those listed. */
 export const needsPersonCounts = async (
   db: Db,
   scope: string | null,
-): Promise<Record<TriageKind, number>> => {
-  const counts = Object.fromEntries(TRIAGE_KINDS.map((k) => [k, 0])) as Record<TriageKind, number>
-  const [credits, refunds, notifications] = await Promise.all([
-    db
-      .select({ status: applications.creditStatus, n: sql<number>`count(*)` })
-      .from(applications)
-      .where(
-        and(
-          eq(applications.status, 'paid'),
-          creditCondition(CREDIT_KINDS),
-          scope === null ? undefined : eq(applications.universityId, scope),
-        ),
-      )
-      .groupBy(applications.creditStatus)
-      .all(),
-    db
-      .select({ n: sql<number>`count(*)` })
-      .from(refundRequests)
-      .where(
-        and(
-          isNull(refundRequests.decidedAt),
-          scope === null ? undefined : eq(refundRequests.universityId, scope),
-        ),
-      )
-      .get(),
-    db
-      .select({
-        unmatched: sql<number>`coalesce(sum(case when ${paymentNotifications.outcome} = 'unmatched' then 1 else 0 end), 0)`,
-        deadLettered: sql<number>`coalesce(sum(case when ${paymentNotifications.outcome} is not 'unmatched' then 1 else 0 end), 0)`,
-      })
-      .from(paymentNotifications)
-      .where(
-        and(
-          or(unmatched, deadLettered),
-          scope === null ? undefined : eq(paymentNotifications.universityId, scope),
-        ),
-      )
-      .get(),
-  ])
-  for (const c of credits)
-    if (isCreditKind(c.status as TriageKind)) counts[c.status as CreditKind] = c.n
-  counts.refund = refunds?.n ?? 0
-  counts.unmatched = notifications?.unmatched ?? 0
-  counts.deadLettered = notifications?.deadLettered ?? 0
-  return counts
-}
+): Promise<Record<TriageKind, number>> =>
+  countsFrom(await batchOf(db.$client, needsPersonCountReads(db.$client, scope)))
+
+const UNIVERSITY_COLUMNS = selectColumns(universities, 'u')
+
+const universitiesRead = (d1: D1Database, scope: string | null) =>
+  select(
+    d1,
+    `SELECT ${UNIVERSITY_COLUMNS} FROM universities u`,
+    [scope === null ? null : ['u.id = ?', scope]],
+    ' ORDER BY u.id',
+    [],
+    (rows) => (rows as unknown as UniversityRow[]).map(universityFromRow),
+  )
 
 /** The universities a member's pages speak of: one, or every one for the call centre. */
 export const universitiesInScope = async (db: Db, scope: string | null): Promise<University[]> =>
-  (
-    await db
-      .select()
-      .from(universities)
-      .where(scope === null ? undefined : eq(universities.id, scope))
-      .orderBy(universities.id)
-      .all()
-  ).map(universityFromRow)
+  (await batchOf(db.$client, [universitiesRead(db.$client, scope)] as const))[0]
 
 // ---- The chart: applications, payments and credits per hour ---------------------------
 
@@ -414,6 +376,46 @@ export interface Activity {
   hours: HourActivity[]
 }
 
+const chartSpan = (now: number) => {
+  const to = Math.floor(now / HOUR) * HOUR + HOUR
+  return { from: to - CHART_HOURS * HOUR, to }
+}
+
+const SERIES_COLUMNS = [
+  ['applications', 'created_at'],
+  ['payments', 'paid_at'],
+  ['credits', 'credited_at'],
+] as const
+
+/** The chart's counts per series and hour, in one statement. */
+const activityRead = (d1: D1Database, scope: string | null, now: number): Read<Activity> => {
+  const { from, to } = chartSpan(now)
+  const perHour = (series: string, column: string) =>
+    `SELECT '${series}' AS series, cast((${column} - ?1) / ${HOUR} as integer) AS hour, count(*) AS n FROM applications WHERE ${column} >= ?1 AND ${column} < ?2${scope === null ? '' : ' AND university_id = ?3'} GROUP BY hour`
+  const sql = SERIES_COLUMNS.map(([series, column]) => perHour(series, column)).join(' UNION ALL ')
+  const statement = d1.prepare(sql).bind(...(scope === null ? [from, to] : [from, to, scope]))
+  return {
+    statement,
+    decode: (rows) => {
+      const hours: HourActivity[] = Array.from({ length: CHART_HOURS }, (_, i) => ({
+        start: from + i * HOUR,
+        applications: 0,
+        payments: 0,
+        credits: 0,
+      }))
+      for (const r of rows as {
+        series: (typeof SERIES_COLUMNS)[number][0]
+        hour: number
+        n: number
+      }[]) {
+        const h = hours[r.hour]
+        if (h) h[r.series] = r.n
+      }
+      return { from, to, hours }
+    },
+  }
+}
+
 /**
  * Applications made, payments received and credits applied per hour over the last 48
  * hours, the current (partial) hour last: from applications.created_at, paid_at and
@@ -423,48 +425,27 @@ export const activityByHour = async (
   db: Db,
   scope: string | null,
   now: number,
-): Promise<Activity> => {
-  const to = Math.floor(now / HOUR) * HOUR + HOUR
-  const from = to - CHART_HOURS * HOUR
-  const perHour = (column: AnyColumn) => {
-    const hour = sql<number>`cast((${column} - ${from}) / ${HOUR} as integer)`
-    return db
-      .select({ hour, n: sql<number>`count(*)` })
-      .from(applications)
-      .where(
-        and(
-          gte(column, from),
-          lt(column, to),
-          scope === null ? undefined : eq(applications.universityId, scope),
-        ),
-      )
-      .groupBy(hour)
-      .all()
+): Promise<Activity> =>
+  (await batchOf(db.$client, [activityRead(db.$client, scope, now)] as const))[0]
+
+/**
+ * Everything 要対応 shows, read in ONE D1 batch (one round trip after the session): the
+ * counts, the items, the chart's hours and the universities in the member's scope.
+ */
+export const triageOverview = async (db: Db, scope: string | null, now: number) => {
+  const d1 = db.$client
+  const counts = needsPersonCountReads(d1, scope)
+  const items = needsPersonReads(d1, { scope })
+  const rest = [activityRead(d1, scope, now), universitiesRead(d1, scope)] as const
+  const results = await batchOf(d1, [...counts, ...items.reads, ...rest] as const)
+  const n = counts.length
+  const m = items.reads.length
+  return {
+    counts: countsFrom(results.slice(0, n) as unknown as Parameters<typeof countsFrom>[0]),
+    items: items.merge(results.slice(n, n + m) as TriageItem[][]),
+    activity: results[n + m] as Activity,
+    inScope: results[n + m + 1] as University[],
   }
-  const [made, paid, credited] = await Promise.all([
-    perHour(applications.createdAt),
-    perHour(applications.paidAt),
-    perHour(applications.creditedAt),
-  ])
-  const hours: HourActivity[] = Array.from({ length: CHART_HOURS }, (_, i) => ({
-    start: from + i * HOUR,
-    applications: 0,
-    payments: 0,
-    credits: 0,
-  }))
-  const add = (
-    rows: { hour: number; n: number }[],
-    key: 'applications' | 'payments' | 'credits',
-  ) => {
-    for (const r of rows) {
-      const h = hours[r.hour]
-      if (h) h[key] = r.n
-    }
-  }
-  add(made, 'applications')
-  add(paid, 'payments')
-  add(credited, 'credits')
-  return { from, to, hours }
 }
 
 export interface StopWindow {

@@ -1,13 +1,7 @@
 import { Hono } from 'hono'
 import type { AppEnv } from '../../context'
 import { universityScope } from '../../domain/staff'
-import {
-  activityByHour,
-  needsPerson,
-  needsPersonCounts,
-  stopWindowsBetween,
-  universitiesInScope,
-} from '../../flows/staff/triage'
+import { stopWindowsBetween, triageOverview } from '../../flows/staff/triage'
 import { requireStaff } from '../../middleware/staff'
 import { TriagePage } from '../../views/staff/triage'
 
@@ -20,12 +14,8 @@ triage.get('/', requireStaff('read'), async (c) => {
   // Every query is limited to the member's university; the call centre's scope is all.
   const scope = universityScope(c.get('staff')!)
   const now = clock()
-  const [counts, items, activity, inScope] = await Promise.all([
-    needsPersonCounts(db, scope),
-    needsPerson(db, { scope }),
-    activityByHour(db, scope, now),
-    universitiesInScope(db, scope),
-  ])
+  // One D1 batch: one round trip after the session.
+  const { counts, items, activity, inScope } = await triageOverview(db, scope, now)
   const nameOf = (u: { name: string; nameEn: string }) =>
     c.get('tr').lang === 'en' ? u.nameEn : u.name
   const windows = stopWindowsBetween(
