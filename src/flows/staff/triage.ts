@@ -1,5 +1,6 @@
 import type { Db } from '../../db'
 import { selectColumns } from '../../db/columns'
+import { batchOf, select, type Read, type Row } from './reads'
 import { universities } from '../../db/schema'
 import type { BlackoutKind } from '../../domain/blackout'
 import { jstParts } from '../../domain/time'
@@ -138,36 +139,6 @@ const creditCondition = (kinds: readonly CreditKind[]) => {
   return `(${parts.join(' or ')})`
 }
 
-/** A statement and how its rows become what the caller wants. */
-interface Read<T> {
-  statement: D1PreparedStatement
-  decode: (rows: Record<string, unknown>[]) => T
-}
-
-/** Builds a statement's WHERE from its conditions and binds their values in order. */
-const select = <T>(
-  d1: D1Database,
-  head: string,
-  conditions: readonly (readonly [string, ...unknown[]] | string | null)[],
-  tail: string,
-  tailValues: readonly unknown[],
-  decode: (rows: Record<string, unknown>[]) => T,
-): Read<T> => {
-  const where: string[] = []
-  const values: unknown[] = []
-  for (const c of conditions) {
-    if (c === null) continue
-    if (typeof c === 'string') where.push(c)
-    else {
-      where.push(c[0])
-      values.push(...c.slice(1))
-    }
-  }
-  const sql = `${head}${where.length ? ` WHERE ${where.join(' AND ')}` : ''}${tail}`
-  return { statement: d1.prepare(sql).bind(...values, ...tailValues), decode }
-}
-
-type Row = Record<string, unknown>
 const asItems = (rows: Row[]) => rows as unknown as TriageItem[]
 
 const creditItems = (
@@ -264,16 +235,6 @@ const needsPersonReads = (d1: D1Database, f: TriageFilter) => {
         .sort((a, b) => a.since - b.since)
         .slice(0, limit),
   }
-}
-
-/** Runs reads in one D1 batch (one round trip) and decodes each one's rows. */
-const batchOf = async <T extends readonly Read<unknown>[]>(
-  d1: D1Database,
-  reads: T,
-): Promise<{ [K in keyof T]: T[K] extends Read<infer R> ? R : never }> => {
-  if (reads.length === 0) return [] as never
-  const results = await d1.batch<Row>(reads.map((r) => r.statement))
-  return reads.map((r, i) => r.decode(results[i]!.results)) as never
 }
 
 /** What needs a person, oldest first, at most `limit` items (default 300). */

@@ -1,8 +1,6 @@
-import { and, eq } from 'drizzle-orm'
 import { Hono, type Context } from 'hono'
 import * as z from 'zod'
 import type { AppEnv } from '../../context'
-import { auditLog, cashRefunds } from '../../db/schema'
 import { can } from '../../domain/staff'
 import {
   ACTION_NAMES,
@@ -14,7 +12,7 @@ import {
   type ActionName,
 } from '../../flows/staff/actions'
 import {
-  applicationTimeline,
+  applicationDetail,
   jstDayStart,
   openRefundRequest,
   parseStateFilter,
@@ -25,7 +23,7 @@ import {
   universitiesFor,
 } from '../../flows/staff/applications'
 import { principalOf } from '../../flows/staff/auth'
-import { certificateOrderOf, linesOf } from '../../flows/staff/certificates'
+import { linesOf } from '../../flows/staff/certificates'
 import type { ConsoleKey } from '../../i18n/console'
 import { requireStaff } from '../../middleware/staff'
 import type { FieldErrors } from '../../views/components'
@@ -174,10 +172,24 @@ const situationOf = async (c: C, found: Scoped) => ({
   member: c.get('staff')!,
 })
 
-const renderDetail = async (c: C, found: Scoped, notice: Notice | null) => {
+/**
+ * 申請詳細, from one batch of reads (flows/staff/applications.ts). `notice`: a message of
+ * this request's own; else the one of the action the redirect named (`entry`), read from
+ * its audit entry (of this application and this member), never from the query string.
+ */
+const renderDetail = async (c: C, id: number, notice: Notice | null) => {
   const ct = c.get('ct')
   const member = c.get('staff')!
-  const situation = await situationOf(c, found)
+  const entryId = c.req.query('entry') ?? ''
+  const { db, clock } = c.get('deps')
+  const found = await applicationDetail(
+    db,
+    member,
+    id,
+    notice === null && /^\d{1,12}$/.test(entryId) ? Number(entryId) : null,
+  )
+  if (!found) return notFound(c)
+  const situation = { ...found, member }
   // Only what the member's role may do is shown; each says whether it makes sense now.
   const offers = ACTION_NAMES.filter(
     (name) =>
@@ -188,61 +200,30 @@ const renderDetail = async (c: C, found: Scoped, notice: Notice | null) => {
     name,
     why: whyNot(name, situation),
   }))
-  const timeline = await applicationTimeline(c.get('deps').db, found.application.id)
-  const certificate =
-    found.application.kind === 'certificate'
-      ? await certificateOrderOf(c.get('deps').db, found.application.id)
-      : null
-  const cashRefundRows = await c
-    .get('deps')
-    .db.select()
-    .from(cashRefunds)
-    .where(eq(cashRefunds.applicationId, found.application.id))
-    .orderBy(cashRefunds.id)
-    .all()
   return c.render(
     <ApplicationDetail
       a={found.application}
       student={found.student}
       universityName={member.universityId === null ? found.universityName : null}
-      timeline={timeline}
+      timeline={found.timeline}
       offers={offers}
-      openRequest={situation.openRequest}
-      notice={notice}
-      cashRefunds={cashRefundRows}
-      certificate={certificate}
-      now={c.get('deps').clock()}
+      openRequest={found.openRequest}
+      notice={
+        notice ??
+        (found.entry ? actionNotice(ct, c.get('tr'), found.entry.action, found.entry.after) : null)
+      }
+      cashRefunds={found.cashRefunds}
+      certificate={found.certificate}
+      now={clock()}
     />,
     { title: ct('appDetailTitle', { id: found.application.id }) },
   )
 }
 
-/**
- * The result message after an action: read from the action's own audit entry (the one the
- * redirect names, of this application and this member), never from the query string.
- */
-const doneNotice = async (c: C, applicationId: number): Promise<Notice | null> => {
-  const entryId = c.req.query('entry') ?? ''
-  if (!/^\d{1,12}$/.test(entryId)) return null
-  const entry = await c
-    .get('deps')
-    .db.select()
-    .from(auditLog)
-    .where(
-      and(
-        eq(auditLog.id, Number(entryId)),
-        eq(auditLog.applicationId, applicationId),
-        eq(auditLog.staffId, c.get('staff')!.id),
-      ),
-    )
-    .get()
-  return entry ? actionNotice(c.get('ct'), c.get('tr'), entry.action, entry.after) : null
-}
-
 applications.get('/applications/:id', async (c) => {
-  const found = await loadScoped(c)
-  if (!found) return notFound(c)
-  return renderDetail(c, found, await doneNotice(c, found.application.id))
+  const id = c.req.param('id')
+  if (!/^\d{1,12}$/.test(id)) return notFound(c)
+  return renderDetail(c, Number(id), null)
 })
 
 // ---- Actions: a confirmation page with a reason, then the action ------------------------------
@@ -327,7 +308,7 @@ for (const name of ACTION_NAMES) {
         // the detail page as it stands now; nothing was done, nothing is audited.
         c.status(result.status)
         const ct = c.get('ct')
-        return renderDetail(c, found, {
+        return renderDetail(c, found.application.id, {
           kind: 'error',
           text: `${ct(ACTION_LABEL[name])}: ${ct(result.why)}`,
         })

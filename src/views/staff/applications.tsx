@@ -14,6 +14,7 @@ import type { Application } from '../../flows/charge'
 import { storeRows } from '../../flows/mails'
 import type { ActionName, GatewayAnswer } from '../../flows/staff/actions'
 import type {
+  CashRefundRow,
   OpenRefundRequest,
   ScopedStudent,
   SearchRow,
@@ -317,12 +318,6 @@ const Fact = (p: { label: string; children: unknown }) => (
   </>
 )
 
-/** What 申請詳細 shows of a refund request to a bank account: never the account itself. */
-export interface CashRefundRow {
-  requestedAt: number
-  outcome: 'completed' | 'rejected' | 'lost' | null
-  decidedAt: number | null
-}
 const CASH_REFUND_OUTCOME = {
   pending: 'appCashRefundPending',
   completed: 'appCashRefundCompleted',
