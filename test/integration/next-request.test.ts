@@ -1,7 +1,7 @@
 import { env } from 'cloudflare:workers'
 import { beforeAll, beforeEach, describe, expect, it } from 'vitest'
 import { formatJstDateTime } from '../../src/domain/time'
-import { hashSecret } from '../../src/security/crypto'
+import { hashSecret, sha256Hex } from '../../src/security/crypto'
 import { serviceClockNow } from '../charge'
 import {
   Client,
@@ -35,8 +35,9 @@ import {
  *
  * Changes arrive both ways they do in production: through the service's own pages (this
  * isolate could hear of them) and straight into D1 with SQL (a write by another isolate, or
- * the nightly jobs: this isolate hears nothing). Students nr…, universities nr-a / nr-b on
- * hosts of their own; storage is this file's alone.
+ * the nightly jobs: this isolate hears nothing). And a session cookie (`<id>.<token>`) is
+ * believed only for the student or member its KV record names. Students nr…, universities
+ * nr-a / nr-b on hosts of their own; storage is this file's alone.
  */
 
 const SECOND = 'Nr2ndPass1'
@@ -372,6 +373,31 @@ describe('大学設定: a change holds on the next student request', () => {
     ).run()
     expect((await student.get('/menu')).res.status).toBe(200)
   })
+
+  // Skipped: fails on the foundation (rtf 4c48cc4). A row replaced (DELETE + INSERT, or
+  // INSERT OR REPLACE: a hand-made fix, a re-created university) starts again at version 0,
+  // which an isolate that cached version 0 takes for its own copy and keeps showing the old
+  // row. The service never replaces the row itself; the lead decides whether the version
+  // must also tell a re-created row apart (see docs-tests.md).
+  it.skip('shows a university row replaced straight in D1 (a new row, the same id) on the next request', async () => {
+    const columns =
+      'name_en, legal_name, call_centre_name, call_centre_phone, call_centre_hours, mail_from, mail_from_name, balance_cap, min_charge, charge_step, payment_methods, payment_deadline_days, fiscal_year_end_blackouts, gateway_account, staff_alert_email'
+    const copyOfDemo = (verb: string, name: string) =>
+      env.DB.prepare(
+        `${verb} INTO universities (id, name, ${columns}) SELECT 'nr-c', ?, ${columns} FROM universities WHERE id = 'demo'`,
+      ).bind(name)
+    await env.DB.batch([
+      copyOfDemo('INSERT', 'エヌアール旧大学'),
+      env.DB.prepare(
+        "INSERT INTO university_hosts (hostname, university_id) VALUES ('nr-c.example', 'nr-c')",
+      ),
+    ])
+    const shown = async () =>
+      shownName((await new Client('https://nr-c.example').get('/login')).html)
+    expect(await shown()).toBe('エヌアール旧大学')
+    await copyOfDemo('INSERT OR REPLACE', 'エヌアール新大学').run()
+    expect(await shown()).toBe('エヌアール新大学')
+  })
 })
 
 // ---- The student's session ----------------------------------------------------------------
@@ -647,7 +673,58 @@ describe('a forged session cookie', () => {
     expectRedirect((await theirs.get('/menu')).res, '/login?expired=1')
   })
 
-  // The foundation's cookie (`<id>.<token>`): a valid token behind another student's id must
-  // not open that student's pages. Written when the branch that brings the format is merged.
-  it.skip('refuses a valid token carried behind another student’s id', () => {})
+  /** The KV record of a cookie, as the service keys it (only the cookie's hash is a key). */
+  const recordOf = async (prefix: string, cookie: string) =>
+    env.SESSIONS.get(`${prefix}:${await sha256Hex(cookie)}`)
+  const putRecord = async (prefix: string, cookie: string, record: string) =>
+    env.SESSIONS.put(`${prefix}:${await sha256Hex(cookie)}`, record)
+  /** The cookie with another id in front of its token (`<id>.<token>`). */
+  const withId = (cookie: string, id: number) => `${id}.${cookie.slice(cookie.indexOf('.') + 1)}`
+
+  it('refuses a valid token carried behind another student’s id', async () => {
+    const victim = await studentOn(DEMO, 'nr0014')
+    const mine = await studentOn(DEMO, 'nr0015')
+    const victimId = await studentId('nr0014')
+    expect(mine.session!.startsWith(`${await studentId('nr0015')}.`)).toBe(true)
+    const forged = new Client(DEMO)
+    forged.cookies.set('__Host-session', withId(mine.session!, victimId))
+    const { res, html } = await forged.get('/email/change')
+    expectRedirect(res, '/login?expired=1')
+    expect(html).not.toContain('nr0014@nr.example.ac.jp')
+    // Neither session was touched: each still opens its own pages.
+    expect(mainText((await victim.get('/email/change')).html)).toContain('nr0014@nr.example.ac.jp')
+    expect(mainText((await mine.get('/email/change')).html)).toContain('nr0015@nr.example.ac.jp')
+  })
+
+  it('refuses a session whose KV record names another student than its cookie', async () => {
+    // As if a token were good for another id: the record of this student's live session,
+    // stored under a cookie naming the victim. The record must name the cookie's student.
+    await studentOn(DEMO, 'nr0016')
+    const mine = await studentOn(DEMO, 'nr0017')
+    const cookie = withId(mine.session!, await studentId('nr0016'))
+    await putRecord('session', cookie, (await recordOf('session', mine.session!))!)
+    const forged = new Client(DEMO)
+    forged.cookies.set('__Host-session', cookie)
+    const { res, html } = await forged.get('/email/change')
+    expectRedirect(res, '/login?expired=1')
+    expect(html).not.toContain('nr0016@nr.example.ac.jp')
+  })
+
+  it('refuses a console token carried behind another member’s id, and a record naming another', async () => {
+    const admin = await newStaff('admin', 'nr-a')
+    await staffLogin(admin)
+    const { client } = await staffClient('staff', 'nr-a')
+    const mine = client.cookies.get('__Host-staff')!
+    const forged = new Client()
+    forged.cookies.set('__Host-staff', withId(mine, admin.id))
+    expectRedirect((await forged.get('/staff/settings')).res, '/staff/login?expired=1')
+
+    const cookie = withId(mine, admin.id)
+    await putRecord('staff-session', cookie, (await recordOf('staff-session', mine))!)
+    const copied = new Client()
+    copied.cookies.set('__Host-staff', cookie)
+    expectRedirect((await copied.get('/staff/settings')).res, '/staff/login?expired=1')
+    // The member's own session goes on, with its own rights.
+    expect((await client.get('/staff/settings')).res.status).toBe(403)
+  })
 })
