@@ -23,12 +23,15 @@ import {
  * (or the isolate has none), so a 管理者's change holds on the next request in every isolate,
  * and an unchanged university costs one indexed lookup, not its row and its parsing.
  *
- * All reads go to D1's primary: a replica (the Sessions API) could answer older than another
- * person's write (a lock, a suspension, a settings change), which must hold at once.
+ * Pages read D1's primary: a replica (the Sessions API) could answer older than another
+ * person's write (a lock, a suspension, a settings change), which must hold at once. The
+ * webhook endpoint, which needs only the university's id and gateway account, reads the
+ * nearest replica (middleware/context.ts).
  */
 
 export interface FirstReadsInput {
-  d1: D1Database
+  /** The database, or a Sessions API session of it (a replica may answer). */
+  d1: Pick<D1Database, 'prepare' | 'batch'>
   kv: KVNamespace
   hostname: string
   /** Development: any unknown host serves this university, and the movable clock is read. */

@@ -58,13 +58,15 @@ export const hostnameOf = (url: string) => {
  * the development clock, and the session's student or console member, read in one D1 batch
  * beside the session's KV record. Mounted before every page and on the webhook endpoint; an
  * unknown host is 404. The session middleware (loadSession, loadStaff) judges what it read.
+ * `nearest`: from the nearest replica (D1's Sessions API), where a read a moment old does no
+ * harm (the webhook endpoint: a university's id and gateway account).
  */
-export const resolveUniversity = () =>
+export const resolveUniversity = (from: 'primary' | 'nearest' = 'primary') =>
   createMiddleware<AppEnv>(async function resolveUniversity(c, next) {
     const path = c.req.path
     const console = path === '/staff' || path.startsWith('/staff/')
     const reads = await firstReads({
-      d1: c.env.DB,
+      d1: from === 'nearest' ? c.env.DB.withSession('first-unconstrained') : c.env.DB,
       kv: c.env.SESSIONS,
       hostname: hostnameOf(c.req.url),
       development:
