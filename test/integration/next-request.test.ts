@@ -374,12 +374,10 @@ describe('大学設定: a change holds on the next student request', () => {
     expect((await student.get('/menu')).res.status).toBe(200)
   })
 
-  // Skipped: fails on the foundation (rtf 4c48cc4). A row replaced (DELETE + INSERT, or
-  // INSERT OR REPLACE: a hand-made fix, a re-created university) starts again at version 0,
-  // which an isolate that cached version 0 takes for its own copy and keeps showing the old
-  // row. The service never replaces the row itself; the lead decides whether the version
-  // must also tell a re-created row apart (see docs-tests.md).
-  it.skip('shows a university row replaced straight in D1 (a new row, the same id) on the next request', async () => {
+  // A row replaced (DELETE + INSERT, or INSERT OR REPLACE: a hand-made fix, a re-created
+  // university) once started again at version 0, which an isolate that had kept version 0
+  // took for its own copy. Versions now come from one counter (migrations/0012).
+  it('shows a university row replaced straight in D1 (a new row, the same id) on the next request', async () => {
     const columns =
       'name_en, legal_name, call_centre_name, call_centre_phone, call_centre_hours, mail_from, mail_from_name, balance_cap, min_charge, charge_step, payment_methods, payment_deadline_days, fiscal_year_end_blackouts, gateway_account, staff_alert_email'
     const copyOfDemo = (verb: string, name: string) =>
