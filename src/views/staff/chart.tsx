@@ -86,7 +86,8 @@ const hourTick = (x: string, label: string | null, date: string | null) =>
 
 // prettier-ignore
 const tableRow = (hour: string, span: string, h: HourActivity, stops: string) =>
-  html`<tr data-hour="${hour}"><th scope="row">${span}</th>${SERIES.map((s) => html`<td class="num chart-${s.key}">${h[s.key]}</td>`)}<td class="wrap">${stops}</td></tr>`
+  // The series' cells in SERIES' order, written out: one template per row, not four.
+  html`<tr data-hour="${hour}"><th scope="row">${span}</th><td class="num chart-applications">${h.applications}</td><td class="num chart-payments">${h.payments}</td><td class="num chart-credits">${h.credits}</td><td class="wrap">${stops}</td></tr>`
 
 const windowsDuring = (windows: readonly StopWindow[], h: HourActivity) =>
   windows.filter((w) => w.start < h.start + HOUR && w.end > h.start)
