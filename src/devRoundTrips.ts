@@ -65,6 +65,8 @@ export interface RoundTrips {
   production: number
   /** Storage round trips answered before the first message was queued (null: none queued). */
   beforeQueue: number | null
+  /** The same without the development-only calls. */
+  productionBeforeQueue: number | null
   /** Calls per kind that were answered by `at`. */
   calls: Record<CallKind, number>
   /** D1 batches answered by `at`, by their size. */
@@ -99,6 +101,10 @@ export const roundTripsOf = (calls: readonly Call[], at: number): RoundTrips => 
       firstQueue === Infinity
         ? null
         : overlapGroups(storage.filter((c) => c.end! < firstQueue)).length,
+    productionBeforeQueue:
+      firstQueue === Infinity
+        ? null
+        : overlapGroups(storage.filter((c) => c.end! < firstQueue && !devOnly(c))).length,
     calls: counts,
     batches: answered.filter((c) => c.op.endsWith('.batch')).map((c) => c.statements),
     devAlone: dev.filter(devOnly).reduce((n, c) => n + c.devStatements, 0),
@@ -127,7 +133,9 @@ export const formatRoundTrips = (r: RoundTrips) => {
   const parts = [
     String(r.roundTrips),
     `production=${r.production}`,
-    ...(r.beforeQueue === null ? [] : [`before-queue=${r.beforeQueue}`]),
+    ...(r.beforeQueue === null
+      ? []
+      : [`before-queue=${r.beforeQueue}`, `production-before-queue=${r.productionBeforeQueue}`]),
     ...REPORTED.map(
       (k) => `${k}=${r.calls[k]}${k === 'd1' && d1Notes.length ? ` (${d1Notes.join(', ')})` : ''}`,
     ),

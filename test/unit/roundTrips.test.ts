@@ -50,7 +50,7 @@ describe('round trips counted from the calls a request made', () => {
     expect(r.roundTrips).toBe(1)
     expect(r.calls).toMatchObject({ kv: 1, fetch: 1, do: 1, queue: 1, d1: 0 })
     expect(formatRoundTrips(r)).toMatch(
-      /^1; production=1; before-queue=1; d1=0; kv=1; r2=0; queue=1; do=1; limit=0; fetch=1; background=0$/,
+      /^1; production=1; before-queue=1; production-before-queue=1; d1=0; kv=1; r2=0; queue=1; do=1; limit=0; fetch=1; background=0$/,
     )
   })
 
@@ -58,6 +58,9 @@ describe('round trips counted from the calls a request made', () => {
     const calls = [call('d1', 1, 2), call('queue', 3, 4), call('d1', 5, 6)]
     expect(roundTripsOf(calls, 7)).toMatchObject({ roundTrips: 2, beforeQueue: 1 })
     expect(roundTripsOf([call('d1', 1, 2)], 3).beforeQueue).toBeNull()
+    // The development clock before the message: not one of production's waits.
+    const dev = [call('d1', 1, 2, 1, 1), call('d1', 3, 4), call('queue', 5, 6)]
+    expect(roundTripsOf(dev, 7)).toMatchObject({ beforeQueue: 2, productionBeforeQueue: 1 })
   })
 
   it("tells production's count without the development clock when the clock is a call of its own", () => {
