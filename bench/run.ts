@@ -1150,7 +1150,7 @@ if (trips) {
         `${o.answer.roundTrips} (production ${o.answer.production}) ×${o.times}: ${o.answer.steps}`,
     )
     tripLines.push(
-      `${t.name} ${t.path}: ${t.typical.roundTrips} round trips, production ${t.typical.production}` +
+      `${t.name} ${t.path}: ${t.typical.roundTrips} round trip${t.typical.roundTrips === 1 ? '' : 's'}, production ${t.typical.production}` +
         (t.typical.beforeQueue === null
           ? ''
           : `, production ${t.typical.beforeQueue} before it is queued`) +
@@ -1213,7 +1213,7 @@ if (pageFigures) {
         `its floor (${FLOORS[p.path]!.says}: ${floorTrips} round trip${floorTrips > 1 ? 's' : ''}) reaches ` +
         `${perS(floor.perSecond)}, p99 ${ms(floor.p99Ms)}; the page ${perS(p.run.perSecond)}, p99 ${ms(p.run.p99Ms)}` +
         (t
-          ? `; the page waits ${t.typical.roundTrips} times in development (${t.typical.production} in production): ${t.typical.steps}`
+          ? `; the page waits on storage ${t.typical.roundTrips}× in development (${t.typical.production}× in production): ${t.typical.steps}`
           : '') +
         (own && ownCpuFigures
           ? `; its own CPU ${us(own.us)} against the baseline's ${us(ownCpuFigures.baselineUs)}`
