@@ -45,6 +45,8 @@ export const TIME_DEPENDENT: Record<string, string> = {
   'test/integration/model.test.ts': 'random clock jumps, crons, stop windows, deadlines',
   'test/integration/money-back.test.ts': 'stop windows, retries, holds, the cron, clock moves',
   'test/integration/money.test.ts': 'deadlines, backoff, holds, the cron, clock moves',
+  'test/integration/next-request.test.ts':
+    "a stop window around the service clock's now, set and then seen on the チャージ page",
   'test/integration/onboarding.test.ts': 'one-time URLs expiring, the desk forgetting them',
   'test/integration/platform.test.ts': 'the cron, the desk alarm',
   'test/integration/registrar.test.ts':
@@ -106,6 +108,10 @@ export const FEWER_CLOCKS: Record<string, { clocks: readonly string[]; why: stri
       },
     ]),
   ),
+  'test/integration/next-request.test.ts': {
+    clocks: ['2026-12-15 02:00'],
+    why: "its one stop window is placed around the clock's now, wherever that is; once inside the nightly stop, where the チャージ page is stopped before the window too and only the window's end tells",
+  },
   'test/integration/registrar-sync.test.ts': {
     clocks: ['2026-12-15 01:59'],
     why: "sets the service's clock itself for the nightly sync and the twin's windows by instants; once, a minute before the night's stop",

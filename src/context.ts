@@ -1,8 +1,7 @@
 import type { Directory } from './adapters/directory'
 import type { students } from './db/schema'
-import type { StudentStatus } from './domain/roster'
 import type { University } from './domain/university'
-import type { FirstReads } from './flows/firstReads'
+import type { FirstReads, SessionStudent } from './flows/firstReads'
 import type { TokenDeps } from './flows/oneTimeUrl'
 import type { StaffMember } from './flows/staff/auth'
 import type { Translator } from './i18n'
@@ -13,12 +12,7 @@ import type { Services } from './services'
 /** A student's account with this service (the students table). */
 export type Student = typeof students.$inferSelect
 
-/**
- * The logged-in student: their account and their status in the university's directory (在学,
- * 休学, 卒業, 退学, 除籍), which decides what they may still do (domain/roster.ts
- * STUDENT_RIGHTS). Read with the account in one query (middleware/session.ts).
- */
-export type SessionStudent = Student & { status: StudentStatus }
+export type { SessionStudent } from './flows/firstReads'
 
 /** What a request's handlers use, built once per request from the bindings. */
 export interface Deps extends Services {

@@ -65,12 +65,23 @@ export const universities = sqliteTable('universities', {
    */
   rosterSyncedThrough: integer('roster_synced_through'),
   /**
-   * Moves on every change of the row (a trigger, migrations/0012): each isolate keeps the
-   * university it last read and re-reads it only when this has moved, checked on every
-   * request in the same D1 batch as the request's other reads (middleware/requestReads.ts).
+   * Moves on every change of the row, and a new row gets one never used before (triggers,
+   * migrations/0012, from universityVersions): each isolate keeps the university it last read
+   * and re-reads it only when this has moved, checked in the same D1 batch as the request's
+   * other reads (flows/firstReads.ts).
    */
   version: integer('version').notNull().default(0),
   createdAt: createdAt(),
+})
+
+/**
+ * The last version given to any university row (one row, id 1). Taken from one counter, a
+ * version is never given twice, so a row deleted and made again (by hand) never looks like
+ * the copy an isolate kept of the old one.
+ */
+export const universityVersions = sqliteTable('university_versions', {
+  id: integer('id').primaryKey(),
+  last: integer('last').notNull(),
 })
 
 /** Which hostnames serve which university. */

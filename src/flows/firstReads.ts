@@ -1,6 +1,6 @@
 import { selectColumns } from '../db/columns'
 import { staffMembers, students, universities } from '../db/schema'
-import type { SessionStudent } from '../context'
+import type { StudentStatus } from '../domain/roster'
 import { universityFromRow, type University, type UniversityRow } from '../domain/university'
 import { readSession, sessionCookieStudent, type SessionRecord } from '../security/session'
 import { DEV_CLOCK_SQL, offsetOf } from './clock'
@@ -28,6 +28,13 @@ import {
  * webhook endpoint, which needs only the university's id and gateway account, reads the
  * nearest replica (middleware/context.ts).
  */
+
+/**
+ * The logged-in student: their account and their status in the university's directory (在学,
+ * 休学, 卒業, 退学, 除籍), which decides what they may still do (domain/roster.ts
+ * STUDENT_RIGHTS). Read with the account in one query, in the first batch.
+ */
+export type SessionStudent = typeof students.$inferSelect & { status: StudentStatus }
 
 export interface FirstReadsInput {
   /** The database, or a Sessions API session of it (a replica may answer). */
