@@ -1,17 +1,20 @@
 import { app } from './app'
+import { countingRoundTrips } from './devRoundTrips'
 import { queues } from './queues'
 import { dev } from './routes/dev'
 import { scheduled } from './scheduled'
 
 // The development worker: the production app plus /_dev (mail, the twins' controls, the
 // clock, the ledger). `npm start`, the tests and the benchmark run it; `wrangler deploy`
-// builds src/index.ts, which never imports this file (npm test checks the bundle).
+// builds src/index.ts, which never imports this file (npm test checks the bundle). A request
+// with `x-bench-round-trips: 1` is answered with its storage round trips counted
+// (devRoundTrips.ts, for the bench); any other is served as production serves it.
 export { StudentDesk } from './durable/studentDesk'
 
 app.route('/_dev', dev)
 
 export default {
-  fetch: app.fetch,
+  fetch: countingRoundTrips(app.fetch),
   queue: queues,
   scheduled,
 } satisfies ExportedHandler<Env>

@@ -3,11 +3,13 @@
 // machine, in the same run, does.
 //
 // - Any other path: a fixed response and nothing else (the ratio every goal is set against).
-// - `/floor?d1=N&kv=K&rows=R&queue=1`: the runtime's floor for a page, the binding calls
-//   the page cannot do without and nothing else: K KV reads and N one-row D1 queries one
-//   after the other (as the service's middleware makes them), then, with rows, one query of
-//   R rows as wide as an application, and with queue, one message sent. A page can go no
-//   faster than its floor; the bench measures each page's floor beside it.
+// - `/floor?steps=kv.b2,r100`: the runtime's floor for a page, the binding calls the page
+//   cannot do without, made as the service makes them, and nothing else. Steps (`,`) one
+//   after the other, each waiting for the one before; the calls of a step (`.`) side by
+//   side. A call is `kv` (one KV read, the session), `d1` (one one-row D1 query), `bN` (one
+//   D1 batch of N one-row queries), `rN` (one query of N rows as wide as an application) or
+//   `q` (one message queued). Every step is one round trip. A page can go no faster than
+//   its floor; the bench measures each page's floor beside it.
 // - `POST /floor/setup`: the floor's table and KV key, made once before measuring.
 const PAGE =
   '<!doctype html><html lang="ja"><head><meta charset="utf-8"><title>baseline</title></head><body><main><h1>baseline</h1></main></body></html>'
@@ -35,26 +37,37 @@ const setup = async (env: Env) => {
   await env.KV.put('session', JSON.stringify({ studentId: 1, createdAt: 0, refreshedAt: 0 }))
 }
 
-const floor = async (url: URL, env: Env) => {
-  const n = (k: string) => Number(url.searchParams.get(k) ?? 0)
-  let found = 0
-  for (let i = 0; i < n('kv'); i++) if (await env.KV.get('session', 'json')) found++
-  for (let i = 0; i < n('d1'); i++)
-    if (
-      await env.DB.prepare('SELECT * FROM floor WHERE id = ?')
-        .bind(i + 1)
-        .first()
-    )
-      found++
-  if (n('rows') > 0) {
+const ONE_ROW = 'SELECT * FROM floor WHERE id = ?'
+
+/** One call of a floor's step (see the top of this file), answering how many rows it found. */
+const call = async (token: string, env: Env): Promise<number> => {
+  const n = Number(token.slice(1))
+  if (token === 'kv') return (await env.KV.get('session', 'json')) ? 1 : 0
+  if (token === 'd1') return (await env.DB.prepare(ONE_ROW).bind(1).first()) ? 1 : 0
+  if (token === 'q') return (await env.QUEUE.send({ at: Date.now() }), 0)
+  if (token.startsWith('b') && n > 0) {
+    const one = env.DB.prepare(ONE_ROW)
+    const results = await env.DB.batch(Array.from({ length: n }, (_, i) => one.bind(i + 1)))
+    return results.reduce((k, r) => k + r.results.length, 0)
+  }
+  if (token.startsWith('r') && n > 0) {
     const { results } = await env.DB.prepare(
       'SELECT * FROM floor WHERE owner = 1 ORDER BY id DESC LIMIT ?',
     )
-      .bind(n('rows'))
+      .bind(n)
       .all()
-    found += results.length
+    return results.length
   }
-  if (n('queue') > 0) await env.QUEUE.send({ at: Date.now() })
+  throw new Error(`no such floor call: ${token}`)
+}
+
+const floor = async (url: URL, env: Env) => {
+  let found = 0
+  for (const step of (url.searchParams.get('steps') ?? '').split(',').filter(Boolean))
+    found += (await Promise.all(step.split('.').map((token) => call(token, env)))).reduce(
+      (a, b) => a + b,
+      0,
+    )
   return found
 }
 
