@@ -357,7 +357,7 @@ const staffSession = await formLogin(
   {
     email: CONSOLE_STAFF,
     password: DEMO_STAFF_PASSWORD,
-    code: totpCode(DEMO_TOTP_SECRET, Date.now()),
+    code: await totpCode(DEMO_TOTP_SECRET, Date.now()),
   },
   '/staff',
 )
@@ -805,7 +805,7 @@ const adminSession = await formLogin(
   {
     email: 'admin@demo.example',
     password: DEMO_STAFF_PASSWORD,
-    code: totpCode(DEMO_TOTP_SECRET, Date.now()),
+    code: await totpCode(DEMO_TOTP_SECRET, Date.now()),
   },
   '/staff',
 )
