@@ -1,4 +1,5 @@
 import { app } from './app'
+import { withCatalogues } from './i18n/load'
 import { queues } from './queues'
 import { dev } from './routes/dev'
 import { scheduled } from './scheduled'
@@ -11,7 +12,7 @@ export { StudentDesk } from './durable/studentDesk'
 app.route('/_dev', dev)
 
 export default {
-  fetch: app.fetch,
-  queue: queues,
-  scheduled,
+  fetch: withCatalogues(app.fetch),
+  queue: withCatalogues(queues),
+  scheduled: withCatalogues(scheduled),
 } satisfies ExportedHandler<Env>
