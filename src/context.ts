@@ -2,6 +2,7 @@ import type { Directory } from './adapters/directory'
 import type { students } from './db/schema'
 import type { StudentStatus } from './domain/roster'
 import type { University } from './domain/university'
+import type { FirstReads } from './flows/firstReads'
 import type { TokenDeps } from './flows/oneTimeUrl'
 import type { StaffMember } from './flows/staff/auth'
 import type { Translator } from './i18n'
@@ -38,6 +39,10 @@ export type AppEnv = {
     requestId: string
     deps: Deps
     university: University
+    /** What the request's first wave read (middleware/context.ts resolveUniversity). */
+    firstReads: FirstReads
+    /** Sets the development clock's offset once the first batch has read it. */
+    learnClockOffset: (ms: number) => void
     tr: Translator
     csrfToken: string
     session: ActiveSession | null

@@ -37,10 +37,13 @@ export interface Services {
   ) => Promise<Uint8Array | null>
 }
 
-export const servicesFor = async (env: Env): Promise<Services> => {
+export const servicesFor = async (env: Env): Promise<Services> =>
+  servicesWith(env, await clockFor(database(env.DB), env.APP_ENV === 'development'))
+
+/** The services with a clock already chosen (a request's: flows/clock.ts requestClock). */
+export const servicesWith = (env: Env, clock: Clock): Services => {
   const db = database(env.DB)
   const devMode = env.APP_ENV === 'development'
-  const clock = await clockFor(db, devMode)
   return {
     db,
     clock,

@@ -64,6 +64,12 @@ export const universities = sqliteTable('universities', {
    * instant is in the directory. Null: never synced.
    */
   rosterSyncedThrough: integer('roster_synced_through'),
+  /**
+   * Moves on every change of the row (a trigger, migrations/0012): each isolate keeps the
+   * university it last read and re-reads it only when this has moved, checked on every
+   * request in the same D1 batch as the request's other reads (middleware/requestReads.ts).
+   */
+  version: integer('version').notNull().default(0),
   createdAt: createdAt(),
 })
 

@@ -1,4 +1,5 @@
 import { desc, eq } from 'drizzle-orm'
+import type { Db } from '../db'
 import { cashRefunds, students, universityHosts } from '../db/schema'
 import { translator } from '../i18n'
 import type { Services } from '../services'
@@ -26,12 +27,16 @@ export const studentPageUrl = async (
 
 /** The application's latest refund request to a bank account (KOMOJU's refund request), if any. */
 export const latestCashRefund = (s: Pick<Services, 'db'>, applicationId: number) =>
-  s.db
+  latestCashRefundRead(s.db, applicationId).get()
+
+/** The latest request's read, for a batch of the caller's (申請情報 詳細). */
+export const latestCashRefundRead = (db: Db, applicationId: number) =>
+  db
     .select()
     .from(cashRefunds)
     .where(eq(cashRefunds.applicationId, applicationId))
     .orderBy(desc(cashRefunds.id))
-    .get()
+    .limit(1)
 
 /**
  * Staff approved the refund of a コンビニ / Pay-easy payment: KOMOJU needs the student's

@@ -181,8 +181,12 @@ export interface OrderView {
 }
 
 /** An order with its lines and the certificates issued for it (reissues included). */
-export const loadOrder = async (db: Db, applicationId: number): Promise<OrderView | null> => {
-  const [order, lines, issued] = await db.batch([
+export const loadOrder = async (db: Db, applicationId: number): Promise<OrderView | null> =>
+  orderOf(await db.batch(orderReads(db, applicationId)))
+
+/** An order's three reads, for a batch of the caller's (loadOrder, 申請情報 詳細). */
+export const orderReads = (db: Db, applicationId: number) =>
+  [
     db.select().from(certificateOrders).where(eq(certificateOrders.applicationId, applicationId)),
     db
       .select()
@@ -194,9 +198,14 @@ export const loadOrder = async (db: Db, applicationId: number): Promise<OrderVie
       .from(certificates)
       .where(eq(certificates.applicationId, applicationId))
       .orderBy(asc(certificates.id)),
-  ])
-  return order[0] ? { order: order[0], lines, certificates: issued } : null
-}
+  ] as const
+
+/** The order those reads found, if any. */
+export const orderOf = ([order, lines, issued]: readonly [
+  CertificateOrder[],
+  (typeof certificateLines.$inferSelect)[],
+  (typeof certificates.$inferSelect)[],
+]): OrderView | null => (order[0] ? { order: order[0], lines, certificates: issued } : null)
 
 /** The postal address an order is sent to, as stored. */
 export const postalAddressOf = (

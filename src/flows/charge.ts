@@ -1,4 +1,5 @@
 import { and, eq, gt, isNull, lt, ne, notInArray, or, sql, type SQL } from 'drizzle-orm'
+import type { BatchItem } from 'drizzle-orm/batch'
 import type { MicFailure } from '../adapters/mic'
 import type { PaymentProvider } from '../adapters/payments'
 import type { Student } from '../context'
@@ -41,20 +42,48 @@ export const applicationByRequest = (db: Db, studentId: number, requestKey: stri
 export const readBalance = async (
   s: Pick<Services, 'db' | 'mic'>,
   student: Student,
-): Promise<BalanceReading> => {
+): Promise<BalanceReading> => (await balanceWith(s, student, []))[0]
+
+/**
+ * M.I.C.'s answer, then ONE D1 batch: the balance remembered (or, when M.I.C. cannot answer,
+ * the last one remembered) with `more` of the caller's reads, so a page waits on storage once.
+ */
+const balanceWith = async <T extends BatchItem<'sqlite'>[]>(
+  s: Pick<Services, 'db' | 'mic'>,
+  student: Student,
+  more: [...T],
+): Promise<[BalanceReading, ...{ [K in keyof T]: Awaited<T[K]> }]> => {
   const r = await s.mic.balance({ universityId: student.universityId, userId: student.userId })
   if (r.ok) {
-    await rememberBalance(s.db, student.id, r.balance, r.asOf)
-    return { known: true, balance: r.balance, asOf: r.asOf, live: true, failure: null }
+    const [, ...rest] = await s.db.batch([
+      rememberBalance(s.db, student.id, r.balance, r.asOf),
+      ...more,
+    ] as unknown as [BatchItem<'sqlite'>, ...BatchItem<'sqlite'>[]])
+    const reading: BalanceReading = {
+      known: true,
+      balance: r.balance,
+      asOf: r.asOf,
+      live: true,
+      failure: null,
+    }
+    return [reading, ...rest] as never
   }
-  const last = await s.db
-    .select({ balance: students.micBalance, at: students.micBalanceAt })
-    .from(students)
-    .where(eq(students.id, student.id))
-    .get()
-  if (last?.balance != null && last.at != null)
-    return { known: true, balance: last.balance, asOf: last.at, live: false, failure: r }
-  return { known: false, failure: r }
+  const [last, ...rest] = (await s.db.batch([
+    s.db
+      .select({ balance: students.micBalance, at: students.micBalanceAt })
+      .from(students)
+      .where(eq(students.id, student.id)),
+    ...more,
+  ] as unknown as [BatchItem<'sqlite'>, ...BatchItem<'sqlite'>[]])) as [
+    { balance: number | null; at: number | null }[],
+    ...unknown[],
+  ]
+  const row = last[0]
+  const reading: BalanceReading =
+    row?.balance != null && row.at != null
+      ? { known: true, balance: row.balance, asOf: row.at, live: false, failure: r }
+      : { known: false, failure: r }
+  return [reading, ...rest] as never
 }
 
 /**
@@ -85,29 +114,37 @@ export const capCounted = () =>
     ),
   )
 
-/** The yen of the applications `where` picks. */
-export const sumOfAmounts = async (db: Db, where: SQL | undefined): Promise<number> => {
-  const row = await db
+/** The yen of the applications `where` picks, as a query (to await, or to batch). */
+const amountsOf = (db: Db, where: SQL | undefined) =>
+  db
     .select({ total: sql<number>`coalesce(sum(${applications.amount}), 0)` })
     .from(applications)
     .where(where)
-    .get()
-  return row?.total ?? 0
-}
+const totalOf = (rows: { total: number }[]) => rows[0]?.total ?? 0
+
+/** The yen of the applications `where` picks. */
+export const sumOfAmounts = async (db: Db, where: SQL | undefined): Promise<number> =>
+  totalOf(await amountsOf(db, where))
 
 /** Charges applied for and not yet on the card: they count against the cap. */
 export const outstandingAmount = (db: Db, studentId: number) =>
   sumOfAmounts(db, and(eq(applications.studentId, studentId), capCounted()))
 
-/** Credited to the card after `since`: not in a balance M.I.C. reported at `since`. */
-const creditedSince = (db: Db, studentId: number, since: number) =>
-  sumOfAmounts(
+/**
+ * Credited to the card after the balance the service last remembered from M.I.C.: not in
+ * that balance. Reads the remembered time itself, so it can share a batch with its reading.
+ */
+const creditedSinceRemembered = (db: Db, studentId: number) =>
+  amountsOf(
     db,
     and(
       eq(applications.studentId, studentId),
       eq(applications.kind, 'mic_charge'),
       eq(applications.creditStatus, 'credited'),
-      gt(applications.creditedAt, since),
+      gt(
+        applications.creditedAt,
+        sql`(SELECT ${students.micBalanceAt} FROM ${students} WHERE ${students.id} = ${studentId})`,
+      ),
     ),
   )
 
@@ -119,11 +156,16 @@ const creditedSince = (db: Db, studentId: number, since: number) =>
  * way the credit itself is checked again against M.I.C.'s balance then.
  */
 export const chargeRoom = async (s: Pick<Services, 'db' | 'mic'>, student: Student) => {
-  const reading = await readBalance(s, student)
-  const outstanding = await outstandingAmount(s.db, student.id)
+  // M.I.C.'s answer, then one batch: what is on its way, and what was credited since the
+  // remembered balance (used only when M.I.C. could not answer).
+  const [reading, outstandingRows, sinceRows] = await balanceWith(s, student, [
+    amountsOf(s.db, and(eq(applications.studentId, student.id), capCounted())),
+    creditedSinceRemembered(s.db, student.id),
+  ])
+  const outstanding = totalOf(outstandingRows)
   const stopWindow = reading.failure?.error === 'blackout'
   if (!reading.known || (!reading.live && !stopWindow)) return { reading, room: null }
-  const since = reading.live ? 0 : await creditedSince(s.db, student.id, reading.asOf)
+  const since = reading.live ? 0 : totalOf(sinceRows)
   return {
     reading,
     room: { balance: reading.balance + since, outstanding } satisfies ChargeRoom,

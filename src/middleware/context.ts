@@ -3,12 +3,13 @@ import { getCookie } from 'hono/cookie'
 import { createMiddleware } from 'hono/factory'
 import { D1Directory } from '../adapters/directory'
 import type { AppEnv } from '../context'
-import { selectColumns } from '../db/columns'
-import { universities } from '../db/schema'
-import { universityFromRow, type UniversityRow } from '../domain/university'
+import { requestClock } from '../flows/clock'
+import { firstReads } from '../flows/firstReads'
+import { STAFF_SESSION_COOKIE } from '../flows/staff/auth'
+import { SESSION_COOKIE } from '../security/session'
 import { AppError } from '../errors'
 import { isLang, translator } from '../i18n'
-import { servicesFor } from '../services'
+import { servicesWith } from '../services'
 
 export const LANG_COOKIE = 'lang'
 
@@ -16,7 +17,10 @@ export const LANG_COOKIE = 'lang'
 export const withDeps = () =>
   createMiddleware<AppEnv>(async function withDeps(c, next) {
     const env = c.env
-    const services = await servicesFor(env)
+    // The development clock's offset is learnt in the first batch (resolveUniversity).
+    const { clock, learnOffset } = requestClock(env.APP_ENV === 'development')
+    const services = servicesWith(env, clock)
+    c.set('learnClockOffset', learnOffset)
     c.set('deps', {
       ...services,
       pepper: env.PEPPER,
@@ -34,31 +38,6 @@ export const language = () =>
     await next()
   })
 
-const UNIVERSITY_COLUMNS = selectColumns(universities, 'u')
-
-/**
- * The university a host name serves, read on every request (a settings change holds at
- * once on every isolate). Plain SQL: it runs on every request, and drizzle's query builder
- * costs more CPU than the query (bench/profile.ts).
- */
-const loadByHost = async (c: Context<AppEnv>, hostname: string) => {
-  const d1 = c.get('deps').db.$client
-  const row = await d1
-    .prepare(
-      `SELECT ${UNIVERSITY_COLUMNS} FROM university_hosts h JOIN universities u ON u.id = h.university_id WHERE h.hostname = ?`,
-    )
-    .bind(hostname)
-    .first<UniversityRow>()
-  if (row) return universityFromRow(row)
-  // Local development serves the default university on any host (localhost, 127.0.0.1, …).
-  if (c.env.APP_ENV !== 'development') return null
-  const fallback = await d1
-    .prepare(`SELECT ${UNIVERSITY_COLUMNS} FROM universities u WHERE u.id = ?`)
-    .bind(c.env.DEFAULT_UNIVERSITY)
-    .first<UniversityRow>()
-  return fallback ? universityFromRow(fallback) : null
-}
-
 /**
  * The hostname of a request's URL, which the runtime has already parsed and normalised
  * (lower case, punycode, a path of at least "/"): cut out of the string, without the cost of
@@ -75,16 +54,38 @@ export const hostnameOf = (url: string) => {
 }
 
 /**
- * Chooses the university by the request's hostname, read from D1 on every request: one
- * query on the hostname's primary key joined to the university's. No per-isolate copy is
- * kept, because a 管理者's change in 大学設定 (its name, cap, methods, stop windows) must
- * hold on the next request in every isolate, and an isolate cannot hear of another's write.
+ * The request's first wave of storage (flows/firstReads.ts): the university of its host name,
+ * the development clock, and the session's student or console member, read in one D1 batch
+ * beside the session's KV record. Mounted before every page and on the webhook endpoint; an
+ * unknown host is 404. The session middleware (loadSession, loadStaff) judges what it read.
+ * `nearest`: from the nearest replica (D1's Sessions API), where a read a moment old does no
+ * harm (the webhook endpoint: a university's id and gateway account).
  */
-export const resolveUniversity = () =>
+export const resolveUniversity = (from: 'primary' | 'nearest' = 'primary') =>
   createMiddleware<AppEnv>(async function resolveUniversity(c, next) {
-    const hostname = hostnameOf(c.req.url)
-    const university = await loadByHost(c, hostname)
-    if (!university) throw new AppError('unknownHost', 404)
-    c.set('university', university)
+    const path = c.req.path
+    const console = path === '/staff' || path.startsWith('/staff/')
+    const reads = await firstReads({
+      d1: from === 'nearest' ? c.env.DB.withSession('first-unconstrained') : c.env.DB,
+      kv: c.env.SESSIONS,
+      hostname: hostnameOf(c.req.url),
+      development:
+        c.env.APP_ENV === 'development' ? { defaultUniversity: c.env.DEFAULT_UNIVERSITY } : null,
+      studentCookie: console ? undefined : getCookie(c, SESSION_COOKIE, 'host'),
+      staffCookie: console ? getCookie(c, STAFF_SESSION_COOKIE, 'host') : undefined,
+    })
+    c.get('learnClockOffset')(reads.clockOffsetMs)
+    if (!reads.university) throw new AppError('unknownHost', 404)
+    c.set('university', reads.university)
+    c.set('firstReads', reads)
     await next()
   })
+
+/**
+ * Lets `work` finish after the response (a session's TTL refresh, the removal of a dead
+ * session): nothing the student sees waits for it.
+ */
+export const inBackground = (c: Context<AppEnv>, work: Promise<unknown>) =>
+  c.executionCtx.waitUntil(
+    work.catch((e: unknown) => console.warn('background work failed', { error: String(e) })),
+  )

@@ -1,49 +1,50 @@
 import { deleteCookie, getCookie } from 'hono/cookie'
 import { createMiddleware } from 'hono/factory'
 import type { Context } from 'hono'
-import { selectColumns } from '../db/columns'
-import { students } from '../db/schema'
 import { studentMay, type StudentRight } from '../domain/roster'
 import { STAGE_HOME, stageOf, type AppEnv, type SessionStudent, type Stage } from '../context'
+import { inBackground } from './context'
 import {
   destroySession,
-  readSession,
   SESSION_COOKIE,
   SESSION_IDLE_SECONDS,
   touchSession,
 } from '../security/session'
 
 /**
- * The account and the person's status in the directory, in one query. A person the directory
- * no longer lists keeps only what a leaver keeps (their applications, money on its way).
+ * The session and its student, as the request's first wave read them (flows/firstReads.ts):
+ * a session stands when KV holds it for this cookie's student, it was used in the last 30
+ * minutes and the student's credentials have not changed since. A dead session is removed.
+ * A live one's idle timer restarts after the response, unless the page ended it (logout,
+ * a new login: they clear `session`).
  */
-const STUDENT_BY_ID = `SELECT ${selectColumns(students, 's')}, COALESCE(d.status, 'withdrawn') AS status FROM students s LEFT JOIN directory_people d ON d.university_id = s.university_id AND d.user_id = s.user_id WHERE s.id = ? AND s.university_id = ?`
-
-/** Loads the session and its student, if any; ends sessions that are stale or superseded. */
 export const loadSession = () =>
   createMiddleware<AppEnv>(async function loadSession(c, next) {
     c.set('session', null)
+    const read = c.get('firstReads').student
     const id = getCookie(c, SESSION_COOKIE, 'host')
-    const record = await readSession(c.env.SESSIONS, id)
-    if (id && record) {
-      const { db, clock } = c.get('deps')
-      const now = clock()
-      // Plain SQL: every page runs it, and drizzle's query builder costs more CPU than the
-      // query (bench/profile.ts).
-      const student = await db.$client
-        .prepare(STUDENT_BY_ID)
-        .bind(record.studentId, c.get('university').id)
-        .first<SessionStudent>()
-      const fresh = now - record.refreshedAt <= SESSION_IDLE_SECONDS * 1000
-      if (student && fresh && student.credentialEpoch === record.epoch) {
-        await touchSession(c.env.SESSIONS, id, record, now)
-        c.set('session', { id, record, student })
+    if (id && read) {
+      const { record, row } = read
+      const now = c.get('deps').clock()
+      if (
+        record &&
+        row &&
+        now - record.refreshedAt <= SESSION_IDLE_SECONDS * 1000 &&
+        row.credentialEpoch === record.epoch
+      ) {
+        c.set('session', { id, record, student: row })
       } else {
-        await destroySession(c.env.SESSIONS, id)
+        if (record) inBackground(c, destroySession(c.env.SESSIONS, id))
         deleteCookie(c, SESSION_COOKIE, { prefix: 'host' })
       }
+    } else if (id) {
+      // Not shaped like a session of ours (an older format, a forged value): none.
+      deleteCookie(c, SESSION_COOKIE, { prefix: 'host' })
     }
     await next()
+    const live = c.get('session')
+    if (live && live.id === id)
+      inBackground(c, touchSession(c.env.SESSIONS, live.id, live.record, c.get('deps').clock()))
   })
 
 /**

@@ -3,7 +3,13 @@ import type { Context } from 'hono'
 import { createMiddleware } from 'hono/factory'
 import type { AppEnv } from '../context'
 import { can, type StaffAction } from '../domain/staff'
-import { resumeStaffSession, STAFF_SESSION_COOKIE } from '../flows/staff/auth'
+import {
+  endStaffSession,
+  refreshStaffSession,
+  STAFF_SESSION_COOKIE,
+  staffSessionAlive,
+} from '../flows/staff/auth'
+import { inBackground } from './context'
 import { consoleText } from '../i18n/console'
 import { ForbiddenPage } from '../views/staff/auth'
 
@@ -20,23 +26,27 @@ export const consoleLanguage = () =>
     await next()
   })
 
-/** Loads the signed-in console member, if any; a stale or superseded session is ended. */
+/**
+ * The signed-in console member, as the request's first wave read them (flows/firstReads.ts);
+ * a stale or superseded session is ended. A live one's idle timer restarts after the response,
+ * unless the page ended it (logout, a new sign-in: they clear `staffSessionId`).
+ */
 export const loadStaff = () =>
   createMiddleware<AppEnv>(async function loadStaff(c, next) {
     c.set('staff', null)
     c.set('staffSessionId', null)
     const id = getCookie(c, STAFF_SESSION_COOKIE, 'host')
-    if (id) {
-      const { db, clock } = c.get('deps')
-      const member = await resumeStaffSession({ db, kv: c.env.SESSIONS }, id, clock())
-      if (member) {
-        c.set('staff', member)
-        c.set('staffSessionId', id)
-      } else {
-        deleteCookie(c, STAFF_SESSION_COOKIE, { prefix: 'host' })
-      }
+    const read = c.get('firstReads').staff
+    if (id && read?.record && staffSessionAlive(read.record, read.member, c.get('deps').clock())) {
+      c.set('staff', read.member)
+      c.set('staffSessionId', id)
+    } else if (id) {
+      if (read?.record) inBackground(c, endStaffSession(c.env.SESSIONS, id))
+      deleteCookie(c, STAFF_SESSION_COOKIE, { prefix: 'host' })
     }
     await next()
+    if (id && read?.record && c.get('staffSessionId') === id)
+      inBackground(c, refreshStaffSession(c.env.SESSIONS, id, read.record, c.get('deps').clock()))
   })
 
 /**

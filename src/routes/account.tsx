@@ -56,12 +56,23 @@ const lockedText = (t: Translator, until: number) =>
 const startSession = async (c: C, student: Student) => {
   const old = c.get('session')
   if (old) await destroySession(c.env.SESSIONS, old.id)
-  const id = await createSession(c.env.SESSIONS, {
+  const record = {
     studentId: student.id,
     universityId: student.universityId,
     epoch: student.credentialEpoch,
     createdAt: deps(c).clock(),
-  })
+  }
+  const id = await createSession(c.env.SESSIONS, record)
+  // The page goes on with the new session; loadSession refreshes only the one the browser
+  // brought, which is gone.
+  c.set(
+    'session',
+    old && {
+      id,
+      record: { ...record, refreshedAt: record.createdAt },
+      student: { ...student, status: old.student.status },
+    },
+  )
   setCookie(c, SESSION_COOKIE, id, { prefix: 'host', httpOnly: true, sameSite: 'Lax' })
   c.set('csrfToken', issueCsrfCookie(c))
 }
@@ -179,6 +190,7 @@ account.post(
 account.post('/logout', async (c) => {
   const session = c.get('session')
   if (session) await destroySession(c.env.SESSIONS, session.id)
+  c.set('session', null)
   deleteCookie(c, SESSION_COOKIE, { prefix: 'host' })
   return c.redirect('/login?out=1', 303)
 })

@@ -8,8 +8,8 @@ import { tabOf, type ApplicationTab } from '../domain/application'
 import { studentMay } from '../domain/roster'
 import { hasDeadline } from '../domain/paymentMethods'
 import { deskFor } from '../flows/desks'
-import { latestCashRefund } from '../flows/cashRefunds'
-import { loadOrder } from '../flows/certificates'
+import { latestCashRefundRead } from '../flows/cashRefunds'
+import { loadOrder, orderOf, orderReads } from '../flows/certificates'
 import { startPayment } from '../flows/charge'
 import { handToDesk, settleReturnedSession } from '../flows/payments'
 import { requireStage } from '../middleware/session'
@@ -30,18 +30,26 @@ applicationPages.use('/applications/*', requireStage('ready'))
 
 /** Only the student's own applications: anyone else's number is simply not found. */
 export const ownApplication = async (c: C) => {
-  const id = c.req.param('id') ?? ''
-  if (!/^\d{1,12}$/.test(id)) throw new AppError('notFound', 404)
-  const student = c.get('session')!.student
-  const a = await c
-    .get('deps')
-    .db.select()
-    .from(applications)
-    .where(and(eq(applications.id, Number(id)), eq(applications.studentId, student.id)))
-    .get()
+  const a = await ownApplicationRead(c, applicationIdOf(c)).get()
   if (!a) throw new AppError('notFound', 404)
   return a
 }
+
+/** The application number in the path; anything else is simply not found. */
+const applicationIdOf = (c: C) => {
+  const id = c.req.param('id') ?? ''
+  if (!/^\d{1,12}$/.test(id)) throw new AppError('notFound', 404)
+  return Number(id)
+}
+
+/** The application `id` if it is the student's own (a query: to await or to batch). */
+const ownApplicationRead = (c: C, id: number) =>
+  c
+    .get('deps')
+    .db.select()
+    .from(applications)
+    .where(and(eq(applications.id, id), eq(applications.studentId, c.get('session')!.student.id)))
+    .limit(1)
 
 /** The most 申請一覧 lists; a student reaching it has years of history. */
 const LIST_LIMIT = 500
@@ -84,17 +92,24 @@ applicationPages.get('/applications', async (c) => {
 })
 
 applicationPages.get('/applications/:id', async (c) => {
-  const a = await ownApplication(c)
-  const { clock } = c.get('deps')
+  const id = applicationIdOf(c)
+  const { clock, db } = c.get('deps')
+  // One batch: the application (only the student's own), its latest bank-account refund
+  // request and its certificate order; what does not apply to it comes back empty.
+  const [found, refunds, ...order] = await db.batch([
+    ownApplicationRead(c, id),
+    latestCashRefundRead(db, id),
+    ...orderReads(db, id),
+  ])
+  const a = found[0]
+  if (!a) throw new AppError('notFound', 404)
   const refund = c.req.query('refund')
   // A コンビニ / Pay-easy refund goes to a bank account: where the latest request stands.
-  const cashRefund = hasDeadline(a.paymentMethod)
-    ? await latestCashRefund(c.get('deps'), a.id)
-    : undefined
-  const order = a.kind === 'certificate' ? await loadOrder(c.get('deps').db, a.id) : null
+  const cashRefund = hasDeadline(a.paymentMethod) ? refunds[0] : undefined
+  const orderView = a.kind === 'certificate' ? orderOf(order) : null
   return c.render(
     <ApplicationDetailPage
-      order={order}
+      order={orderView}
       cashRefund={cashRefund}
       refund={
         refund === 'refunded' ||

@@ -50,7 +50,7 @@ const tooMany = (c: Context<AppEnv>) => {
  */
 export const notifications = new Hono<AppEnv>()
 
-notifications.post('/komoju/webhook', resolveUniversity(), async (c) => {
+notifications.post('/komoju/webhook', resolveUniversity('nearest'), async (c) => {
   const { db, clock, payments } = c.get('deps')
   const university = c.get('university')
   const limiter = c.env.WEBHOOK_REFUSALS

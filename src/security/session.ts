@@ -16,27 +16,42 @@ export const SESSION_IDLE_SECONDS = 30 * 60
 const REFRESH_EVERY_MS = 60_000
 export const SESSION_COOKIE = 'session'
 
-const SESSION_ID_SHAPE = /^[A-Za-z0-9_-]{43}$/
-// Only the hash of the session id is a KV key, so a KV listing yields no usable session.
+/**
+ * A session cookie is `<student id>.<token>`: the id lets the student's row be read in the same
+ * wave as the session's record (flows/firstReads.ts); it proves nothing. The KV record, found
+ * only by the token's hash, must name the same student, or there is no session.
+ */
+const SESSION_COOKIE_SHAPE = /^([1-9]\d{0,11})\.([A-Za-z0-9_-]{43})$/
+
+/** The student id a session cookie names, or null for anything not shaped like ours. */
+export const sessionCookieStudent = (value: string | undefined): number | null => {
+  const m = value ? SESSION_COOKIE_SHAPE.exec(value) : null
+  return m ? Number(m[1]) : null
+}
+
+// Only the hash of the cookie is a KV key, so a KV listing yields no usable session.
 const keyFor = async (id: string) => `session:${await sha256Hex(id)}`
 
 export const createSession = async (
   kv: KVNamespace,
   record: Omit<SessionRecord, 'refreshedAt'>,
 ) => {
-  const id = randomToken(32)
+  const id = `${record.studentId}.${randomToken(32)}`
   await kv.put(await keyFor(id), JSON.stringify({ ...record, refreshedAt: record.createdAt }), {
     expirationTtl: SESSION_IDLE_SECONDS,
   })
   return id
 }
 
+/** The session a cookie stands for: null unless KV holds it and it names the cookie's student. */
 export const readSession = async (
   kv: KVNamespace,
   id: string | undefined,
 ): Promise<SessionRecord | null> => {
-  if (!id || !SESSION_ID_SHAPE.test(id)) return null
-  return kv.get<SessionRecord>(await keyFor(id), 'json')
+  const studentId = sessionCookieStudent(id)
+  if (studentId === null) return null
+  const record = await kv.get<SessionRecord>(await keyFor(id!), 'json')
+  return record && record.studentId === studentId ? record : null
 }
 
 /** Extends the idle TTL; cheap to call on every request. */

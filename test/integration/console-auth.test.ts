@@ -13,7 +13,7 @@ describe('staff login with MFA', () => {
   it('signs a member in with password and the current code, into a session of its own', async () => {
     const member = await newStaff('staff')
     const client = await staffLogin(member)
-    expect(client.cookies.get('__Host-staff')).toMatch(/^[A-Za-z0-9_-]{43}$/)
+    expect(client.cookies.get('__Host-staff')).toMatch(/^[1-9]\d*\.[A-Za-z0-9_-]{43}$/)
     expect(client.session).toBeUndefined()
     const { res, html } = await client.get('/staff')
     expect(res.status).toBe(200)

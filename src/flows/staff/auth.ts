@@ -220,7 +220,17 @@ export interface StaffSessionRecord {
 }
 
 export const STAFF_SESSION_COOKIE = 'staff'
-const SESSION_SHAPE = /^[A-Za-z0-9_-]{43}$/
+/**
+ * A console session cookie is `<member id>.<token>`: the id lets the member's row be read in
+ * the request's first wave beside the session's record (flows/firstReads.ts); it proves
+ * nothing. The KV record, found only by the token's hash, must name the same member.
+ */
+const SESSION_SHAPE = /^([1-9]\d{0,11})\.([A-Za-z0-9_-]{43})$/
+/** The member id a console session cookie names, or null for anything not shaped like ours. */
+export const staffCookieMember = (value: string | undefined): number | null => {
+  const m = value ? SESSION_SHAPE.exec(value) : null
+  return m ? Number(m[1]) : null
+}
 const sessionKey = async (id: string) => `staff-session:${await sha256Hex(id)}`
 /** KV's TTL is only housekeeping; the idle and absolute limits are checked on every read. */
 const ttlSeconds = (record: StaffSessionRecord, now: number) =>
@@ -236,7 +246,7 @@ export const createStaffSession = async (
   member: Pick<StaffMember, 'id' | 'credentialEpoch'>,
   now: number,
 ) => {
-  const id = randomToken(32)
+  const id = `${member.id}.${randomToken(32)}`
   const record: StaffSessionRecord = {
     staffId: member.id,
     epoch: member.credentialEpoch,
@@ -249,44 +259,50 @@ export const createStaffSession = async (
   return id
 }
 
-/**
- * The member a session cookie stands for, or null when the session is unknown, idle for
- * 15 minutes, older than 8 hours, or its member was disabled or changed since. A live
- * session's idle timer restarts (written back at most once a minute).
- */
-export const resumeStaffSession = async (
-  deps: { db: Db; kv: KVNamespace },
+/** The session record a console cookie stands for: null unless it names the cookie's member. */
+export const readStaffSession = async (
+  kv: KVNamespace,
   id: string | undefined,
+): Promise<StaffSessionRecord | null> => {
+  const memberId = staffCookieMember(id)
+  if (memberId === null) return null
+  const record = await kv.get<StaffSessionRecord>(await sessionKey(id!), 'json')
+  return record && record.staffId === memberId ? record : null
+}
+
+/**
+ * Whether a console session still stands: not idle for 15 minutes, not older than 8 hours,
+ * its member neither disabled nor changed since (a role change or a reset bumps the epoch).
+ */
+export const staffSessionAlive = (
+  record: StaffSessionRecord,
+  member: StaffMember | null,
   now: number,
-): Promise<StaffMember | null> => {
-  if (!id || !SESSION_SHAPE.test(id)) return null
-  const key = await sessionKey(id)
-  const record = await deps.kv.get<StaffSessionRecord>(key, 'json')
-  if (!record) return null
-  const member = await deps.db
-    .select()
-    .from(staffMembers)
-    .where(eq(staffMembers.id, record.staffId))
-    .get()
-  const alive =
-    member &&
-    !member.disabledAt &&
-    member.credentialEpoch === record.epoch &&
-    now - record.refreshedAt < STAFF_SESSION_IDLE_MS &&
-    now - record.createdAt < STAFF_SESSION_MAX_MS
-  if (!alive) {
-    await deps.kv.delete(key)
-    return null
-  }
-  if (now - record.refreshedAt >= 60_000) {
-    const next = { ...record, refreshedAt: now }
-    await deps.kv.put(key, JSON.stringify(next), { expirationTtl: ttlSeconds(next, now) })
-  }
-  return member
+): member is StaffMember =>
+  member !== null &&
+  member.id === record.staffId &&
+  !member.disabledAt &&
+  member.credentialEpoch === record.epoch &&
+  now - record.refreshedAt < STAFF_SESSION_IDLE_MS &&
+  now - record.createdAt < STAFF_SESSION_MAX_MS
+
+/**
+ * Restarts a live session's idle timer, written back at most once a minute; null when there
+ * is nothing to write. The request does not wait for it (middleware/staff.tsx).
+ */
+export const refreshStaffSession = async (
+  kv: KVNamespace,
+  id: string,
+  record: StaffSessionRecord,
+  now: number,
+) => {
+  if (now - record.refreshedAt < 60_000) return
+  const next = { ...record, refreshedAt: now }
+  await kv.put(await sessionKey(id), JSON.stringify(next), { expirationTtl: ttlSeconds(next, now) })
 }
 
 export const endStaffSession = async (kv: KVNamespace, id: string | undefined) => {
-  if (id && SESSION_SHAPE.test(id)) await kv.delete(await sessionKey(id))
+  if (staffCookieMember(id) !== null) await kv.delete(await sessionKey(id!))
 }
 
 // --- Invitations: a one-time URL, 30 minutes, once ----------------------------------------

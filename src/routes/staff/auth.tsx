@@ -96,6 +96,8 @@ staffAuth.post(
     }
     const old = c.get('staffSessionId')
     if (old) await endStaffSession(c.env.SESSIONS, old)
+    // Ended: loadStaff must not refresh it after the response.
+    c.set('staffSessionId', null)
     const now = deps.clock()
     const id = await createStaffSession(c.env.SESSIONS, result.member, now)
     setCookie(c, STAFF_SESSION_COOKIE, id, {
@@ -123,6 +125,7 @@ staffAuth.post(
 
 staffAuth.post('/logout', async (c) => {
   await endStaffSession(c.env.SESSIONS, c.get('staffSessionId') ?? undefined)
+  c.set('staffSessionId', null)
   deleteCookie(c, STAFF_SESSION_COOKIE, { prefix: 'host' })
   return c.redirect('/staff/login?out=1', 303)
 })
