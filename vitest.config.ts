@@ -2,6 +2,7 @@ import { cloudflareTest, readD1Migrations } from '@cloudflare/vitest-plugin'
 import { build } from 'esbuild'
 import { fileURLToPath } from 'node:url'
 import { defineConfig } from 'vitest/config'
+import { writeCatalogues } from './scripts/catalogues.ts'
 import { copyCertificateFonts } from './scripts/fonts.ts'
 import { demoSigningVars } from './scripts/secrets.ts'
 
@@ -92,6 +93,8 @@ export default defineConfig(async () => {
   const compatibilityDate = '2026-10-01'
   // The certificate's font, served to the worker under test through ASSETS as in production.
   copyCertificateFonts()
+  // The catalogues, likewise (src/i18n/load.ts), written afresh from src/i18n/.
+  writeCatalogues()
   const clockOffset = pinnedClockOffset()
   return {
     plugins: [

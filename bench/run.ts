@@ -259,7 +259,7 @@ const bundleFigures = await section('bundle', async () => {
   const ownCode = (() => {
     const out = resolve('.wrangler/bench-own/index.js')
     const meta = resolve('.wrangler/bench-own/meta.json')
-    const libraries = ['zod', 'drizzle-orm', 'hono', '@hono/zod-validator', 'otpauth', 'uqr']
+    const libraries = ['zod', 'drizzle-orm', 'hono', '@hono/zod-validator', 'uqr']
     execFileSync(
       'esbuild',
       [
@@ -403,7 +403,7 @@ const staffSession = await formLogin(
   {
     email: CONSOLE_STAFF,
     password: DEMO_STAFF_PASSWORD,
-    code: totpCode(DEMO_TOTP_SECRET, Date.now()),
+    code: await totpCode(DEMO_TOTP_SECRET, Date.now()),
   },
   '/staff',
 )
@@ -998,7 +998,7 @@ const rosterFigures = await section('roster', async () => {
     {
       email: 'admin@demo.example',
       password: DEMO_STAFF_PASSWORD,
-      code: totpCode(DEMO_TOTP_SECRET, Date.now()),
+      code: await totpCode(DEMO_TOTP_SECRET, Date.now()),
     },
     '/staff',
   )
@@ -1403,7 +1403,7 @@ if (bundleFigures) {
       why:
         `the service's own code alone, with no library, is ${kb(ownCode.gzip)} gzip ` +
         `(${kb(ownCode.cataloguesGzip)} of it the ja, en and console catalogues); the libraries ` +
-        `(Hono, zod, drizzle, otpauth, uqr) add ${kb(serviceBundle.gzip - ownCode.gzip)}`,
+        `(Hono, zod, drizzle, uqr) add ${kb(serviceBundle.gzip - ownCode.gzip)}`,
     },
     {
       figure: 'startup CPU',

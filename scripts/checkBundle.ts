@@ -1,8 +1,15 @@
 // Builds the production worker as `wrangler deploy` would (without deploying) and fails if
 // any stand-in or development tool is inside: the twins are workers of their own and the
-// development tools are only in src/index.dev.ts, never part of the product.
+// development tools are only in src/index.dev.ts, never part of the product. Fails too when
+// the script is over its size limit (issue 20: 200 KiB gzip) or carries the catalogues, which
+// are a static asset (src/i18n/load.ts).
 import { execFileSync } from 'node:child_process'
 import { readdirSync, readFileSync, rmSync } from 'node:fs'
+import { gzipSync } from 'node:zlib'
+import { catalogueSources } from '../src/i18n/sources.ts'
+
+/** The script's limit, gzip as `wrangler deploy` reports it (its "Total Upload … gzip"). */
+const MAX_GZIP_KIB = 200
 
 const out = '.wrangler/bundle-check'
 rmSync(out, { recursive: true, force: true })
@@ -33,6 +40,25 @@ if (found.length > 0) {
   console.error(`The production bundle contains stand-in code: ${found.join(', ')}`)
   process.exit(1)
 }
-console.log(
-  `bundle check: ${(code.length / 1024).toFixed(0)} KiB of worker code, no stand-in inside`,
-)
+
+// The catalogues' longer English texts (the Japanese ones are escaped in the script): none
+// may be in it, or an import of src/i18n/{ja,en}.ts or console/ has brought them back.
+const { en, console: consoleTexts } = catalogueSources()
+const leaked = [...Object.values(en), ...Object.values(consoleTexts.en)]
+  .flat(2)
+  .filter((t) => t.length >= 40 && code.includes(t))
+if (leaked.length > 0) {
+  console.error(
+    `The production bundle contains ${leaked.length} catalogue texts (they belong in the assets, src/i18n/load.ts), e.g. "${leaked[0]}"`,
+  )
+  process.exit(1)
+}
+
+const kib = (n: number) => (n / 1024).toFixed(1)
+const gzip = gzipSync(code).length
+const size = `${kib(code.length)} KiB of worker code, ${kib(gzip)} KiB gzip (limit ${MAX_GZIP_KIB})`
+if (gzip > MAX_GZIP_KIB * 1024) {
+  console.error(`The production bundle is too large: ${size}`)
+  process.exit(1)
+}
+console.log(`bundle check: ${size}, no stand-in or catalogue inside`)

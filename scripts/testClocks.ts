@@ -140,6 +140,9 @@ export const CLOCK_FREE: Record<string, string> = {
   'test/unit/bankAccount.test.ts': 'pure checks of bank account fields, no time',
   'test/unit/passwords.test.ts': 'password hashes against fixed vectors, no time',
   'test/unit/roundTrips.test.ts': 'round trips counted in the order of events, never by time',
+  'test/unit/totp.test.ts': 'TOTP codes at fixed instants (RFC vectors), no clock',
+  'test/integration/catalogues.test.ts':
+    'reads the catalogue asset and renders the login page, no time',
   'test/integration/leavers.test.ts':
     'starts at noon; statuses and legacy hashes, no time rule (one credit away from any stop)',
   'test/integration/account.test.ts': 'credential changes; its URLs are used at once',

@@ -7,4 +7,6 @@ import { totpCode } from '../src/security/totp.ts'
 const secret = process.argv[2] ?? DEMO_TOTP_SECRET
 const now = Date.now()
 const left = 30 - (Math.floor(now / 1000) % 30)
-console.log(`${totpCode(secret, now)}  (valid for ${left} more seconds; each code works once)`)
+console.log(
+  `${await totpCode(secret, now)}  (valid for ${left} more seconds; each code works once)`,
+)

@@ -1,5 +1,6 @@
 import { app } from './app'
 import { countingRoundTrips } from './devRoundTrips'
+import { withCatalogues } from './i18n/load'
 import { queues } from './queues'
 import { dev } from './routes/dev'
 import { scheduled } from './scheduled'
@@ -14,7 +15,8 @@ export { StudentDesk } from './durable/studentDesk'
 app.route('/_dev', dev)
 
 export default {
-  fetch: countingRoundTrips(app.fetch),
-  queue: queues,
-  scheduled,
+  // The catalogues are loaded before the round trips are counted: they are no storage.
+  fetch: withCatalogues(countingRoundTrips(app.fetch)),
+  queue: withCatalogues(queues),
+  scheduled: withCatalogues(scheduled),
 } satisfies ExportedHandler<Env>

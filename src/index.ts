@@ -1,4 +1,5 @@
 import { app } from './app'
+import { withCatalogues } from './i18n/load'
 import { queues } from './queues'
 import { scheduled } from './scheduled'
 
@@ -7,7 +8,7 @@ import { scheduled } from './scheduled'
 export { StudentDesk } from './durable/studentDesk'
 
 export default {
-  fetch: app.fetch,
-  queue: queues,
-  scheduled,
+  fetch: withCatalogues(app.fetch),
+  queue: withCatalogues(queues),
+  scheduled: withCatalogues(scheduled),
 } satisfies ExportedHandler<Env>

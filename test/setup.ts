@@ -2,7 +2,12 @@ import { applyD1Migrations } from 'cloudflare:test'
 import { env } from 'cloudflare:workers'
 import { database } from '../src/db'
 import { setDevClockOffset } from '../src/flows/clock'
+import { loadCatalogues } from '../src/i18n/load'
 import { seed } from './fixtures'
+
+// The catalogues, as each entry point of the worker loads them (tests call flows and views
+// directly too).
+await loadCatalogues(env.ASSETS)
 
 // Setup files run outside per-test storage isolation and may run more than once; both
 // steps are idempotent.

@@ -61,7 +61,7 @@ export const staffLogin = async (member: TestStaff, client = new Client()) => {
   const { res, html } = await client.post('/staff/login', {
     email: member.email,
     password: STAFF_PASSWORD,
-    code: codeFor(member),
+    code: await codeFor(member),
   })
   expect(res.status, `staff login: ${html.match(/role="alert"[^>]*>([^<]*)/)?.[1] ?? ''}`).toBe(303)
   expect(res.headers.get('location')).toBe('/staff')

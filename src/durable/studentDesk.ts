@@ -14,6 +14,7 @@ import { markFraud, settleWithGateway, type GatewayVerdict } from '../flows/desk
 import { refundApplication, type RefundOutcome } from '../flows/desk/refund'
 import { reissueCertificate, type ReissueOutcome } from '../flows/desk/issue'
 import { placeOrder, type OrderOutcome, type OrderRequest } from '../flows/certificates'
+import { loadCatalogues } from '../i18n/load'
 import { servicesFor } from '../services'
 
 /**
@@ -120,6 +121,7 @@ export class StudentDesk extends DurableObject<Env> {
            forget_after INTEGER NOT NULL
          )`,
       )
+      await loadCatalogues(env.ASSETS) // its mails' texts (i18n/load.ts)
     })
   }
 

@@ -1,7 +1,5 @@
-import { en } from './en'
-import { ja } from './ja'
-
 import type { Catalogue } from './catalogue'
+import { catalogues } from './load'
 
 export type { Catalogue }
 
@@ -11,8 +9,6 @@ export const LANGS: readonly Lang[] = ['ja', 'en']
 type KeysOf<V> = { [K in keyof Catalogue]: Catalogue[K] extends V ? K : never }[keyof Catalogue]
 export type TextKey = KeysOf<string>
 export type ListKey = KeysOf<readonly string[]>
-
-const catalogues: Record<Lang, Catalogue> = { ja, en }
 
 export type Params = Record<string, string | number>
 
@@ -29,14 +25,18 @@ export interface Translator {
   sections(key: 'manualSections'): readonly (readonly string[])[]
 }
 
-export const translator = (lang: Lang): Translator => {
-  const c = catalogues[lang]
-  return {
-    lang,
-    t: (key, params) => format(c[key], params),
-    list: (key) => c[key],
-    sections: (key) => c[key],
-  }
+/** A text of the loaded catalogue; one missing (an out-of-date asset) throws, never a key. */
+const entry = <K extends keyof Catalogue>(lang: Lang, key: K): Catalogue[K] => {
+  const value = catalogues()[lang][key]
+  if (value === undefined) throw new Error(`the ${lang} catalogue has no text ${key}`)
+  return value
 }
+
+export const translator = (lang: Lang): Translator => ({
+  lang,
+  t: (key, params) => format(entry(lang, key), params),
+  list: (key) => entry(lang, key),
+  sections: (key) => entry(lang, key),
+})
 
 export const isLang = (value: unknown): value is Lang => value === 'ja' || value === 'en'

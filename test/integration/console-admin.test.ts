@@ -436,7 +436,7 @@ const acceptInvite = async (path: string, password = 'Invited-pass-2026') => {
   const accepted = await invitee.post(path, {
     password,
     password_confirm: password,
-    code: secret ? totpCode(secret, Date.now()) : '000000',
+    code: secret ? await totpCode(secret, Date.now()) : '000000',
   })
   return { invitee, page, secret, accepted }
 }
@@ -502,7 +502,7 @@ describe('スタッフ: the administrator’s own members', () => {
     const reposted = await again.post(path, {
       password: 'Another-pass-2026',
       password_confirm: 'Another-pass-2026',
-      code: totpCode(secret, Date.now() + 30_000),
+      code: await totpCode(secret, Date.now() + 30_000),
     })
     expect(reposted.res.status).toBe(410)
     expect(mainText(reposted.html)).toContain('このURLはすでに使用されています。')
@@ -513,7 +513,7 @@ describe('スタッフ: the administrator’s own members', () => {
     const signedIn = await login.post('/staff/login', {
       email,
       password: 'Invited-pass-2026',
-      code: totpCode(secret, Date.now() + 30_000),
+      code: await totpCode(secret, Date.now() + 30_000),
     })
     expect(signedIn.res.status).toBe(303)
   })
@@ -652,7 +652,7 @@ describe('スタッフ: the administrator’s own members', () => {
     const attempt = await refused.post('/staff/login', {
       email: colleague.email,
       password: STAFF_PASSWORD,
-      code: codeFor(colleague),
+      code: await codeFor(colleague),
     })
     expect(attempt.res.status).toBe(401)
     const disabled = await lastAudit('staff.disable')
@@ -671,7 +671,7 @@ describe('スタッフ: the administrator’s own members', () => {
     const relogin = await back.post('/staff/login', {
       email: colleague.email,
       password: STAFF_PASSWORD,
-      code: codeFor(colleague, Date.now() + 30_000),
+      code: await codeFor(colleague, Date.now() + 30_000),
     })
     expect(relogin.res.status).toBe(303)
   })

@@ -58,7 +58,7 @@ const secondAccountOf = async (admin: Client, role: 'staff' | 'admin' = 'staff')
   const accepted = await invitee.post(path, {
     password,
     password_confirm: password,
-    code: totpCode(secret, Date.now()),
+    code: await totpCode(secret, Date.now()),
   })
   expect(accepted.res.status).toBe(303)
   const row = await env.DB.prepare('SELECT id FROM staff_members WHERE email = ?')
@@ -72,7 +72,7 @@ const secondAccountOf = async (admin: Client, role: 'staff' | 'admin' = 'staff')
   const signedIn = await invitee.post('/staff/login', {
     email,
     password,
-    code: totpCode(secret, Date.now()),
+    code: await totpCode(secret, Date.now()),
   })
   expect(signedIn.res.status).toBe(303)
   return { client: invitee, id: row!.id }

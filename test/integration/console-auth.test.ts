@@ -30,7 +30,7 @@ describe('staff login with MFA', () => {
     const wrong = await post(client, {
       email: member.email,
       password: STAFF_PASSWORD,
-      code: codeFor(member, now) === '000000' ? '111111' : '000000',
+      code: (await codeFor(member, now)) === '000000' ? '111111' : '000000',
     })
     expect(wrong.res.status).toBe(401)
     expect(mainText(wrong.html)).toContain(
@@ -40,7 +40,7 @@ describe('staff login with MFA', () => {
     const expired = await post(client, {
       email: member.email,
       password: STAFF_PASSWORD,
-      code: codeFor(member, now - 5 * 60_000),
+      code: await codeFor(member, now - 5 * 60_000),
     })
     expect(expired.res.status).toBe(401)
 
@@ -49,7 +49,7 @@ describe('staff login with MFA', () => {
     const reused = await post(new Client(), {
       email: member.email,
       password: STAFF_PASSWORD,
-      code: codeFor(member, now),
+      code: await codeFor(member, now),
     })
     expect(reused.res.status).toBe(401)
     expect(reused.res.headers.get('set-cookie') ?? '').not.toContain('__Host-staff=')
@@ -62,7 +62,7 @@ describe('staff login with MFA', () => {
     const bad = await post(client, {
       email: member.email,
       password: 'not-the-password',
-      code: codeFor(member),
+      code: await codeFor(member),
     })
     expect(bad.res.status).toBe(401)
     const unknown = await post(client, {
@@ -101,7 +101,7 @@ describe('staff login with MFA', () => {
     const locked = await post(client, {
       email: member.email,
       password: STAFF_PASSWORD,
-      code: codeFor(member),
+      code: await codeFor(member),
     })
     expect(locked.res.status).toBe(429)
     expect(mainText(locked.html)).toContain('までログインできません')
@@ -114,7 +114,7 @@ describe('staff login with MFA', () => {
     const { res } = await post(client, {
       email: member.email,
       password: STAFF_PASSWORD,
-      code: codeFor(member),
+      code: await codeFor(member),
     })
     expect(res.status).toBe(401)
   })
@@ -126,7 +126,7 @@ describe('staff login with MFA', () => {
     const { res } = await post(client, {
       email: 'callcenter@demo.example',
       password: DEMO_STAFF_PASSWORD,
-      code: totpCode(DEMO_TOTP_SECRET, Date.now()),
+      code: await totpCode(DEMO_TOTP_SECRET, Date.now()),
     })
     expect(res.status).toBe(303)
   })
@@ -135,7 +135,7 @@ describe('staff login with MFA', () => {
     const member = await newStaff('staff')
     const client = new Client()
     await client.get('/staff/login')
-    const fields = { email: member.email, password: STAFF_PASSWORD, code: codeFor(member) }
+    const fields = { email: member.email, password: STAFF_PASSWORD, code: await codeFor(member) }
     expect((await client.post('/staff/login', fields, { csrf: null })).res.status).toBe(403)
     expect(
       (await client.post('/staff/login', fields, { headers: { origin: 'https://evil.example' } }))
@@ -227,8 +227,8 @@ describe('staff login — device cookies (nobody can lock a member out)', () => 
     await forgetCode(member)
     return browser
   }
-  const signIn = (client: Client, member: TestStaff, password = STAFF_PASSWORD) =>
-    post(client, { email: member.email, password, code: codeFor(member) })
+  const signIn = async (client: Client, member: TestStaff, password = STAFF_PASSWORD) =>
+    post(client, { email: member.email, password, code: await codeFor(member) })
 
   it('sets a __Host- device cookie at sign-in that names nobody, and keeps it at logout', async () => {
     const member = await newStaff('admin')

@@ -31,7 +31,7 @@ const enrol = async () => {
   const accepted = await invitee.post(path, {
     password: 'Enrolled-pass-2026',
     password_confirm: 'Enrolled-pass-2026',
-    code: totpCode(secret, Date.now()),
+    code: await totpCode(secret, Date.now()),
   })
   expect(accepted.res.status).toBe(303)
   const member = await env.DB.prepare('SELECT id, totp_secret FROM staff_members WHERE email = ?')
@@ -45,7 +45,7 @@ const signIn = async (email: string, secret: string, client = new Client()) => {
   return client.post('/staff/login', {
     email,
     password: 'Enrolled-pass-2026',
-    code: totpCode(secret, Date.now()),
+    code: await totpCode(secret, Date.now()),
   })
 }
 

@@ -645,7 +645,7 @@ describe('the console: a change to a member holds on their next request', () => 
     const refused = await again.post('/staff/login', {
       email: member.email,
       password: STAFF_PASSWORD,
-      code: codeFor(member),
+      code: await codeFor(member),
     })
     expect(refused.res.status).not.toBe(303)
   })

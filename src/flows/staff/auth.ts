@@ -106,7 +106,7 @@ export const attemptStaffLogin = async (
       : null
   const step =
     member && opened
-      ? verifyTotp(opened.secret, input.code, deps.wallClock(), member.totpLastStep)
+      ? await verifyTotp(opened.secret, input.code, deps.wallClock(), member.totpLastStep)
       : null
   // The step is claimed in the same statement that checks it was not claimed before, so two
   // logins racing with one code cannot both succeed.
@@ -371,7 +371,7 @@ export const acceptStaffInvite = async (
   if (found.status !== 'valid') return { kind: found.status }
   const { invite, secret } = found
   const now = deps.clock()
-  const step = verifyTotp(secret, input.code, deps.wallClock(), null)
+  const step = await verifyTotp(secret, input.code, deps.wallClock(), null)
   if (step === null) return { kind: 'badCode' }
   const taken = await deps.db
     .select({ id: staffMembers.id })
