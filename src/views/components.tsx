@@ -1,5 +1,5 @@
 import type { PropsWithChildren } from 'hono/jsx'
-import { useRequestContext } from 'hono/jsx-renderer'
+import { useRequestContext } from './renderer'
 import type { AppEnv } from '../context'
 import type { ListKey } from '../i18n'
 import { CSRF_FIELD } from '../middleware/csrf'

@@ -1,5 +1,5 @@
 import type { PropsWithChildren } from 'hono/jsx'
-import { jsxRenderer, useRequestContext } from 'hono/jsx-renderer'
+import { pageRenderer, useRequestContext } from './renderer'
 import { stageOf, type AppEnv } from '../context'
 import { studentMay } from '../domain/roster'
 import { CsrfField } from './components'
@@ -82,7 +82,7 @@ const Contact = () => {
 }
 
 export const layout = () =>
-  jsxRenderer(function Layout({
+  pageRenderer(function Layout({
     children,
     title,
     refreshSeconds,

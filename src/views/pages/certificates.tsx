@@ -1,4 +1,4 @@
-import { useRequestContext } from 'hono/jsx-renderer'
+import { useRequestContext } from '../renderer'
 import type { RegistrarFailure } from '../../adapters/registrar'
 import type { AppEnv } from '../../context'
 import type { CertificateContent } from '../../domain/certificateContent'

@@ -1,4 +1,4 @@
-import { useRequestContext } from 'hono/jsx-renderer'
+import { useRequestContext } from '../renderer'
 import type { AppEnv, SessionStudent, Student } from '../../context'
 import { studentMay } from '../../domain/roster'
 import type { PaymentMethod } from '../../domain/paymentMethods'

@@ -1,4 +1,4 @@
-import { useRequestContext } from 'hono/jsx-renderer'
+import { useRequestContext } from '../renderer'
 import type { AppEnv } from '../../context'
 import { certificateStanding, formatVerificationCode } from '../../domain/certificates'
 import { formatYen } from '../../domain/charge'

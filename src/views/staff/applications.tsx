@@ -1,5 +1,5 @@
 import type { PropsWithChildren } from 'hono/jsx'
-import { useRequestContext } from 'hono/jsx-renderer'
+import { useRequestContext } from '../renderer'
 import type { AppEnv } from '../../context'
 import {
   CREDIT_STATUSES,

@@ -1,4 +1,4 @@
-import { useRequestContext } from 'hono/jsx-renderer'
+import { useRequestContext } from '../renderer'
 import type { AppEnv } from '../../context'
 import { ErrorSummary, Field, type FieldErrors } from '../components'
 import { TableWrap, When } from './components'

@@ -1,4 +1,4 @@
-import { useRequestContext } from 'hono/jsx-renderer'
+import { useRequestContext } from '../renderer'
 import type { AppEnv } from '../../context'
 import type { StaffInvite } from '../../flows/staff/auth'
 import { CsrfField, ErrorSummary, Field, Message, type FieldErrors } from '../components'

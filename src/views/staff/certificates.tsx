@@ -1,4 +1,4 @@
-import { useRequestContext } from 'hono/jsx-renderer'
+import { useRequestContext } from '../renderer'
 import type { AppEnv } from '../../context'
 import type { CreditStatus, PaymentStatus } from '../../domain/application'
 import { CERTIFICATE_NAMES, formatVerificationCode } from '../../domain/certificates'

@@ -1,5 +1,5 @@
 import { html } from 'hono/html'
-import { useRequestContext } from 'hono/jsx-renderer'
+import { useRequestContext } from '../renderer'
 import type { AppEnv } from '../../context'
 import { formatJstDate, formatJstDateTime, formatJstTime, jstParts } from '../../domain/time'
 import type { Activity, HourActivity, StopWindow } from '../../flows/staff/triage'

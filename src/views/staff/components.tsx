@@ -1,6 +1,6 @@
 import { html } from 'hono/html'
 import type { PropsWithChildren } from 'hono/jsx'
-import { useRequestContext } from 'hono/jsx-renderer'
+import { useRequestContext } from '../renderer'
 import type { AppEnv } from '../../context'
 import { formatJstDateTime } from '../../domain/time'
 import type { StaffRole } from '../../domain/staff'

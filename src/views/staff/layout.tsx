@@ -1,5 +1,5 @@
 import type { PropsWithChildren } from 'hono/jsx'
-import { jsxRenderer, useRequestContext } from 'hono/jsx-renderer'
+import { pageRenderer, useRequestContext } from '../renderer'
 import type { AppEnv } from '../../context'
 import { can, type StaffAction } from '../../domain/staff'
 import type { ConsoleKey } from '../../i18n/console'
@@ -54,7 +54,7 @@ const ConsoleNav = () => {
 
 /** The console's frame: its own header and menu, no student footer; the same CSP and styles. */
 export const consoleLayout = () =>
-  jsxRenderer(function ConsoleLayout({
+  pageRenderer(function ConsoleLayout({
     children,
     title,
     refreshSeconds,

@@ -1,4 +1,4 @@
-import { useRequestContext } from 'hono/jsx-renderer'
+import { useRequestContext } from '../renderer'
 import type { GatewayPaymentStatus } from '../../adapters/payments'
 import type { AppEnv } from '../../context'
 import type { CreditStatus, PaymentStatus } from '../../domain/application'

@@ -1,5 +1,5 @@
 import type { Child, PropsWithChildren } from 'hono/jsx'
-import { useRequestContext } from 'hono/jsx-renderer'
+import { useRequestContext } from '../renderer'
 import type { AppEnv } from '../../context'
 import { PAYMENT_METHODS } from '../../domain/paymentMethods'
 import { SETTINGS_LIMITS, windowField, type SettingsForm } from '../../domain/settings'

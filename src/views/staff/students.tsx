@@ -1,4 +1,4 @@
-import { useRequestContext } from 'hono/jsx-renderer'
+import { useRequestContext } from '../renderer'
 import type { MicFailure } from '../../adapters/mic'
 import type { AppEnv, Student } from '../../context'
 import type { CreditStatus } from '../../domain/application'

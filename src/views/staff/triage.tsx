@@ -1,5 +1,5 @@
 import { html } from 'hono/html'
-import { useRequestContext } from 'hono/jsx-renderer'
+import { useRequestContext } from '../renderer'
 import type { AppEnv } from '../../context'
 import { Message } from '../components'
 import { formatYen } from '../../domain/charge'
