@@ -2,7 +2,7 @@ import { selectColumns } from '../db/columns'
 import { staffMembers, students, universities } from '../db/schema'
 import type { StudentStatus } from '../domain/roster'
 import { universityFromRow, type University, type UniversityRow } from '../domain/university'
-import { readSession, sessionCookieStudent, type SessionRecord } from '../security/session'
+import { readSession, sessionCookieOwner, type SessionRecord } from '../security/session'
 import { DEV_CLOCK_SQL, offsetOf } from './clock'
 import {
   readStaffSession,
@@ -101,7 +101,7 @@ export const firstReads = async (input: FirstReadsInput): Promise<FirstReads> =>
   const statements: D1PreparedStatement[] = []
   if (development) statements.push(d1.prepare(DEV_CLOCK_SQL))
   statements.push(d1.prepare(sql.university).bind(...args(mine?.id ?? null, mine?.version ?? null)))
-  const studentId = sessionCookieStudent(input.studentCookie)
+  const studentId = sessionCookieOwner(input.studentCookie)
   if (studentId !== null) statements.push(d1.prepare(sql.student).bind(...args(studentId)))
   const staffId = staffCookieMember(input.staffCookie)
   if (staffId !== null) statements.push(d1.prepare(STAFF_SQL).bind(staffId))

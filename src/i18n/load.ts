@@ -1,5 +1,5 @@
 import type { Catalogue } from './catalogue'
-import type { ConsoleCatalogue } from './console'
+import type { ConsoleCatalogue } from './console/parts'
 
 /**
  * Every text the service shows, in both languages: the student pages' and mails' catalogues

@@ -1,7 +1,7 @@
 import { consoleParts } from './console/parts.ts'
 import { en } from './en.ts'
 import { ja } from './ja.ts'
-import type { ConsoleCatalogue } from './console'
+import type { ConsoleCatalogue } from './console/parts'
 import type { Lang } from './index'
 import type { Catalogues } from './load'
 

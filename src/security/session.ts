@@ -17,14 +17,15 @@ const REFRESH_EVERY_MS = 60_000
 export const SESSION_COOKIE = 'session'
 
 /**
- * A session cookie is `<student id>.<token>`: the id lets the student's row be read in the same
- * wave as the session's record (flows/firstReads.ts); it proves nothing. The KV record, found
- * only by the token's hash, must name the same student, or there is no session.
+ * A session cookie is `<id>.<token>` (a student's here, a console member's in
+ * flows/staff/auth.ts): the id lets the row be read in the same wave as the session's record
+ * (flows/firstReads.ts); it proves nothing. The KV record, found only by the hash of the
+ * whole value, must name the same id, or there is no session.
  */
-const SESSION_COOKIE_SHAPE = /^([1-9]\d{0,11})\.([A-Za-z0-9_-]{43})$/
+const SESSION_COOKIE_SHAPE = /^([1-9]\d{0,11})\.[A-Za-z0-9_-]{43}$/
 
-/** The student id a session cookie names, or null for anything not shaped like ours. */
-export const sessionCookieStudent = (value: string | undefined): number | null => {
+/** The id a session cookie names, or null for anything not shaped like ours. */
+export const sessionCookieOwner = (value: string | undefined): number | null => {
   const m = value ? SESSION_COOKIE_SHAPE.exec(value) : null
   return m ? Number(m[1]) : null
 }
@@ -48,7 +49,7 @@ export const readSession = async (
   kv: KVNamespace,
   id: string | undefined,
 ): Promise<SessionRecord | null> => {
-  const studentId = sessionCookieStudent(id)
+  const studentId = sessionCookieOwner(id)
   if (studentId === null) return null
   const record = await kv.get<SessionRecord>(await keyFor(id!), 'json')
   return record && record.studentId === studentId ? record : null

@@ -11,6 +11,7 @@ import {
 import { ACCOUNT_POLICY, CLIENT_POLICY, DEVICE_POLICY } from '../../domain/throttle'
 import { DUMMY_HASH, hashSecret, randomToken, sha256Hex, verifySecret } from '../../security/crypto'
 import { issueStaffDeviceCookie, verifyStaffDeviceCookie } from '../../security/device'
+import { sessionCookieOwner } from '../../security/session'
 import { newTotpSecret, verifyTotp } from '../../security/totp'
 import {
   isCurrentlySealed,
@@ -220,17 +221,8 @@ export interface StaffSessionRecord {
 }
 
 export const STAFF_SESSION_COOKIE = 'staff'
-/**
- * A console session cookie is `<member id>.<token>`: the id lets the member's row be read in
- * the request's first wave beside the session's record (flows/firstReads.ts); it proves
- * nothing. The KV record, found only by the token's hash, must name the same member.
- */
-const SESSION_SHAPE = /^([1-9]\d{0,11})\.([A-Za-z0-9_-]{43})$/
-/** The member id a console session cookie names, or null for anything not shaped like ours. */
-export const staffCookieMember = (value: string | undefined): number | null => {
-  const m = value ? SESSION_SHAPE.exec(value) : null
-  return m ? Number(m[1]) : null
-}
+/** A console session cookie is `<member id>.<token>`, as a student's (security/session.ts). */
+export const staffCookieMember = sessionCookieOwner
 const sessionKey = async (id: string) => `staff-session:${await sha256Hex(id)}`
 /** KV's TTL is only housekeeping; the idle and absolute limits are checked on every read. */
 const ttlSeconds = (record: StaffSessionRecord, now: number) =>

@@ -1,14 +1,8 @@
 import { format, type Lang, type Params } from '../index'
 import { catalogues } from '../load'
-import type { consoleParts } from './parts'
+import type { ConsoleKey } from './parts'
 
-type Part = (typeof consoleParts)[number]
-/** Every part's keys (distributing over the parts, not only the keys they share). */
-type KeysOf<P> = P extends { ja: Record<infer K, string> } ? K : never
-export type ConsoleKey = KeysOf<Part>
-
-/** One language of the console's catalogue: every part's texts in one record. */
-export type ConsoleCatalogue = Record<ConsoleKey, string>
+export type { ConsoleCatalogue, ConsoleKey } from './parts'
 
 export type ConsoleText = (key: ConsoleKey, params?: Params) => string
 

@@ -28,3 +28,11 @@ export const consoleParts = [
   rosterSync,
   retention,
 ] as const
+
+type Part = (typeof consoleParts)[number]
+/** Every part's keys (distributing over the parts, not only the keys they share). */
+type KeysOf<P> = P extends { ja: Record<infer K, string> } ? K : never
+export type ConsoleKey = KeysOf<Part>
+
+/** One language of the console's catalogue: every part's texts in one record. */
+export type ConsoleCatalogue = Record<ConsoleKey, string>
