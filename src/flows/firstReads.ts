@@ -92,10 +92,8 @@ type UniversityCheck = UniversityRow & { checkId: string; checkVersion: number; 
 export const firstReads = async (input: FirstReadsInput): Promise<FirstReads> => {
   const { d1, hostname, development } = input
   const sql = development ? SQL.development : SQL.production
-  const hostArgs = development ? [hostname, development.defaultUniversity] : [hostname]
-  // ?2 is the development default; production statements never name it, so bind a
-  // placeholder in its place to keep ?3 and ?4 where they are.
-  const args = (...rest: unknown[]) => [...(development ? hostArgs : [hostname, null]), ...rest]
+  // ?2 is the development default university; production's statements never name it.
+  const args = (...rest: unknown[]) => [hostname, development?.defaultUniversity ?? null, ...rest]
   const mine = cached.get(hostname)
 
   const statements: D1PreparedStatement[] = []

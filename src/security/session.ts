@@ -45,14 +45,24 @@ export const createSession = async (
 }
 
 /** The session a cookie stands for: null unless KV holds it and it names the cookie's student. */
-export const readSession = async (
+export const readSession = (kv: KVNamespace, id: string | undefined) =>
+  readOwnedRecord<SessionRecord>(kv, id, keyFor, (r) => r.studentId)
+
+/**
+ * The KV record a `<id>.<token>` cookie stands for, found by `key` (the hash of the whole
+ * value), and only if it names the cookie's id (`owner`): the one rule for students' sessions
+ * and console members' (flows/staff/auth.ts).
+ */
+export const readOwnedRecord = async <R>(
   kv: KVNamespace,
   id: string | undefined,
-): Promise<SessionRecord | null> => {
-  const studentId = sessionCookieOwner(id)
-  if (studentId === null) return null
-  const record = await kv.get<SessionRecord>(await keyFor(id!), 'json')
-  return record && record.studentId === studentId ? record : null
+  key: (id: string) => Promise<string>,
+  owner: (record: R) => number,
+): Promise<R | null> => {
+  const ownerId = sessionCookieOwner(id)
+  if (ownerId === null) return null
+  const record = await kv.get<R>(await key(id!), 'json')
+  return record && owner(record) === ownerId ? record : null
 }
 
 /** Extends the idle TTL; cheap to call on every request. */

@@ -11,7 +11,7 @@ import {
 import { ACCOUNT_POLICY, CLIENT_POLICY, DEVICE_POLICY } from '../../domain/throttle'
 import { DUMMY_HASH, hashSecret, randomToken, sha256Hex, verifySecret } from '../../security/crypto'
 import { issueStaffDeviceCookie, verifyStaffDeviceCookie } from '../../security/device'
-import { sessionCookieOwner } from '../../security/session'
+import { readOwnedRecord, sessionCookieOwner } from '../../security/session'
 import { newTotpSecret, verifyTotp } from '../../security/totp'
 import {
   isCurrentlySealed,
@@ -252,15 +252,8 @@ export const createStaffSession = async (
 }
 
 /** The session record a console cookie stands for: null unless it names the cookie's member. */
-export const readStaffSession = async (
-  kv: KVNamespace,
-  id: string | undefined,
-): Promise<StaffSessionRecord | null> => {
-  const memberId = staffCookieMember(id)
-  if (memberId === null) return null
-  const record = await kv.get<StaffSessionRecord>(await sessionKey(id!), 'json')
-  return record && record.staffId === memberId ? record : null
-}
+export const readStaffSession = (kv: KVNamespace, id: string | undefined) =>
+  readOwnedRecord<StaffSessionRecord>(kv, id, sessionKey, (r) => r.staffId)
 
 /**
  * Whether a console session still stands: not idle for 15 minutes, not older than 8 hours,
@@ -279,8 +272,8 @@ export const staffSessionAlive = (
   now - record.createdAt < STAFF_SESSION_MAX_MS
 
 /**
- * Restarts a live session's idle timer, written back at most once a minute; null when there
- * is nothing to write. The request does not wait for it (middleware/staff.tsx).
+ * Restarts a live session's idle timer, written back at most once a minute (nothing is
+ * written sooner). The request does not wait for it (middleware/staff.tsx).
  */
 export const refreshStaffSession = async (
   kv: KVNamespace,
