@@ -24,7 +24,7 @@ const pepper = readPepper()
 // The console's TOTP secrets are sealed under the development TOTP_KEYS, as the service writes them.
 const totpKeyConfig = readDevVar('TOTP_KEYS')
 const key = createHash('sha256')
-  .update(`${pepper}|${ITERATIONS}|${JSON.stringify(DEMO_UNIVERSITY)}|${totpKeyConfig}|v3`)
+  .update(`${pepper}|${ITERATIONS}|${JSON.stringify(DEMO_UNIVERSITY)}|${totpKeyConfig}|v4`)
   .digest('hex')
   .slice(0, 16)
 const file = `.wrangler/seed-${key}.sql`
@@ -33,7 +33,7 @@ if (!existsSync(file)) {
   const started = Date.now()
   const u = DEMO_UNIVERSITY
   const university = (v: typeof DEMO_UNIVERSITY, hosts: readonly string[]) => [
-    `INSERT INTO universities (id, name, name_en, legal_name, call_centre_name, call_centre_phone, call_centre_hours, mail_from, mail_from_name, balance_cap, min_charge, charge_step, payment_methods, payment_deadline_days, fiscal_year_end_blackouts, gateway_account, staff_alert_email, certificate_settings) VALUES (${[v.id, v.name, v.nameEn, v.legalName, v.callCentreName, v.callCentrePhone, v.callCentreHours, v.mailFrom, v.mailFromName, v.balanceCap, v.minCharge, v.chargeStep, v.paymentMethods, v.paymentDeadlineDays, v.fiscalYearEndBlackouts, v.gatewayAccount, v.staffAlertEmail, v.certificateSettings].map(q).join(', ')}) ON CONFLICT(id) DO NOTHING;`,
+    `INSERT INTO universities (id, name, name_en, legal_name, call_centre_name, call_centre_phone, call_centre_hours, mail_from, mail_from_name, balance_cap, min_charge, charge_step, payment_methods, payment_deadline_days, fiscal_year_end_blackouts, gateway_account, staff_alert_email, certificate_settings, legal_name_en, call_centre_name_en, call_centre_hours_en, mail_from_name_en, card_money_desk, card_money_desk_en) VALUES (${[v.id, v.name, v.nameEn, v.legalName, v.callCentreName, v.callCentrePhone, v.callCentreHours, v.mailFrom, v.mailFromName, v.balanceCap, v.minCharge, v.chargeStep, v.paymentMethods, v.paymentDeadlineDays, v.fiscalYearEndBlackouts, v.gatewayAccount, v.staffAlertEmail, v.certificateSettings, v.legalNameEn, v.callCentreNameEn, v.callCentreHoursEn, v.mailFromNameEn, v.cardMoneyDesk, v.cardMoneyDeskEn].map(q).join(', ')}) ON CONFLICT(id) DO NOTHING;`,
     ...hosts.map(
       (h) =>
         `INSERT OR IGNORE INTO university_hosts (hostname, university_id) VALUES (${q(h)}, ${q(v.id)});`,

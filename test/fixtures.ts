@@ -49,6 +49,10 @@ export const SECOND_UNIVERSITY = {
   name: 'セカンド大学',
   nameEn: 'Second University',
   legalName: '学校法人 セカンド学園',
+  legalNameEn: 'Second Gakuen Educational Foundation',
+  mailFromNameEn: 'Second University M.I.C. Online Charge',
+  cardMoneyDesk: 'セカンド大学 学生課',
+  cardMoneyDeskEn: 'Student Affairs Office, Second University',
   callCentrePhone: '03-0000-0000',
   mailFrom: 'noreply@second-u.example',
   // A university with its own rules: fewer methods, a ¥500 step, a lower cap.
@@ -63,8 +67,8 @@ export const seed = async (db: D1Database, pepper: string) => {
   const insertUniversity = (u: typeof DEMO_UNIVERSITY) =>
     db
       .prepare(
-        `INSERT OR IGNORE INTO universities (id, name, name_en, legal_name, call_centre_name, call_centre_phone, call_centre_hours, mail_from, mail_from_name, balance_cap, min_charge, charge_step, payment_methods, payment_deadline_days, fiscal_year_end_blackouts, gateway_account, staff_alert_email, certificate_settings)
-         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+        `INSERT OR IGNORE INTO universities (id, name, name_en, legal_name, call_centre_name, call_centre_phone, call_centre_hours, mail_from, mail_from_name, balance_cap, min_charge, charge_step, payment_methods, payment_deadline_days, fiscal_year_end_blackouts, gateway_account, staff_alert_email, certificate_settings, legal_name_en, call_centre_name_en, call_centre_hours_en, mail_from_name_en, card_money_desk, card_money_desk_en)
+         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
       )
       .bind(
         u.id,
@@ -85,6 +89,12 @@ export const seed = async (db: D1Database, pepper: string) => {
         u.gatewayAccount,
         u.staffAlertEmail,
         u.certificateSettings,
+        u.legalNameEn,
+        u.callCentreNameEn,
+        u.callCentreHoursEn,
+        u.mailFromNameEn,
+        u.cardMoneyDesk,
+        u.cardMoneyDeskEn,
       )
   const people = await Promise.all(
     PEOPLE.map(async (p) =>

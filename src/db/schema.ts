@@ -29,6 +29,20 @@ export const universities = sqliteTable('universities', {
   callCentreHours: text('call_centre_hours').notNull(),
   mailFrom: text('mail_from').notNull(),
   mailFromName: text('mail_from_name').notNull(),
+  /**
+   * The English values of the settings students read (issue 22): English pages and mails use
+   * them. '' only on a row made before they existed, until its staff fill them in.
+   */
+  legalNameEn: text('legal_name_en').notNull().default(''),
+  callCentreNameEn: text('call_centre_name_en').notNull().default(''),
+  callCentreHoursEn: text('call_centre_hours_en').notNull().default(''),
+  mailFromNameEn: text('mail_from_name_en').notNull().default(''),
+  /**
+   * Where the console sends a student whose money is already on the card (a refund after the
+   * credit is the university office's, not the gateway's), in Japanese and English (issue 21).
+   */
+  cardMoneyDesk: text('card_money_desk').notNull().default(''),
+  cardMoneyDeskEn: text('card_money_desk_en').notNull().default(''),
   /** 残高上限額 in yen. */
   balanceCap: integer('balance_cap').notNull(),
   minCharge: integer('min_charge').notNull().default(1),

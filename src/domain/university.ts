@@ -11,9 +11,13 @@ export interface University {
   name: string
   nameEn: string
   legalName: string
-  callCentre: { name: string; phone: string; hours: string }
+  legalNameEn: string
+  callCentre: { name: string; nameEn: string; phone: string; hours: string; hoursEn: string }
   mailFrom: string
   mailFromName: string
+  mailFromNameEn: string
+  /** Where a student is sent for money already on the card (the university's office). */
+  cardMoneyDesk: { ja: string; en: string }
   balanceCap: number
   minCharge: number
   chargeStep: number
@@ -35,11 +39,17 @@ export interface UniversityRow {
   name: string
   nameEn: string
   legalName: string
+  legalNameEn: string
   callCentreName: string
+  callCentreNameEn: string
   callCentrePhone: string
   callCentreHours: string
+  callCentreHoursEn: string
   mailFrom: string
   mailFromName: string
+  mailFromNameEn: string
+  cardMoneyDesk: string
+  cardMoneyDeskEn: string
   balanceCap: number
   minCharge: number
   chargeStep: number
@@ -85,9 +95,18 @@ export const universityFromRow = (row: UniversityRow): University => ({
   name: row.name,
   nameEn: row.nameEn,
   legalName: row.legalName,
-  callCentre: { name: row.callCentreName, phone: row.callCentrePhone, hours: row.callCentreHours },
+  legalNameEn: row.legalNameEn,
+  callCentre: {
+    name: row.callCentreName,
+    nameEn: row.callCentreNameEn,
+    phone: row.callCentrePhone,
+    hours: row.callCentreHours,
+    hoursEn: row.callCentreHoursEn,
+  },
   mailFrom: row.mailFrom,
   mailFromName: row.mailFromName,
+  mailFromNameEn: row.mailFromNameEn,
+  cardMoneyDesk: { ja: row.cardMoneyDesk, en: row.cardMoneyDeskEn },
   balanceCap: row.balanceCap,
   minCharge: row.minCharge,
   chargeStep: row.chargeStep,
