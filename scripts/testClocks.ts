@@ -137,6 +137,7 @@ export const CLOCK_FREE: Record<string, string> = {
   'test/unit/certificates.test.ts': 'pure rules given fixed instants and records',
   'test/unit/charge.test.ts': 'pure rules given fixed instants',
   'test/unit/domain.test.ts': 'pure rules, no time',
+  'test/unit/creditCause.test.ts': 'records read as causes, no time',
   'test/unit/bankAccount.test.ts': 'pure checks of bank account fields, no time',
   'test/unit/passwords.test.ts': 'password hashes against fixed vectors, no time',
   'test/unit/roundTrips.test.ts': 'round trips counted in the order of events, never by time',
