@@ -443,6 +443,6 @@ export const applications = section({
     retryCodeLabel: "M.I.C.'s answer (for technical staff)",
     retryMailRefundApproved: 'Refund accepted',
     retryMailRefundCompleted: 'Refund complete',
-    retryRefundMailed: 'The student was mailed "{mail}".',
+    retryRefundMailed: 'The student was mailed “{mail}”.',
   },
 })
