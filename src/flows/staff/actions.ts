@@ -112,9 +112,12 @@ const whyNoRefund = (a: Application, s: ActionSituation): ConsoleKey | null => {
   // The money is on the card: not ours to give back, the university's office settles it.
   // Said with where to send the student (大学設定's 窓口), or how to get that set.
   if (a.creditStatus === 'credited')
-    return deskOf(s.extras, 'ja') || deskOf(s.extras, 'en')
-      ? 'retryWhyRefundOnCard'
-      : 'retryWhyRefundOnCardNoDesk'
+    // (An issued certificate order has words of its own: whyNot says certWhyIssued.)
+    return a.kind === 'certificate'
+      ? 'appWhyCredited'
+      : deskOf(s.extras, 'ja') || deskOf(s.extras, 'en')
+        ? 'retryWhyRefundOnCard'
+        : 'retryWhyRefundOnCardNoDesk'
   // Once a credit request may have reached M.I.C., only M.I.C.'s answer decides: it may
   // have landed, so the money must not also go back.
   if (a.creditSentAt !== null) return 'appWhyCreditSent'
