@@ -41,6 +41,7 @@ beforeEach(async () => {
     duplicateRate: 0,
     maxDelayMs: 0,
     paused: false,
+    refuseNextRefund: false,
   })
   await mic().setFault(FAULT_NONE)
 })
@@ -350,6 +351,20 @@ describe('refund mails', () => {
       expect(again.map((m) => m.kind)).toEqual(['refund-completed', 'refund-completed'])
       expect(again[1]!.body).toBe(mail!.body)
     })
+
+  it('tells the student nothing when KOMOJU refuses the refund: nothing went back', async () => {
+    const userId = user(9)
+    const { id } = await refusedCharge(userId, 1200)
+    const { client: staffA } = await staffClient('staff')
+    const { client: staffB } = await staffClient('staff')
+    expect((await act(staffA, id, 'refund', 'カード停止のため')).res.status).toBe(303)
+    await gateway().settings({ refuseNextRefund: true })
+    const approved = await afterAct(staffB, (await act(staffB, id, 'refund-approve', '承認')).res)
+    expect(messageOf(approved.html)).toMatchObject({ kind: 'error', role: 'alert' })
+    expect(messageOf(approved.html)!.text).not.toContain('メールで送りました')
+    expect(await application(id)).toMatchObject({ status: 'paid', credit_status: 'refused' })
+    expect(await refundMails(id)).toEqual([])
+  })
 
   for (const [n, lang] of [
     [7, 'ja'],
