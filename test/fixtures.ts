@@ -41,6 +41,13 @@ export const PEOPLE = [
     nameKana: 'テスト ハナコ',
     password: PASSWORD,
   })),
+  // The console's 再チャージ and refund mails (test/integration/console-retry.test.ts): cards
+  // of their own at the M.I.C. twin, which every test file shares.
+  ...Array.from({ length: 12 }, (_, i) => ({
+    userId: `retry${String(i + 1).padStart(2, '0')}`,
+    nameKana: 'テスト ハナコ',
+    password: PASSWORD,
+  })),
 ]
 
 export const SECOND_UNIVERSITY = {

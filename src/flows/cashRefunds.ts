@@ -4,7 +4,7 @@ import { cashRefunds, students, universityHosts } from '../db/schema'
 import { translator } from '../i18n'
 import type { Services } from '../services'
 import { loadUniversity, type Application } from './charge'
-import { cashRefundAccountMail } from './mails'
+import { cashRefundAccountMail, refundApprovedMail, refundCompletedMail } from './mails'
 
 /**
  * A page of the student side as a full URL for a mail, on the university's own host name
@@ -54,4 +54,23 @@ export const askForBankAccount = async (
   const url = await studentPageUrl(s, a.universityId, `/applications/${a.id}/refund-account`)
   await s.mailer.send(cashRefundAccountMail(translator(a.lang), u, student.email, a, url))
   return true
+}
+
+/**
+ * Tells the student about their refund, in the language they applied in: `refund-approved`
+ * (asked of KOMOJU, not done yet) or `refund-completed` (KOMOJU gave the money back). The
+ * callers send each once: the claimant of a staff decision (flows/staff/actions.ts), and
+ * whoever moves the application from paid to 返金済み on KOMOJU's answer (a compare-and-set,
+ * flows/desk/gateway.ts). False when the student has no address or the mail failed.
+ */
+export const mailRefund = async (
+  s: Pick<Services, 'db' | 'mailer'>,
+  a: Application,
+  kind: 'refund-approved' | 'refund-completed',
+): Promise<boolean> => {
+  const student = await s.db.select().from(students).where(eq(students.id, a.studentId)).get()
+  if (!student?.email) return false
+  const u = await loadUniversity(s.db, a.universityId)
+  const build = kind === 'refund-approved' ? refundApprovedMail : refundCompletedMail
+  return s.mailer.send(build(translator(a.lang), u, student.email, student.nameKana, a))
 }

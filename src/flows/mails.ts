@@ -256,6 +256,87 @@ export const cashRefundAccountMail = cashRefundLinkMail('cash-refund-account')
 /** KOMOJU rejected (or never received) the refund request: the student may give the account again. */
 export const cashRefundRejectedMail = cashRefundLinkMail('cash-refund-rejected')
 
+// ---- Refund mails (to the student) ----------------------------------------------------------
+
+/**
+ * The university as a mail in `tr`'s language names it: in an English mail its English
+ * values (大学設定), so that the sender, the contact and its hours read in English too.
+ */
+const universityIn = (tr: Translator, u: University): University =>
+  tr.lang === 'en'
+    ? {
+        ...u,
+        name: u.nameEn,
+        legalName: u.legalNameEn,
+        mailFromName: u.mailFromNameEn,
+        callCentre: { ...u.callCentre, name: u.callCentre.nameEn, hours: u.callCentre.hoursEn },
+      }
+    : u
+
+type RefundMailApplication = Pick<
+  Application,
+  'id' | 'kind' | 'amount' | 'paymentMethod' | 'refundedAt' | 'gatewayRefunded'
+>
+
+/**
+ * A refund, told to the student as the manual's mails tell a payment: approved and asked
+ * of KOMOJU (`refund-approved`), or done (`refund-completed`). The amount is what went
+ * back (KOMOJU's figure when the service has it).
+ */
+const refundMail =
+  (kind: 'refund-approved' | 'refund-completed') =>
+  (
+    tr: Translator,
+    university: University,
+    to: string,
+    nameKana: string,
+    a: RefundMailApplication,
+  ): OutgoingMail => {
+    const u = universityIn(tr, university)
+    const done = kind === 'refund-completed'
+    const bank = hasDeadline(a.paymentMethod)
+    return {
+      ...envelope(
+        u,
+        tr,
+        to,
+        kind,
+        done ? 'mailRefundCompletedSubject' : 'mailRefundApprovedSubject',
+      ),
+      applicationId: a.id,
+      text: [
+        tr.t('mailTo', { name: nameKana }),
+        '',
+        tr.t(done ? 'mailRefundCompletedLead' : 'mailRefundApprovedLead'),
+        ...(a.kind === 'mic_charge' ? [tr.t('mailRefundNoCredit')] : []),
+        tr.t('mailApplicationNumber', { id: a.id }),
+        `${tr.t('mailRefundAmount')}: ¥${formatYen(a.gatewayRefunded || a.amount)}`,
+        `${tr.t('mailMethod')}: ${tr.t(`pm_${a.paymentMethod}`)}`,
+        ...(done && a.refundedAt !== null
+          ? [`${tr.t('mailRefundedAt')}: ${when(tr, a.refundedAt)}`]
+          : []),
+        '',
+        tr.t(
+          bank
+            ? done
+              ? 'mailRefundBankDone'
+              : 'mailRefundBankPending'
+            : done
+              ? 'mailRefundCardDone'
+              : 'mailRefundCardPending',
+        ),
+        ...(done ? [] : [tr.t('mailRefundApprovedNext')]),
+        footer(tr, u, false),
+      ].join('\n'),
+    }
+  }
+
+/** 返金を受け付けました: staff approved it and KOMOJU was asked; its completion is mailed too. */
+export const refundApprovedMail = refundMail('refund-approved')
+
+/** 返金が完了しました: KOMOJU gave the money back (at once for a card, later for a transfer). */
+export const refundCompletedMail = refundMail('refund-completed')
+
 /** The envelope of every alert to the university's staff: Japanese only, about one application. */
 const staffAlertEnvelope = (u: University, id: number, subject: string) => ({
   from: { address: u.mailFrom, name: u.mailFromName },

@@ -397,6 +397,24 @@ export const en = {
     '',
   ],
 
+  // Refund mails (issue 21, retry): staff approved a refund, KOMOJU completed it
+  mailRefundApprovedSubject: '[Notice] Your refund has been accepted',
+  mailRefundCompletedSubject: '[Notice] Your refund is complete',
+  mailRefundApprovedLead:
+    'The refund of your payment has been accepted and the payment provider KOMOJU has been asked to make it.',
+  mailRefundCompletedLead: 'Your payment has been refunded.',
+  mailRefundNoCredit: 'The amount of this application will not be charged to your M.I.C. card.',
+  mailRefundAmount: 'Amount refunded',
+  mailRefundedAt: 'Refunded at',
+  mailRefundCardPending:
+    'A payment by credit card or another online method is refunded to the method you paid with.',
+  mailRefundCardDone:
+    'A payment by credit card or another online method is refunded to the method you paid with. When it shows on your statement depends on your card company.',
+  mailRefundBankPending:
+    'A payment made at a convenience store or by Pay-easy is refunded by a transfer to the bank account you gave (usually 1–2 business days).',
+  mailRefundBankDone: 'The amount has been transferred to the bank account you gave.',
+  mailRefundApprovedNext: 'We will mail you again once the refund is complete.',
+
   // Charge mails
   mailTo: 'To {name}',
   mailApplicationNumber: 'Your application number is {id}.',

@@ -413,6 +413,24 @@ export const ja = {
     '',
   ],
 
+  // Refund mails (issue 21, retry): staff approved a refund, KOMOJU completed it
+  mailRefundApprovedSubject: '【お知らせ】返金を受け付けました',
+  mailRefundCompletedSubject: '【お知らせ】返金が完了しました',
+  mailRefundApprovedLead:
+    'お支払いいただいた金額の返金を受け付け、決済代行会社KOMOJUに返金を依頼しました。',
+  mailRefundCompletedLead: 'お支払いいただいた金額を返金しました。',
+  mailRefundNoCredit: 'この申請のチャージ金額は、M.I.C.へはチャージされません。',
+  mailRefundAmount: '返金額',
+  mailRefundedAt: '返金日',
+  mailRefundCardPending:
+    'クレジットカードなどでのお支払いは、お支払いに使われた方法へ返金されます。',
+  mailRefundCardDone:
+    'クレジットカードなどでのお支払いは、お支払いに使われた方法へ返金されます。ご利用明細に反映される時期は、カード会社などによって異なります。',
+  mailRefundBankPending:
+    'コンビニ・Pay-easyでのお支払いは、ご指定の銀行口座へのお振込みで返金します（通常1〜2営業日）。',
+  mailRefundBankDone: 'ご指定の銀行口座へお振込みしました。',
+  mailRefundApprovedNext: '返金が完了しましたら、あらためてメールでお知らせします。',
+
   // Charge mails
   mailTo: 'To {name} 様',
   mailApplicationNumber: '発行申請番号は {id} です。',

@@ -10,6 +10,7 @@ import {
 import type { University } from '../../domain/university'
 import type { Services } from '../../services'
 import { claimMail, loadUniversity, type Application } from '../charge'
+import { mailRefund } from '../cashRefunds'
 import { revokeOrder } from '../certificates'
 import { creditKey } from '../crediting'
 import { moneyReturnedAlertMail } from '../mails'
@@ -96,7 +97,7 @@ export const settleWithGateway = async (
   }
 
   if (net === 0) {
-    await s.db
+    const refunded = await s.db
       .update(applications)
       .set({
         status: 'refunded',
@@ -106,6 +107,11 @@ export const settleWithGateway = async (
         updatedAt: now,
       })
       .where(and(eq(applications.id, a.id), eq(applications.status, 'paid')))
+      .returning()
+      .get()
+    // KOMOJU completed a refund (ours, asked with no answer then; a bank transfer; one made
+    // in its dashboard): the student is told once, by whoever moved it to 返金済み.
+    if (refunded) await mailRefund(s, refunded, 'refund-completed')
     return 'refunded'
   }
   // Part went back and nothing is on the card: staff credit the net or refund the rest.

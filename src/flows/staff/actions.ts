@@ -1,26 +1,31 @@
 import { breakdownFor } from '../certificates'
 import { and, eq, isNull } from 'drizzle-orm'
 import { PaymentProviderError, type GatewayPayment } from '../../adapters/payments'
-import { applications, auditLog, refundRequests } from '../../db/schema'
+import { applications, auditLog, refundRequests, students, universities } from '../../db/schema'
 import {
+  creditAmountOf,
   RECREDITABLE,
   REFUNDABLE,
   refundableByStudent,
   refundableToBankAccount,
 } from '../../domain/application'
+import { formatYen } from '../../domain/charge'
+import { formatJstDateTime } from '../../domain/time'
 import { hasDeadline } from '../../domain/paymentMethods'
 import type { StaffAction, StaffPrincipal } from '../../domain/staff'
 import { deskFor } from '../desks'
-import { translator } from '../../i18n'
+import { translator, type Lang, type Params } from '../../i18n'
 import type { ConsoleKey } from '../../i18n/console'
 import type { Services } from '../../services'
-import { askForBankAccount } from '../cashRefunds'
+import { askForBankAccount, mailRefund } from '../cashRefunds'
 import { loadUniversity, type Application } from '../charge'
 import {
   chargeCompletedMail,
   creditErrorMail,
   creditHeldMail,
   paymentDeadlineMail,
+  refundApprovedMail,
+  refundCompletedMail,
   type OutgoingMail,
 } from '../mails'
 import { applyGatewayPayment, handToDesk } from '../payments'
@@ -73,7 +78,12 @@ export const ACTION_AUDIT: Record<ActionName, string> = {
 
 /** The mails メール再送 can send: the one that fits the application's state now. */
 export type ResendableMail =
-  'payment-deadline' | 'charge-completed' | 'credit-held' | 'credit-error'
+  | 'payment-deadline'
+  | 'charge-completed'
+  | 'credit-held'
+  | 'credit-error'
+  | 'refund-approved'
+  | 'refund-completed'
 
 /**
  * Which mail the student should have for the application as it stands: the payment
@@ -85,17 +95,29 @@ export const fittingMail = (a: Application): ResendableMail | null => {
   if (a.status === 'awaiting_payment')
     return hasDeadline(a.paymentMethod) && a.paymentDetails ? 'payment-deadline' : null
   if (a.creditStatus === 'credited') return 'charge-completed'
+  // The refund mails (flows/cashRefunds.ts mailRefund): done, or asked of KOMOJU and not
+  // yet done (a card refund with no answer yet, a bank transfer KOMOJU has not made).
+  if (a.status === 'refunded') return 'refund-completed'
   if (a.status !== 'paid') return null
+  if (a.creditStatus === 'refunding') return 'refund-approved'
   if (a.creditStatus === 'held') return 'credit-held'
   if (['retrying', 'refused', 'stalled', 'mismatch'].includes(a.creditStatus)) return 'credit-error'
   return null
 }
 
 /** Why 返金 cannot be done now, by the desk's rule (refundableByStudent); null if it can. */
-const whyNoRefund = (a: Application): ConsoleKey | null => {
+const whyNoRefund = (a: Application, s: ActionSituation): ConsoleKey | null => {
   if (a.status === 'refunded') return 'appWhyRefunded'
   if (a.status !== 'paid') return 'appWhyNotPaid'
-  if (a.creditStatus === 'credited') return 'appWhyCredited'
+  // The money is on the card: not ours to give back, the university's office settles it.
+  // Said with where to send the student (大学設定's 窓口), or how to get that set.
+  if (a.creditStatus === 'credited')
+    // (An issued certificate order has words of its own: whyNot says certWhyIssued.)
+    return a.kind === 'certificate'
+      ? 'appWhyCredited'
+      : deskOf(s.extras, 'ja') || deskOf(s.extras, 'en')
+        ? 'retryWhyRefundOnCard'
+        : 'retryWhyRefundOnCardNoDesk'
   // Once a credit request may have reached M.I.C., only M.I.C.'s answer decides: it may
   // have landed, so the money must not also go back.
   if (a.creditSentAt !== null) return 'appWhyCreditSent'
@@ -117,6 +139,84 @@ export interface ActionSituation {
   student: Pick<ScopedStudent, 'email'>
   openRequest: OpenRefundRequest | undefined
   member: Pick<StaffPrincipal, 'id'>
+  /** What only some states need (situationExtras): the card's room, the university's 窓口. */
+  extras?: SituationExtras | null
+}
+
+/**
+ * What whyNot needs beyond the application for a held credit (is there room on the card
+ * yet?) and a credited one (where the office takes the student whose money is on the card).
+ */
+export interface SituationExtras {
+  /** M.I.C.'s last balance of the card as the service read it, null if never read. */
+  lastBalance: number | null
+  cap: number
+  /** 大学設定's 窓口 for money already on the card ('' when not set). */
+  cardMoneyDesk: { ja: string; en: string }
+}
+
+/** The states whose reasons read SituationExtras: a held credit, a credited one. */
+const needsExtras = (a: Pick<Application, 'kind' | 'creditStatus'>) =>
+  a.kind === 'mic_charge' && (a.creditStatus === 'held' || a.creditStatus === 'credited')
+
+/**
+ * Reads SituationExtras when the application's state needs them (one query), else null:
+ * 申請詳細 of any other state costs nothing more.
+ */
+export const situationExtras = async (
+  s: Pick<Services, 'db'>,
+  a: Pick<Application, 'kind' | 'creditStatus' | 'studentId' | 'universityId'>,
+): Promise<SituationExtras | null> => {
+  if (!needsExtras(a)) return null
+  const row = await s.db
+    .select({
+      lastBalance: students.micBalance,
+      cap: universities.balanceCap,
+      ja: universities.cardMoneyDesk,
+      en: universities.cardMoneyDeskEn,
+    })
+    .from(students)
+    .innerJoin(universities, eq(universities.id, a.universityId))
+    .where(eq(students.id, a.studentId))
+    .get()
+  return row
+    ? {
+        lastBalance: row.lastBalance,
+        cap: row.cap,
+        cardMoneyDesk: { ja: row.ja.trim(), en: row.en.trim() },
+      }
+    : null
+}
+
+const deskOf = (extras: SituationExtras | null | undefined, lang: Lang) =>
+  extras?.cardMoneyDesk[lang] ?? ''
+
+/**
+ * A held credit that cannot fit yet: by M.I.C.'s last balance the card still has no room
+ * for it, so 再チャージ would only hold it again; the cron looks again by itself at its
+ * next_credit_at. Unknown balance: offered (the desk reads M.I.C. and decides).
+ */
+const heldWithoutRoom = (a: Application, extras: SituationExtras | null | undefined) =>
+  a.creditStatus === 'held' &&
+  extras != null &&
+  extras.lastBalance !== null &&
+  extras.lastBalance + creditAmountOf(a) > extras.cap
+
+/**
+ * The figures a reason names ({time}, {balance}, {amount}, {cap}, {desk}), in the console's
+ * language: the 窓口 in that language, the other one's when only it is set.
+ */
+export const whyParams = (s: ActionSituation, lang: Lang): Params => {
+  const a = s.application
+  const yen = (n: number) => `¥${formatYen(n)}`
+  const other: Lang = lang === 'en' ? 'ja' : 'en'
+  return {
+    time: a.nextCreditAt === null ? '—' : formatJstDateTime(a.nextCreditAt),
+    amount: yen(creditAmountOf(a)),
+    balance: s.extras?.lastBalance == null ? '—' : yen(s.extras.lastBalance),
+    cap: s.extras ? yen(s.extras.cap) : '—',
+    desk: deskOf(s.extras, lang) || deskOf(s.extras, other),
+  }
 }
 
 /**
@@ -146,7 +246,13 @@ const whyNotAction = (name: ActionName, s: ActionSituation): ConsoleKey | null =
       // The gateway's amount is not the application's: never credit it; ask or refund.
       if (a.creditStatus === 'mismatch') return 'appWhyMismatch'
       if (a.creditStatus === 'refunding') return 'appWhyRefunding'
-      return RECREDITABLE.includes(a.creditStatus) ? null : 'appWhyNotPaid'
+      if (!RECREDITABLE.includes(a.creditStatus)) return 'appWhyNotPaid'
+      // A refund waits for its decision: crediting now would race it (whichever lands
+      // first, the other is refused), so the request is decided first.
+      if (s.openRequest) return 'retryWhyRefundOpen'
+      // It would only be held again: the cron tries it by itself when there is room.
+      if (heldWithoutRoom(a, s.extras)) return 'retryWhyHeldNoRoom'
+      return null
     case 'inquire':
       return a.providerPaymentId || a.providerSessionId ? null : 'appWhyNotOpened'
     case 'resend-mail':
@@ -154,11 +260,11 @@ const whyNotAction = (name: ActionName, s: ActionSituation): ConsoleKey | null =
       return fittingMail(a) ? null : 'appWhyNoMail'
     case 'refund':
       if (s.openRequest) return 'appWhyRefundOpen'
-      return whyNoRefund(a)
+      return whyNoRefund(a, s)
     case 'refund-approve':
       if (!s.openRequest) return 'appWhyNoRequest'
       if (s.openRequest.requestedBy === s.member.id) return 'appWhyOwnRequest'
-      return whyNoRefund(a)
+      return whyNoRefund(a, s)
     case 'refund-reject':
       return s.openRequest ? null : 'appWhyNoRequest'
     case 'credit-net':
@@ -194,6 +300,8 @@ export interface ActionInput {
   application: Application
   student: ScopedStudent
   openRequest: OpenRefundRequest | undefined
+  /** situationExtras of the application as read for this request. */
+  extras?: SituationExtras | null
   reason: string
 }
 
@@ -231,9 +339,10 @@ const recredit = async (s: Services, input: ActionInput, at: number): Promise<Ac
   const a = input.application
   const result = await deskFor(s.desks, a.universityId, a.studentId).recredit(a.id)
   const after = await reload(s, a.id)
+  // When it will be tried by itself (a retry, a stop window, a hold): the result says so.
   return audit(s, input, at, 'recredit', {
     before: stateOf(a),
-    after: { ...stateOf(after), result },
+    after: { ...stateOf(after), nextCreditAt: after.nextCreditAt, result },
   })
 }
 
@@ -332,6 +441,10 @@ const mailOf = async (
       return creditHeldMail(tr, u, student.email, a)
     case 'credit-error':
       return creditErrorMail(tr, u, student.email, a)
+    case 'refund-approved':
+      return refundApprovedMail(tr, u, student.email, student.nameKana, a)
+    case 'refund-completed':
+      return refundCompletedMail(tr, u, student.email, student.nameKana, a)
   }
 }
 
@@ -441,11 +554,28 @@ const decideRefund = async (
     .set({ result: outcome })
     .where(eq(refundRequests.id, request.id))
   const after = await reload(s, a.id)
+  // The student is told (once: only the claimant of the decision gets here). Refunded at
+  // once (a card): that it is done. Asked of KOMOJU and not answered yet: that it is under
+  // way (its completion is mailed by settleWithGateway). A store payment's approval mail
+  // is the link to the bank account page, sent above; a refund KOMOJU refused: nothing.
+  const mail =
+    outcome === 'refunded'
+      ? 'refund-completed'
+      : outcome === 'unavailable' && after.status === 'paid' && after.creditStatus === 'refunding'
+        ? 'refund-approved'
+        : null
+  const mailed = mail ? await mailRefund(s, after, mail) : null
   return audit(s, input, at, name, {
     targetType: 'refund',
     targetId: request.id,
     before: stateOf(a),
-    after: { ...stateOf(after), requestId: request.id, decision, outcome },
+    after: {
+      ...stateOf(after),
+      requestId: request.id,
+      decision,
+      outcome,
+      ...(mail ? { mail, sent: mailed } : {}),
+    },
   })
 }
 
@@ -464,6 +594,8 @@ export const runAction = async (
     student: input.student,
     openRequest: input.openRequest,
     member: input.actor,
+    // As read for this request; read here when the caller did not.
+    extras: input.extras !== undefined ? input.extras : await situationExtras(s, input.application),
   })
   if (why) return { done: false, why, status: why === 'appWhyOwnRequest' ? 403 : 409 }
   const at = s.clock()

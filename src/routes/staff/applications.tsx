@@ -8,7 +8,9 @@ import {
   CHARGE_ONLY,
   fittingMail,
   runAction,
+  situationExtras,
   whyNot,
+  whyParams,
   type ActionName,
 } from '../../flows/staff/actions'
 import {
@@ -165,12 +167,19 @@ type Scoped = NonNullable<Awaited<ReturnType<typeof loadScoped>>>
 
 const notFound = (c: C) => notFoundReply(c, { href: '/staff/search', label: 'navSearch' })
 
-const situationOf = async (c: C, found: Scoped) => ({
-  application: found.application,
-  student: found.student,
-  openRequest: await openRefundRequest(c.get('deps').db, found.application.id),
-  member: c.get('staff')!,
-})
+const situationOf = async (c: C, found: Scoped) => {
+  const [openRequest, extras] = await Promise.all([
+    openRefundRequest(c.get('deps').db, found.application.id),
+    situationExtras(c.get('deps'), found.application),
+  ])
+  return {
+    application: found.application,
+    student: found.student,
+    openRequest,
+    member: c.get('staff')!,
+    extras,
+  }
+}
 
 /**
  * 申請詳細, from one batch of reads (flows/staff/applications.ts). `notice`: a message of
@@ -189,7 +198,13 @@ const renderDetail = async (c: C, id: number, notice: Notice | null) => {
     notice === null && /^\d{1,12}$/.test(entryId) ? Number(entryId) : null,
   )
   if (!found) return notFound(c)
-  const situation = { ...found, member }
+  // A held or credited charge's reasons need the card's room or the 窓口 (one more read).
+  const situation = {
+    ...found,
+    member,
+    extras: await situationExtras(c.get('deps'), found.application),
+  }
+  const lang = c.get('tr').lang
   // Only what the member's role may do is shown; each says whether it makes sense now.
   const offers = ACTION_NAMES.filter(
     (name) =>
@@ -199,6 +214,7 @@ const renderDetail = async (c: C, id: number, notice: Notice | null) => {
   ).map((name) => ({
     name,
     why: whyNot(name, situation),
+    params: whyParams(situation, lang),
   }))
   return c.render(
     <ApplicationDetail
@@ -277,6 +293,7 @@ const renderConfirm = async (c: C, name: ActionName, errors: FieldErrors) => {
       description={describe(c, name, situation)}
       openRequest={situation.openRequest}
       why={why}
+      whyParams={whyParams(situation, c.get('tr').lang)}
       errors={errors}
     />,
     { title: ct('appConfirmTitle', { action: ct(ACTION_LABEL[name]) }) },
@@ -301,6 +318,7 @@ for (const name of ACTION_NAMES) {
         application: found.application,
         student: found.student,
         openRequest: situation.openRequest,
+        extras: situation.extras,
         reason: c.req.valid('form').reason,
       })
       if (!result.done) {
@@ -310,7 +328,7 @@ for (const name of ACTION_NAMES) {
         const ct = c.get('ct')
         return renderDetail(c, found.application.id, {
           kind: 'error',
-          text: `${ct(ACTION_LABEL[name])}: ${ct(result.why)}`,
+          text: `${ct(ACTION_LABEL[name])}: ${ct(result.why, whyParams(situation, c.get('tr').lang))}`,
         })
       }
       return c.redirect(

@@ -20,7 +20,8 @@ import type {
   SearchRow,
   TimelineEntry,
 } from '../../flows/staff/applications'
-import type { Translator } from '../../i18n'
+import type { Params, Translator } from '../../i18n'
+import { creditCauseOf, type CreditCause } from '../../domain/creditCause'
 import type { ConsoleKey, ConsoleText } from '../../i18n/console'
 import { methodLabel, statusLabel } from '../pages/charge'
 import { ErrorSummary, Field, Message, type FieldError, type FieldErrors } from '../components'
@@ -307,9 +308,12 @@ export const ACTION_LABEL: Record<ActionName, ConsoleKey> = {
 export interface ActionOffer {
   name: ActionName
   why: ConsoleKey | null
+  /** The figures the reason names (flows/staff/actions.ts whyParams). */
+  params?: Params
 }
 
-export type Notice = { kind: 'info' | 'success' | 'error'; text: string }
+/** A message on 申請詳細; `code`: the raw record behind it, in small type for technical staff. */
+export type Notice = { kind: 'info' | 'success' | 'error'; text: string; code?: string }
 
 const Fact = (p: { label: string; children: unknown }) => (
   <>
@@ -351,6 +355,13 @@ export const ApplicationDetail = (p: {
       {p.notice && (
         <Message kind={p.notice.kind}>
           <p>{p.notice.text}</p>
+          {p.notice.code && (
+            <p>
+              <small>
+                {ct('retryCodeLabel')}: <code>{p.notice.code}</code>
+              </small>
+            </p>
+          )}
         </Message>
       )}
       <section class="card" aria-labelledby="application-heading">
@@ -536,7 +547,7 @@ const OfferList = ({ applicationId, offers }: { applicationId: number; offers: A
           </li>
         ) : (
           <li>
-            <span class="offer-off">{ct(ACTION_LABEL[o.name])}</span>: {ct(o.why)}
+            <span class="offer-off">{ct(ACTION_LABEL[o.name])}</span>: {ct(o.why, o.params)}
           </li>
         ),
       )}
@@ -551,6 +562,8 @@ const MAIL_LABEL: Record<string, ConsoleKey> = {
   'charge-completed': 'appMailCompleted',
   'credit-held': 'appMailHeld',
   'credit-error': 'appMailError',
+  'refund-approved': 'retryMailRefundApproved',
+  'refund-completed': 'retryMailRefundCompleted',
   'staff-alert': 'appMailStaffAlert',
   'certificate-printed': 'certMailKindPrinted',
   'certificate-shipped': 'certMailKindShipped',
@@ -740,6 +753,8 @@ export const ActionConfirm = (p: {
   description: string
   openRequest: OpenRefundRequest | undefined
   why: ConsoleKey | null
+  /** The figures `why` names. */
+  whyParams?: Params
   errors: FieldErrors
 }) => {
   const c = useC()
@@ -775,7 +790,7 @@ export const ActionConfirm = (p: {
       </section>
       {p.why ? (
         <Message kind="error">
-          <p>{ct(p.why)}</p>
+          <p>{ct(p.why, p.whyParams)}</p>
         </Message>
       ) : (
         <>
@@ -849,6 +864,59 @@ const inquiryNotice = (ct: ConsoleText, tr: Translator, after: Record<string, un
   }
 }
 
+const CAUSE_SENTENCE: Record<CreditCause['kind'], ConsoleKey> = {
+  cardSuspended: 'retryCauseCardSuspended',
+  cardUnknown: 'retryCauseCardUnknown',
+  overCap: 'retryCauseOverCap',
+  micUnavailable: 'retryCauseMicUnavailable',
+  micRefused: 'retryCauseMicRefused',
+  // Not a credit's causes (再チャージ is refused for a mismatch and for certificates).
+  amountMismatch: 'retryCauseOther',
+  registrarMaintenance: 'retryCauseOther',
+  registrarRefused: 'retryCauseOther',
+  registrarUnavailable: 'retryCauseOther',
+  other: 'retryCauseOther',
+}
+
+/** What the member does next about a credit 再チャージ could not land, by its state and cause. */
+const recreditNext = (status: string, cause: CreditCause | null): ConsoleKey => {
+  if (status === 'held') return 'retryNextHeld'
+  if (status === 'retrying') return 'retryNextRetrying'
+  if (status === 'stalled') return 'retryNextStalled'
+  if (cause?.kind === 'cardSuspended') return 'retryNextCardSuspended'
+  if (cause?.kind === 'cardUnknown') return 'retryNextCardUnknown'
+  return 'retryNextAsk'
+}
+
+/**
+ * 再チャージ's result, from its audit entry: credited is a success; M.I.C. refusing again
+ * (refused, held over the cap, failing or stalled) is an error that says why in words
+ * (domain/creditCause.ts, the one reader of the desk's records) and what to do next, the
+ * record itself in small type; a stop window says when it is credited by itself.
+ */
+const recreditNotice = (ct: ConsoleText, after: Record<string, unknown>): Notice => {
+  const status = String(after.creditStatus)
+  const next =
+    typeof after.nextCreditAt === 'number' ? formatJstDateTime(after.nextCreditAt) : ct('dash')
+  if (status === 'deferred') return { kind: 'info', text: ct('retryDeferred', { time: next }) }
+  if (!['refused', 'held', 'retrying', 'stalled'].includes(status))
+    return {
+      kind: status === 'credited' ? 'success' : 'info',
+      text: ct('appDoneRecredit', { status: creditLabel(ct, status) }),
+    }
+  const record = typeof after.creditError === 'string' ? after.creditError : null
+  const cause = creditCauseOf(record, status)
+  return {
+    kind: 'error',
+    text: [
+      ct('retryFailed', { status: creditLabel(ct, status) }),
+      ...(cause ? [ct(CAUSE_SENTENCE[cause.kind])] : []),
+      ct(recreditNext(status, cause), { time: next }),
+    ].join(' '),
+    code: record ?? undefined,
+  }
+}
+
 /** The message on the detail page after an action, from the action's audit entry. */
 export const actionNotice = (
   ct: ConsoleText,
@@ -858,13 +926,8 @@ export const actionNotice = (
 ): Notice | null => {
   const after = parseAfter(afterJson)
   switch (action) {
-    case 'application.recredit': {
-      const status = String(after.creditStatus)
-      return {
-        kind: status === 'credited' ? 'success' : 'info',
-        text: ct('appDoneRecredit', { status: creditLabel(ct, status) }),
-      }
-    }
+    case 'application.recredit':
+      return recreditNotice(ct, after)
     case 'application.credit-net': {
       const status = String(after.creditStatus)
       return {
@@ -884,17 +947,23 @@ export const actionNotice = (
     }
     case 'refund.request':
       return { kind: 'success', text: ct('appDoneRefund') }
-    case 'refund.approve':
+    case 'refund.approve': {
+      // The refund mail the student was sent (flows/staff/actions.ts decideRefund), if any.
+      const mailed =
+        after.sent === true
+          ? ` ${ct('retryRefundMailed', { mail: mailLabel(ct, String(after.mail)) })}`
+          : ''
       if (after.outcome === 'bankAccountAsked')
         return { kind: 'success', text: ct('appDoneRefundBankAsked') }
       return after.outcome === 'refunded'
-        ? { kind: 'success', text: ct('appDoneRefundApproved') }
+        ? { kind: 'success', text: `${ct('appDoneRefundApproved')}${mailed}` }
         : {
             kind: 'error',
-            text: ct(
+            text: `${ct(
               after.outcome === 'unavailable' ? 'appRefundUnavailable' : 'appRefundNotRefundable',
-            ),
+            )}${mailed}`,
           }
+    }
     case 'refund.reject':
       return { kind: 'info', text: ct('appDoneRefundRejected') }
     case 'certificate.revoke':
