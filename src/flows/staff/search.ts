@@ -1,4 +1,4 @@
-import { and, desc, eq, gte, lt, or, sql, type SQL } from 'drizzle-orm'
+import { and, desc, eq, gte, lt, or, sql, type SQL, type SQLWrapper } from 'drizzle-orm'
 import type { Db } from '../../db'
 import { applications, students, universities } from '../../db/schema'
 import { containsText } from '../../db/text'
@@ -9,6 +9,7 @@ import {
   type PaymentStatus,
 } from '../../domain/application'
 import type { PaymentMethod } from '../../domain/paymentMethods'
+import { kanaTerm, paymentNumberTerm, userIdTerm } from '../../domain/searchTerms'
 import { universityScope, type StaffPrincipal } from '../../domain/staff'
 import type { Application } from '../charge'
 
@@ -68,15 +69,26 @@ export const jstDayStart = (day: string, dayAfter = false): number | null => {
   return utc + (dayAfter ? 86_400_000 : 0) - 9 * 60 * 60_000
 }
 
+/** A stored name without its spaces, to compare with `kanaTerm` (domain/searchTerms.ts). */
+const kanaWithoutSpaces = (column: SQLWrapper) =>
+  sql`replace(replace(${column}, ' ', ''), '　', '')`
+
 /**
- * 氏名カナ as people type it: half-width kana, hiragana and spaces of either width are
- * all read as the stored full-width katakana without spaces.
+ * 支払番号 as the receipt prints it (hyphens, spaces, full-width: domain/searchTerms.ts)
+ * against the stored number without its own hyphens and spaces; or the gateway's payment or
+ * session id, exactly.
  */
-export const normaliseKana = (s: string) =>
-  s
-    .normalize('NFKC')
-    .replace(/[\u3041-\u3096]/g, (ch) => String.fromCharCode(ch.charCodeAt(0) + 0x60))
-    .replace(/[\s\u3000]/g, '')
+const paymentRefMatches = (typed: string) => {
+  const id = typed.trim()
+  const digits = paymentNumberTerm(typed)
+  return or(
+    digits === ''
+      ? undefined
+      : sql`replace(replace(${applications.paymentNumber}, '-', ''), ' ', '') = ${digits}`,
+    eq(applications.providerPaymentId, id),
+    eq(applications.providerSessionId, id),
+  )
+}
 
 export interface SearchRow {
   id: number
@@ -108,21 +120,12 @@ export const searchApplications = async (
     scope === null ? undefined : eq(applications.universityId, scope),
     c.universityId === null ? undefined : eq(applications.universityId, c.universityId),
     c.applicationId === null ? undefined : eq(applications.id, c.applicationId),
-    c.userId === null ? undefined : eq(students.userId, c.userId),
+    c.userId === null ? undefined : eq(students.userId, userIdTerm(c.userId)),
     c.nameKana === null
       ? undefined
-      : containsText(
-          sql`replace(replace(${students.nameKana}, ' ', ''), '　', '')`,
-          normaliseKana(c.nameKana),
-        ),
+      : containsText(kanaWithoutSpaces(students.nameKana), kanaTerm(c.nameKana)),
     c.email === null ? undefined : sql`lower(${students.email}) = ${c.email.toLowerCase()}`,
-    c.paymentRef === null
-      ? undefined
-      : or(
-          eq(applications.paymentNumber, c.paymentRef),
-          eq(applications.providerPaymentId, c.paymentRef),
-          eq(applications.providerSessionId, c.paymentRef),
-        ),
+    c.paymentRef === null ? undefined : paymentRefMatches(c.paymentRef),
     c.from === null ? undefined : gte(applications.createdAt, c.from),
     c.to === null ? undefined : lt(applications.createdAt, c.to),
     c.state === null
@@ -153,5 +156,76 @@ export const searchApplications = async (
     .orderBy(desc(applications.createdAt), desc(applications.id))
     .limit(SEARCH_LIMIT + 1)
     .all()
+  return { rows: found.slice(0, SEARCH_LIMIT), limited: found.length > SEARCH_LIMIT }
+}
+
+// ---- 学生 ----------------------------------------------------------------------------------
+
+/** A person 検索 found: an account with the service, or a roster person who never logged in. */
+export interface StudentRow {
+  universityId: string
+  universityName: string
+  universityNameEn: string
+  userId: string
+  nameKana: string
+  email: string | null
+  /** The account's id (students.id); null: on the roster only, never logged in. */
+  accountId: number | null
+  /** How many applications the account has made. */
+  applications: number
+}
+
+/** The terms that name a person; any other term is about applications. */
+export type StudentCriteria = Pick<SearchCriteria, 'userId' | 'nameKana' | 'email' | 'universityId'>
+
+/**
+ * Students matching every term given, whether or not they ever applied: accounts
+ * (`students`, by the name they had at their last login or the roster's current one) and
+ * people on the roster (`directory_people`) who have never logged in, whom "I can't log in"
+ * is often about. In ユーザID order, at most SEARCH_LIMIT; always limited to the member's
+ * university, like the applications. A roster person has no e-mail address with us, so a
+ * search by e-mail finds accounts only.
+ */
+export const searchStudents = async (
+  db: Db,
+  member: Pick<StaffPrincipal, 'universityId'>,
+  c: StudentCriteria,
+): Promise<{ rows: StudentRow[]; limited: boolean }> => {
+  const scope = universityScope(member)
+  const universityIs = (column: SQL) =>
+    and(
+      scope === null ? undefined : sql`${column} = ${scope}`,
+      c.universityId === null ? undefined : sql`${column} = ${c.universityId}`,
+    )
+  const userId = c.userId === null ? null : userIdTerm(c.userId)
+  const name = c.nameKana === null ? null : kanaTerm(c.nameKana)
+  const nameIn = (column: SQL) =>
+    containsText(sql`replace(replace(${column}, ' ', ''), '　', '')`, name ?? '')
+  const accounts = sql`SELECT s.university_id AS universityId, s.user_id AS userId,
+      COALESCE(d.name_kana, s.name_kana) AS nameKana, s.email AS email, s.id AS accountId,
+      (SELECT count(*) FROM applications a WHERE a.student_id = s.id) AS applications
+    FROM students s LEFT JOIN directory_people d
+      ON d.university_id = s.university_id AND d.user_id = s.user_id
+    WHERE ${and(
+      sql`1 = 1`,
+      universityIs(sql`s.university_id`),
+      userId === null ? undefined : sql`s.user_id = ${userId}`,
+      name === null ? undefined : or(nameIn(sql`s.name_kana`), nameIn(sql`d.name_kana`)),
+      c.email === null ? undefined : sql`lower(s.email) = ${c.email.toLowerCase()}`,
+    )}`
+  const rosterOnly = sql`SELECT d.university_id, d.user_id, d.name_kana, NULL, NULL, 0
+    FROM directory_people d
+    WHERE ${and(
+      sql`NOT EXISTS (SELECT 1 FROM students s WHERE s.university_id = d.university_id AND s.user_id = d.user_id)`,
+      universityIs(sql`d.university_id`),
+      userId === null ? undefined : sql`d.user_id = ${userId}`,
+      name === null ? undefined : nameIn(sql`d.name_kana`),
+    )}`
+  const found = await db.all<StudentRow>(
+    sql`SELECT x.*, u.name AS universityName, u.name_en AS universityNameEn FROM (${accounts}${
+      c.email === null ? sql` UNION ALL ${rosterOnly}` : sql``
+    }) x JOIN universities u ON u.id = x.universityId
+    ORDER BY x.userId, x.universityId LIMIT ${SEARCH_LIMIT + 1}`,
+  )
   return { rows: found.slice(0, SEARCH_LIMIT), limited: found.length > SEARCH_LIMIT }
 }

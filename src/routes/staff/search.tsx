@@ -9,6 +9,7 @@ import {
   parseStateFilter,
   SEARCH_LIMIT,
   searchApplications,
+  searchStudents,
   STATE_OPTIONS,
 } from '../../flows/staff/search'
 import type { ConsoleKey } from '../../i18n/console'
@@ -16,7 +17,10 @@ import type { FieldErrors } from '../../views/components'
 import { SearchPage, type SearchValues } from '../../views/staff/search'
 import { errorsFromConsoleIssues, optionalText } from './forms'
 
-/** 検索: applications by number, student, payment reference, period and state. */
+/**
+ * 検索: students (by ユーザID, 氏名カナ, e-mail, whether or not they applied) and applications
+ * (by number, student, payment reference, period and state).
+ */
 export const search = new Hono<AppEnv>()
 
 // ---- 検索 ----------------------------------------------------------------------------------
@@ -108,7 +112,7 @@ search.get('/search', async (c) => {
     return render(errors, null)
   }
   const q = parsed.data
-  const found = await searchApplications(db, member, {
+  const criteria = {
     applicationId: q.id ? Number(q.id) : null,
     userId: q.user || null,
     nameKana: q.name || null,
@@ -118,10 +122,17 @@ search.get('/search', async (c) => {
     to: q.to ? jstDayStart(q.to, true) : null,
     state: q.state ? parseStateFilter(q.state) : null,
     universityId: universities && q.university ? q.university : null,
-  })
+  }
+  // Students are looked for when only terms that name a person were given: a number, a
+  // period or a state is about applications, and the students' list would not narrow.
+  const aboutPeople = (q.user || q.name || q.email) && !(q.id || q.ref || q.from || q.to || q.state)
+  const [found, people] = await Promise.all([
+    searchApplications(db, member, criteria),
+    aboutPeople ? searchStudents(db, member, criteria) : null,
+  ])
   const lines = await linesOf(
     db,
     found.rows.filter((r) => r.kind === 'certificate').map((r) => r.id),
   )
-  return render({}, { ...found, limit: SEARCH_LIMIT, lines })
+  return render({}, { ...found, limit: SEARCH_LIMIT, lines, students: people })
 })

@@ -2,13 +2,15 @@ import type { PropsWithChildren } from 'hono/jsx'
 import { useRequestContext } from '../renderer'
 import type { AppEnv } from '../../context'
 import { CREDIT_STATUSES, PAYMENT_STATUSES } from '../../domain/application'
-import type { SearchRow } from '../../flows/staff/search'
+import type { SearchRow, StudentRow } from '../../flows/staff/search'
+import type { ConsoleKey } from '../../i18n/console'
 import type { CertificateLine } from '../../flows/staff/certificates'
 import { methodLabel, statusLabel } from '../pages/charge'
 import { ErrorSummary, Field, type FieldError, type FieldErrors } from '../components'
 import { CREDIT_LABEL, creditShown, yen } from './applications'
 import { issueLabel, linesSummary } from './certificates'
 import { TableWrap, When } from './components'
+import { studentPath } from './students'
 
 const useC = () => useRequestContext<AppEnv>()
 
@@ -60,6 +62,8 @@ export const SearchPage = (p: {
     limited: boolean
     limit: number
     lines: Map<number, CertificateLine[]>
+    /** The students found; null when the terms were about applications. */
+    students: { rows: StudentRow[]; limited: boolean } | null
   } | null
 }) => {
   const c = useC()
@@ -158,10 +162,18 @@ export const SearchPage = (p: {
           </button>
         </div>
       </form>
+      {p.results?.students && (
+        <StudentResults
+          {...p.results.students}
+          limit={p.results.limit}
+          showUniversity={p.universities !== null && p.universities.length > 1}
+        />
+      )}
       {p.results && (
         <SearchResults
           {...p.results}
           showUniversity={p.universities !== null && p.universities.length > 1}
+          heading={p.results.students ? 'studentsSearchApplicationsHeading' : 'appResults'}
         />
       )}
     </>
@@ -175,19 +187,21 @@ const SearchResults = (p: {
   showUniversity: boolean
   /** Each certificate order's 内訳 lines, to name what was ordered. */
   lines: Map<number, CertificateLine[]>
+  /** 検索結果, or 申請 below the students found. */
+  heading: ConsoleKey
 }) => {
   const c = useC()
   const ct = c.get('ct')
   const tr = c.get('tr')
   return (
     <section aria-labelledby="results-heading">
-      <h2 id="results-heading">{ct('appResults')}</h2>
+      <h2 id="results-heading">{ct(p.heading)}</h2>
       <p role="status">
         {p.rows.length === 0 ? ct('appNoResults') : ct('appResultCount', { count: p.rows.length })}
         {p.limited && ` ${ct('appResultLimited', { limit: p.limit })}`}
       </p>
       {p.rows.length > 0 && (
-        <TableWrap label={ct('appResults')}>
+        <TableWrap label={ct(p.heading)}>
           <table>
             <thead>
               <tr>
@@ -215,7 +229,9 @@ const SearchResults = (p: {
                       ? linesSummary(ct, tr.lang, p.lines.get(r.id) ?? [])
                       : ct('certKindCharge')}
                   </td>
-                  <td>{r.userId}</td>
+                  <td>
+                    <a href={studentPath({ accountId: r.studentId })}>{r.userId}</a>
+                  </td>
                   <td>{r.nameKana}</td>
                   <td class="num">{yen(r.amount)}</td>
                   <td>{methodLabel(tr, r.paymentMethod)}</td>
@@ -224,6 +240,63 @@ const SearchResults = (p: {
                   <td>
                     <When ms={r.createdAt} />
                   </td>
+                </tr>
+              ))}
+            </tbody>
+          </table>
+        </TableWrap>
+      )}
+    </section>
+  )
+}
+
+/** The students 検索 found, each a link to their page (a roster person's too). */
+const StudentResults = (p: {
+  rows: StudentRow[]
+  limited: boolean
+  limit: number
+  showUniversity: boolean
+}) => {
+  const c = useC()
+  const ct = c.get('ct')
+  const lang = c.get('tr').lang
+  return (
+    <section aria-labelledby="students-heading">
+      <h2 id="students-heading">{ct('studentsSearchHeading')}</h2>
+      <p role="status">
+        {p.rows.length === 0
+          ? ct('studentsSearchNone')
+          : ct('studentsSearchCount', { count: p.rows.length })}
+        {p.limited && ` ${ct('studentsSearchLimited', { limit: p.limit })}`}
+      </p>
+      {p.rows.length > 0 && (
+        <TableWrap label={ct('studentsSearchHeading')}>
+          <table class="student-results">
+            <thead>
+              <tr>
+                <th scope="col">{ct('appUserId')}</th>
+                {p.showUniversity && <th scope="col">{ct('university')}</th>}
+                <th scope="col">{ct('appNameKana')}</th>
+                <th scope="col">{ct('email')}</th>
+                <th scope="col">{ct('studentsSearchApplicationsCol')}</th>
+              </tr>
+            </thead>
+            <tbody>
+              {p.rows.map((r) => (
+                <tr>
+                  <td>
+                    <a href={studentPath(r)}>{r.userId}</a>
+                  </td>
+                  {p.showUniversity && (
+                    <td>{lang === 'en' ? r.universityNameEn : r.universityName}</td>
+                  )}
+                  <td>{r.nameKana}</td>
+                  <td class="wrap">
+                    {r.accountId === null
+                      ? ct('studentsSearchNeverLoggedIn')
+                      : (r.email ?? ct('studentsNotRegistered'))}
+                  </td>
+                  <td class="num">{r.applications}</td>
                 </tr>
               ))}
             </tbody>
