@@ -132,6 +132,8 @@ export const FEWER_CLOCKS: Record<string, { clocks: readonly string[]; why: stri
  * a file that begins there starts at noon JST whatever the pinned clock says.
  */
 export const CLOCK_FREE: Record<string, string> = {
+  'test/integration/console-search.test.ts':
+    'starts at noon; lock times are read from the rows it made, no time rule decides anything',
   'test/integration/console-reads.test.ts':
     'the console reads at fixed instants given as parameters; moves and reads no clock',
   'test/unit/certificates.test.ts': 'pure rules given fixed instants and records',

@@ -65,7 +65,9 @@ export const attemptLogin = async (
     const clientLock = await currentLock(db, cKey, now)
     if (clientLock) return { kind: 'locked', until: clientLock }
   }
-  const key = device ? deviceKey(university.id, device) : accountKey(university.id, input.userId)
+  const key = device
+    ? deviceKey(university.id, input.userId, device)
+    : accountKey(university.id, input.userId)
   const policy = device ? DEVICE_POLICY : ACCOUNT_POLICY
   const gate = await beginAttempt(db, key, now, policy)
   if (gate.locked !== null) return { kind: 'locked', until: gate.locked }

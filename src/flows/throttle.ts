@@ -7,9 +7,24 @@ export const accountKey = (universityId: string, userId: string) =>
   `account:${universityId}:${userId.toLowerCase()}`
 export const clientKey = (universityId: string, client: string) =>
   `client:${universityId}:${client}`
-/** A device cookie's own counter, by its nonce (see security/device.ts). */
-export const deviceKey = (universityId: string, device: string) =>
-  `device:${universityId}:${device}`
+/**
+ * A device cookie's own counter, by its nonce (see security/device.ts). The cookie names no
+ * student; its counter here does (the user ID the cookie was checked against), so the
+ * console can tell a caller that their own browser is locked, and until when.
+ */
+export const deviceKey = (universityId: string, userId: string, device: string) =>
+  `${devicePrefix(universityId, userId)}${device}`
+
+// A user ID holds no ':' (domain/rosterCsv.ts USER_ID), so a prefix names one student's devices.
+const devicePrefix = (universityId: string, userId: string) =>
+  `device:${universityId}:${userId.toLowerCase()}:`
+
+/** The keys of one student's device counters: from `from` (inclusive) to `to` (exclusive). */
+export const deviceKeyRange = (universityId: string, userId: string) => {
+  const from = devicePrefix(universityId, userId)
+  // ';' is the character after ':': the range holds exactly the keys that begin with the prefix.
+  return { from, to: `${from.slice(0, -1)};` }
+}
 
 /**
  * Counts one attempt (or failure) against `key` in one atomic statement and returns its

@@ -105,7 +105,7 @@ const checkCurrentSecondPassword = async (
     now,
   )
   const key = device
-    ? deviceKey(student.universityId, device)
+    ? deviceKey(student.universityId, student.userId, device)
     : accountKey(student.universityId, student.userId)
   const policy = device ? DEVICE_POLICY : ACCOUNT_POLICY
   const gate = await beginAttempt(db, key, now, policy)

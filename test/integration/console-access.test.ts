@@ -67,6 +67,9 @@ const pages = (): [string, Record<Who, Expect>][] => [
   [`/staff/students/${studentId}`, allStaffSee(404)],
   [`/staff/students/${studentId}/unlock`, allStaffSee(404)],
   [`/staff/students/${studentId}/end-sessions`, allStaffSee(404)],
+  // A roster person who never logged in (console-search.test.ts).
+  ['/staff/people/demo/test0282', allStaffSee(404)],
+  ['/staff/people/demo/test0282/unlock', allStaffSee(404)],
   ['/staff/reconciliation', allStaffSee('ok')],
   [`/staff/reconciliation/${runId}`, allStaffSee(404)],
   [`/staff/reconciliation/${runId}.csv`, allStaffSee(404)],
@@ -143,6 +146,7 @@ describe('each role against each console action', () => {
       ['otherStaff', `/staff/applications/${applicationId}/actions/resend-mail`, reason, 404],
       ['otherAdmin', `/staff/applications/${applicationId}/actions/refund`, reason, 404],
       ['otherStaff', `/staff/students/${studentId}/unlock`, reason, 404],
+      ['otherStaff', '/staff/people/demo/test0282/unlock', reason, 404],
       ['otherAdmin', `/staff/students/${studentId}/end-sessions`, reason, 404],
       ['staff', '/staff/settings', { name: '乗っ取り大学' }, 403],
       ['callcentre', '/staff/settings', { name: '乗っ取り大学' }, 403],

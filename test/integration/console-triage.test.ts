@@ -729,7 +729,7 @@ describe('学生', () => {
     expect(html).toContain(appLink(id))
     expect(text).toContain('反映済み')
     expect(html).toMatch(/<p class="balance" data-live="true"><strong>2,000円<\/strong>/)
-    expect(text).toContain('ロックされていません')
+    expect(text).toContain('ロックはありません')
 
     // M.I.C. does not answer: said so, with the last balance and its time.
     await mic().setFault({ ...FAULT_NONE, mode: 'fail', remaining: null, card: card(userId) })
@@ -752,7 +752,7 @@ describe('学生', () => {
 
     const { member, client: staff } = await staffClient('callcentre', null)
     expect(mainText((await studentPage(staff, sid)).html)).toMatch(
-      /まで.*ロックされています（失敗 5 回）/,
+      /ユーザIDのロック：.*まで止められています（失敗 5 回）/,
     )
 
     // The confirmation step asks for a reason; without one nothing happens.
@@ -773,7 +773,7 @@ describe('学生', () => {
     expect(done.res.headers.get('location')).toBe(`/staff/students/${sid}?done=unlock`)
     const after = mainText((await staff.get(`/staff/students/${sid}?done=unlock`)).html)
     expect(after).toContain('ログインロックを解除しました。')
-    expect(after).toContain('ロックされていません')
+    expect(after).toContain('ロックはありません')
 
     const login = await studentLogin(userId, SECOND, new Client())
     expect(login.res.status).toBe(303)

@@ -1,11 +1,11 @@
-import { desc, eq, sql } from 'drizzle-orm'
+import { and, desc, eq, gte, lt, or, sql } from 'drizzle-orm'
 import type { Student } from '../../context'
 import type { Db } from '../../db'
-import { applications, loginThrottle, students } from '../../db/schema'
+import { applications, directoryPeople, loginThrottle, students } from '../../db/schema'
 import { seesUniversity, type StaffPrincipal } from '../../domain/staff'
 import { activeLock } from '../../domain/throttle'
 import { recordAudit } from './audit'
-import { accountKey, clearAttempts } from '../throttle'
+import { accountKey, clearAttempts, deviceKeyRange } from '../throttle'
 
 /**
  * 学生 in the console: one student, their applications and login lock, and the two
@@ -50,49 +50,116 @@ export interface LoginLockState {
 }
 
 /**
- * The account's login throttle (flows/login.ts counts every client without the student's
- * device cookie against it). A browser's own counter (its device cookie) names no student
- * by design (security/device.ts), so it cannot be looked up, or cleared, from here.
+ * The two kinds of lock a student who cannot log in may have (flows/login.ts):
+ * - `account`: the lock of every client without the student's device cookie (someone, maybe
+ *   the student on a new phone, failed too often with this user ID); ログインロック解除 lifts it;
+ * - `devices`: the student's own browsers (their device cookies) that failed too often
+ *   themselves, each locked on its own until a time; nobody lifts those, they end by
+ *   themselves (a thief holding the student's browser gains nothing by calling).
  */
-export const loginLockOf = async (
-  db: Db,
-  student: Student,
-  now: number,
-): Promise<LoginLockState> => {
-  const row = await db
+export interface LoginLocks {
+  account: LoginLockState
+  /** The student's own browsers locked now: how many, and when the last of them ends. */
+  devices: { count: number; until: number } | null
+}
+
+/** Whose login is meant: an account, or a roster person by user ID (no account yet). */
+export interface LoginHolder {
+  universityId: string
+  userId: string
+}
+
+/** The account's and the student's browsers' login counters, in one read. */
+export const loginLocksOf = async (db: Db, who: LoginHolder, now: number): Promise<LoginLocks> => {
+  const account = accountKey(who.universityId, who.userId)
+  const devices = deviceKeyRange(who.universityId, who.userId)
+  const rows = await db
     .select()
     .from(loginThrottle)
-    .where(eq(loginThrottle.key, accountKey(student.universityId, student.userId)))
-    .get()
+    .where(
+      or(
+        eq(loginThrottle.key, account),
+        and(gte(loginThrottle.key, devices.from), lt(loginThrottle.key, devices.to)),
+      ),
+    )
+    .all()
+  const row = rows.find((r) => r.key === account)
+  const locked = rows
+    .filter((r) => r.key !== account)
+    .map((r) => activeLock(r.lockedUntil, now))
+    .filter((until): until is number => until !== null)
   return {
-    failures: row?.failures ?? 0,
-    windowStartedAt: row?.windowStartedAt ?? null,
-    lockedUntil: activeLock(row?.lockedUntil, now),
+    account: {
+      failures: row?.failures ?? 0,
+      windowStartedAt: row?.windowStartedAt ?? null,
+      lockedUntil: activeLock(row?.lockedUntil, now),
+    },
+    devices: locked.length > 0 ? { count: locked.length, until: Math.max(...locked) } : null,
   }
+}
+
+/** A person of the roster the member may see who has no account with the service yet. */
+export interface RosterPerson extends LoginHolder {
+  nameKana: string
+  /** The account's id once they have logged in (the page is then the account's). */
+  accountId: number | null
+}
+
+/**
+ * A roster person by university and user ID, if the member serves that university: another
+ * university's person is not found, exactly like one that does not exist.
+ */
+export const rosterPersonForStaff = async (
+  db: Db,
+  member: Pick<StaffPrincipal, 'universityId'>,
+  universityId: string,
+  userId: string,
+): Promise<RosterPerson | null> => {
+  if (!seesUniversity(member, universityId)) return null
+  const row = await db
+    .select({
+      universityId: directoryPeople.universityId,
+      userId: directoryPeople.userId,
+      nameKana: directoryPeople.nameKana,
+      accountId: students.id,
+    })
+    .from(directoryPeople)
+    .leftJoin(
+      students,
+      and(
+        eq(students.universityId, directoryPeople.universityId),
+        eq(students.userId, directoryPeople.userId),
+      ),
+    )
+    .where(and(eq(directoryPeople.universityId, universityId), eq(directoryPeople.userId, userId)))
+    .get()
+  return row ?? null
 }
 
 /**
  * ログインロック解除: forgets the account's failed attempts and lock, so the student can log
  * in from any browser at once, and records who did it and why, in one batch (both or
- * neither). Locks of the student's own browsers (device cookies) run out by themselves
- * after 15 minutes; a lock of a client address is a lock of that network, not of the
- * student, and is left alone.
+ * neither). For a roster person without an account yet, the same lock, audited by user ID
+ * (target `person`). Locks of the student's own browsers (device cookies) run out by
+ * themselves after 15 minutes; a lock of a client address is a lock of that network, not of
+ * the student, and is left alone.
  */
 export const unlockLogin = async (
   db: Db,
   actor: StaffPrincipal,
-  student: Student,
+  who: LoginHolder & { id?: number },
   reason: string,
   now: number,
 ) => {
-  const before = await loginLockOf(db, student, now)
+  const before = (await loginLocksOf(db, who, now)).account
   await db.batch([
-    clearAttempts(db, accountKey(student.universityId, student.userId)),
+    clearAttempts(db, accountKey(who.universityId, who.userId)),
     recordAudit(db, actor, now, {
       action: 'student.unlockLogin',
-      universityId: student.universityId,
-      targetType: 'student',
-      targetId: student.id,
+      universityId: who.universityId,
+      ...(who.id === undefined
+        ? { targetType: 'person', targetId: who.userId }
+        : { targetType: 'student', targetId: who.id }),
       reason,
       before,
       after: { failures: 0, windowStartedAt: null, lockedUntil: null },

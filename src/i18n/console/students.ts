@@ -23,11 +23,32 @@ export const students = section({
     studentsMicUnavailable: 'M.I.C.が応答しません',
     studentsMicRejected: 'M.I.C.が拒否しました：{detail}',
     studentsLockHeading: 'ログインロック',
-    studentsLocked: '{until} までロックされています（失敗 {failures} 回）。',
-    studentsNotLocked: 'ロックされていません。',
     studentsFailures: '{since} から {failures} 回失敗しています（5回でロック）。',
-    studentsDeviceNote:
-      'ここで扱うのは、学生がログインしたことのないブラウザからのログインに対するロックです。学生がふだん使うブラウザごとのロックは学生を特定しないため表示・解除できず、15分で自動的に解除されます。',
+    // The two kinds of lock, each with what to tell the student (flows/staff/students.ts).
+    studentsAccountLocked:
+      'ユーザIDのロック：ログインしたことのないブラウザからのログインが {until}（日本時間）まで止められています（失敗 {failures} 回）。',
+    studentsAccountLockedLift:
+      '「ログインロック解除」ですぐに解除できます。解除したら、学生にもう一度ログインするよう伝えてください。',
+    studentsAccountNotLocked: 'ユーザIDのロックはありません。',
+    studentsDeviceLocked:
+      'ブラウザのロック：学生がふだん使うブラウザ（{count}台）で続けて失敗したため、そのブラウザからのログインが {until}（日本時間）まで止められています。',
+    studentsDeviceLockedEnds:
+      'ここでは解除できません。{until}（日本時間）に自動で解除されます。学生には、そのあとでもう一度ログインするよう伝えてください。',
+    studentsDeviceLockedOther: 'それまでも、ほかの端末やブラウザからならログインできます。',
+    studentsNoLock:
+      'ロックはありません。ログインできないときは、ユーザID・パスワード・第2パスワードを確かめてもらってください。',
+    studentsNetworkNote:
+      'このほか、同じネットワーク（学内など）から失敗が続くと、そのネットワークからのログインが15分間止まることがあります。学生個人のロックではないため、ここには表示されません。',
+    studentsRosterOnly:
+      'まだこのサービスにログインしていません（名簿にだけ登録されています）。M.I.C.残高・申請・セッションは、初めてログインしたあとに表示されます。',
+    // 検索's students (views/staff/search.tsx).
+    studentsSearchHeading: '学生',
+    studentsSearchCount: '{count}人',
+    studentsSearchNone: '該当する学生はいません。',
+    studentsSearchLimited: 'ユーザID順に{limit}人まで表示しています。条件を絞り込んでください。',
+    studentsSearchNeverLoggedIn: 'まだログインしていません',
+    studentsSearchApplicationsCol: '申請件数',
+    studentsSearchApplicationsHeading: '申請',
     studentsSessionsHeading: 'セッション',
     studentsSessionsNote:
       '全セッション終了を行うと、この学生のすべての端末・ブラウザのログイン状態が直ちに終了します。',
@@ -83,11 +104,31 @@ export const students = section({
     studentsMicUnavailable: 'M.I.C. does not answer',
     studentsMicRejected: 'M.I.C. refused: {detail}',
     studentsLockHeading: 'Login lock',
-    studentsLocked: 'Locked until {until} ({failures} failures).',
-    studentsNotLocked: 'Not locked.',
     studentsFailures: '{failures} failures since {since} (5 lock the account).',
-    studentsDeviceNote:
-      'This is the lock on logins from browsers the student has not logged in from. A lock of one of the student’s own browsers names no student, so it cannot be shown or cleared here; it ends by itself after 15 minutes.',
+    studentsAccountLocked:
+      'Account lock: logins from browsers the student has not logged in from are stopped until {until} JST ({failures} failures).',
+    studentsAccountLockedLift:
+      'Unlock login lifts it at once; then tell the student to log in again.',
+    studentsAccountNotLocked: 'No account lock.',
+    studentsDeviceLocked:
+      'Browser lock: the student’s own browser failed repeatedly, so logins from it are stopped until {until} JST (browsers locked: {count}).',
+    studentsDeviceLockedEnds:
+      'It cannot be lifted here; it ends by itself at {until} JST. Tell the student to log in again after that.',
+    studentsDeviceLockedOther:
+      'Until then, the student can log in from any other device or browser.',
+    studentsNoLock:
+      'No lock. If the student cannot log in, have them check their user ID, password and second password.',
+    studentsNetworkNote:
+      'Separately, many failures from one network (such as the campus) stop logins from that network for 15 minutes. That is not a lock of the student, so it is not shown here.',
+    studentsRosterOnly:
+      'Has not logged in to this service yet (on the roster only). The M.I.C. balance, applications and sessions appear after the first login.',
+    studentsSearchHeading: 'Students',
+    studentsSearchCount: '{count} found',
+    studentsSearchNone: 'No student matches.',
+    studentsSearchLimited: 'Showing the first {limit} by user ID. Narrow the search.',
+    studentsSearchNeverLoggedIn: 'Never logged in',
+    studentsSearchApplicationsCol: 'Applications',
+    studentsSearchApplicationsHeading: 'Applications',
     studentsSessionsHeading: 'Sessions',
     studentsSessionsNote:
       'Ending all sessions logs the student out on every device and browser at once.',

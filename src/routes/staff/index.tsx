@@ -13,6 +13,7 @@ import { members } from './members'
 import { reconcile } from './reconcile'
 import { roster, rosterUploadLimit } from './roster'
 import { rosterSync } from './rosterSync'
+import { search } from './search'
 import { settings } from './settings'
 import { students } from './students'
 import { triage } from './triage'
@@ -38,6 +39,7 @@ staffConsole.route('/', staffAuth)
 staffConsole.route('/', universities)
 staffConsole.use('*', requireStaff('read'))
 staffConsole.route('/', triage)
+staffConsole.route('/', search)
 staffConsole.route('/', applications)
 staffConsole.route('/', students)
 staffConsole.route('/', certificates)

@@ -1,12 +1,6 @@
-import type { PropsWithChildren } from 'hono/jsx'
 import { useRequestContext } from '../renderer'
 import type { AppEnv } from '../../context'
-import {
-  CREDIT_STATUSES,
-  PAYMENT_STATUSES,
-  type CreditStatus,
-  type PaymentStatus,
-} from '../../domain/application'
+import { PAYMENT_STATUSES, type CreditStatus, type PaymentStatus } from '../../domain/application'
 import { formatYen } from '../../domain/charge'
 import { hasDeadline } from '../../domain/paymentMethods'
 import { formatJstDateTime } from '../../domain/time'
@@ -17,22 +11,20 @@ import type {
   CashRefundRow,
   OpenRefundRequest,
   ScopedStudent,
-  SearchRow,
   TimelineEntry,
 } from '../../flows/staff/applications'
 import type { Params, Translator } from '../../i18n'
 import { creditCauseOf, type CreditCause } from '../../domain/creditCause'
 import type { ConsoleKey, ConsoleText } from '../../i18n/console'
 import { methodLabel, statusLabel } from '../pages/charge'
-import { ErrorSummary, Field, Message, type FieldError, type FieldErrors } from '../components'
-import { ActionForm, TableWrap, When } from './components'
+import { ErrorSummary, Message, type FieldErrors } from '../components'
+import { ActionForm, When } from './components'
 import { CERTIFICATE_NAMES, formatVerificationCode } from '../../domain/certificates'
-import type { CertificateLine, CertificateOrderView } from '../../flows/staff/certificates'
+import type { CertificateOrderView } from '../../flows/staff/certificates'
 import {
   CertificateIssueSection,
   CertificateOrderSections,
   certificateName,
-  issueLabel,
   linesSummary,
 } from './certificates'
 
@@ -60,236 +52,16 @@ export const CREDIT_LABEL: Record<CreditStatus, ConsoleKey> = {
  * チャージ状況 as staff read it. A refunded payment's credit is left `refunding` by the desk
  * (it is never credited afterwards): said as what it is, not as a refund under way.
  */
-const creditShown = (ct: ConsoleText, a: { status: PaymentStatus; creditStatus: CreditStatus }) =>
-  ct(a.status === 'refunded' ? 'appCreditRefunded' : CREDIT_LABEL[a.creditStatus])
+export const creditShown = (
+  ct: ConsoleText,
+  a: { status: PaymentStatus; creditStatus: CreditStatus },
+) => ct(a.status === 'refunded' ? 'appCreditRefunded' : CREDIT_LABEL[a.creditStatus])
 const creditLabel = (ct: ConsoleText, s: string | null) =>
   s && s in CREDIT_LABEL ? ct(CREDIT_LABEL[s as CreditStatus]) : (s ?? '—')
 const paymentLabel = (tr: Translator, s: string | null) =>
   s && (PAYMENT_STATUSES as readonly string[]).includes(s)
     ? statusLabel(tr, s as PaymentStatus)
     : (s ?? '—')
-
-// ---- 検索 ----------------------------------------------------------------------------------
-
-export interface SearchValues {
-  id: string
-  user: string
-  name: string
-  email: string
-  ref: string
-  from: string
-  to: string
-  state: string
-  university: string
-}
-
-/** A labelled date or select, marked up as the student side's Field is. */
-const FieldFrame = (p: PropsWithChildren<{ name: string; label: string; error?: FieldError }>) => (
-  <div class={p.error ? 'field has-error' : 'field'}>
-    <label for={p.name}>{p.label}</label>
-    {p.error && (
-      <div class="field-error" id={`${p.name}-error`}>
-        <p>{p.error.text}</p>
-      </div>
-    )}
-    {p.children}
-  </div>
-)
-
-/** The aria attributes of a control whose field may carry an error. */
-const invalidity = (name: string, error: FieldError | undefined) => ({
-  'aria-invalid': error ? ('true' as const) : undefined,
-  'aria-describedby': error ? `${name}-error` : undefined,
-})
-
-const DateField = (p: { name: string; label: string; value: string; error?: FieldError }) => (
-  <FieldFrame name={p.name} label={p.label} error={p.error}>
-    <input id={p.name} name={p.name} type="date" value={p.value} {...invalidity(p.name, p.error)} />
-  </FieldFrame>
-)
-
-export const SearchPage = (p: {
-  values: SearchValues
-  errors: FieldErrors
-  universities: { id: string; name: string; nameEn: string }[] | null
-  results: {
-    rows: SearchRow[]
-    limited: boolean
-    limit: number
-    lines: Map<number, CertificateLine[]>
-  } | null
-}) => {
-  const c = useC()
-  const ct = c.get('ct')
-  const tr = c.get('tr')
-  const v = p.values
-  return (
-    <>
-      <ErrorSummary errors={p.errors} />
-      <form method="get" action="/staff/search" class="card console-form" novalidate>
-        <div class="inline">
-          <Field
-            name="id"
-            label={ct('appNumber')}
-            value={v.id}
-            error={p.errors.id}
-            inputmode="numeric"
-            maxlength={12}
-          />
-          <Field
-            name="user"
-            label={ct('appUserId')}
-            value={v.user}
-            error={p.errors.user}
-            maxlength={64}
-          />
-          <Field
-            name="name"
-            label={ct('appNameKana')}
-            value={v.name}
-            error={p.errors.name}
-            maxlength={64}
-          />
-          <Field
-            name="email"
-            label={ct('email')}
-            type="email"
-            value={v.email}
-            error={p.errors.email}
-            maxlength={254}
-          />
-        </div>
-        <Field
-          name="ref"
-          label={ct('appPaymentRef')}
-          hint={ct('appPaymentRefHint')}
-          value={v.ref}
-          error={p.errors.ref}
-          maxlength={100}
-        />
-        <fieldset class="inline">
-          <legend>{ct('appPeriod')}</legend>
-          <DateField name="from" label={ct('appFrom')} value={v.from} error={p.errors.from} />
-          <DateField name="to" label={ct('appTo')} value={v.to} error={p.errors.to} />
-        </fieldset>
-        <div class="inline">
-          <FieldFrame name="state" label={ct('appState')} error={p.errors.state}>
-            <select id="state" name="state" {...invalidity('state', p.errors.state)}>
-              <option value="">{ct('appStateAny')}</option>
-              <optgroup label={ct('appPaymentStatus')}>
-                {PAYMENT_STATUSES.map((s) => (
-                  <option value={`payment:${s}`} selected={v.state === `payment:${s}`}>
-                    {statusLabel(tr, s)}
-                  </option>
-                ))}
-              </optgroup>
-              <optgroup label={ct('appCreditStatus')}>
-                {CREDIT_STATUSES.map((s) => (
-                  <option value={`credit:${s}`} selected={v.state === `credit:${s}`}>
-                    {ct(CREDIT_LABEL[s])}
-                  </option>
-                ))}
-              </optgroup>
-            </select>
-          </FieldFrame>
-          {p.universities && (
-            <FieldFrame name="university" label={ct('university')} error={p.errors.university}>
-              <select
-                id="university"
-                name="university"
-                {...invalidity('university', p.errors.university)}
-              >
-                <option value="">{ct('allUniversities')}</option>
-                {p.universities!.map((u) => (
-                  <option value={u.id} selected={v.university === u.id}>
-                    {tr.lang === 'en' ? u.nameEn : u.name}
-                  </option>
-                ))}
-              </select>
-            </FieldFrame>
-          )}
-        </div>
-        <div class="actions">
-          <button type="submit" class="button primary">
-            {ct('appSearchButton')}
-          </button>
-        </div>
-      </form>
-      {p.results && (
-        <SearchResults
-          {...p.results}
-          showUniversity={p.universities !== null && p.universities.length > 1}
-        />
-      )}
-    </>
-  )
-}
-
-const SearchResults = (p: {
-  rows: SearchRow[]
-  limited: boolean
-  limit: number
-  showUniversity: boolean
-  /** Each certificate order's 内訳 lines, to name what was ordered. */
-  lines: Map<number, CertificateLine[]>
-}) => {
-  const c = useC()
-  const ct = c.get('ct')
-  const tr = c.get('tr')
-  return (
-    <section aria-labelledby="results-heading">
-      <h2 id="results-heading">{ct('appResults')}</h2>
-      <p role="status">
-        {p.rows.length === 0 ? ct('appNoResults') : ct('appResultCount', { count: p.rows.length })}
-        {p.limited && ` ${ct('appResultLimited', { limit: p.limit })}`}
-      </p>
-      {p.rows.length > 0 && (
-        <TableWrap label={ct('appResults')}>
-          <table>
-            <thead>
-              <tr>
-                <th scope="col">{ct('appNumber')}</th>
-                {p.showUniversity && <th scope="col">{ct('university')}</th>}
-                <th scope="col">{ct('certColKind')}</th>
-                <th scope="col">{ct('appUserId')}</th>
-                <th scope="col">{ct('appNameKana')}</th>
-                <th scope="col">{ct('appAmount')}</th>
-                <th scope="col">{ct('appMethod')}</th>
-                <th scope="col">{ct('appPaymentStatus')}</th>
-                <th scope="col">{ct('appCreditStatus')}</th>
-                <th scope="col">{ct('appAppliedAt')}</th>
-              </tr>
-            </thead>
-            <tbody>
-              {p.rows.map((r) => (
-                <tr>
-                  <td>
-                    <a href={`/staff/applications/${r.id}`}>{r.id}</a>
-                  </td>
-                  {p.showUniversity && <td>{r.universityName}</td>}
-                  <td class="wrap">
-                    {r.kind === 'certificate'
-                      ? linesSummary(ct, tr.lang, p.lines.get(r.id) ?? [])
-                      : ct('certKindCharge')}
-                  </td>
-                  <td>{r.userId}</td>
-                  <td>{r.nameKana}</td>
-                  <td class="num">{yen(r.amount)}</td>
-                  <td>{methodLabel(tr, r.paymentMethod)}</td>
-                  <td>{statusLabel(tr, r.status)}</td>
-                  <td>{r.kind === 'certificate' ? issueLabel(ct, r) : creditShown(ct, r)}</td>
-                  <td>
-                    <When ms={r.createdAt} />
-                  </td>
-                </tr>
-              ))}
-            </tbody>
-          </table>
-        </TableWrap>
-      )}
-    </section>
-  )
-}
 
 // ---- 申請詳細 --------------------------------------------------------------------------------
 

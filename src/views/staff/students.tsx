@@ -8,7 +8,8 @@ import { formatJstDateTime } from '../../domain/time'
 import type { BalanceReading } from '../../flows/charge'
 import {
   STUDENT_APPLICATIONS_SHOWN,
-  type LoginLockState,
+  type LoginLocks,
+  type RosterPerson,
   type studentApplications,
 } from '../../flows/staff/students'
 import type { ConsoleKey, ConsoleText } from '../../i18n/console'
@@ -74,30 +75,76 @@ const Balance = ({ reading }: { reading: BalanceReading }) => {
   )
 }
 
-const LockState = ({ lock }: { lock: LoginLockState }) => {
-  const ct = useRequestContext<AppEnv>().get('ct')
-  if (lock.lockedUntil !== null)
-    return (
-      <p class="lock-state" data-locked="true">
-        {ct('studentsLocked', {
-          until: formatJstDateTime(lock.lockedUntil),
-          failures: lock.failures,
-        })}
-      </p>
-    )
+/**
+ * Where a student's page is: an account's by its id; a roster person who never logged in by
+ * university and user ID (that address leads to the account's page once there is one).
+ */
+export const studentPath = (p: {
+  accountId: number | null
+  universityId?: string
+  userId?: string
+}) =>
+  p.accountId !== null
+    ? `/staff/students/${p.accountId}`
+    : `/staff/people/${encodeURIComponent(p.universityId!)}/${encodeURIComponent(p.userId!)}`
+
+/**
+ * Which lock a caller has, each in a sentence with what to tell the student: the account
+ * lock (lifted here), the student's own browsers (ending by themselves at a stated time), or
+ * none; and ログインロック解除 when the member may do it.
+ */
+const LockSection = ({ locks, base }: { locks: LoginLocks; base: string }) => {
+  const c = useRequestContext<AppEnv>()
+  const ct = c.get('ct')
+  const { account, devices } = locks
+  const locked = account.lockedUntil !== null
   return (
-    <p class="lock-state" data-locked="false">
-      {ct('studentsNotLocked')}
-      {lock.failures > 0 && lock.windowStartedAt !== null && (
-        <>
-          {' '}
-          {ct('studentsFailures', {
-            since: formatJstDateTime(lock.windowStartedAt),
-            failures: lock.failures,
-          })}
-        </>
+    <section aria-labelledby="student-lock">
+      <h2 id="student-lock">{ct('studentsLockHeading')}</h2>
+      <div class="lock-state" data-locked={String(locked)} data-device-locked={String(!!devices)}>
+        {locked && (
+          <p>
+            <strong>
+              {ct('studentsAccountLocked', {
+                until: formatJstDateTime(account.lockedUntil!),
+                failures: account.failures,
+              })}
+            </strong>{' '}
+            {ct('studentsAccountLockedLift')}
+          </p>
+        )}
+        {devices && (
+          <p>
+            <strong>
+              {ct('studentsDeviceLocked', {
+                until: formatJstDateTime(devices.until),
+                count: devices.count,
+              })}
+            </strong>{' '}
+            {ct('studentsDeviceLockedEnds', { until: formatJstDateTime(devices.until) })}
+            {!locked && <> {ct('studentsDeviceLockedOther')}</>}
+          </p>
+        )}
+        {devices && !locked && <p>{ct('studentsAccountNotLocked')}</p>}
+        {!devices && !locked && <p>{ct('studentsNoLock')}</p>}
+        {!locked && account.failures > 0 && account.windowStartedAt !== null && (
+          <p>
+            {ct('studentsFailures', {
+              since: formatJstDateTime(account.windowStartedAt),
+              failures: account.failures,
+            })}
+          </p>
+        )}
+      </div>
+      <p class="hint">{ct('studentsNetworkNote')}</p>
+      {can(c.get('staff')!, 'unlockLogin') && (
+        <p>
+          <a class="button" href={`${base}/unlock`}>
+            {ct('studentsUnlock')}
+          </a>
+        </p>
       )}
-    </p>
+    </section>
   )
 }
 
@@ -106,7 +153,7 @@ export interface StudentPageProps {
   /** The university's name, shown to the call centre, which serves every university. */
   universityName: string | null
   reading: BalanceReading
-  lock: LoginLockState
+  locks: LoginLocks
   applications: StudentApplication[]
   done: 'unlock' | 'sessions' | null
 }
@@ -116,7 +163,7 @@ export const StudentPage = ({
   student,
   universityName,
   reading,
-  lock,
+  locks,
   applications,
   done,
 }: StudentPageProps) => {
@@ -163,18 +210,7 @@ export const StudentPage = ({
         <Balance reading={reading} />
       </section>
 
-      <section aria-labelledby="student-lock">
-        <h2 id="student-lock">{ct('studentsLockHeading')}</h2>
-        <LockState lock={lock} />
-        <p class="hint">{ct('studentsDeviceNote')}</p>
-        {can(member, 'unlockLogin') && (
-          <p>
-            <a class="button" href={`${base}/unlock`}>
-              {ct('studentsUnlock')}
-            </a>
-          </p>
-        )}
-      </section>
+      <LockSection locks={locks} base={base} />
 
       <section aria-labelledby="student-sessions">
         <h2 id="student-sessions">{ct('studentsSessionsHeading')}</h2>
@@ -234,18 +270,57 @@ export const StudentPage = ({
   )
 }
 
+/** A roster person who never logged in: who they are, and the login lock they may have. */
+export const RosterPersonPage = ({
+  person,
+  universityName,
+  locks,
+  done,
+}: {
+  person: RosterPerson
+  universityName: string | null
+  locks: LoginLocks
+  done: boolean
+}) => {
+  const ct = useRequestContext<AppEnv>().get('ct')
+  return (
+    <>
+      {done && <Message kind="success">{ct('studentsUnlockDone')}</Message>}
+      <section aria-labelledby="student-profile">
+        <h2 id="student-profile">{ct('studentsProfile')}</h2>
+        <dl class="facts">
+          {universityName && (
+            <>
+              <dt>{ct('university')}</dt>
+              <dd>{universityName}</dd>
+            </>
+          )}
+          <dt>{ct('studentsUserId')}</dt>
+          <dd>{person.userId}</dd>
+          <dt>{ct('studentsNameKana')}</dt>
+          <dd>{person.nameKana}</dd>
+        </dl>
+        <p>{ct('studentsRosterOnly')}</p>
+      </section>
+      <LockSection locks={locks} base={studentPath(person)} />
+    </>
+  )
+}
+
 /** The confirmation step of ログインロック解除 or 全セッション終了: what it does, and a reason. */
 export const StudentActionPage = ({
   student,
+  base,
   action,
   reasonError,
 }: {
-  student: Student
+  student: Pick<Student, 'userId' | 'nameKana'>
+  /** The student's page (an account's, or a roster person's). */
+  base: string
   action: 'unlock' | 'sessions'
   reasonError?: string
 }) => {
   const ct = useRequestContext<AppEnv>().get('ct')
-  const base = `/staff/students/${student.id}`
   return (
     <>
       <ErrorSummary errors={reasonError ? { reason: { text: reasonError } } : {}} />
