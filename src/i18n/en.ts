@@ -12,7 +12,7 @@ export const en = {
   ok: 'OK',
   back: 'Back',
   errorSummary: 'Please check what you entered.',
-  required: 'Please enter your {field}.',
+  required: 'Please enter your {field:lower}.',
   tooLong: '{field} must be at most {max} characters.',
 
   contactHeading: 'Contact',
@@ -117,8 +117,8 @@ export const en = {
   ruleDigit: 'At least one half-width digit (0-9).',
   ruleOnlyAlnum: 'Nothing but half-width letters and digits.',
   ruleNotUniversityPassword: '* Do not use the password you use at the university.',
-  secondPasswordBrokenRules: 'The {field} breaks these rules:',
-  secondPasswordMismatch: 'The {field} and its confirmation do not match.',
+  secondPasswordBrokenRules: 'The {field:lower} breaks these rules:',
+  secondPasswordMismatch: 'The {field:lower} and its confirmation do not match.',
   secondPasswordIsUniversityPassword:
     'The password you use at the university cannot be your second password. Please choose another.',
   secondPasswordSameAsCurrent: 'The new second password must differ from the current one.',

@@ -12,10 +12,23 @@ export type ListKey = KeysOf<readonly string[]>
 
 export type Params = Record<string, string | number>
 
-/** Replaces `{name}` placeholders; values are plain text (views escape them). */
+/**
+ * A label as a noun mid-sentence, for `{name:lower}` in an English template: "Second
+ * password" reads "second password" after "The"; a first word that is an acronym or a name
+ * ("ID", "M.I.C.") is left as it is. Japanese has no case: nothing changes.
+ */
+const midSentence = (value: string) =>
+  /^\p{Lu}[\p{Ll}\s]/u.test(value) ? value[0]!.toLowerCase() + value.slice(1) : value
+
+/**
+ * Replaces `{name}` placeholders (`{name:lower}`: the value as a noun mid-sentence); values
+ * are plain text (views escape them).
+ */
 export const format = (template: string, params?: Params): string =>
   params
-    ? template.replace(/\{(\w+)\}/g, (m, k: string) => (k in params ? String(params[k]) : m))
+    ? template.replace(/\{(\w+)(:lower)?\}/g, (m, k: string, lower?: string) =>
+        k in params ? (lower ? midSentence(String(params[k])) : String(params[k])) : m,
+      )
     : template
 
 export interface Translator {

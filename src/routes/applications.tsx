@@ -194,6 +194,11 @@ applicationPages.get('/applications/:id/return', async (c) => {
   }
   const waiting = a.status === 'awaiting_payment' && !hasDeadline(a.paymentMethod)
   const { t } = c.get('tr')
-  const title = a.status === 'paid' ? t('paymentDoneTitle') : t('appliedTitle')
+  const title =
+    a.status === 'paid'
+      ? t('paymentDoneTitle')
+      : a.status === 'awaiting_payment'
+        ? t('appliedTitle')
+        : t('notPaidHeading')
   return c.render(<ReturnPage a={a} />, { title, refreshSeconds: waiting ? 3 : undefined })
 })

@@ -109,6 +109,9 @@ export const layout = () =>
           {refreshSeconds && <script src="/refresh.js" defer />}
           <title>{`${title} | ${universityName}`}</title>
           <link rel="stylesheet" href="/app.css" />
+          {/* A static asset: without it every page's visit asked for /favicon.ico and got 404. */}
+          <link rel="icon" href="/favicon.svg" type="image/svg+xml" />
+          <link rel="icon" href="/favicon.ico" sizes="32x32" />
         </head>
         <body>
           <a class="skip-link" href="#main">
@@ -121,6 +124,7 @@ export const layout = () =>
             </p>
             <nav class="header-tools" aria-label={tr.t('menu')}>
               <a
+                class="lang-switch"
                 href={`/lang/${other}?next=${encodeURIComponent(next)}`}
                 lang={other}
                 hreflang={other}

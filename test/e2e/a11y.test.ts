@@ -1,9 +1,9 @@
 import assert from 'node:assert/strict'
 import { after, before, describe, it } from 'node:test'
-import type { Browser, Page } from 'playwright-core'
+import type { Browser, BrowserContext, Page } from 'playwright-core'
 import { en } from '../../src/i18n/en.ts'
 import { ja } from '../../src/i18n/ja.ts'
-import { activate, checkA11y, chooseRadio, tabTo, typeInto } from './a11y.ts'
+import { activate, assertInsideViewport, checkA11y, chooseRadio, tabTo, typeInto } from './a11y.ts'
 import {
   assertFits,
   BASE,
@@ -17,6 +17,7 @@ import {
   PHONE,
   setClock,
 } from './browser.ts'
+import { onboard } from './student.ts'
 
 /**
  * Every page a student meets, in both languages, at a phone's width (375 px) and a
@@ -204,6 +205,115 @@ const journey = async (page: Page, lang: 'ja' | 'en', userId: string) => {
   await check('404')
   return seen
 }
+
+/**
+ * The pages a student meets, on a phone: one student per language, with a card charge paid
+ * (お支払い完了), one cancelled on KOMOJU's page and one left on it (the payment page);
+ * the URLs to visit at each width.
+ */
+const phoneStudent = async (context: BrowserContext, lang: 'ja' | 'en', userId: string) => {
+  const t = lang === 'ja' ? ja : en
+  const page = await context.newPage()
+  await onboard(page, userId, lang)
+  const main = page.locator('main')
+  const cardCharge = async () => {
+    await page.goto(`${BASE}/charge/method?amount=1000`)
+    await main.locator('input[value="credit_card"]').check()
+    await main.getByRole('button', { name: exact(t.next) }).click()
+    await main.getByRole('button', { name: exact(t.apply) }).click()
+    const id = new URL(page.url()).pathname.split('/')[2]
+    await main.getByRole('link', { name: exact(t.ok) }).click()
+    return id
+  }
+  const hosted = (name: { ja: string; en: string }) =>
+    page.getByRole('button', { name: exact(name[lang]) }).click()
+  const paid = await cardCharge()
+  await hosted({ ja: '支払う', en: 'Pay' })
+  await page.getByText(t.paymentDone).waitFor()
+  const cancelled = await cardCharge()
+  await hosted({ ja: 'キャンセル', en: 'Cancel' })
+  await cardCharge()
+  const paymentPage = page.url()
+  await page.close()
+  return {
+    メニュー選択: '/menu',
+    'M.I.C.チャージ': '/charge',
+    お支払い方法選択: '/charge/method?amount=1000',
+    'the payment page (KOMOJU)': paymentPage,
+    お支払い完了: `/applications/${paid}/return`,
+    'not paid (cancelled)': `/applications/${cancelled}/return`,
+    申請一覧: '/applications',
+    '申請一覧 履歴': '/applications?tab=history',
+    '申請情報 詳細': `/applications/${paid}`,
+    メールアドレス変更: '/email/change',
+    第2パスワード変更: '/second-password/change',
+    マニュアル: '/manual',
+    操作手順: '/howto/cvs_familymart',
+    'unusable one-time URL': `/email/verify/${'x'.repeat(43)}`,
+    404: '/no-such-page',
+  }
+}
+
+describe('on a phone at 320 and 390 px, in Japanese and English', () => {
+  before(async () => {
+    const page = await browser.newPage()
+    await setClock(page, nextJst(12, 0)) // M.I.C. open
+    await page.close()
+  })
+
+  for (const [lang, userId] of [
+    ['ja', 'demo0351'],
+    ['en', 'demo0352'],
+  ] as const)
+    it(
+      `every page a student meets meets WCAG 2.2 AA and lies inside the viewport, the ☰ menu opened too (${lang})`,
+      { timeout: 300_000 },
+      async () => {
+        const t = lang === 'ja' ? ja : en
+        const setUp = await browser.newContext({ viewport: { width: 320, height: 700 } })
+        const pages = await phoneStudent(setUp, lang, userId)
+        const cookies = await setUp.storageState()
+        await setUp.close()
+        for (const width of [320, 390]) {
+          const viewport = { width, height: 700 }
+          const look = async (page: Page, where: string) => {
+            await checkA11y(page, `${where} (${width} px, ${lang})`, undefined, { wcag22aa: true })
+            await assertInsideViewport(page, `${where} (${lang})`)
+          }
+          // Logged out: the login page.
+          const context = await browser.newContext({ viewport, bypassCSP: true })
+          const page = await context.newPage()
+          await page.goto(`${BASE}/lang/${lang}?next=/login`)
+          await look(page, '在学生ログイン')
+          await context.close()
+          // Logged in: every other page, each once.
+          const student = await browser.newContext({
+            viewport,
+            bypassCSP: true,
+            storageState: cookies,
+          })
+          const tab = await student.newPage()
+          for (const [where, url] of Object.entries(pages)) {
+            await tab.goto(url.startsWith('http') ? url : `${BASE}${url}`)
+            await look(tab, where)
+            if (where === 'メニュー選択') {
+              await tab.locator('details.account-menu summary').click()
+              await look(tab, 'the ☰ menu, opened')
+            }
+            if (where === 'お支払い方法選択') {
+              // Pay-easy's telephone number shows only once Pay-easy is chosen.
+              const phone = tab.getByLabel(t.contactPhone)
+              assert.equal(await phone.isVisible(), false, 'the phone field shows before Pay-easy')
+              await tab.locator('input[value="payeasy"]').check()
+              assert.equal(await phone.isVisible(), true, 'Pay-easy chosen, no phone field')
+              await look(tab, 'お支払い方法選択, Pay-easy chosen')
+            }
+          }
+          await student.close()
+        }
+      },
+    )
+})
 
 describe('accessibility and keyboard use', () => {
   before(async () => {

@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict'
 import { after, before, describe, it } from 'node:test'
 import type { Browser, Page } from 'playwright-core'
+import { assertInsideViewport } from './a11y.ts'
 import { assertFits, launch, PHONE } from './browser.ts'
 
 /**
@@ -82,5 +83,37 @@ describe('the layout check (assertFits)', () => {
     const p = await page(html, 1280)
     assert.equal(await failure(p), null)
     assert.deepEqual(p.viewportSize(), { ...PHONE, width: 1280 })
+  })
+})
+
+/** The ☰ menu as it was at 320 px: a 14rem list anchored to the right of a button near the left. */
+const MENU_OFF_LEFT = `
+  <style>${FONT} header { display: flex; flex-wrap: wrap; padding: .6rem 1rem }
+    details { position: relative } ul { position: absolute; right: 0; min-width: 14rem; margin: 0 }
+    .sr { position: absolute; width: 1px; height: 1px; overflow: hidden; clip-path: inset(50%) }</style>
+  <header><p style="flex-basis: 100%">デモ大学</p>
+    <details open><summary>☰ メニュー</summary><ul><li>メールアドレス変更</li></ul></details></header>
+  <main><span class="sr">読み上げだけの列名</span><p>2026/12/06</p></main>`
+
+describe('the viewport check (assertInsideViewport)', () => {
+  it('fails on the ☰ menu running off the left edge, naming it', async () => {
+    const p = await page(MENU_OFF_LEFT, 320)
+    await assert.rejects(
+      assertInsideViewport(p, 'the menu'),
+      /ul \(-\d+\.\.\d+ px of 320\): メールアドレス変更/,
+    )
+  })
+
+  it('fails on a date split over two lines', async () => {
+    const p = await page(
+      `<style>${FONT} p { width: 4.5em; overflow-wrap: anywhere }</style><main><p>2026/12/06</p></main>`,
+      320,
+    )
+    await assert.rejects(assertInsideViewport(p, 'a date'), /"2026\/12\/06" is split over 2 lines/)
+  })
+
+  it('passes the same page with the menu inside and a text for screen readers only', async () => {
+    const inside = MENU_OFF_LEFT.replace('right: 0;', 'right: auto; left: 0;')
+    await assertInsideViewport(await page(inside, 320), 'the menu')
   })
 })

@@ -276,6 +276,10 @@ describe('4.1 コンビニ and Pay-easy: paid later, by a deadline', () => {
     expect(mainText(detail.html)).toContain('未払い')
     expect(mainText(detail.html)).toContain('お支払い期限')
     expect(mainText(detail.html)).toContain('お客様番号')
+    // Back on the return page: headed by what happened, not 申請完了.
+    const back = await fresh.get(`/applications/${id}/return`)
+    expect(back.html).toContain('<h1>お支払いは完了していません</h1>')
+    expect(back.html).not.toContain('<h1>申請完了</h1>')
     // Still in 印刷可能 for 7 days past the deadline.
     expect((await fresh.get('/applications')).html).toContain(`/applications/${id}"`)
     expectRedirect(

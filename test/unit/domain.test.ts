@@ -85,13 +85,33 @@ describe('catalogues', () => {
     for (const key of Object.keys(ja) as (keyof typeof ja)[]) {
       const placeholders = (v: unknown) =>
         JSON.stringify(v)
-          .match(/\{\w+\}/g)
+          .match(/\{\w+(?=[:}])/g) // {name} and {name:lower} name the same placeholder
           ?.sort() ?? []
       expect(placeholders(en[key]), key).toEqual(placeholders(ja[key]))
     }
   })
   it('fills placeholders and leaves unknown ones visible', () => {
     expect(format('{a} and {b}', { a: 1 })).toBe('1 and {b}')
+  })
+  it('writes a field name in lower case mid-sentence in English, never mid-sentence capitals', () => {
+    expect(format(en.secondPasswordBrokenRules, { field: en.secondPassword })).toBe(
+      'The second password breaks these rules:',
+    )
+    expect(format(en.required, { field: en.currentSecondPassword })).toBe(
+      'Please enter your current second password.',
+    )
+    expect(format(en.secondPasswordMismatch, { field: en.newSecondPassword })).toBe(
+      'The new second password and its confirmation do not match.',
+    )
+    // An acronym keeps its capitals; a sentence that starts with the field keeps its capital.
+    expect(format(en.required, { field: en.userId })).toBe('Please enter your user ID.')
+    expect(format(en.tooLong, { field: en.secondPassword, max: 5 })).toMatch(/^Second password/)
+    expect(format('{x:lower}', { x: 'M.I.C. card' })).toBe('M.I.C. card')
+    // Every English template that puts {field} after the start of a sentence lowers it.
+    const midSentence = Object.entries(en).filter(
+      ([, v]) => typeof v === 'string' && /[^.!?]\s*\S.*\{field\}/.test(v),
+    )
+    expect(midSentence.map(([k]) => k)).toEqual([])
   })
 })
 

@@ -211,23 +211,28 @@ export const MethodPage = (p: {
                 >
                   {t('howTo')}
                 </a>
+                {/* Pay-easy's telephone number, under its radio: the stylesheet shows it only
+                    while Pay-easy is chosen (a sibling selector, no script); without the
+                    stylesheet it shows, with its label saying it is for Pay-easy only. */}
+                {method === 'payeasy' && (
+                  <div class="reveal">
+                    <Field
+                      name="phone"
+                      label={t('contactPhone')}
+                      type="tel"
+                      autocomplete="tel"
+                      inputmode="tel"
+                      value={p.phone}
+                      hint={t('contactPhoneHint')}
+                      error={p.phoneError ? { text: p.phoneError } : undefined}
+                      maxlength={20}
+                    />
+                  </div>
+                )}
               </li>
             ))}
           </ul>
         </fieldset>
-        {p.methods.some(({ method }) => method === 'payeasy') && (
-          <Field
-            name="phone"
-            label={t('contactPhone')}
-            type="tel"
-            autocomplete="tel"
-            inputmode="tel"
-            value={p.phone}
-            hint={t('contactPhoneHint')}
-            error={p.phoneError ? { text: p.phoneError } : undefined}
-            maxlength={20}
-          />
-        )}
         <p class="note">{t('cvsNote')}</p>
         <StepActions back={`/charge?amount=${p.amount}`} />
       </form>
@@ -459,9 +464,10 @@ export const ReturnPage = ({ a }: { a: Application }) => {
       </section>
     )
   }
+  // Cancelled, unpaid or refunded: the page's own heading says so (the route's title,
+  // notPaidHeading), not 申請完了 above it; the manual's 申請完了 is for a payment made.
   return (
-    <section class="card" role="status" aria-labelledby="done-heading">
-      <h2 id="done-heading">{t('notPaidHeading')}</h2>
+    <section class="card" role="status">
       <p>{t('notPaid', { status: statusLabel(tr, a.status) })}</p>
       {links}
     </section>
@@ -478,6 +484,14 @@ export const ApplicationListPage = (p: {
 }) => {
   const tr = useC().get('tr')
   const { t } = tr
+  const columns = [
+    'issueNumber',
+    'paymentColumn',
+    'issueDate',
+    'certificate',
+    'copiesColumn',
+    'totalAmount',
+  ] as const
   const tabs: [ApplicationTab, string][] = [
     ['printable', t('tabPrintable')],
     ['history', t('tabHistory')],
@@ -502,36 +516,46 @@ export const ApplicationListPage = (p: {
       {p.rows.length === 0 ? (
         <p>{t('noApplications')}</p>
       ) : (
+        // On a phone each row stacks into a card (static/app.css), the manual's columns in
+        // their order, each value under its column's name (data-label); the roles keep it a
+        // table for screen readers, which drop a table's semantics once it is not laid out as
+        // one. The 発行番号 link covers its row, so the whole card opens 申請情報 詳細.
         <div class="table-scroll">
-          <table class="applications">
+          <table class="applications" role="table">
             <caption>{t(p.tab === 'printable' ? 'listCurrent' : 'listHistory')}</caption>
-            <thead>
-              <tr>
-                <th scope="col">{t('issueNumber')}</th>
-                <th scope="col">{t('paymentColumn')}</th>
-                <th scope="col">{t('issueDate')}</th>
-                <th scope="col">{t('certificate')}</th>
-                <th scope="col">{t('copiesColumn')}</th>
-                <th scope="col">{t('totalAmount')}</th>
+            <thead role="rowgroup">
+              <tr role="row">
+                {columns.map((key) => (
+                  <th scope="col" role="columnheader">
+                    {t(key)}
+                  </th>
+                ))}
               </tr>
             </thead>
-            <tbody>
-              {p.rows.map((a) => (
-                <tr>
-                  <td>
-                    <a href={`/applications/${a.id}`}>{a.id}</a>
-                  </td>
-                  <td>{a.status === 'paid' ? t('paymentCompleted') : statusLabel(tr, a.status)}</td>
-                  <td>{formatJstDate(a.createdAt)}</td>
-                  <td>
-                    {a.kind === 'certificate'
-                      ? certificateNames(tr, a.certificateLines)
-                      : t('menuCharge')}
-                  </td>
-                  <td>{t('copies', { n: a.quantity })}</td>
-                  <td>{yen(tr, a.amount)}</td>
-                </tr>
-              ))}
+            <tbody role="rowgroup">
+              {p.rows.map((a) => {
+                const cells = [
+                  <a class="row-link" href={`/applications/${a.id}`}>
+                    {a.id}
+                  </a>,
+                  a.status === 'paid' ? t('paymentCompleted') : statusLabel(tr, a.status),
+                  formatJstDate(a.createdAt),
+                  a.kind === 'certificate'
+                    ? certificateNames(tr, a.certificateLines)
+                    : t('menuCharge'),
+                  t('copies', { n: a.quantity }),
+                  yen(tr, a.amount),
+                ]
+                return (
+                  <tr role="row">
+                    {cells.map((cell, i) => (
+                      <td role="cell" data-label={t(columns[i]!)}>
+                        {cell}
+                      </td>
+                    ))}
+                  </tr>
+                )
+              })}
             </tbody>
           </table>
         </div>
