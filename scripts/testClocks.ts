@@ -159,6 +159,8 @@ export const CLOCK_FREE: Record<string, string> = {
   'test/integration/roster-fuzz.test.ts': 'bad and hostile roster files; no time rule in them',
   'test/integration/roster.test.ts':
     'roster imports stamped with the clock; no time rule decides anything in them',
+  'test/integration/student-words.test.ts':
+    "starts at noon; a refused credit, a retry's mails and login tries, no stop window crossed",
 }
 
 /** What reading or moving the service's clock looks like in a test file. */
