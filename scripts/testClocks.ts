@@ -55,6 +55,8 @@ export const TIME_DEPENDENT: Record<string, string> = {
     "the nightly sync's slot (03:00 JST) on the service clock, the registrar's own window",
   'test/integration/retention.test.ts':
     'leavers removed on the JST day their retention period ends, in the nightly hour; records after 7 fiscal years',
+  'test/integration/student-words-window.test.ts':
+    "a payment in the nightly stop: the times said on お支払い完了, in チャージ完了 and on the チャージ page's banner",
 }
 
 /**
@@ -111,6 +113,10 @@ export const FEWER_CLOCKS: Record<string, { clocks: readonly string[]; why: stri
   'test/integration/next-request.test.ts': {
     clocks: ['2026-12-15 02:00'],
     why: "its one stop window is placed around the clock's now, wherever that is; once inside the nightly stop, where the チャージ page is stopped before the window too and only the window's end tells",
+  },
+  'test/integration/student-words-window.test.ts': {
+    clocks: ['2026-12-15 01:59'],
+    why: 'sets the clock itself to the next 01:55 and 02:10; where the run starts changes nothing, once',
   },
   'test/integration/registrar-sync.test.ts': {
     clocks: ['2026-12-15 01:59'],
