@@ -73,7 +73,7 @@ describe("the student's messages", () => {
       const id = Number(new URL(page.url()).pathname.split('/')[2])
       await page.getByRole('link', { name: exact(t.ok) }).click()
       assert.ok(page.url().startsWith(`${KOMOJU_BASE}/sessions/`), page.url())
-      await page.getByRole('button', { name: '支払う' }).click()
+      await page.getByRole('button', { name: /^(支払う|Pay)$/ }).click()
       assert.equal(await page.locator('h1').innerText(), t.paymentDoneTitle)
       for (let i = 0; i < 60 && (await creditStatus(id)) !== 'refused'; i++)
         await page.waitForTimeout(250)
