@@ -55,6 +55,8 @@ export const TIME_DEPENDENT: Record<string, string> = {
     "the nightly sync's slot (03:00 JST) on the service clock, the registrar's own window",
   'test/integration/retention.test.ts':
     'leavers removed on the JST day their retention period ends, in the nightly hour; records after 7 fiscal years',
+  'test/integration/student-words-window.test.ts':
+    "a payment in the nightly stop: the times said on お支払い完了, in チャージ完了 and on the チャージ page's banner",
 }
 
 /**
@@ -112,6 +114,10 @@ export const FEWER_CLOCKS: Record<string, { clocks: readonly string[]; why: stri
     clocks: ['2026-12-15 02:00'],
     why: "its one stop window is placed around the clock's now, wherever that is; once inside the nightly stop, where the チャージ page is stopped before the window too and only the window's end tells",
   },
+  'test/integration/student-words-window.test.ts': {
+    clocks: ['2026-12-15 01:59'],
+    why: 'sets the clock itself to the next 01:55 and 02:10; where the run starts changes nothing, once',
+  },
   'test/integration/registrar-sync.test.ts': {
     clocks: ['2026-12-15 01:59'],
     why: "sets the service's clock itself for the nightly sync and the twin's windows by instants; once, a minute before the night's stop",
@@ -163,6 +169,8 @@ export const CLOCK_FREE: Record<string, string> = {
   'test/integration/roster-fuzz.test.ts': 'bad and hostile roster files; no time rule in them',
   'test/integration/roster.test.ts':
     'roster imports stamped with the clock; no time rule decides anything in them',
+  'test/integration/student-words.test.ts':
+    "starts at noon; a refused credit, a retry's mails and login tries, no stop window crossed",
 }
 
 /** What reading or moving the service's clock looks like in a test file. */

@@ -35,6 +35,12 @@ export const PEOPLE = [
     nameKana: 'ファズ ハナコ',
     password: PASSWORD,
   })),
+  // The student's messages (test/integration/student-words*.test.ts, issue 22).
+  ...Array.from({ length: 12 }, (_, i) => ({
+    userId: `words${String(i + 1).padStart(2, '0')}`,
+    nameKana: 'コトバ ハナコ',
+    password: PASSWORD,
+  })),
   // Retention and the data download (test/integration/retention.test.ts, my-data.test.ts).
   ...Array.from({ length: 40 }, (_, i) => ({
     userId: `test${1201 + i}`,

@@ -254,11 +254,14 @@ export const creditStanding = (
       chargeback: a.gatewayChargeback ?? false,
     }
   if (CREDIT_NEEDS_PERSON.includes(a.creditStatus)) return { kind: 'error' }
-  const expectedAt = linkOpensAt(Math.max(a.nextCreditAt ?? now, now), fiscalYearEnd)
+  const due = Math.max(a.nextCreditAt ?? now, now)
+  const expectedAt = linkOpensAt(due, fiscalYearEnd)
+  // A stop window only when one pushes the credit past its due time: a fresh payment's
+  // credit is due a minute or two on (the cron's safety net), which is no stop window.
   const reason =
     a.creditStatus === 'retrying'
       ? 'retrying'
-      : a.creditStatus === 'deferred' || expectedAt > now
+      : a.creditStatus === 'deferred' || expectedAt > due
         ? 'blackout'
         : 'processing'
   return { kind: 'waiting', reason, expectedAt }

@@ -12,14 +12,18 @@ import {
   clientKey,
   currentLock,
   deviceKey,
+  countFailure,
   failAttempt,
-  recordFailure,
 } from './throttle'
 
 export type LoginResult =
   /** `deviceCookie`: the browser's new device cookie, to be set with the session. */
   | { kind: 'ok'; student: SessionStudent; deviceCookie: string }
-  | { kind: 'failed' }
+  /**
+   * `triesLeft`: failures still allowed before a lock, counted per user ID typed (and per
+   * client), so an unknown ID gets the same answer as a real one.
+   */
+  | { kind: 'failed'; triesLeft: number; lockMinutes: number }
   | { kind: 'locked'; until: number }
 
 /** The service's account for a directory person, created on their first login. */
@@ -87,9 +91,17 @@ export const attemptLogin = async (
 
   if (!student) {
     const lock = await failAttempt(db, key, gate.attempt, now, policy)
-    const clientLockNow = cKey ? await recordFailure(db, cKey, now, CLIENT_POLICY) : null
-    const until = lock ?? clientLockNow
-    return until ? { kind: 'locked', until } : { kind: 'failed' }
+    const client = cKey ? await countFailure(db, cKey, now, CLIENT_POLICY) : null
+    const until = lock ?? client?.lockedUntil ?? null
+    if (until) return { kind: 'locked', until }
+    // Whichever lock comes first: the ID's (its attempts, whoever typed it) or the client's.
+    const triesLeft = Math.min(
+      policy.maxFailures - gate.attempt,
+      client ? CLIENT_POLICY.maxFailures - client.count : Infinity,
+    )
+    const lockMs =
+      triesLeft === policy.maxFailures - gate.attempt ? policy.lockMs : CLIENT_POLICY.lockMs
+    return { kind: 'failed', triesLeft, lockMinutes: Math.round(lockMs / 60_000) }
   }
 
   // A trusted browser's success clears only its own counter: a lock of untrusted clients

@@ -8,6 +8,12 @@ import type { Application } from '../db/schema'
 import type { Certificate, CertificateLine, CertificateOrder } from '../db/schema'
 import { CERTIFICATE_NAMES } from '../domain/certificates'
 import { hasDeadline } from '../domain/paymentMethods'
+import {
+  refundableByStudent,
+  refundableToBankAccount,
+  type CreditStanding,
+} from '../domain/application'
+import { creditCauseOf, waitingHelps, type CreditCauseKind } from '../domain/creditCause'
 
 /** One row of a mail's 内訳: 種別 数量 単金 金額. */
 export interface BreakdownRow {
@@ -103,6 +109,8 @@ export const chargeCompletedMail = (
   a: ChargeMailApplication,
   /** A certificate order's 内訳 (breakdownOf); a charge's is its amount. */
   breakdown: readonly BreakdownRow[] | null = null,
+  /** Where the charge's credit stands as the mail goes (creditStanding); null: on its way. */
+  credit: CreditStanding | null = null,
 ): OutgoingMail => ({
   ...envelope(
     u,
@@ -134,10 +142,30 @@ export const chargeCompletedMail = (
       ]
     ).map((r) => `${r.label} ${r.quantity} ¥${formatYen(r.unit)} ¥${formatYen(r.amount)}`),
     '',
-    ...tr.list(a.kind === 'certificate' ? 'mailOrderCompletedNotes' : 'mailChargeCompletedNotes'),
+    ...(a.kind === 'certificate'
+      ? tr.list('mailOrderCompletedNotes')
+      : chargeCompletedNotes(tr, credit)),
     footer(tr, u, false),
   ].join('\n'),
 })
+
+/**
+ * The チャージ完了 mail's notes. The manual's (its first line: a few minutes) while the credit
+ * is on its way; a stop window's end instead when one holds it; and no promise at all once
+ * it has stopped (held, refused …): the mail about why follows, and 申請情報 詳細 says it.
+ */
+const chargeCompletedNotes = (tr: Translator, credit: CreditStanding | null) => {
+  const [soon = '', ...rest] = tr.list('mailChargeCompletedNotes')
+  const first =
+    credit === null || credit.kind === 'credited' || credit.kind === 'notPaid'
+      ? soon
+      : credit.kind === 'waiting'
+        ? credit.reason === 'blackout'
+          ? tr.t('creditWaitingWindow', { time: when(tr, credit.expectedAt) })
+          : soon
+        : tr.t('mailChargeCompletedNotCredited')
+  return [first, ...rest]
+}
 
 /**
  * What a コンビニ / Pay-easy payment is paid with, labelled: the gateway's numbers and its
@@ -432,26 +460,92 @@ const fraudAlertMail = (
   ].join('\n'),
 })
 
-/** 【お知らせ】M.I.C.へのチャージ状況について (manual §4.3), once per application. */
+type RefusalApplication = Pick<
+  Application,
+  | 'id'
+  | 'amount'
+  | 'status'
+  | 'creditStatus'
+  | 'creditError'
+  | 'creditSentAt'
+  | 'paymentMethod'
+  | 'gatewayRefunded'
+>
+
+/**
+ * A credit stopped for a cause waiting cannot end (a suspended or unknown card, M.I.C.'s
+ * refusal, the gateway's amount): the cause's sentence and the one next step, the same on
+ * 申請情報 詳細 and in the mail. Null while waiting helps (a retry, a stop window, room on
+ * the card): the manual's §4.3 words fit those.
+ */
+export const creditRefusal = (
+  a: RefusalApplication,
+): {
+  cause: `creditCause_${Extract<CreditCauseKind, 'cardSuspended' | 'cardUnknown' | 'micRefused' | 'amountMismatch'>}`
+  next: 'refund' | 'bank' | 'contact'
+  /** What the refund gives back: the payment, less what the gateway returned already. */
+  amount: number
+} | null => {
+  if (a.status !== 'paid' || (a.creditStatus !== 'refused' && a.creditStatus !== 'mismatch'))
+    return null
+  const cause = creditCauseOf(a.creditError, a.creditStatus)
+  if (cause && waitingHelps(cause)) return null
+  const kind =
+    cause?.kind === 'cardSuspended' ||
+    cause?.kind === 'cardUnknown' ||
+    cause?.kind === 'amountMismatch'
+      ? cause.kind
+      : a.creditStatus === 'mismatch'
+        ? 'amountMismatch'
+        : 'micRefused'
+  return {
+    cause: `creditCause_${kind}`,
+    next: refundableByStudent(a) ? 'refund' : refundableToBankAccount(a) ? 'bank' : 'contact',
+    amount: a.amount - a.gatewayRefunded,
+  }
+}
+
+/**
+ * 【お知らせ】M.I.C.へのチャージ状況について (manual §4.3), once per application. A refusal
+ * waiting cannot fix keeps the manual's subject and contact but says why and what to do
+ * instead of "しばらくお待ちください" (creditRefusal: the page's words).
+ */
 export const creditErrorMail = (
   tr: Translator,
   u: University,
   to: string,
-  a: Pick<Application, 'id'>,
-): OutgoingMail => ({
-  ...envelope(u, tr, to, 'credit-error', 'mailCreditErrorSubject'),
-  applicationId: a.id,
-  text: [
-    ...tr.list('mailCreditErrorBody'),
-    tr.t('mailApplicationNumber', { id: a.id }),
-    '',
-    tr.t('mailCreditErrorSystem'),
-    tr.t('mailCreditErrorContact'),
-    u.callCentre.name,
-    `[TEL] ${u.callCentre.phone}`,
-    tr.t('mailCreditErrorHours', { hours: u.callCentre.hours }),
-  ].join('\n'),
-})
+  a: Pick<Application, 'id'> & Partial<RefusalApplication>,
+): OutgoingMail => {
+  const refusal = a.status && a.creditStatus ? creditRefusal(a as RefusalApplication) : null
+  return {
+    ...envelope(u, tr, to, 'credit-error', 'mailCreditErrorSubject'),
+    applicationId: a.id,
+    text: [
+      ...(refusal
+        ? [
+            ...tr.list('mailCreditRefusedBody'),
+            tr.t(refusal.cause),
+            tr.t(
+              refusal.next === 'refund'
+                ? 'mailCreditNextRefund'
+                : refusal.next === 'bank'
+                  ? 'mailCreditNextRefundBank'
+                  : 'mailCreditNextContact',
+              { amount: tr.t('yen', { amount: formatYen(refusal.amount) }) },
+            ),
+            ...tr.list('mailCreditRefusedEnd'),
+          ]
+        : tr.list('mailCreditErrorBody')),
+      tr.t('mailApplicationNumber', { id: a.id }),
+      '',
+      tr.t('mailCreditErrorSystem'),
+      tr.t('mailCreditErrorContact'),
+      u.callCentre.name,
+      `[TEL] ${u.callCentre.phone}`,
+      tr.t('mailCreditErrorHours', { hours: u.callCentre.hours }),
+    ].join('\n'),
+  }
+}
 
 /** What a 要対応 alert names (flows/staff/alerts.ts). */
 export interface NeedsPersonAlert {

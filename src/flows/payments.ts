@@ -196,7 +196,10 @@ const applyPayment = async (
       .returning()
       .get()
     if (!updated) continue // another delivery changed it first: look again
-    if (next === 'paid' && amountOk) await sendCompletionMailOnce(s, updated)
+    // A charge's チャージ完了 is the desk's, after its first credit attempt, so that it can
+    // say what happened (a stop window's end, a refusal): sendChargeCompletedMailOnce.
+    if (next === 'paid' && amountOk && updated.kind === 'certificate')
+      await sendCompletionMailOnce(s, updated)
     if (next === 'paid' && !amountOk) await mismatchNoticeOnce(s, updated)
     return {
       kind: 'applied',

@@ -96,12 +96,16 @@ export const currentLock = async (db: Db, key: string, now: number) => {
 }
 
 /** Counts one failure for `key` (used for the client key, where only failures count). */
-export const recordFailure = async (db: Db, key: string, now: number, policy: ThrottlePolicy) => {
+export const recordFailure = async (db: Db, key: string, now: number, policy: ThrottlePolicy) =>
+  (await countFailure(db, key, now, policy)).lockedUntil
+
+/** recordFailure, with the failures counted in the window so far (for the tries left). */
+export const countFailure = async (db: Db, key: string, now: number, policy: ThrottlePolicy) => {
   const { count, lockedUntil } = await bump(db, key, now, policy)
-  if (lockedUntil) return lockedUntil
+  if (lockedUntil) return { count, lockedUntil }
   const until = lockAfter(count, now, policy)
   if (until) await lock(db, key, until)
-  return until
+  return { count, lockedUntil: until }
 }
 
 export const clearAttempts = (db: Db, key: string) =>

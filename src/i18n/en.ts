@@ -341,6 +341,36 @@ export const en = {
   refundDone: 'Your refund is on its way, by the method you paid with.',
   refundUnavailable: 'A refund cannot be made right now. Please try again later or contact us.',
   refundNotPossible: 'This application cannot be refunded.',
+  // Issue 22 (words): why a credit stopped, in words, and the one next step; the refund's
+  // own confirmation page; the wait of a stop window; tries left before the lock.
+  creditCause_cardSuspended:
+    'M.I.C. did not accept the charge for this card: the card is suspended (lost, or being reissued). Waiting will not make it arrive.',
+  creditCause_cardUnknown:
+    'M.I.C. has no record of this card, so it could not be charged. Waiting will not make it arrive.',
+  creditCause_micRefused: 'M.I.C. did not accept this charge. Waiting will not make it arrive.',
+  creditCause_amountMismatch:
+    'The amount paid does not match the amount applied for, so nothing was charged to M.I.C.',
+  creditNextRefund: 'You can ask for the {amount} you paid back with “Ask for a refund” below.',
+  creditNextRefundBank:
+    'You can ask for the {amount} back to a bank account of yours with “Ask for a refund” below.',
+  creditNextContact: 'Please contact us with the application number.',
+  refundConfirmTitle: 'Ask for a refund',
+  refundConfirmButton: 'Refund',
+  windowNow: 'The M.I.C. link is in its scheduled stop until {end}.',
+  balanceAsOfWindow: 'Until then, this is your balance as of {time}.',
+  balanceUnknownWindow:
+    'Your balance can be seen again once it is over; please apply for a charge then.',
+  windowCreditsLater: 'A charge you pay meanwhile reaches your card after {end}.',
+  loginTriesLeft: 'Attempts left before login is locked for {minutes} minutes: {n}.',
+  mailChargeCompletedNotCredited:
+    'The charge has not reached your M.I.C. card yet. See why, and what to do next, in the application details.',
+  mailCreditRefusedBody: ['The charge could not be credited to your M.I.C. card.'],
+  mailCreditNextRefund:
+    'You can ask for the {amount} you paid back with “Ask for a refund” in the application details.',
+  mailCreditNextRefundBank:
+    'You can ask for the {amount} back to a bank account of yours with “Ask for a refund” in the application details.',
+  mailCreditNextContact: 'Please contact the office below with the application number.',
+  mailCreditRefusedEnd: ['This mail is sent from a no-reply address.', ''],
   // Refund of a コンビニ / Pay-easy payment to a bank account (KOMOJU's refund request)
   cashRefundTitle: 'Bank account for your refund',
   cashRefundIntro:

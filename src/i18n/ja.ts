@@ -355,6 +355,38 @@ export const ja = {
   refundUnavailable:
     'ただいま返金を受け付けられません。しばらくしてからもう一度お試しいただくか、お問い合わせ先までご連絡ください。',
   refundNotPossible: 'この申請は返金の対象ではありません。',
+  // Issue 22 (words): why a credit stopped, in words, and the one next step; the refund's
+  // own confirmation page; the wait of a stop window; tries left before the lock.
+  creditCause_cardSuspended:
+    'M.I.C.がこのカードへのチャージを受け付けませんでした。カードが利用停止中（紛失・再発行の手続き中など）のためです。お待ちいただいても反映されません。',
+  creditCause_cardUnknown:
+    'M.I.C.にこのカードが登録されていないため、チャージできませんでした。お待ちいただいても反映されません。',
+  creditCause_micRefused:
+    'M.I.C.がこのチャージを受け付けませんでした。お待ちいただいても反映されません。',
+  creditCause_amountMismatch:
+    'お支払いの金額が申請の金額と一致しないため、M.I.C.へはチャージしていません。',
+  creditNextRefund: '下の「返金を申し込む」から、お支払いいただいた{amount}の返金を申し込めます。',
+  creditNextRefundBank:
+    '下の「返金を申し込む」から、ご指定の銀行口座への返金（{amount}）を申し込めます。',
+  creditNextContact: 'お手数ですが、発行申請番号をお伝えのうえ、お問い合わせ先までご連絡ください。',
+  refundConfirmTitle: '返金の申し込み',
+  refundConfirmButton: '返金する',
+  windowNow:
+    'ただいまM.I.C.オンラインチャージ連携停止時間（予定された停止）です。{end} に再開します。',
+  balanceAsOfWindow: 'それまでは {time} 時点の残高を表示しています。',
+  balanceUnknownWindow: '残高は再開後に確認できます。チャージの申請も再開後にお願いします。',
+  windowCreditsLater: 'この間にお支払いいただいたチャージは、{end} 以降にM.I.C.へ反映されます。',
+  loginTriesLeft: 'あと{n}回失敗すると、{minutes}分間ログインできなくなります。',
+  mailChargeCompletedNotCredited:
+    'M.I.C.へのチャージはまだ完了していません。理由と次の手続きは、申請情報 詳細でご確認ください。',
+  mailCreditRefusedBody: ['M.I.C.へのチャージができませんでした。'],
+  mailCreditNextRefund:
+    '申請情報 詳細の「返金を申し込む」から、お支払いいただいた{amount}の返金を申し込めます。',
+  mailCreditNextRefundBank:
+    '申請情報 詳細の「返金を申し込む」から、ご指定の銀行口座への返金（{amount}）を申し込めます。',
+  mailCreditNextContact:
+    'お手数ですが、発行申請番号をお伝えのうえ、下記問合せ窓口までご連絡ください。',
+  mailCreditRefusedEnd: ['このメールは送信専用メールです。', ''],
   // Refund of a コンビニ / Pay-easy payment to a bank account (KOMOJU's refund request)
   cashRefundTitle: '返金先口座の指定',
   cashRefundIntro:

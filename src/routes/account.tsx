@@ -173,7 +173,17 @@ account.post(
     }
     if (result.kind === 'failed') {
       c.status(401)
-      return renderLogin(c, values, {}, { kind: 'error', text: tr(c).t('loginFailed') })
+      const { t } = tr(c)
+      return renderLogin(
+        c,
+        values,
+        {},
+        {
+          kind: 'error',
+          // How many tries are left before the lock: the same for an unknown ID (login.ts).
+          text: `${t('loginFailed')} ${t('loginTriesLeft', { n: result.triesLeft, minutes: result.lockMinutes })}`,
+        },
+      )
     }
     await startSession(c, result.student)
     // Kept at logout: it is what lets this browser in while others are locked out.

@@ -4,7 +4,7 @@ import { PaymentProviderError } from '../adapters/payments'
 import type { AppEnv } from '../context'
 import { selectColumns } from '../db/columns'
 import { applications } from '../db/schema'
-import { tabOf, type ApplicationTab } from '../domain/application'
+import { refundableByStudent, tabOf, type ApplicationTab } from '../domain/application'
 import { studentMay } from '../domain/roster'
 import { hasDeadline } from '../domain/paymentMethods'
 import { deskFor } from '../flows/desks'
@@ -18,6 +18,7 @@ import {
   ApplicationDetailPage,
   ApplicationListPage,
   AppliedPage,
+  RefundConfirmPage,
   ReturnPage,
 } from '../views/pages/charge'
 
@@ -129,6 +130,17 @@ applicationPages.get('/applications/:id', async (c) => {
 })
 
 /**
+ * 返金を申し込む's confirmation page: the detail page's button leads here, and only here is
+ * the student asked whether to refund. Nothing to refund: back to the detail page, saying so.
+ */
+applicationPages.get('/applications/:id/refund', async (c) => {
+  const a = await ownApplication(c)
+  if (hasDeadline(a.paymentMethod)) return c.redirect(`/applications/${a.id}/refund-account`, 303)
+  if (!refundableByStudent(a)) return c.redirect(`/applications/${a.id}?refund=notRefundable`, 303)
+  return c.render(<RefundConfirmPage a={a} />, { title: c.get('tr').t('refundConfirmTitle') })
+})
+
+/**
  * 返金を申し込む: a paid charge that cannot be credited (held over the cap, refused by
  * M.I.C., an amount mismatch) goes back to the student through the gateway, by the desk.
  */
@@ -200,5 +212,8 @@ applicationPages.get('/applications/:id/return', async (c) => {
       : a.status === 'awaiting_payment'
         ? t('appliedTitle')
         : t('notPaidHeading')
-  return c.render(<ReturnPage a={a} />, { title, refreshSeconds: waiting ? 3 : undefined })
+  return c.render(
+    <ReturnPage a={a} now={deps.clock()} fiscal={c.get('university').fiscalYearEndBlackouts} />,
+    { title, refreshSeconds: waiting ? 3 : undefined },
+  )
 })

@@ -181,7 +181,8 @@ describe('hole 2: a partial refund before the credit', () => {
     // Or the rest goes back: KOMOJU refunds what it still holds, and nothing is credited.
     const again = new Client()
     await login(again, userId, PASSWORD, SECOND)
-    expect(mainText((await again.get(`/applications/${id}`)).html)).toContain('6,000円')
+    // 返金を申し込む asks on its own page, with what KOMOJU still holds.
+    expect(mainText((await again.get(`/applications/${id}/refund`)).html)).toContain('6,000円')
     await again.post(`/applications/${id}/refund`, {})
     expect((await application(id))!.status).toBe('refunded')
     const p = (await gateway().payments()).find((x) => x.id === a.provider_payment_id)

@@ -319,7 +319,7 @@ describe('hole 4: every outcome has a name and a way out', () => {
     expect(await mails(userId, 'credit-error')).toBe(1)
     expect(await staffAlerts(id)).toBe(1)
     expect(mainText((await client.get(`/applications/${id}`)).html)).toContain(
-      'M.I.C.へ反映できませんでした',
+      'カードが利用停止中', // named by its cause (student-words.test.ts has the words)
     )
     expect(await chargeable(client)).toBe(CAP - 1000 - 2000) // counts until resolved …
     await client.post(`/applications/${id}/refund`, {})

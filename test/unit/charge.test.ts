@@ -144,6 +144,16 @@ describe('where a credit stands', () => {
       ).kind,
     ).toBe('notPaid')
   })
+  it('calls a fresh credit due in two minutes outside a window processing, not a stop window', () => {
+    const noon = jst(2026, 11, 25, 12, 0)
+    expect(
+      creditStanding(
+        { status: 'paid', creditStatus: 'pending', creditedAt: null, nextCreditAt: noon + 120_000 },
+        noon,
+        [],
+      ),
+    ).toMatchObject({ kind: 'waiting', reason: 'processing' })
+  })
   it('backs off 1, 2, 4 … minutes up to 30', () => {
     expect([1, 2, 3, 4, 5, 6, 10].map((n) => creditRetryDelayMs(n) / 60_000)).toEqual([
       1, 2, 4, 8, 16, 30, 30,

@@ -21,7 +21,12 @@ import {
   sumOfAmounts,
   type Application,
 } from '../charge'
-import { alertStaffOnce, creditKey, sendCreditErrorMailOnce } from '../crediting'
+import {
+  alertStaffOnce,
+  creditKey,
+  sendChargeCompletedMailOnce,
+  sendCreditErrorMailOnce,
+} from '../crediting'
 import { creditHeldMail } from '../mails'
 import { GATEWAY_FRESH_MS, settleWithGateway } from './gateway'
 import { issueOrder } from './issue'
@@ -49,6 +54,37 @@ export const creditApplication = async (s: Services, id: number): Promise<Credit
   if (!a) return null
   // A certificate order's "credit" is its issue: the registrar, not M.I.C.
   if (a.kind === 'certificate') return issueOrder(s, id)
+  const status = await creditCharge(s, a)
+  // チャージ完了 waits for the first attempt (credited, a stop window, …) so that its
+  // words fit what happened; a decision with a mail of its own sent it first already.
+  if (a.status === 'paid' && a.completionMailAt === null) await receiptOnce(s, a.id)
+  return status
+}
+
+/**
+ * チャージ完了 for a paid charge, once, with the application as it stands now (see
+ * sendChargeCompletedMailOnce). Sent before the mail of a decision (held, refused, a
+ * retry), never after it.
+ */
+const receiptOnce = async (
+  s: Services,
+  id: number,
+  known?: { student: typeof students.$inferSelect; u: Awaited<ReturnType<typeof loadUniversity>> },
+) => {
+  const a = await s.db.select().from(applications).where(eq(applications.id, id)).get()
+  if (!a || a.completionMailAt !== null) return
+  const student =
+    known?.student ?? (await s.db.select().from(students).where(eq(students.id, a.studentId)).get())
+  if (!student) return
+  await sendChargeCompletedMailOnce(
+    s,
+    a,
+    student,
+    known?.u ?? (await loadUniversity(s.db, a.universityId)),
+  )
+}
+
+const creditCharge = async (s: Services, a: Application): Promise<CreditStatus | null> => {
   if (a.status !== 'paid' || !CREDIT_IN_PROGRESS.includes(a.creditStatus)) return a.creditStatus
   const now = s.clock()
   // A credit waiting for its retry, a stop window or room on the card waits its time,
@@ -82,6 +118,8 @@ export const creditApplication = async (s: Services, id: number): Promise<Credit
   const student = await s.db.select().from(students).where(eq(students.id, a.studentId)).get()
   if (!student) throw new Error(`application ${a.id} has no student`)
   const card = { universityId: a.universityId, userId: student.userId }
+  const receiptFirst = () =>
+    a.completionMailAt === null ? receiptOnce(s, a.id, { student, u }) : Promise.resolve()
   const amount = creditAmountOf(a)
   const failed = async (detail: string) => {
     const attempts = a.creditAttempts + 1
@@ -95,6 +133,7 @@ export const creditApplication = async (s: Services, id: number): Promise<Credit
         ? null
         : linkOpensAt(now + creditRetryDelayMs(attempts), u.fiscalYearEndBlackouts),
     })
+    await receiptFirst()
     await sendCreditErrorMailOnce(s, a, student.email, u)
     if (stalled) await alertStaffOnce(s, a, u, 'stalled')
     return stalled ? ('stalled' as const) : ('retrying' as const)
@@ -109,6 +148,7 @@ export const creditApplication = async (s: Services, id: number): Promise<Credit
       nextCreditAt: now + HELD_RECHECK_MS,
       ...(sentAndRefused ? { creditSentAt: null } : {}),
     })
+    await receiptFirst()
     if (student.email && (await claimMail(s, a.id, 'heldMailAt')))
       await s.mailer.send(creditHeldMail(translator(a.lang), u, student.email, a))
     return 'held' as const
@@ -155,7 +195,14 @@ export const creditApplication = async (s: Services, id: number): Promise<Credit
       nextCreditAt: null,
       creditSentAt: null,
     })
-    await sendCreditErrorMailOnce(s, a, student.email, u)
+    await receiptFirst()
+    // The mail reads the refusal's cause (creditRefusal), so it is given the record as set.
+    await sendCreditErrorMailOnce(
+      s,
+      { ...a, creditStatus: 'refused', creditError: r.detail.slice(0, 500), creditSentAt: null },
+      student.email,
+      u,
+    )
     await alertStaffOnce(s, a, u, 'refused')
     return 'refused'
   }

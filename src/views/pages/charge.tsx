@@ -13,7 +13,7 @@ import { hasDeadline, type PaymentMethod } from '../../domain/paymentMethods'
 import { hasEveryNumber, safeInstructionsUrl, storeInstructionsOf } from '../../domain/storePayment'
 import { formatJstDate, formatJstDateTime } from '../../domain/time'
 import type { Application, BalanceReading } from '../../flows/charge'
-import { storeRows } from '../../flows/mails'
+import { creditRefusal, storeRows } from '../../flows/mails'
 import type { Translator } from '../../i18n'
 import { CsrfField, ErrorSummary, Field, Message, Notes, type FieldErrors } from '../components'
 import { LastLogin } from './general'
@@ -62,6 +62,23 @@ const BalanceNotice = ({
   opensAt: number | null
 }) => {
   const { t } = useC().get('tr')
+  // M.I.C.'s planned stop is said as such, with its end: not a failure to connect.
+  if (opensAt !== null) {
+    const end = formatJstDateTime(opensAt)
+    return (
+      <Message kind="info">
+        <p>{t('windowNow', { end })}</p>
+        {!reading.known ? (
+          <p>{t('balanceUnknownWindow')}</p>
+        ) : (
+          !reading.live && (
+            <p>{t('balanceAsOfWindow', { time: formatJstDateTime(reading.asOf) })}</p>
+          )
+        )}
+        {reading.known && <p>{t('windowCreditsLater', { end })}</p>}
+      </Message>
+    )
+  }
   if (reading.known && reading.live) return null
   return (
     <Message kind="info">
@@ -70,7 +87,6 @@ const BalanceNotice = ({
           ? t('balanceStale', { time: formatJstDateTime(reading.asOf) })
           : t('balanceUnknown')}
       </p>
-      {opensAt !== null && <p>{t('creditAfterWindow', { time: formatJstDateTime(opensAt) })}</p>}
     </Message>
   )
 }
@@ -420,7 +436,15 @@ const DeadlineInfo = ({ a }: { a: Application }) => {
 }
 
 /** Back from the provider: お支払い完了, or what is still happening (manual §4.1 順序10). */
-export const ReturnPage = ({ a }: { a: Application }) => {
+export const ReturnPage = ({
+  a,
+  now,
+  fiscal,
+}: {
+  a: Application
+  now: number
+  fiscal: Parameters<typeof creditStanding>[2]
+}) => {
   const tr = useC().get('tr')
   const { t } = tr
   const links = (
@@ -438,6 +462,7 @@ export const ReturnPage = ({ a }: { a: Application }) => {
       <section class="done-box" role="status" aria-labelledby="done-heading">
         <h2 id="done-heading">{t('paymentDoneHeading')}</h2>
         <p>{t('paymentDone')}</p>
+        <CreditWait a={a} now={now} fiscal={fiscal} />
         <p>{t('paymentDoneMail')}</p>
         {links}
       </section>
@@ -472,6 +497,28 @@ export const ReturnPage = ({ a }: { a: Application }) => {
       {links}
     </section>
   )
+}
+
+/**
+ * On お支払い完了: when the credit will reach the card, if not in a minute or two (a stop
+ * window: the time 申請情報 詳細 and the チャージ完了 mail give, by creditStanding), or why
+ * it will not (a refusal already known).
+ */
+const CreditWait = ({
+  a,
+  now,
+  fiscal,
+}: {
+  a: Application
+  now: number
+  fiscal: Parameters<typeof creditStanding>[2]
+}) => {
+  const tr = useC().get('tr')
+  if (a.kind !== 'mic_charge') return null
+  const standing = creditStanding(a, now, fiscal)
+  const waits = standing.kind === 'waiting' && standing.reason === 'blackout'
+  if (!waits && standing.kind !== 'error') return null
+  return <p class={`credit credit-${standing.kind}`}>{creditText(tr, a, now, fiscal)}</p>
 }
 
 /** 証明書 申請一覧 (manual §4.2). */
@@ -615,8 +662,11 @@ export const creditText = (
         time: formatJstDateTime(standing.at),
         amount: yen(tr, standing.refunded),
       })
-    case 'error':
-      return t('creditFailed')
+    case 'error': {
+      // A cause waiting cannot end is named (the mail names it alike); else a person looks.
+      const refusal = creditRefusal(a)
+      return refusal ? t(refusal.cause) : t('creditFailed')
+    }
   }
 }
 
@@ -640,10 +690,35 @@ const CreditSection = ({
     <section class="card" aria-labelledby="credit-heading">
       <h2 id="credit-heading">{t('creditHeading')}</h2>
       <p class={`credit credit-${standing.kind}`}>{text}</p>
+      <NextStep a={a} />
       <RefundOffer a={a} cashRefund={cashRefund} />
     </section>
   )
 }
+
+/** After a refusal's cause (creditText), the one thing the student can do about it. */
+const NextStep = ({ a }: { a: Application }) => {
+  const tr = useC().get('tr')
+  const refusal = standingIsError(a) ? creditRefusal(a) : null
+  if (!refusal) return null
+  const amount = yen(tr, refusal.amount)
+  return (
+    <p>
+      {tr.t(
+        refusal.next === 'refund'
+          ? 'creditNextRefund'
+          : refusal.next === 'bank'
+            ? 'creditNextRefundBank'
+            : 'creditNextContact',
+        { amount },
+      )}
+    </p>
+  )
+}
+
+/** Whether 申請情報 詳細 shows the credit as stopped for a person (creditStanding's error). */
+const standingIsError = (a: Application) =>
+  a.status === 'paid' && (a.creditStatus === 'refused' || a.creditStatus === 'mismatch')
 
 /**
  * 返金を申し込む, where the money may go back (a charge never applied, a certificate never
@@ -675,16 +750,38 @@ const RefundOffer = ({ a, cashRefund }: { a: Application; cashRefund?: CashRefun
           </p>
         </>
       )}
+      {/* The question (…よろしいですか) is asked on its own page, once the button is pressed. */}
       {refundableByStudent(a) && (
-        <form method="post" action={`/applications/${a.id}/refund`}>
-          <CsrfField />
-          <p>{t('refundConfirm', { amount: yen(tr, a.amount - a.gatewayRefunded) })}</p>
-          <button type="submit" class="button">
+        <p>
+          <a class="button" href={`/applications/${a.id}/refund`}>
             {t('refundRequest')}
-          </button>
-        </form>
+          </a>
+        </p>
       )}
     </>
+  )
+}
+
+/** 返金を申し込む's confirmation: what goes back and how, then 返金する or 戻る. */
+export const RefundConfirmPage = ({ a }: { a: Application }) => {
+  const tr = useC().get('tr')
+  const { t } = tr
+  return (
+    <form method="post" action={`/applications/${a.id}/refund`} class="card">
+      <CsrfField />
+      <p>
+        {t('applicationNumber')} {a.id}
+      </p>
+      <p>{t('refundConfirm', { amount: yen(tr, a.amount - a.gatewayRefunded) })}</p>
+      <p class="actions">
+        <a class="button" href={`/applications/${a.id}`}>
+          {t('back')}
+        </a>
+        <button type="submit" class="button primary">
+          {t('refundConfirmButton')}
+        </button>
+      </p>
+    </form>
   )
 }
 
