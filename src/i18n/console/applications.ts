@@ -192,6 +192,73 @@ export const applications = section({
     appTlRefundResultRefunded: '返金済み',
     appTlRefundResultUnavailable: '返金できず（KOMOJU）',
     appTlRefundResultNotRefundable: '返金できない状態',
+    // Causes and codes in words (flows/staff/words.ts): what happened, and what to tell the
+    // student; the raw record follows in small type for the technical staff.
+    appCauseCardSuspended:
+      'カードが利用停止中のため、M.I.C.がチャージを受け付けません。学生には、大学の窓口でカードの状態を確認するよう伝えてください。カードが使えるようになったら再チャージし、学生が望めば返金してください。',
+    appCauseCardUnknown:
+      'M.I.C.にこの学生のカードが登録されていないため、チャージできません。学生には、大学の窓口でカードの登録を確認するよう伝えてください。',
+    appCauseOverCap:
+      'チャージするとカードの残高上限額を超えるため、保留しています。残高が減れば自動でチャージします。学生には、カードを使って残高を減らすか、返金を依頼できることを伝えてください。',
+    appCauseOverCapFigures:
+      '残高 {balance} に {amount} を加えると残高上限額 {cap} を超えるため、保留しています。残高が減れば自動でチャージします。学生には、カードを使って残高を減らすか、返金を依頼できることを伝えてください。',
+    appCauseMicUnavailable:
+      'M.I.C.が応答しないため、まだチャージできていません。自動で再試行します。学生には、しばらくすると反映されることを伝えてください。',
+    appCauseMicRefused:
+      'M.I.C.がチャージを受け付けませんでした。学生には大学の窓口へ問い合わせるよう伝え、下の記録を技術担当に伝えてください。',
+    appCauseAmountMismatch:
+      'KOMOJUの決済金額が申請の金額と一致しないため、チャージしていません。支払状況を照会するか、返金してください。学生には、確認中であることを伝えてください。',
+    appCauseRegistrarMaintenance:
+      '学務システムがメンテナンス中のため、終了後に自動で発行します。学生には、しばらく待つよう伝えてください。',
+    appCauseRegistrarRefused:
+      '学務システムが発行を受け付けませんでした（在籍状況など）。学生には、大学の窓口に問い合わせるよう伝えてください。',
+    appCauseRegistrarUnavailable:
+      '学務システムが応答しないため、まだ発行できていません。自動で再試行します。',
+    appCauseOther:
+      '想定していない回答がありました。学生には確認して連絡すると伝え、下の記録を技術担当に伝えてください。',
+    appCauseRecord: '記録:',
+    appCauseHeading: '原因',
+    appGatewayPending: '支払待ち',
+    appGatewayAuthorized: '与信済み（売上未確定）',
+    appGatewayCaptured: '支払済み',
+    appGatewayRefunded: '返金済み',
+    appGatewayCancelled: '取消',
+    appGatewayExpired: '期限切れ（未払い）',
+    appGatewayFailed: '支払失敗',
+    appGatewayOther: '想定外の状態',
+    appSessionPending: '支払待ち',
+    appSessionCompleted: '完了',
+    appSessionCancelled: '取消',
+    appSessionExpired: '期限切れ',
+    appWebhookAuthorized: '与信の通知',
+    appWebhookCaptured: '支払完了の通知',
+    appWebhookUpdated: '決済更新の通知',
+    appWebhookExpired: '支払期限切れの通知',
+    appWebhookCancelled: '取消の通知',
+    appWebhookFailed: '支払失敗の通知',
+    appWebhookRefunded: '返金の通知',
+    appWebhookRefundCreated: '返金受付の通知',
+    appWebhookFraud: '不正の疑いの通知',
+    appWebhookPing: '接続確認の通知',
+    appWebhookOther: '想定外の種類の通知',
+    appTlOutcomeOther: '想定外の結果',
+    appPaymentExpired: '期限切れ',
+    appMailOther: '想定外の種類のメール',
+    appActionOther: '想定外の操作',
+    appMailNeedsPerson: 'スタッフへの要対応通知',
+    appMailCashRefundAccount: '返金先口座の指定のお願い',
+    appMailCashRefundRejected: '返金先口座の再指定のお願い',
+    appMailCertificateIssued: '証明書の発行',
+    appMailCertificateRecipient: '証明書の送付（提出先へ）',
+    appMailCertificateRefused: '証明書を発行できなかったお知らせ',
+    appTlAttemptFailedWhy: 'M.I.C.へのチャージ 試行{attempt}: 失敗。',
+    appTlHeldWhy: '上限超過のため保留。',
+    appTlRefusedWhy: 'M.I.C.がチャージを拒否。',
+    appTlMismatchWhy: '金額が一致しないためチャージせず。',
+    appTlIssueRefusedWhy: '学務システムが発行を拒否しました。',
+    appTlMailFailedPlain: '送信失敗',
+    appInquireUnreachableWhy:
+      'KOMOJUに問い合わせできませんでした。何も変更していません。しばらくしてから、もう一度照会してください。',
   },
   en: {
     appNumber: 'Application number',
@@ -377,5 +444,70 @@ export const applications = section({
     appTlRefundResultRefunded: 'refunded',
     appTlRefundResultUnavailable: 'not refunded (KOMOJU)',
     appTlRefundResultNotRefundable: 'no longer refundable',
+    appCauseCardSuspended:
+      'The card is suspended, so M.I.C. does not accept the charge. Tell the student to ask the university office about the card. Once the card can be used again, re-credit it; if the student wishes, refund it.',
+    appCauseCardUnknown:
+      "M.I.C. has no card for this student, so nothing can be credited. Tell the student to ask the university office to check the card's registration.",
+    appCauseOverCap:
+      'Held: the charge would take the card over its balance cap. It is credited by itself once the balance is lower. Tell the student they can use the card to lower the balance, or ask for a refund.',
+    appCauseOverCapFigures:
+      'Held: the balance {balance} plus {amount} would be over the balance cap {cap}. It is credited by itself once the balance is lower. Tell the student they can use the card to lower the balance, or ask for a refund.',
+    appCauseMicUnavailable:
+      'M.I.C. does not answer, so the charge is not on the card yet. It is retried by itself. Tell the student it will arrive a little later.',
+    appCauseMicRefused:
+      'M.I.C. did not accept the charge. Tell the student to ask the university office, and pass the record below to the technical staff.',
+    appCauseAmountMismatch:
+      "Not credited: KOMOJU's amount is not the application's. Inquire the payment status or refund it. Tell the student it is being checked.",
+    appCauseRegistrarMaintenance:
+      'The registrar is in maintenance; the certificates are issued by themselves when it ends. Tell the student to wait a little.',
+    appCauseRegistrarRefused:
+      'The registrar did not accept the order (enrolment status, for example). Tell the student to ask the university office.',
+    appCauseRegistrarUnavailable:
+      'The registrar does not answer, so nothing is issued yet. It is retried by itself.',
+    appCauseOther:
+      'An answer nobody expected. Tell the student you will look into it and call back, and pass the record below to the technical staff.',
+    appCauseRecord: 'Record:',
+    appCauseHeading: 'Cause',
+    appGatewayPending: 'awaiting payment',
+    appGatewayAuthorized: 'authorised (not captured)',
+    appGatewayCaptured: 'paid',
+    appGatewayRefunded: 'refunded',
+    appGatewayCancelled: 'cancelled',
+    appGatewayExpired: 'expired (not paid)',
+    appGatewayFailed: 'payment failed',
+    appGatewayOther: 'an unexpected state',
+    appSessionPending: 'awaiting payment',
+    appSessionCompleted: 'completed',
+    appSessionCancelled: 'cancelled',
+    appSessionExpired: 'expired',
+    appWebhookAuthorized: 'Authorisation notice',
+    appWebhookCaptured: 'Payment notice',
+    appWebhookUpdated: 'Payment update notice',
+    appWebhookExpired: 'Payment expiry notice',
+    appWebhookCancelled: 'Cancellation notice',
+    appWebhookFailed: 'Payment failure notice',
+    appWebhookRefunded: 'Refund notice',
+    appWebhookRefundCreated: 'Refund accepted notice',
+    appWebhookFraud: 'Suspected fraud notice',
+    appWebhookPing: 'Connection check',
+    appWebhookOther: 'A notice of an unexpected type',
+    appTlOutcomeOther: 'an unexpected result',
+    appPaymentExpired: 'Expired',
+    appMailOther: 'A mail of an unexpected kind',
+    appActionOther: 'an unexpected action',
+    appMailNeedsPerson: 'Needs-attention alert to staff',
+    appMailCashRefundAccount: 'Please give a bank account for the refund',
+    appMailCashRefundRejected: 'Please give the bank account again',
+    appMailCertificateIssued: 'Certificates issued',
+    appMailCertificateRecipient: 'Certificate sent to its recipient',
+    appMailCertificateRefused: 'Certificates could not be issued',
+    appTlAttemptFailedWhy: 'M.I.C. credit attempt {attempt}: failed.',
+    appTlHeldWhy: 'Held over the balance cap.',
+    appTlRefusedWhy: 'M.I.C. refused the credit.',
+    appTlMismatchWhy: 'Not credited: the amounts differ.',
+    appTlIssueRefusedWhy: 'The registrar refused to issue.',
+    appTlMailFailedPlain: 'failed',
+    appInquireUnreachableWhy:
+      'KOMOJU could not be asked. Nothing was changed. Inquire again in a little while.',
   },
 })
