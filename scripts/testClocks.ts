@@ -134,6 +134,8 @@ export const FEWER_CLOCKS: Record<string, { clocks: readonly string[]; why: stri
 export const CLOCK_FREE: Record<string, string> = {
   'test/integration/console-reads.test.ts':
     'the console reads at fixed instants given as parameters; moves and reads no clock',
+  'test/integration/console-words.test.ts':
+    'starts at noon (atNoon) and moves no clock: causes, states and counts read in words',
   'test/unit/certificates.test.ts': 'pure rules given fixed instants and records',
   'test/unit/charge.test.ts': 'pure rules given fixed instants',
   'test/unit/domain.test.ts': 'pure rules, no time',
