@@ -290,7 +290,7 @@ export const applications = section({
     appCreditPending: 'Waiting to credit',
     appCreditDeferred: 'Deferred (stop window)',
     appCreditRetrying: 'Waiting to retry',
-    appCreditHeld: 'Held (over the balance cap)',
+    appCreditHeld: 'Held: over the balance cap',
     appCreditRefused: 'Refused by M.I.C.',
     appCreditMismatch: 'Amount mismatch',
     appCreditStalled: 'Retry limit reached',
