@@ -752,7 +752,12 @@ const creditText = (ct: ConsoleText, e: Extract<TimelineEntry, { kind: 'credit' 
     case 'deferred':
       return ct('appTlDeferred', { time: next })
     case 'held':
-      return withCause(ct, ct('appTlHeldWhy'), e)
+      // The cause's sentence says it is held, and why: said once.
+      return e.answer ? (
+        <CauseText creditError={e.answer} creditStatus="held" />
+      ) : (
+        ct('appTlHeldWhy')
+      )
     case 'refused':
       return withCause(ct, ct('appTlRefusedWhy'), e)
     case 'mismatch':
