@@ -142,6 +142,8 @@ export const CLOCK_FREE: Record<string, string> = {
     'starts at noon; lock times are read from the rows it made, no time rule decides anything',
   'test/integration/console-reads.test.ts':
     'the console reads at fixed instants given as parameters; moves and reads no clock',
+  'test/integration/console-words.test.ts':
+    'starts at noon (atNoon) and moves no clock: causes, states and counts read in words',
   'test/unit/certificates.test.ts': 'pure rules given fixed instants and records',
   'test/unit/charge.test.ts': 'pure rules given fixed instants',
   'test/unit/domain.test.ts': 'pure rules, no time',

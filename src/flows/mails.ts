@@ -14,6 +14,8 @@ import {
   type CreditStanding,
 } from '../domain/application'
 import { creditCauseOf, waitingHelps, type CreditCauseKind } from '../domain/creditCause'
+import { consoleText } from '../i18n/console'
+import { creditErrorSentence } from './staff/words'
 
 /** One row of a mail's 内訳: 種別 数量 単金 金額. */
 export interface BreakdownRow {
@@ -388,6 +390,16 @@ const CERTIFICATE_ALERT_REASONS = {
   mismatch: '決済代行会社の支払金額が申請の金額と一致しません。',
 } as const
 
+/**
+ * The alert's cause: the sentence a console member reads for it (what happened, what to tell
+ * the student; flows/staff/words.ts), then the desk's record as written, for the technical
+ * staff.
+ */
+const alertCause = (creditError: string | null, creditStatus: string) => {
+  const cause = creditErrorSentence(consoleText('ja'), creditError, creditStatus)
+  return cause ? [`原因: ${cause.sentence}`, `記録: ${cause.code}`] : []
+}
+
 /** To the university's staff: a paid application's credit needs a person. Japanese only. */
 export const staffAlertMail = (
   u: University,
@@ -400,7 +412,7 @@ export const staffAlertMail = (
         text: [
           `発行申請番号 ${a.id}（¥${formatYen(a.amount)}）はお支払い済みですが、証明書を発行できていません。`,
           CERTIFICATE_ALERT_REASONS[reason],
-          `詳細: ${a.creditError ?? '—'}`,
+          ...alertCause(a.creditError, reason),
           `決済ID: ${a.providerPaymentId ?? '—'}`,
           '',
           'コンソールの申請詳細で状況を確認し、発行をやり直すか返金してください。',
@@ -411,7 +423,7 @@ export const staffAlertMail = (
         text: [
           `発行申請番号 ${a.id}（¥${formatYen(a.amount)}）はお支払い済みですが、M.I.C.へ反映できていません。`,
           STAFF_ALERT_REASONS[reason],
-          `詳細: ${a.creditError ?? '—'}`,
+          ...alertCause(a.creditError, reason),
           `決済ID: ${a.providerPaymentId ?? '—'}`,
           '',
           '学生には【お知らせ】M.I.C.へのチャージ状況について をお送りしています。',

@@ -282,7 +282,7 @@ describe('申請詳細', () => {
       '決済ページを開設（セッションID ',
       'お支払い済みになりました',
       'M.I.C.へのチャージを予定',
-      'M.I.C.へのチャージ 試行1: 失敗（M.I.C.: balance: HTTP 500 internal） 次回 ',
+      'M.I.C.へのチャージ 試行1: 失敗。 M.I.C.が応答しないため、まだチャージできていません。',
       '停止時間帯のため ',
       'M.I.C.へチャージしました（クレジットID ',
     ]
@@ -290,7 +290,9 @@ describe('申請詳細', () => {
     for (const [i, s] of steps.entries()) expect(at[i], s).toBeGreaterThan(-1)
     expect([...at].sort((x, y) => x - y)).toEqual(at)
     expect(text).toMatch(/停止時間帯のため \d{4}\/\d{2}\/\d{2} 05:00 まで延期/)
-    expect(text).toMatch(/Webhook payment\.captured を受信（イベントID [^）]+）: 適用済み/)
+    // M.I.C.'s answer as it was written, in small type for the technical staff.
+    expect(html).toContain('<code>balance: HTTP 500 internal</code>')
+    expect(text).toMatch(/KOMOJUから支払完了の通知を受信（イベントID [^）]+）: 適用済み/)
     expect(text).toContain(`メール送信: チャージ完了 → ${mailOf(userId)}（送信済み）`)
     expect(text).toContain(`メール送信: チャージ状況のお知らせ → ${mailOf(userId)}（送信済み）`)
     expect(html).toContain('<ol class="timeline">')
@@ -304,7 +306,7 @@ describe('申請詳細', () => {
     const en = (await detailOf(staff, id)).text
     expect(en).toContain('Applied with')
     expect(en).toContain('Payment status became')
-    expect(en).toContain('M.I.C. credit attempt 1: failed (M.I.C.: balance: HTTP 500 internal)')
+    expect(en).toContain('M.I.C. credit attempt 1: failed. M.I.C. does not answer')
     expect(en).toContain('Credited to M.I.C.')
   })
 })
@@ -424,7 +426,8 @@ describe('再チャージ', () => {
     await creditStatusBecomes(id, 'refused')
     const { client: staff } = await staffClient('staff')
     const refused = await detailOf(staff, id)
-    expect(refused.text).toContain('M.I.C.がチャージを拒否（M.I.C.: HTTP 422 card_suspended）')
+    expect(refused.text).toContain('M.I.C.がチャージを拒否。 カードが利用停止中のため')
+    expect(refused.html).toContain('<code>HTTP 422 card_suspended</code>')
     // Still suspended: the desk asks M.I.C. again, which refuses again; nothing is credited.
     let { res } = await act(staff, id, 'recredit', 'カードの状態を確認')
     expect(await afterAct(staff, res)).toContain('チャージ状況: M.I.C.が拒否')
@@ -688,7 +691,7 @@ describe('支払状況を照会', () => {
     const { client: staff } = await staffClient('callcentre')
     const { res } = await act(staff, id, 'inquire', '学生がコンビニで支払ったとのこと')
     const text = await afterAct(staff, res)
-    expect(text).toContain('KOMOJUの回答: captured、¥1,800（返金額 ¥0）。 回答を反映しました。')
+    expect(text).toContain('KOMOJUの回答: 支払済み、¥1,800（返金額 ¥0）。 回答を反映しました。')
     const a = (await application(id))!
     expect(a.status).toBe('paid')
     expect(a.credit_status).toBe('credited')

@@ -156,6 +156,7 @@ describe('要対応 in one batch', () => {
         since: NOW - 60 * MINUTE,
         attempts: 3,
         alertedAt: null,
+        creditError: 'card_unavailable',
       })
       expect(overview.items.map((i) => [i.kind, i.applicationId, i.eventId])).toEqual(
         expect.arrayContaining([

@@ -310,16 +310,16 @@ describe('要対応', () => {
       expect(shown[kind], kind).toBeGreaterThanOrEqual(1)
 
     const refused = rowOf(html, 'refused', appLink(made.refused))
-    expect(refused?.text).toContain('M.I.C.が反映を拒否')
-    expect(refused?.text).toContain('1,000円')
+    expect(refused?.text).toContain('M.I.C.が拒否')
+    expect(refused?.text).toContain('¥1,000')
     expect(refused?.text).toContain('デモ大学')
     const held = rowOf(html, 'held', appLink(made.held))
     expect(held?.text).toContain('上限超過のため保留')
-    expect(held?.text).toContain('10,000円')
+    expect(held?.text).toContain('¥10,000')
     expect(rowOf(html, 'mismatch', appLink(made.mismatch))?.text).toContain('金額不一致')
     const refund = rowOf(html, 'refund', appLink(made.refund))
     expect(refund?.text).toContain('返金の承認待ち')
-    expect(refund?.text).toContain('1,500円')
+    expect(refund?.text).toContain('¥1,500')
     expect(rowOf(html, 'unmatched', made.unmatched)?.text).toContain('該当する申請のない決済通知')
     expect(rowOf(html, 'unmatched', made.secondUnmatched)?.text).toContain('セカンド大学')
     const dead = rowOf(html, 'deadLettered', made.deadLettered)
@@ -414,7 +414,7 @@ describe('要対応', () => {
     }
     expect(a.credit_status).toBe('stalled')
     const html = await triageAs('staff', 'demo')
-    expect(rowOf(html, 'stalled', appLink(id))?.text).toContain('M.I.C.反映の再試行上限')
+    expect(rowOf(html, 'stalled', appLink(id))?.text).toContain('再試行の上限に到達')
     expect(rowOf(html, 'retrying', appLink(id))).toBeUndefined()
     await expectCountsMatchDb(html, 'demo')
     await mic().setFault(FAULT_NONE)
@@ -627,7 +627,7 @@ describe('the alert mail after 30 minutes', () => {
       refund: `【要対応】返金の承認待ち 発行申請番号 ${refund}`,
       unmatched: `【要対応】該当する申請のない決済通知 イベント ${unmatched}`,
       dead: `【要対応】適用できていない決済通知（デッドレター） イベント ${dead}`,
-      refused: `【要対応】M.I.C.が反映を拒否 発行申請番号 ${refused}`,
+      refused: `【要対応】M.I.C.が拒否 発行申請番号 ${refused}`,
     }
     const sent = async () =>
       Object.fromEntries(
@@ -727,8 +727,8 @@ describe('学生', () => {
     for (const fact of [userId, 'テスト ハナコ', `${userId}@example.ac.jp`, '前回ログイン'])
       expect(text).toContain(fact)
     expect(html).toContain(appLink(id))
-    expect(text).toContain('反映済み')
-    expect(html).toMatch(/<p class="balance" data-live="true"><strong>2,000円<\/strong>/)
+    expect(text).toContain('チャージ済み')
+    expect(html).toMatch(/<p class="balance" data-live="true"><strong>¥2,000<\/strong>/)
     expect(text).toContain('ロックはありません')
 
     // M.I.C. does not answer: said so, with the last balance and its time.
@@ -738,7 +738,7 @@ describe('学生', () => {
     expect(mainText(down.html)).toContain(
       'M.I.C.から残高を取得できませんでした（M.I.C.が応答しません）',
     )
-    expect(mainText(down.html)).toMatch(/2,000円 \d{4}\/\d{2}\/\d{2} \d{2}:\d{2} 時点/)
+    expect(mainText(down.html)).toMatch(/¥2,000 \d{4}\/\d{2}\/\d{2} \d{2}:\d{2} 時点/)
     await mic().setFault(FAULT_NONE)
   })
 

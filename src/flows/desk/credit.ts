@@ -1,5 +1,5 @@
-import { and, eq, isNotNull, ne } from 'drizzle-orm'
-import { applications, students } from '../../db/schema'
+import { and, desc, eq, isNotNull, ne } from 'drizzle-orm'
+import { applicationEvents, applications, students } from '../../db/schema'
 import { PaymentProviderError } from '../../adapters/payments'
 import {
   CREDIT_IN_PROGRESS,
@@ -49,12 +49,17 @@ const verdictStatus: Record<'partlyRefunded' | 'reversed', CreditStatus> = {
  * again by the cron. Once a request may have reached M.I.C. (`creditSentAt`), only M.I.C.'s
  * idempotent answer decides: it answers an applied key with its record.
  */
-export const creditApplication = async (s: Services, id: number): Promise<CreditStatus | null> => {
+export const creditApplication = async (
+  s: Services,
+  id: number,
+  /** A person asked for this attempt (再チャージ): it counts even where a re-check would not. */
+  byPerson = false,
+): Promise<CreditStatus | null> => {
   const a = await s.db.select().from(applications).where(eq(applications.id, id)).get()
   if (!a) return null
   // A certificate order's "credit" is its issue: the registrar, not M.I.C.
   if (a.kind === 'certificate') return issueOrder(s, id)
-  const status = await creditCharge(s, a)
+  const status = await creditCharge(s, a, byPerson)
   // チャージ完了 waits for the first attempt (credited, a stop window, …) so that its
   // words fit what happened; a decision with a mail of its own sent it first already.
   if (a.status === 'paid' && a.completionMailAt === null) await receiptOnce(s, a.id)
@@ -84,7 +89,11 @@ const receiptOnce = async (
   )
 }
 
-const creditCharge = async (s: Services, a: Application): Promise<CreditStatus | null> => {
+const creditCharge = async (
+  s: Services,
+  a: Application,
+  byPerson: boolean,
+): Promise<CreditStatus | null> => {
   if (a.status !== 'paid' || !CREDIT_IN_PROGRESS.includes(a.creditStatus)) return a.creditStatus
   const now = s.clock()
   // A credit waiting for its retry, a stop window or room on the card waits its time,
@@ -121,17 +130,29 @@ const creditCharge = async (s: Services, a: Application): Promise<CreditStatus |
   const receiptFirst = () =>
     a.completionMailAt === null ? receiptOnce(s, a.id, { student, u }) : Promise.resolve()
   const amount = creditAmountOf(a)
+  // creditAttempts counts every attempt to credit (試行回数 in the console): each answer
+  // M.I.C. gave to a credit, each time the card had no room for it, each 再チャージ. Not
+  // counted: a deferral to a stop window, and the cron's re-checks of a held credit that
+  // still finds no room (looking, not trying). The backoff and the retry bound count only
+  // the failures in a row (failuresInARow).
+  const attempts = a.creditAttempts + 1
   const failed = async (detail: string) => {
-    const attempts = a.creditAttempts + 1
-    const stalled = attempts >= MAX_CREDIT_ATTEMPTS
-    console.error('M.I.C. credit failed', { application: a.id, attempts, stalled, detail })
+    const failures = (await failuresInARow(s, a.id)) + 1
+    const stalled = failures >= MAX_CREDIT_ATTEMPTS
+    console.error('M.I.C. credit failed', {
+      application: a.id,
+      attempts,
+      failures,
+      stalled,
+      detail,
+    })
     await set({
       creditStatus: stalled ? 'stalled' : 'retrying',
       creditAttempts: attempts,
       creditError: detail.slice(0, 500),
       nextCreditAt: stalled
         ? null
-        : linkOpensAt(now + creditRetryDelayMs(attempts), u.fiscalYearEndBlackouts),
+        : linkOpensAt(now + creditRetryDelayMs(failures), u.fiscalYearEndBlackouts),
     })
     await receiptFirst()
     await sendCreditErrorMailOnce(s, a, student.email, u)
@@ -142,8 +163,12 @@ const creditCharge = async (s: Services, a: Application): Promise<CreditStatus |
   // suspended or full card): a refusal of this key proves that no request with it, earlier
   // ones whose answer was lost included, was applied. The credit counts as never sent.
   const hold = async (reason: string, sentAndRefused = false) => {
+    // A held credit's re-check that finds no room is not an attempt; entering the hold,
+    // M.I.C.'s own refusal over the cap and a person's 再チャージ are.
+    const counts = sentAndRefused || byPerson || a.creditStatus !== 'held'
     await set({
       creditStatus: 'held',
+      ...(counts ? { creditAttempts: attempts } : {}),
       creditError: reason.slice(0, 500),
       nextCreditAt: now + HELD_RECHECK_MS,
       ...(sentAndRefused ? { creditSentAt: null } : {}),
@@ -175,6 +200,7 @@ const creditCharge = async (s: Services, a: Application): Promise<CreditStatus |
   if (r.ok) {
     await set({
       creditStatus: 'credited',
+      creditAttempts: attempts,
       creditedAt: s.clock(),
       micCreditId: r.creditId,
       creditError: null,
@@ -191,6 +217,7 @@ const creditCharge = async (s: Services, a: Application): Promise<CreditStatus |
   if (r.error === 'rejected') {
     await set({
       creditStatus: 'refused',
+      creditAttempts: attempts,
       creditError: r.detail.slice(0, 500),
       nextCreditAt: null,
       creditSentAt: null,
@@ -207,6 +234,32 @@ const creditCharge = async (s: Services, a: Application): Promise<CreditStatus |
     return 'refused'
   }
   return failed(r.detail)
+}
+
+/**
+ * How many attempts in a row failed before this one (M.I.C. did not answer or failed), from
+ * the credit's events (written by the trigger on every change of its state or count): the
+ * failures since it last became anything but retrying, a deferral to a stop window not
+ * breaking the row. A 再チャージ of a stalled credit puts it back to pending, so it starts a
+ * fresh round of retries.
+ */
+const failuresInARow = async (s: Pick<Services, 'db'>, applicationId: number) => {
+  const events = await s.db
+    .select({ detail: applicationEvents.detail })
+    .from(applicationEvents)
+    .where(
+      and(eq(applicationEvents.applicationId, applicationId), eq(applicationEvents.kind, 'credit')),
+    )
+    .orderBy(desc(applicationEvents.id))
+    .limit(MAX_CREDIT_ATTEMPTS * 3)
+    .all()
+  let failures = 0
+  for (const e of events) {
+    const to = (JSON.parse(e.detail) as { to?: string }).to
+    if (to === 'retrying') failures++
+    else if (to !== 'deferred') break
+  }
+  return failures
 }
 
 /** The student's other credits sent to M.I.C. and not confirmed: they may be on the card. */
@@ -262,7 +315,7 @@ export const creditTheNet = async (s: Services, id: number): Promise<CreditStatu
       updatedAt: now,
     })
     .where(and(eq(applications.id, a.id), eq(applications.creditStatus, 'partly_refunded')))
-  return creditApplication(s, id)
+  return creditApplication(s, id, true)
 }
 
 /**
@@ -289,11 +342,12 @@ export const retryCreditNow = async (s: Services, id: number): Promise<CreditSta
       creditStatus: handedOver ? 'pending' : a.creditStatus,
       // Due now (not null: if this attempt dies half-way the cron still finds it).
       nextCreditAt: now,
-      // A stalled credit gets a fresh round of retries. The count stays above zero when a
-      // request was sent whose fate is unknown: with a sent request, zero attempts tells
-      // creditApplication that no earlier request's fate is unknown, so it would believe a
-      // refusal and clear creditSentAt (offering a refund) for a credit that may have landed.
-      ...(a.creditStatus === 'stalled' ? { creditAttempts: a.creditSentAt === null ? 0 : 1 } : {}),
+      // A stalled charge gets a fresh round of retries by going back to pending (its
+      // attempts stay counted: failuresInARow starts over). A certificate's issue counts its
+      // registrar retries in creditAttempts itself (desk/issue.ts): its round starts over here.
+      ...(a.kind === 'certificate' && a.creditStatus === 'stalled'
+        ? { creditAttempts: a.creditSentAt === null ? 0 : 1 }
+        : {}),
       updatedAt: now,
     })
     .where(
@@ -303,5 +357,5 @@ export const retryCreditNow = async (s: Services, id: number): Promise<CreditSta
         eq(applications.creditStatus, a.creditStatus),
       ),
     )
-  return creditApplication(s, id)
+  return creditApplication(s, id, true)
 }

@@ -7,6 +7,7 @@ import { jstParts } from '../../domain/time'
 import type { BlackoutPeriod } from '../../domain/university'
 import { universityFromRow, type University, type UniversityRow } from '../../domain/university'
 import type { ConsoleKey } from '../../i18n/console'
+import { CREDIT_LABEL } from './words'
 
 /**
  * 要対応: everything that waits for a person, whatever made it so. Each kind names where it
@@ -28,16 +29,19 @@ export const TRIAGE_KINDS = [
 ] as const
 export type TriageKind = (typeof TRIAGE_KINDS)[number]
 
-/** Each kind's name in the console's catalogue (i18n/console/triage.ts). */
+/**
+ * Each kind's name in the console's catalogue. A credit state is named as on every other
+ * console page (flows/staff/words.ts CREDIT_LABEL); `retrying` is listed only past 30 minutes.
+ */
 export const TRIAGE_KIND_LABEL: Record<TriageKind, ConsoleKey> = {
-  stalled: 'triageKindStalled',
-  refused: 'triageKindRefused',
+  stalled: CREDIT_LABEL.stalled,
+  refused: CREDIT_LABEL.refused,
   retrying: 'triageKindRetrying',
-  mismatch: 'triageKindMismatch',
-  held: 'triageKindHeld',
-  partly_refunded: 'triageKindPartlyRefunded',
-  fraud: 'triageKindFraud',
-  reversed: 'triageKindReversed',
+  mismatch: CREDIT_LABEL.mismatch,
+  held: CREDIT_LABEL.held,
+  partly_refunded: CREDIT_LABEL.partly_refunded,
+  fraud: CREDIT_LABEL.fraud,
+  reversed: CREDIT_LABEL.reversed,
   refund: 'triageKindRefund',
   unmatched: 'triageKindUnmatched',
   deadLettered: 'triageKindDeadLettered',
@@ -83,6 +87,8 @@ export interface TriageItem {
   since: number
   /** M.I.C. attempts so far (credit kinds). */
   attempts: number | null
+  /** The desk's record of why the credit stopped (credit kinds), for its cause in words. */
+  creditError: string | null
   /** When its university's staff were alerted about it (the row's staff_alert_at). */
   alertedAt: number | null
 }
@@ -149,7 +155,7 @@ const creditItems = (
 ) =>
   select(
     d1,
-    `SELECT a.credit_status AS kind, a.university_id AS universityId, a.id AS applicationId, NULL AS eventId, a.provider_payment_id AS paymentId, NULL AS refundRequestId, a.amount AS amount, ${ENTERED_CREDIT_STATE} AS since, a.credit_attempts AS attempts, a.staff_alert_at AS alertedAt FROM applications a`,
+    `SELECT a.credit_status AS kind, a.university_id AS universityId, a.id AS applicationId, NULL AS eventId, a.provider_payment_id AS paymentId, NULL AS refundRequestId, a.amount AS amount, ${ENTERED_CREDIT_STATE} AS since, a.credit_attempts AS attempts, a.staff_alert_at AS alertedAt, a.credit_error AS creditError FROM applications a`,
     [
       // A refunded application is settled whatever its credit state says.
       `a.status = 'paid'`,
@@ -166,7 +172,7 @@ const creditItems = (
 const refundItems = (d1: D1Database, f: TriageFilter, limit: number) =>
   select(
     d1,
-    `SELECT 'refund' AS kind, r.university_id AS universityId, r.application_id AS applicationId, NULL AS eventId, a.provider_payment_id AS paymentId, r.id AS refundRequestId, a.amount AS amount, r.requested_at AS since, NULL AS attempts, r.staff_alert_at AS alertedAt FROM refund_requests r LEFT JOIN applications a ON a.id = r.application_id`,
+    `SELECT 'refund' AS kind, r.university_id AS universityId, r.application_id AS applicationId, NULL AS eventId, a.provider_payment_id AS paymentId, r.id AS refundRequestId, a.amount AS amount, r.requested_at AS since, NULL AS attempts, r.staff_alert_at AS alertedAt, NULL AS creditError FROM refund_requests r LEFT JOIN applications a ON a.id = r.application_id`,
     [
       'r.decided_at is null',
       f.scope === null ? null : ['r.university_id = ?', f.scope],
@@ -193,7 +199,7 @@ const notificationItems = (
   select(
     d1,
     // A dead-lettered event may name a payment we know: show its application.
-    `SELECT CASE WHEN n.outcome = 'unmatched' THEN 'unmatched' ELSE 'deadLettered' END AS kind, n.university_id AS universityId, a.id AS applicationId, n.event_id AS eventId, n.payment_id AS paymentId, NULL AS refundRequestId, a.amount AS amount, ${NOTIFICATION_SINCE} AS since, NULL AS attempts, n.staff_alert_at AS alertedAt FROM payment_notifications n LEFT JOIN applications a ON a.provider = n.provider AND a.provider_payment_id = n.payment_id`,
+    `SELECT CASE WHEN n.outcome = 'unmatched' THEN 'unmatched' ELSE 'deadLettered' END AS kind, n.university_id AS universityId, a.id AS applicationId, n.event_id AS eventId, n.payment_id AS paymentId, NULL AS refundRequestId, a.amount AS amount, ${NOTIFICATION_SINCE} AS since, NULL AS attempts, n.staff_alert_at AS alertedAt, NULL AS creditError FROM payment_notifications n LEFT JOIN applications a ON a.provider = n.provider AND a.provider_payment_id = n.payment_id`,
     [
       `(${[
         kinds.includes('unmatched') ? UNMATCHED : null,

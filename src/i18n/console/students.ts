@@ -22,6 +22,7 @@ export const students = section({
     studentsMicBlackout: 'M.I.C.オンラインチャージ連携停止時間中',
     studentsMicUnavailable: 'M.I.C.が応答しません',
     studentsMicRejected: 'M.I.C.が拒否しました：{detail}',
+    studentsMicRefused: 'M.I.C.が拒否しました',
     studentsLockHeading: 'ログインロック',
     studentsFailures: '{since} から {failures} 回失敗しています（5回でロック）。',
     // The two kinds of lock, each with what to tell the student (flows/staff/students.ts).
@@ -103,6 +104,7 @@ export const students = section({
     studentsMicBlackout: 'M.I.C. link stop window',
     studentsMicUnavailable: 'M.I.C. does not answer',
     studentsMicRejected: 'M.I.C. refused: {detail}',
+    studentsMicRefused: 'M.I.C. refused',
     studentsLockHeading: 'Login lock',
     studentsFailures: '{failures} failures since {since} (5 lock the account).',
     studentsAccountLocked:

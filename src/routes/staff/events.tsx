@@ -8,7 +8,8 @@ import { principalOf } from '../../flows/staff/auth'
 import { recordAudit } from '../../flows/staff/audit'
 import { requireStaff } from '../../middleware/staff'
 import { Message } from '../../views/components'
-import { ActionForm, When } from '../../views/staff/components'
+import { ActionForm, Coded, When } from '../../views/staff/components'
+import { webhookOutcomeText, webhookTypeText } from '../../flows/staff/words'
 import type { FieldErrors } from '../../views/components'
 import { consoleForm, requiredField } from './forms'
 import { notFound } from './replies'
@@ -53,7 +54,9 @@ const ResolvePage = ({ c, n, errors }: { c: C; n: Notification; errors: FieldErr
         <h2 id="event-facts">{ct('triageResolveFacts')}</h2>
         <dl class="facts">
           <dt>{ct('triageResolveType')}</dt>
-          <dd>{n.type}</dd>
+          <dd>
+            <Coded words={webhookTypeText(ct, n.type)} code={n.type} />
+          </dd>
           <dt>{ct('triageResolvePayment')}</dt>
           <dd class="mono">{n.paymentId ?? ct('dash')}</dd>
           <dt>{ct('triageResolveReceived')}</dt>
@@ -61,7 +64,7 @@ const ResolvePage = ({ c, n, errors }: { c: C; n: Notification; errors: FieldErr
             <When ms={n.receivedAt} />
           </dd>
           <dt>{ct('triageResolveOutcome')}</dt>
-          <dd>{n.outcome ?? ct('dash')}</dd>
+          <dd>{webhookOutcomeText(ct, n.outcome)}</dd>
         </dl>
       </section>
       {needsPerson(n) ? (

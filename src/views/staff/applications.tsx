@@ -1,7 +1,6 @@
 import { useRequestContext } from '../renderer'
 import type { AppEnv } from '../../context'
-import { PAYMENT_STATUSES, type CreditStatus, type PaymentStatus } from '../../domain/application'
-import { formatYen } from '../../domain/charge'
+import { PAYMENT_STATUSES, type PaymentStatus } from '../../domain/application'
 import { hasDeadline } from '../../domain/paymentMethods'
 import { formatJstDateTime } from '../../domain/time'
 import type { Application } from '../../flows/charge'
@@ -13,12 +12,23 @@ import type {
   ScopedStudent,
   TimelineEntry,
 } from '../../flows/staff/applications'
+import {
+  CREDIT_LABEL,
+  creditLabel,
+  creditShown,
+  gatewayStatusText,
+  sessionStatusText,
+  storePaymentExpired,
+  webhookOutcomeText,
+  webhookTypeText,
+  yen,
+} from '../../flows/staff/words'
 import type { Params, Translator } from '../../i18n'
 import { creditCauseOf, type CreditCause } from '../../domain/creditCause'
 import type { ConsoleKey, ConsoleText } from '../../i18n/console'
 import { methodLabel, statusLabel } from '../pages/charge'
-import { ErrorSummary, Message, type FieldErrors } from '../components'
-import { ActionForm, When } from './components'
+import { ErrorSummary, Field, Message, type FieldError, type FieldErrors } from '../components'
+import { ActionForm, CauseText, Coded, TableWrap, When } from './components'
 import { CERTIFICATE_NAMES, formatVerificationCode } from '../../domain/certificates'
 import type { CertificateOrderView } from '../../flows/staff/certificates'
 import {
@@ -30,38 +40,24 @@ import {
 
 const useC = () => useRequestContext<AppEnv>()
 
-/** Money in the console: the same in both languages, as KOMOJU's and M.I.C.'s records read. */
-export const yen = (n: number) => `¥${formatYen(n)}`
+// The console's one wording of amounts and credit states (flows/staff/words.ts).
+export { CREDIT_LABEL, yen }
 
-export const CREDIT_LABEL: Record<CreditStatus, ConsoleKey> = {
-  none: 'appCreditNone',
-  pending: 'appCreditPending',
-  deferred: 'appCreditDeferred',
-  retrying: 'appCreditRetrying',
-  held: 'appCreditHeld',
-  refused: 'appCreditRefused',
-  mismatch: 'appCreditMismatch',
-  stalled: 'appCreditStalled',
-  refunding: 'appCreditRefunding',
-  partly_refunded: 'appCreditPartlyRefunded',
-  fraud: 'appCreditFraud',
-  credited: 'appCreditCredited',
-  reversed: 'appCreditReversed',
-}
-/**
- * チャージ状況 as staff read it. A refunded payment's credit is left `refunding` by the desk
- * (it is never credited afterwards): said as what it is, not as a refund under way.
- */
-export const creditShown = (
-  ct: ConsoleText,
-  a: { status: PaymentStatus; creditStatus: CreditStatus },
-) => ct(a.status === 'refunded' ? 'appCreditRefunded' : CREDIT_LABEL[a.creditStatus])
-const creditLabel = (ct: ConsoleText, s: string | null) =>
-  s && s in CREDIT_LABEL ? ct(CREDIT_LABEL[s as CreditStatus]) : (s ?? '—')
-const paymentLabel = (tr: Translator, s: string | null) =>
+const paymentLabel = (tr: Translator, ct: ConsoleText, s: string | null) =>
   s && (PAYMENT_STATUSES as readonly string[]).includes(s)
     ? statusLabel(tr, s as PaymentStatus)
-    : (s ?? '—')
+    : ct('dash')
+
+/**
+ * お支払いステータス as staff read it: the student's words, except a store payment past its
+ * deadline unpaid, which is 期限切れ (the caller is told why nothing can be paid any more).
+ */
+export const paymentShown = (
+  ct: ConsoleText,
+  tr: Translator,
+  a: Parameters<typeof storePaymentExpired>[0],
+  now?: number,
+) => (storePaymentExpired(a, now) ? ct('appPaymentExpired') : statusLabel(tr, a.status))
 
 // ---- 申請詳細 --------------------------------------------------------------------------------
 
@@ -126,14 +122,9 @@ export const ApplicationDetail = (p: {
     <>
       {p.notice && (
         <Message kind={p.notice.kind}>
-          <p>{p.notice.text}</p>
-          {p.notice.code && (
-            <p>
-              <small>
-                {ct('retryCodeLabel')}: <code>{p.notice.code}</code>
-              </small>
-            </p>
-          )}
+          <p>
+            {p.notice.code ? <Coded words={p.notice.text} code={p.notice.code} /> : p.notice.text}
+          </p>
         </Message>
       )}
       <section class="card" aria-labelledby="application-heading">
@@ -150,7 +141,7 @@ export const ApplicationDetail = (p: {
           <Fact label={ct('appAmount')}>{yen(a.amount)}</Fact>
           <Fact label={ct('appMethod')}>{methodLabel(tr, a.paymentMethod)}</Fact>
           <Fact label={ct('appPaymentStatus')}>
-            <span class={`status status-${a.status}`}>{statusLabel(tr, a.status)}</span>
+            <span class={`status status-${a.status}`}>{paymentShown(ct, tr, a, p.now)}</span>
           </Fact>
           {hasDeadline(a.paymentMethod) &&
             a.paymentDetails &&
@@ -206,8 +197,8 @@ export const ApplicationDetail = (p: {
             <Fact label={ct('appCreditSentAt')}>
               <When ms={a.creditSentAt} />
             </Fact>
-            <Fact label={ct('appCreditError')}>
-              <span class="mono">{a.creditError ?? dash}</span>
+            <Fact label={ct('appCauseHeading')}>
+              <CauseText creditError={a.creditError} creditStatus={a.creditStatus} />
             </Fact>
           </dl>
         </section>
@@ -337,11 +328,21 @@ const MAIL_LABEL: Record<string, ConsoleKey> = {
   'refund-approved': 'retryMailRefundApproved',
   'refund-completed': 'retryMailRefundCompleted',
   'staff-alert': 'appMailStaffAlert',
+  'staff-needs-person': 'appMailNeedsPerson',
+  'cash-refund-account': 'appMailCashRefundAccount',
+  'cash-refund-rejected': 'appMailCashRefundRejected',
+  'certificate-issued': 'appMailCertificateIssued',
+  'certificate-recipient': 'appMailCertificateRecipient',
+  'certificate-refused': 'appMailCertificateRefused',
   'certificate-printed': 'certMailKindPrinted',
   'certificate-shipped': 'certMailKindShipped',
 }
+/** A mail's kind (mail_log.kind) in words; a kind without words is said to be unexpected. */
 export const mailLabel = (ct: ConsoleText, kind: string) =>
-  MAIL_LABEL[kind] ? ct(MAIL_LABEL[kind]) : kind
+  MAIL_LABEL[kind] ? ct(MAIL_LABEL[kind]) : ct('appMailOther')
+/** A mail's kind in words, with its code beside it when it has no words of its own. */
+const MailKind = ({ ct, kind }: { ct: ConsoleText; kind: string }) =>
+  MAIL_LABEL[kind] ? ct(MAIL_LABEL[kind]) : <Coded words={ct('appMailOther')} code={kind} />
 
 const STAFF_ACTION_LABEL: Record<string, ConsoleKey> = {
   'application.recredit': 'appActionRecredit',
@@ -349,6 +350,7 @@ const STAFF_ACTION_LABEL: Record<string, ConsoleKey> = {
   'application.resend-mail': 'appActionResendMail',
   'application.credit-net': 'appActionCreditNet',
   'application.close-reversal': 'appActionCloseReversal',
+  'event.resolve': 'triageResolve',
   'certificate.print': 'certActionPrint',
   'certificate.enclose': 'certActionEnclose',
   'certificate.ship': 'certActionShip',
@@ -356,16 +358,18 @@ const STAFF_ACTION_LABEL: Record<string, ConsoleKey> = {
   'certificate.reissue': 'certActionReissue',
 }
 
-const WEBHOOK_OUTCOME: Record<string, ConsoleKey> = {
-  applied: 'appTlOutcomeApplied',
-  unmatched: 'appTlOutcomeUnmatched',
-  ignored: 'appTlOutcomeIgnored',
-}
-
 const REFUND_RESULT: Record<string, ConsoleKey> = {
   refunded: 'appTlRefundResultRefunded',
   unavailable: 'appTlRefundResultUnavailable',
   notRefundable: 'appTlRefundResultNotRefundable',
+}
+
+/** KOMOJU's answer to 支払状況を照会 as the audit entry keeps it, in words. */
+const gatewayAnswerText = (ct: ConsoleText, g: Record<string, unknown> | undefined) => {
+  if (g?.kind === 'payment') return `KOMOJU: ${gatewayStatusText(ct, String(g.status))}`
+  if (g?.kind === 'session')
+    return `KOMOJU: ${sessionStatusText(ct, String(g.status), g.expired === true)}`
+  return ct(g?.kind === 'unknown' ? 'appTlInquireUnknown' : 'appTlInquireFailed')
 }
 
 /** What a staff action led to, from its audit entry, in a few words. */
@@ -379,14 +383,14 @@ const staffResult = (ct: ConsoleText, e: Extract<TimelineEntry, { kind: 'staff' 
     return String(after.issueNumber)
   if (e.action === 'application.resend-mail')
     return `${mailLabel(ct, String(after.mail))} → ${String(after.to)}`
-  if (e.action === 'application.inquire') {
-    const g = after.gateway as { kind?: string; status?: string } | undefined
-    return g?.kind === 'payment' || g?.kind === 'session'
-      ? `KOMOJU: ${g.status}`
-      : ct(g?.kind === 'unknown' ? 'appTlInquireUnknown' : 'appTlInquireFailed')
-  }
+  if (e.action === 'application.inquire')
+    return gatewayAnswerText(ct, after.gateway as Record<string, unknown> | undefined)
   return null
 }
+
+/** A line's words, and the raw record they explain when there is one (small type, `<code>`). */
+const withCode = (words: string, code: string | null) =>
+  code === null ? words : <Coded words={words} code={code} />
 
 /** One line of the タイムライン as a sentence in the console's language. */
 export const timelineText = (
@@ -394,7 +398,7 @@ export const timelineText = (
   tr: Translator,
   e: TimelineEntry,
   applicationKind: Application['kind'] = 'mic_charge',
-): string => {
+) => {
   const dash = ct('dash')
   switch (e.kind) {
     case 'applied':
@@ -409,7 +413,7 @@ export const timelineText = (
           : ct('appTlOpenedPayment', { id: e.paymentId })
       return ct('appTlOpenedSession', { id: e.sessionId ?? dash })
     case 'payment':
-      return ct('appTlPayment', { status: paymentLabel(tr, e.to) })
+      return ct('appTlPayment', { status: paymentLabel(tr, ct, e.to) })
     case 'credit':
       return applicationKind === 'certificate' ? issueText(ct, e) : creditText(ct, e)
     case 'certificateIssued':
@@ -420,35 +424,44 @@ export const timelineText = (
         code: formatVerificationCode(e.verificationCode),
       })}`
     case 'webhook':
-      return ct('appTlWebhook', {
-        type: e.type,
-        id: e.eventId,
-        outcome: e.outcome
-          ? WEBHOOK_OUTCOME[e.outcome]
-            ? ct(WEBHOOK_OUTCOME[e.outcome]!)
-            : e.outcome
-          : ct('appTlOutcomePending'),
-      })
+      // The gateway's event type stays beside its words: it is what KOMOJU's dashboard shows.
+      return withCode(
+        ct('appTlWebhook', {
+          type: webhookTypeText(ct, e.type),
+          id: e.eventId,
+          outcome: webhookOutcomeText(ct, e.outcome),
+        }),
+        e.type,
+      )
     case 'deadLettered':
       return ct('appTlDeadLettered', { id: e.eventId })
-    case 'mail':
-      return ct('appTlMail', {
+    case 'mail': {
+      const line = ct('appTlMail', {
         kind: mailLabel(ct, e.mailKind),
         to: e.to,
-        result:
-          e.result === 'sent'
-            ? ct('appTlMailSent')
-            : ct('appTlMailFailed', { error: e.error ?? dash }),
+        result: e.result === 'sent' ? ct('appTlMailSent') : ct('appTlMailFailedPlain'),
       })
+      const code = [
+        MAIL_LABEL[e.mailKind] ? null : e.mailKind,
+        e.result === 'sent' ? null : e.error,
+      ]
+        .filter((c) => c)
+        .join(' ')
+      return withCode(line, code || null)
+    }
     case 'staff': {
-      const action = STAFF_ACTION_LABEL[e.action] ? ct(STAFF_ACTION_LABEL[e.action]!) : e.action
+      const known = STAFF_ACTION_LABEL[e.action]
+      const action = known ? ct(known) : ct('appActionOther')
       const result = staffResult(ct, e)
-      return ct(result ? 'appTlStaffResult' : 'appTlStaff', {
-        name: e.staffName,
-        action,
-        result: result ?? '',
-        reason: e.reason ?? dash,
-      })
+      return withCode(
+        ct(result ? 'appTlStaffResult' : 'appTlStaff', {
+          name: e.staffName,
+          action,
+          result: result ?? '',
+          reason: e.reason ?? dash,
+        }),
+        known ? null : e.action,
+      )
     }
     case 'refundRequested':
       return ct('appTlRefundRequested', { name: e.staffName, reason: e.reason })
@@ -459,16 +472,28 @@ export const timelineText = (
             result: e.result && REFUND_RESULT[e.result] ? ct(REFUND_RESULT[e.result]!) : dash,
             reason: e.reason ?? dash,
           })
-        : ct('appTlRefundRejected', { name: e.staffName, reason: e.reason ?? e.result ?? dash })
+        : ct('appTlRefundRejected', { name: e.staffName, reason: e.reason ?? dash })
   }
 }
+
+/** A credit event's sentence, then the desk's record of why in words and as it was written. */
+const withCause = (
+  ct: ConsoleText,
+  lead: string,
+  e: Extract<TimelineEntry, { kind: 'credit' }>,
+  tail = '',
+) => (
+  <>
+    {lead} <CauseText creditError={e.answer} creditStatus={e.to ?? undefined} />
+    {tail && ` ${tail}`}
+  </>
+)
 
 /**
  * A certificate order's issue rides on the credit states (domain/application.ts): the same
  * events, told as the registrar's side of the story.
  */
 const issueText = (ct: ConsoleText, e: Extract<TimelineEntry, { kind: 'credit' }>) => {
-  const answer = e.answer ?? ct('dash')
   const next = e.nextAt === null ? ct('dash') : formatJstDateTime(e.nextAt)
   switch (e.to) {
     case 'pending':
@@ -476,11 +501,16 @@ const issueText = (ct: ConsoleText, e: Extract<TimelineEntry, { kind: 'credit' }
     case 'credited':
       return ct('certTlAllIssued')
     case 'retrying':
-      return `${ct('appTlAttemptFailed', { attempt: e.attempt, answer })} ${ct('appTlNextAttempt', { time: next })}`
+      return withCause(
+        ct,
+        ct('appTlAttemptFailedWhy', { attempt: e.attempt }),
+        e,
+        ct('appTlNextAttempt', { time: next }),
+      )
     case 'deferred':
       return ct('certTlDeferred', { time: next })
     case 'refused':
-      return ct('certTlRefused', { answer })
+      return withCause(ct, ct('appTlIssueRefusedWhy'), e)
     default:
       return creditText(ct, e)
   }
@@ -488,26 +518,30 @@ const issueText = (ct: ConsoleText, e: Extract<TimelineEntry, { kind: 'credit' }
 
 /** A credit event (a status change or an attempt) as M.I.C.'s side of the story. */
 const creditText = (ct: ConsoleText, e: Extract<TimelineEntry, { kind: 'credit' }>) => {
-  const answer = e.answer ?? ct('dash')
   const next = e.nextAt === null ? ct('dash') : formatJstDateTime(e.nextAt)
-  const failedAttempt = ct('appTlAttemptFailed', { attempt: e.attempt, answer })
+  const failed = ct('appTlAttemptFailedWhy', { attempt: e.attempt })
   switch (e.to) {
     case 'pending':
       return e.from === 'none' ? ct('appTlCreditQueued') : ct('appTlCreditResumed')
     case 'credited':
       return ct('appTlCredited', { id: e.micCreditId ?? ct('dash') })
     case 'retrying':
-      return `${failedAttempt} ${ct('appTlNextAttempt', { time: next })}`
+      return withCause(ct, failed, e, ct('appTlNextAttempt', { time: next }))
     case 'stalled':
-      return e.from === 'stalled' ? failedAttempt : `${failedAttempt} ${ct('appTlStalled')}`
+      return withCause(ct, failed, e, e.from === 'stalled' ? '' : ct('appTlStalled'))
     case 'deferred':
       return ct('appTlDeferred', { time: next })
     case 'held':
-      return ct('appTlHeld', { answer })
+      // The cause's sentence says it is held, and why: said once.
+      return e.answer ? (
+        <CauseText creditError={e.answer} creditStatus="held" />
+      ) : (
+        ct('appTlHeldWhy')
+      )
     case 'refused':
-      return ct('appTlRefused', { answer })
+      return withCause(ct, ct('appTlRefusedWhy'), e)
     case 'mismatch':
-      return ct('appTlMismatch', { answer })
+      return withCause(ct, ct('appTlMismatchWhy'), e)
     case 'refunding':
       return ct('appTlRefunding')
     default:
@@ -547,7 +581,7 @@ export const ActionConfirm = (p: {
           <Fact label={ct('appNameKana')}>{p.student.nameKana}</Fact>
           <Fact label={ct('appAmount')}>{yen(a.amount)}</Fact>
           <Fact label={ct('appMethod')}>{methodLabel(tr, a.paymentMethod)}</Fact>
-          <Fact label={ct('appPaymentStatus')}>{statusLabel(tr, a.status)}</Fact>
+          <Fact label={ct('appPaymentStatus')}>{paymentShown(ct, tr, a)}</Fact>
           <Fact label={ct('appCreditStatus')}>{creditShown(ct, a)}</Fact>
           {p.openRequest && (
             <Fact label={ct('appRefundHeading')}>
@@ -598,13 +632,13 @@ const parseAfter = (json: string | null): Record<string, unknown> => {
 const inquiryNotice = (ct: ConsoleText, tr: Translator, after: Record<string, unknown>): Notice => {
   const g = (after.gateway ?? {}) as Partial<GatewayAnswer> & Record<string, unknown>
   const now = ct('appInquireNow', {
-    status: paymentLabel(tr, String(after.status)),
+    status: paymentLabel(tr, ct, String(after.status)),
     credit: creditLabel(ct, String(after.creditStatus)),
   })
   switch (g.kind) {
     case 'payment': {
       const said = ct('appDoneInquirePayment', {
-        status: String(g.status),
+        status: gatewayStatusText(ct, String(g.status)),
         amount: yen(Number(g.amount)),
         refunded: yen(Number(g.amountRefunded)),
       })
@@ -625,10 +659,10 @@ const inquiryNotice = (ct: ConsoleText, tr: Translator, after: Record<string, un
     case 'session':
       return {
         kind: 'info',
-        text: `${ct('appDoneInquireSession', { status: `${String(g.status)}${g.expired ? ' (expired)' : ''}` })} ${now}`,
+        text: `${ct('appDoneInquireSession', { status: sessionStatusText(ct, String(g.status), g.expired === true) })} ${now}`,
       }
     case 'unreachable':
-      return { kind: 'error', text: ct('appInquireUnreachable', { detail: String(g.detail) }) }
+      return { kind: 'error', text: ct('appInquireUnreachableWhy'), code: String(g.detail) }
     case 'noGateway':
       return { kind: 'error', text: ct('appInquireNoGateway') }
     default:

@@ -17,7 +17,7 @@ import { POST_STEPS } from '../../flows/staff/certificates'
 import type { ConsoleKey, ConsoleText } from '../../i18n/console'
 import type { Lang } from '../../i18n'
 import { CsrfField, ErrorSummary, Message, type FieldErrors } from '../components'
-import { ActionForm, TableWrap, When } from './components'
+import { ActionForm, CauseText, TableWrap, When } from './components'
 
 const useC = () => useRequestContext<AppEnv>()
 
@@ -376,8 +376,8 @@ export const CertificateIssueSection = (p: {
         <Fact label={ct('appNextAttempt')}>
           <When ms={a.creditStatus === 'credited' ? null : a.nextCreditAt} />
         </Fact>
-        <Fact label={ct('appCreditError')}>
-          <span class="mono">{a.creditError ?? ct('dash')}</span>
+        <Fact label={ct('appCauseHeading')}>
+          <CauseText creditError={a.creditError} creditStatus={a.creditStatus} />
         </Fact>
         <Fact label={ct('certIssuedMailAt')}>
           <When ms={p.order.issuedMailAt} />

@@ -4,7 +4,8 @@ import { useRequestContext } from '../renderer'
 import type { AppEnv } from '../../context'
 import { formatJstDateTime } from '../../domain/time'
 import type { StaffRole } from '../../domain/staff'
-import type { ConsoleKey } from '../../i18n/console'
+import type { ConsoleKey, ConsoleText } from '../../i18n/console'
+import { creditErrorSentence } from '../../flows/staff/words'
 import { CsrfField } from '../components'
 
 export const ROLE_LABEL: Record<StaffRole, ConsoleKey> = {
@@ -78,4 +79,35 @@ export const ActionForm = ({
       </div>
     </form>
   )
+}
+
+/**
+ * A system's record beside the words that explain it: the sentence for the member, then the
+ * raw record in small type inside a `<code>` for the technical staff.
+ */
+// prettier-ignore
+export const codedMarkup = (ct: ConsoleText, words: string, code: string) =>
+  html`${words} <small class="raw-code">${ct('appCauseRecord')} <code>${code}</code></small>`
+
+/** Words with the raw record they explain (see codedMarkup). */
+export const Coded = ({ words, code }: { words: string; code: string }) => {
+  const ct = useRequestContext<AppEnv>().get('ct')
+  return codedMarkup(ct, words, code)
+}
+
+/**
+ * Why a credit (or an issue) stopped, as a sentence that says what happened and what to tell
+ * the student (flows/staff/words.ts), the desk's record following in small type; a dash when
+ * there is no record.
+ */
+export const CauseText = ({
+  creditError,
+  creditStatus,
+}: {
+  creditError: string | null
+  creditStatus?: string
+}) => {
+  const ct = useRequestContext<AppEnv>().get('ct')
+  const cause = creditErrorSentence(ct, creditError, creditStatus)
+  return cause ? codedMarkup(ct, cause.sentence, cause.code) : html`${ct('dash')}`
 }

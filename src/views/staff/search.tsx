@@ -7,7 +7,8 @@ import type { ConsoleKey } from '../../i18n/console'
 import type { CertificateLine } from '../../flows/staff/certificates'
 import { methodLabel, statusLabel } from '../pages/charge'
 import { ErrorSummary, Field, type FieldError, type FieldErrors } from '../components'
-import { CREDIT_LABEL, creditShown, yen } from './applications'
+import { CREDIT_LABEL, creditShown, yen } from '../../flows/staff/words'
+import { paymentShown } from './applications'
 import { issueLabel, linesSummary } from './certificates'
 import { TableWrap, When } from './components'
 import { studentPath } from './students'
@@ -235,7 +236,7 @@ const SearchResults = (p: {
                   <td>{r.nameKana}</td>
                   <td class="num">{yen(r.amount)}</td>
                   <td>{methodLabel(tr, r.paymentMethod)}</td>
-                  <td>{statusLabel(tr, r.status)}</td>
+                  <td>{paymentShown(ct, tr, r)}</td>
                   <td>{r.kind === 'certificate' ? issueLabel(ct, r) : creditShown(ct, r)}</td>
                   <td>
                     <When ms={r.createdAt} />

@@ -1,8 +1,6 @@
 import { useRequestContext } from '../renderer'
 import type { MicFailure } from '../../adapters/mic'
 import type { AppEnv, Student } from '../../context'
-import type { CreditStatus } from '../../domain/application'
-import { formatYen } from '../../domain/charge'
 import { can } from '../../domain/staff'
 import { formatJstDateTime } from '../../domain/time'
 import type { BalanceReading } from '../../flows/charge'
@@ -12,39 +10,29 @@ import {
   type RosterPerson,
   type studentApplications,
 } from '../../flows/staff/students'
-import type { ConsoleKey, ConsoleText } from '../../i18n/console'
+import type { ConsoleText } from '../../i18n/console'
 import { ErrorSummary, Message } from '../components'
-import { methodLabel, statusLabel } from '../pages/charge'
-import { ActionForm, TableWrap, When } from './components'
+import { methodLabel } from '../pages/charge'
+import { ActionForm, codedMarkup, TableWrap, When } from './components'
+import { paymentShown } from './applications'
+import { creditErrorSentence, creditShown, yen } from '../../flows/staff/words'
 
 type StudentApplication = Awaited<ReturnType<typeof studentApplications>>[number]
-
-const CREDIT_LABEL: Record<CreditStatus, ConsoleKey> = {
-  none: 'studentsCreditNone',
-  pending: 'studentsCreditPending',
-  deferred: 'studentsCreditDeferred',
-  retrying: 'studentsCreditRetrying',
-  held: 'studentsCreditHeld',
-  refused: 'studentsCreditRefused',
-  mismatch: 'studentsCreditMismatch',
-  stalled: 'studentsCreditStalled',
-  refunding: 'studentsCreditRefunding',
-  partly_refunded: 'studentsCreditPartlyRefunded',
-  fraud: 'studentsCreditFraud',
-  credited: 'studentsCreditCredited',
-  reversed: 'studentsCreditReversed',
-}
 
 /** Why M.I.C. gave no balance, in staff's words. */
 const whyText = (ct: ConsoleText, failure: MicFailure) =>
   failure.error === 'blackout'
     ? ct('studentsMicBlackout')
     : failure.error === 'rejected'
-      ? ct('studentsMicRejected', { detail: failure.detail })
+      ? ct('studentsMicRefused')
       : ct('studentsMicUnavailable')
 
-const yen = (ct: ConsoleText, amount: number) =>
-  ct('studentsBalance', { amount: formatYen(amount) })
+/** M.I.C.'s refusal as its cause (flows/staff/words.ts), its record in small type. */
+const RefusalCause = ({ failure }: { failure: MicFailure }) => {
+  const ct = useRequestContext<AppEnv>().get('ct')
+  const cause = failure.error === 'rejected' && creditErrorSentence(ct, failure.detail, 'refused')
+  return cause ? <p>{codedMarkup(ct, cause.sentence, cause.code)}</p> : null
+}
 
 /** The balance read live; when M.I.C. cannot answer, that, and the last one it gave with its time. */
 const Balance = ({ reading }: { reading: BalanceReading }) => {
@@ -53,12 +41,13 @@ const Balance = ({ reading }: { reading: BalanceReading }) => {
     return (
       <Message kind="error">
         {ct('studentsBalanceUnknown', { why: whyText(ct, reading.failure) })}
+        <RefusalCause failure={reading.failure} />
       </Message>
     )
   if (reading.live)
     return (
       <p class="balance" data-live="true">
-        <strong>{yen(ct, reading.balance)}</strong>{' '}
+        <strong>{yen(reading.balance)}</strong>{' '}
         {ct('studentsBalanceLive', { time: formatJstDateTime(reading.asOf) })}
       </p>
     )
@@ -66,9 +55,10 @@ const Balance = ({ reading }: { reading: BalanceReading }) => {
     <div class="balance" data-live="false">
       <Message kind="error">
         {ct('studentsBalanceStale', { why: whyText(ct, reading.failure!) })}
+        <RefusalCause failure={reading.failure!} />
       </Message>
       <p>
-        <strong>{yen(ct, reading.balance)}</strong>{' '}
+        <strong>{yen(reading.balance)}</strong>{' '}
         {ct('studentsBalanceAsOf', { time: formatJstDateTime(reading.asOf) })}
       </p>
     </div>
@@ -254,10 +244,10 @@ export const StudentPage = ({
                       <td>
                         <When ms={a.createdAt} />
                       </td>
-                      <td class="num">{yen(ct, a.amount)}</td>
+                      <td class="num">{yen(a.amount)}</td>
                       <td>{methodLabel(tr, a.paymentMethod)}</td>
-                      <td>{statusLabel(tr, a.status)}</td>
-                      <td>{ct(CREDIT_LABEL[a.creditStatus])}</td>
+                      <td>{paymentShown(ct, tr, a)}</td>
+                      <td>{creditShown(ct, a)}</td>
                     </tr>
                   ))}
                 </tbody>

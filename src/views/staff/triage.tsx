@@ -2,7 +2,6 @@ import { html } from 'hono/html'
 import { useRequestContext } from '../renderer'
 import type { AppEnv } from '../../context'
 import { Message } from '../components'
-import { formatYen } from '../../domain/charge'
 import {
   TRIAGE_KIND_LABEL,
   TRIAGE_KINDS,
@@ -13,7 +12,8 @@ import {
 } from '../../flows/staff/triage'
 import type { ConsoleText } from '../../i18n/console'
 import { ActivityChart } from './chart'
-import { TableWrap, whenMarkup } from './components'
+import { codedMarkup, TableWrap, whenMarkup } from './components'
+import { creditErrorSentence, yen } from '../../flows/staff/words'
 
 /** "2日3時間", "1時間5分", "12分": how long something has waited. */
 export const waitedText = (ct: ConsoleText, ms: number) => {
@@ -34,6 +34,13 @@ export const waitedText = (ct: ConsoleText, ms: number) => {
 const subject = (ct: ConsoleText, item: TriageItem) =>
   html`${item.applicationId === null ? null : html`<a href="/staff/applications/${item.applicationId}">${item.applicationId}</a>`}${item.eventId === null ? null : html`<span class="event-id">${item.applicationId === null ? null : ' '}${ct('triageEvent', { id: item.eventId })} <a href="/staff/events/${encodeURIComponent(item.eventId)}/resolve">${ct('triageResolve')}</a></span>`}${item.applicationId === null && item.paymentId !== null ? html`<span class="payment-id"> ${ct('triagePayment', { id: item.paymentId })}</span>` : null}`
 
+/** Why a credit waits for a person, in words, with the desk's record in small type. */
+// prettier-ignore
+const causeLine = (ct: ConsoleText, item: TriageItem) => {
+  const cause = creditErrorSentence(ct, item.creditError, item.kind)
+  return cause ? html`<p class="cause">${codedMarkup(ct, cause.sentence, cause.code)}</p>` : null
+}
+
 // prettier-ignore
 const itemRow = (
   ct: ConsoleText,
@@ -41,7 +48,7 @@ const itemRow = (
   now: number,
   universityNames: Map<string, string> | null,
 ) =>
-  html`<tr data-kind="${item.kind}" data-since="${item.since}"><td>${ct(TRIAGE_KIND_LABEL[item.kind])}${item.kind === 'retrying' || item.kind === 'stalled' ? html`<span class="muted"> ${ct('triageAttempts', { n: item.attempts ?? 0 })}</span>` : null}</td>${universityNames ? html`<td>${item.universityId === null ? ct('dash') : (universityNames.get(item.universityId) ?? item.universityId)}</td>` : null}<td>${subject(ct, item)}</td><td class="num">${item.amount === null ? ct('dash') : ct('triageYen', { amount: formatYen(item.amount) })}</td><td>${whenMarkup(item.since)}</td><td>${waitedText(ct, now - item.since)}</td><td>${whenMarkup(item.alertedAt)}</td></tr>`
+  html`<tr data-kind="${item.kind}" data-since="${item.since}"><td>${ct(TRIAGE_KIND_LABEL[item.kind])}${item.kind === 'retrying' || item.kind === 'stalled' ? html`<span class="muted"> ${ct('triageAttempts', { n: item.attempts ?? 0 })}</span>` : null}${causeLine(ct, item)}</td>${universityNames ? html`<td>${item.universityId === null ? ct('dash') : (universityNames.get(item.universityId) ?? item.universityId)}</td>` : null}<td>${subject(ct, item)}</td><td class="num">${item.amount === null ? ct('dash') : yen(item.amount)}</td><td>${whenMarkup(item.since)}</td><td>${waitedText(ct, now - item.since)}</td><td>${whenMarkup(item.alertedAt)}</td></tr>`
 
 export interface TriagePageProps {
   counts: Record<TriageKind, number>
