@@ -114,13 +114,17 @@ describe('再チャージ’s result', () => {
     expect(jaMessage!.text).toContain(
       '再チャージしましたが、チャージできませんでした（チャージ状況: M.I.C.が拒否）。',
     )
-    expect(jaMessage!.text).toContain('M.I.C.が、カードが利用停止中のためチャージを拒否しました。')
-    expect(jaMessage!.text).toContain('学生に、カードの状態（紛失・再発行など）を大学の窓口で確認')
-    // The record for the technical staff, in small type, not in the sentence.
-    expect(jaMessage!.html).toMatch(/<small>[^]*<code>HTTP 422 card_suspended<\/code>[^]*<\/small>/)
-    expect(jaMessage!.text.split('M.I.C.の回答（技術担当向け）')[0]).not.toMatch(
-      /HTTP \d{3}|card_suspended/,
+    expect(jaMessage!.text).toContain(
+      'カードが利用停止中のため、M.I.C.がチャージを受け付けません。',
     )
+    expect(jaMessage!.text).toContain(
+      '学生には、大学の窓口でカードの状態を確認するよう伝えてください。',
+    )
+    // The record for the technical staff, in small type, not in the sentence.
+    expect(jaMessage!.html).toMatch(
+      /<small[^>]*>[^]*<code>HTTP 422 card_suspended<\/code>[^]*<\/small>/,
+    )
+    expect(jaMessage!.text.split('記録')[0]).not.toMatch(/HTTP \d{3}|card_suspended/)
 
     await setConsoleLang(staff, 'en')
     const en = await afterAct(staff, (await act(staff, id, 'recredit', 'card checked')).res)
@@ -129,8 +133,12 @@ describe('再チャージ’s result', () => {
     expect(enMessage!.text).toContain(
       'Credit retried, but it did not go through (credit status: Refused by M.I.C.).',
     )
-    expect(enMessage!.text).toContain('M.I.C. refused the credit because the card is suspended.')
-    expect(enMessage!.text).toContain('Ask the student to check the card')
+    expect(enMessage!.text).toContain(
+      'The card is suspended, so M.I.C. does not accept the charge.',
+    )
+    expect(enMessage!.text).toContain(
+      'Tell the student to ask the university office about the card.',
+    )
     expect(enMessage!.text.replace(/<code>[^<]*<\/code>/, '')).not.toMatch(JAPANESE)
     expect(await cardBalance(userId)).toBe(before)
 

@@ -9,7 +9,8 @@ import {
   refundableByStudent,
   refundableToBankAccount,
 } from '../../domain/application'
-import { formatYen } from '../../domain/charge'
+import { rememberBalance } from '../charge'
+import { yen } from './words'
 import { formatJstDateTime } from '../../domain/time'
 import { hasDeadline } from '../../domain/paymentMethods'
 import type { StaffAction, StaffPrincipal } from '../../domain/staff'
@@ -164,12 +165,13 @@ const needsExtras = (a: Pick<Application, 'kind' | 'creditStatus'>) =>
  * 申請詳細 of any other state costs nothing more.
  */
 export const situationExtras = async (
-  s: Pick<Services, 'db'>,
+  s: Pick<Services, 'db' | 'mic'>,
   a: Pick<Application, 'kind' | 'creditStatus' | 'studentId' | 'universityId'>,
 ): Promise<SituationExtras | null> => {
   if (!needsExtras(a)) return null
   const row = await s.db
     .select({
+      userId: students.userId,
       lastBalance: students.micBalance,
       cap: universities.balanceCap,
       ja: universities.cardMoneyDesk,
@@ -179,20 +181,29 @@ export const situationExtras = async (
     .innerJoin(universities, eq(universities.id, a.universityId))
     .where(eq(students.id, a.studentId))
     .get()
-  return row
-    ? {
-        lastBalance: row.lastBalance,
-        cap: row.cap,
-        cardMoneyDesk: { ja: row.ja.trim(), en: row.en.trim() },
-      }
-    : null
+  if (!row) return null
+  // A held credit: whether the card has room is M.I.C.'s answer now, not the balance we
+  // last remembered (the student may have spent on campus since). No answer: the last one.
+  let lastBalance = row.lastBalance
+  if (a.creditStatus === 'held') {
+    const reading = await s.mic.balance({ universityId: a.universityId, userId: row.userId })
+    if (reading.ok) {
+      lastBalance = reading.balance
+      await rememberBalance(s.db, a.studentId, reading.balance, reading.asOf)
+    }
+  }
+  return {
+    lastBalance,
+    cap: row.cap,
+    cardMoneyDesk: { ja: row.ja.trim(), en: row.en.trim() },
+  }
 }
 
 const deskOf = (extras: SituationExtras | null | undefined, lang: Lang) =>
   extras?.cardMoneyDesk[lang] ?? ''
 
 /**
- * A held credit that cannot fit yet: by M.I.C.'s last balance the card still has no room
+ * A held credit that cannot fit yet: by M.I.C.'s balance (asked as the page is read) the card still has no room
  * for it, so 再チャージ would only hold it again; the cron looks again by itself at its
  * next_credit_at. Unknown balance: offered (the desk reads M.I.C. and decides).
  */
@@ -208,7 +219,6 @@ const heldWithoutRoom = (a: Application, extras: SituationExtras | null | undefi
  */
 export const whyParams = (s: ActionSituation, lang: Lang): Params => {
   const a = s.application
-  const yen = (n: number) => `¥${formatYen(n)}`
   const other: Lang = lang === 'en' ? 'ja' : 'en'
   return {
     time: a.nextCreditAt === null ? '—' : formatJstDateTime(a.nextCreditAt),

@@ -205,24 +205,11 @@ export const applications = section({
     retryFailed: '再チャージしましたが、チャージできませんでした（チャージ状況: {status}）。',
     retryDeferred:
       '再チャージを受け付けました。M.I.C.の停止時間のため、{time} 以降に自動でチャージします。',
-    retryCauseCardSuspended: 'M.I.C.が、カードが利用停止中のためチャージを拒否しました。',
-    retryCauseCardUnknown: 'M.I.C.が、このカードを登録していないためチャージを拒否しました。',
-    retryCauseOverCap: 'チャージするとカードの残高上限額を超えるため、保留しました。',
-    retryCauseMicUnavailable: 'M.I.C.が応答しませんでした。',
-    retryCauseMicRefused: 'M.I.C.がチャージを拒否しました。',
-    retryCauseOther: 'M.I.C.から想定外の回答がありました。',
-    retryNextCardSuspended:
-      '学生に、カードの状態（紛失・再発行など）を大学の窓口で確認するよう伝えてください。カードが使えるようになってから再チャージするか、返金してください。',
-    retryNextCardUnknown:
-      '学生のカードがM.I.C.に登録されているか大学の窓口に確認してください。解決しない場合は返金してください。',
     retryNextHeld:
       'カードの残高に空きができれば自動でチャージします（次の確認 {time}）。学生が急ぐ場合は返金できます。',
     retryNextRetrying: '{time} に自動で再試行します。',
     retryNextStalled:
       '自動の再試行は終わりました。M.I.C.の復旧を確認してから、もう一度再チャージしてください。',
-    retryNextAsk:
-      '技術担当に下のコードを伝えて確認してください。解決しない場合は返金してください。',
-    retryCodeLabel: 'M.I.C.の回答（技術担当向け）',
     retryMailRefundApproved: '返金受付のお知らせ',
     retryMailRefundCompleted: '返金完了のお知らせ',
     retryRefundMailed: '学生に「{mail}」をメールで送りました。',
@@ -491,23 +478,11 @@ export const applications = section({
     retryFailed: 'Credit retried, but it did not go through (credit status: {status}).',
     retryDeferred:
       'Credit retry accepted. M.I.C. is in a stop window: it is credited automatically from {time}.',
-    retryCauseCardSuspended: 'M.I.C. refused the credit because the card is suspended.',
-    retryCauseCardUnknown: 'M.I.C. refused the credit because it does not know this card.',
-    retryCauseOverCap: 'The credit would take the card over its balance cap, so it is held.',
-    retryCauseMicUnavailable: 'M.I.C. did not answer.',
-    retryCauseMicRefused: 'M.I.C. refused the credit.',
-    retryCauseOther: 'M.I.C. gave an unexpected answer.',
-    retryNextCardSuspended:
-      'Ask the student to check the card (lost, being reissued) with the university office. Retry the credit once the card works again, or refund.',
-    retryNextCardUnknown:
-      'Check with the university office that the card is registered at M.I.C. If that does not solve it, refund.',
     retryNextHeld:
       'It is credited automatically once the card has room (next check {time}). If the student cannot wait, it can be refunded.',
     retryNextRetrying: 'It is tried again automatically at {time}.',
     retryNextStalled:
       'The automatic retries have ended. Once M.I.C. works again, retry the credit.',
-    retryNextAsk: 'Give the code below to the technical staff. If that does not solve it, refund.',
-    retryCodeLabel: "M.I.C.'s answer (for technical staff)",
     retryMailRefundApproved: 'Refund accepted',
     retryMailRefundCompleted: 'Refund complete',
     retryRefundMailed: 'The student was mailed “{mail}”.',

@@ -15,6 +15,7 @@ import type {
 import {
   CREDIT_LABEL,
   creditLabel,
+  creditErrorSentence,
   creditShown,
   gatewayStatusText,
   sessionStatusText,
@@ -24,7 +25,6 @@ import {
   yen,
 } from '../../flows/staff/words'
 import type { Params, Translator } from '../../i18n'
-import { creditCauseOf, type CreditCause } from '../../domain/creditCause'
 import type { ConsoleKey, ConsoleText } from '../../i18n/console'
 import { methodLabel, statusLabel } from '../pages/charge'
 import { ErrorSummary, Field, Message, type FieldError, type FieldErrors } from '../components'
@@ -670,28 +670,15 @@ const inquiryNotice = (ct: ConsoleText, tr: Translator, after: Record<string, un
   }
 }
 
-const CAUSE_SENTENCE: Record<CreditCause['kind'], ConsoleKey> = {
-  cardSuspended: 'retryCauseCardSuspended',
-  cardUnknown: 'retryCauseCardUnknown',
-  overCap: 'retryCauseOverCap',
-  micUnavailable: 'retryCauseMicUnavailable',
-  micRefused: 'retryCauseMicRefused',
-  // Not a credit's causes (再チャージ is refused for a mismatch and for certificates).
-  amountMismatch: 'retryCauseOther',
-  registrarMaintenance: 'retryCauseOther',
-  registrarRefused: 'retryCauseOther',
-  registrarUnavailable: 'retryCauseOther',
-  other: 'retryCauseOther',
-}
-
-/** What the member does next about a credit 再チャージ could not land, by its state and cause. */
-const recreditNext = (status: string, cause: CreditCause | null): ConsoleKey => {
+/**
+ * When a credit 再チャージ could not land is tried again by itself, by its state (the cause and
+ * what to tell the student are the cause's own sentence, flows/staff/words.ts).
+ */
+const recreditNext = (status: string): ConsoleKey | null => {
   if (status === 'held') return 'retryNextHeld'
   if (status === 'retrying') return 'retryNextRetrying'
   if (status === 'stalled') return 'retryNextStalled'
-  if (cause?.kind === 'cardSuspended') return 'retryNextCardSuspended'
-  if (cause?.kind === 'cardUnknown') return 'retryNextCardUnknown'
-  return 'retryNextAsk'
+  return null
 }
 
 /**
@@ -711,13 +698,14 @@ const recreditNotice = (ct: ConsoleText, after: Record<string, unknown>): Notice
       text: ct('appDoneRecredit', { status: creditLabel(ct, status) }),
     }
   const record = typeof after.creditError === 'string' ? after.creditError : null
-  const cause = creditCauseOf(record, status)
+  const cause = creditErrorSentence(ct, record, status)
+  const then = recreditNext(status)
   return {
     kind: 'error',
     text: [
       ct('retryFailed', { status: creditLabel(ct, status) }),
-      ...(cause ? [ct(CAUSE_SENTENCE[cause.kind])] : []),
-      ct(recreditNext(status, cause), { time: next }),
+      ...(cause ? [cause.sentence] : []),
+      ...(then ? [ct(then, { time: next })] : []),
     ].join(' '),
     code: record ?? undefined,
   }
