@@ -83,7 +83,9 @@ export interface SearchValues {
 }
 
 /** A labelled date or select, marked up as the student side's Field is. */
-const FieldFrame = (p: PropsWithChildren<{ name: string; label: string; error?: FieldError }>) => (
+export const FieldFrame = (
+  p: PropsWithChildren<{ name: string; label: string; error?: FieldError }>,
+) => (
   <div class={p.error ? 'field has-error' : 'field'}>
     <label for={p.name}>{p.label}</label>
     {p.error && (
@@ -96,12 +98,17 @@ const FieldFrame = (p: PropsWithChildren<{ name: string; label: string; error?: 
 )
 
 /** The aria attributes of a control whose field may carry an error. */
-const invalidity = (name: string, error: FieldError | undefined) => ({
+export const invalidity = (name: string, error: FieldError | undefined) => ({
   'aria-invalid': error ? ('true' as const) : undefined,
   'aria-describedby': error ? `${name}-error` : undefined,
 })
 
-const DateField = (p: { name: string; label: string; value: string; error?: FieldError }) => (
+export const DateField = (p: {
+  name: string
+  label: string
+  value: string
+  error?: FieldError
+}) => (
   <FieldFrame name={p.name} label={p.label} error={p.error}>
     <input id={p.name} name={p.name} type="date" value={p.value} {...invalidity(p.name, p.error)} />
   </FieldFrame>
