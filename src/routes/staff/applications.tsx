@@ -29,6 +29,7 @@ import { requireStaff } from '../../middleware/staff'
 import type { FieldErrors } from '../../views/components'
 import {
   ACTION_LABEL,
+  CONFIRM_TITLE,
   ActionConfirm,
   actionNotice,
   ApplicationDetail,
@@ -279,7 +280,7 @@ const renderConfirm = async (c: C, name: ActionName, errors: FieldErrors) => {
       why={why}
       errors={errors}
     />,
-    { title: ct('appConfirmTitle', { action: ct(ACTION_LABEL[name]) }) },
+    { title: ct(CONFIRM_TITLE[name]) },
   )
 }
 
