@@ -28,7 +28,7 @@ export const reconcile = section({
     reconcileFailed: '比較できず',
     reconcileShow: '{day}の結果',
     reconcileRunTitle: '突合結果（{day}）',
-    reconcileCounts: '決済 {gateway}件 ／ 申請 {applications}件 ／ M.I.C.チャージ {mic}件',
+    reconcileCounts: '（決済 {gateway}件／申請 {applications}件／M.I.C.チャージ {mic}件）',
     reconcileDifferencesHeading: '差異',
     reconcileDifferencesLabel: '差異の一覧',
     reconcileRunsLabel: '突合の一覧',
@@ -119,7 +119,7 @@ export const reconcile = section({
     reconcileShow: 'Result of {day}',
     reconcileRunTitle: 'Reconciliation of {day}',
     reconcileCounts:
-      '{gateway} payment(s) / {applications} application(s) / {mic} M.I.C. charge(s)',
+      '({gateway} payment(s) / {applications} application(s) / {mic} M.I.C. charge(s))',
     reconcileDifferencesHeading: 'Differences',
     reconcileDifferencesLabel: 'List of differences',
     reconcileRunsLabel: 'List of reconciliations',
