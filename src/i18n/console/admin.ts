@@ -471,7 +471,8 @@ export const admin = section({
     adminActGroupCertificates: 'Certificates',
     adminActGroupUniversity: 'University, settings and roster',
     adminAuditActionAny: 'All actions',
-    adminAuditTargetHint: 'A student’s user ID, a staff member’s email address or an application number',
+    adminAuditTargetHint:
+      'A student’s user ID, a staff member’s email address or an application number',
     adminAuditBeforeFields: 'Before (fields)',
     adminAuditAfterFields: 'After (fields)',
     adminAuditActionName: 'Action (name)',
