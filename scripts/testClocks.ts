@@ -158,6 +158,8 @@ export const CLOCK_FREE: Record<string, string> = {
     'starts at noon; statuses and legacy hashes, no time rule (one credit away from any stop)',
   'test/integration/account.test.ts': 'credential changes; its URLs are used at once',
   'test/integration/certificate-pdf.test.ts': 'PDFs made at a fixed signing time, no clock read',
+  'test/integration/console-audit.test.ts':
+    'starts at noon; audit entries, differences and applications written with fixed times',
   'test/integration/console-events.test.ts': 'starts at noon; unmatched events, no time rules',
   'test/integration/console-retry.test.ts':
     'starts at noon; 再チャージ and refunds through the twins, no clock moved (a held credit is shown, never waited for)',

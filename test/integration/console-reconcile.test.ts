@@ -328,6 +328,8 @@ describe('突合 (reconciliation)', () => {
       '申請金額',
       'M.I.C.チャージ額',
       '詳細',
+      'ユーザID',
+      '氏名カナ',
     ])
     expect(rows).toHaveLength(5)
     const row = (label: string) => rows.find((r) => r[0] === label)!
@@ -340,6 +342,9 @@ describe('突合 (reconciliation)', () => {
       '1200',
     ])
     expect(row('申請のない入金').slice(1, 5)).toEqual(['', walkIn, '', '3000'])
+    // A payment unknown to us has no student; one of ours names its student.
+    expect(row('申請のない入金').slice(8)).toEqual(['', ''])
+    expect(row('金額の不一致')[8]).not.toBe('')
     expect(row('入金済み・M.I.C.未反映')[7]).toContain('再試行中')
 
     // M.I.C. answers again and the cron credits the waiting charge: run again, it is gone.

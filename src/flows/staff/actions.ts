@@ -30,7 +30,7 @@ import {
   type OutgoingMail,
 } from '../mails'
 import { applyGatewayPayment, handToDesk } from '../payments'
-import { recordAudit } from './audit'
+import { recordAudit, type AuditAction } from './audit'
 import { inInvitationLine } from './members'
 import { REFUND_AUDIT, type OpenRefundRequest, type ScopedStudent } from './applications'
 
@@ -66,7 +66,7 @@ export const ACTION_RIGHT: Record<ActionName, StaffAction> = {
 }
 
 /** The audit log's name of each action. */
-export const ACTION_AUDIT: Record<ActionName, string> = {
+export const ACTION_AUDIT: Record<ActionName, AuditAction> = {
   recredit: 'application.recredit',
   inquire: 'application.inquire',
   'resend-mail': 'application.resend-mail',

@@ -6,7 +6,7 @@ import { STAFF_INVITE_TTL_MS, type StaffPrincipal, type StaffRole } from '../../
 import { activeLock } from '../../domain/throttle'
 import type { TotpKeys } from '../../security/totpSeal'
 import { currentLock } from '../throttle'
-import { recordAudit } from './audit'
+import { recordAudit, type AuditAction } from './audit'
 import {
   clearStaffLoginLock,
   createStaffInvite,
@@ -153,7 +153,7 @@ export type MemberChange =
 const audited = async (
   deps: Deps,
   actor: StaffPrincipal,
-  action: string,
+  action: AuditAction,
   member: StaffMember,
   before: unknown,
   after: unknown,

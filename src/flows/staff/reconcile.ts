@@ -11,6 +11,7 @@ import {
   reconciliationDifferences,
   reconciliationRuns,
   staffMembers,
+  students,
   universities,
 } from '../../db/schema'
 import {
@@ -685,3 +686,77 @@ export const universitiesInScope = async (db: Db, scope: string | null): Promise
 
 /** Nightly runs are the cron's: no member asked for them. */
 export const isNightly = (run: Pick<ReconciliationRun, 'ranBy'>) => run.ranBy === null
+
+/** The student a difference is about, as 突合's CSV names them. */
+export interface DifferenceStudent {
+  userId: string
+  nameKana: string
+}
+
+/**
+ * The student of each difference (by the difference's id), for the CSV: through its
+ * application, or, for a credit M.I.C. made without one of our applications, through the card's
+ * ユーザID. A difference with no student (a payment unknown to us) has no entry. One read.
+ */
+export const studentsOfDifferences = async (
+  db: Db,
+  universityId: string,
+  differences: readonly StoredDifference[],
+): Promise<Map<number, DifferenceStudent>> => {
+  const applicationIds = [
+    ...new Set(differences.flatMap((d) => (d.applicationId === null ? [] : [d.applicationId]))),
+  ]
+  const userIds = [
+    ...new Set(
+      differences.flatMap((d) =>
+        d.applicationId === null && d.detail.userId ? [d.detail.userId] : [],
+      ),
+    ),
+  ]
+  if (applicationIds.length === 0 && userIds.length === 0) return new Map()
+  // D1 binds at most 100 values a statement: a run's differences are few, but read in slices.
+  const slice = <T>(xs: T[]) =>
+    Array.from({ length: Math.ceil(xs.length / 90) }, (_, i) => xs.slice(i * 90, i * 90 + 90))
+  const rows = (
+    await Promise.all([
+      ...slice(applicationIds).map((ids) =>
+        db
+          .select({
+            applicationId: applications.id,
+            userId: students.userId,
+            nameKana: students.nameKana,
+          })
+          .from(applications)
+          .innerJoin(students, eq(students.id, applications.studentId))
+          .where(and(eq(applications.universityId, universityId), inArray(applications.id, ids)))
+          .all(),
+      ),
+      ...slice(userIds).map((ids) =>
+        db
+          .select({
+            applicationId: sql<null>`NULL`,
+            userId: students.userId,
+            nameKana: students.nameKana,
+          })
+          .from(students)
+          .where(and(eq(students.universityId, universityId), inArray(students.userId, ids)))
+          .all(),
+      ),
+    ])
+  ).flat()
+  const byApplication = new Map(
+    rows.flatMap((r) => (r.applicationId === null ? [] : [[r.applicationId, r] as const])),
+  )
+  const byUser = new Map(rows.map((r) => [r.userId, r] as const))
+  const out = new Map<number, DifferenceStudent>()
+  for (const d of differences) {
+    const r =
+      d.applicationId !== null
+        ? byApplication.get(d.applicationId)
+        : d.detail.userId
+          ? byUser.get(d.detail.userId)
+          : undefined
+    if (r) out.set(d.id, { userId: r.userId, nameKana: r.nameKana })
+  }
+  return out
+}

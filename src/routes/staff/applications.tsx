@@ -23,6 +23,7 @@ import { requireStaff } from '../../middleware/staff'
 import type { FieldErrors } from '../../views/components'
 import {
   ACTION_LABEL,
+  CONFIRM_TITLE,
   ActionConfirm,
   actionNotice,
   ApplicationDetail,
@@ -179,7 +180,7 @@ const renderConfirm = async (c: C, name: ActionName, errors: FieldErrors) => {
       whyParams={whyParams(situation, c.get('tr').lang)}
       errors={errors}
     />,
-    { title: ct('appConfirmTitle', { action: ct(ACTION_LABEL[name]) }) },
+    { title: ct(CONFIRM_TITLE[name]) },
   )
 }
 

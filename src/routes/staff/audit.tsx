@@ -4,14 +4,22 @@ import * as z from 'zod'
 import type { AppEnv } from '../../context'
 import type { Db } from '../../db'
 import { auditLog } from '../../db/schema'
-import { containsText, startsWithText } from '../../db/text'
+import { containsText } from '../../db/text'
 import { csvHeaders, toCsv } from '../../domain/csv'
 import { formatJstDateTime, jstParts } from '../../domain/time'
 import { loadUniversity } from '../../flows/charge'
+import { isAuditAction } from '../../flows/staff/audit'
 import type { ConsoleKey } from '../../i18n/console'
 import { requireStaff } from '../../middleware/staff'
 import type { FieldErrors } from '../../views/components'
-import { AuditPage, type AuditQuery, type AuditRow } from '../../views/staff/audit'
+import {
+  actionName,
+  AuditPage,
+  targetText,
+  type AuditQuery,
+  type AuditRow,
+} from '../../views/staff/audit'
+import { fieldsText, readableFields } from '../../views/staff/auditFields'
 import { errorsFromConsoleIssues } from './forms'
 import { forbidden } from './replies'
 
@@ -56,9 +64,8 @@ const date = optional(10).refine((v) => !v || jstDayStart(v) !== null, { error: 
 const searchSchema = z
   .object({
     email: optional(254),
-    action: optional(60).refine((v) => !v || /^[A-Za-z0-9._-]+$/.test(v), {
-      error: 'adminErrTarget',
-    }),
+    // One of the log's actions, chosen from their names (flows/staff/audit AUDIT_ACTIONS).
+    action: optional(60).refine((v) => !v || isAuditAction(v), { error: 'adminErrAction' }),
     target: optional(100).refine((v) => !v || /^[\x21-\x7e]+$/.test(v), {
       error: 'adminErrTarget',
     }),
@@ -83,27 +90,36 @@ type Search = z.output<typeof searchSchema>
 
 /**
  * The filters as SQL, always within the administrator's university (the index
- * audit_log_university_at leads with it). An action matches itself and the actions under it
- * ("staff" finds staff.role, staff.disable …); the target matches the target's id or the
- * 発行申請番号.
+ * audit_log_university_at leads with it). The target is what a caller gives: a student's
+ * ユーザID (entries on the student and on the student's applications), a member's e-mail
+ * (entries on the member and their invitation), a 発行申請番号, or the stored target id.
+ * Students and members are stored by their row ids, so the ユーザID and the e-mail are
+ * looked up in the university's students and the console's members.
  */
 const whereOf = (universityId: string, q: Search): SQL => {
   const conditions: (SQL | undefined)[] = [eq(auditLog.universityId, universityId)]
   if (q.email)
     conditions.push(containsText(sql`lower(${auditLog.staffEmail})`, q.email.toLowerCase()))
-  if (q.action)
+  if (q.action) conditions.push(eq(auditLog.action, q.action))
+  if (q.target) {
+    const t = q.target
+    const email = t.toLowerCase()
+    const asNumber = /^[0-9]{1,15}$/.test(t) ? Number(t) : null
     conditions.push(
       or(
-        eq(auditLog.action, q.action),
-        startsWithText(sql`lower(${auditLog.action})`, `${q.action.toLowerCase()}.`),
+        eq(auditLog.targetId, t),
+        asNumber === null ? undefined : eq(auditLog.applicationId, asNumber),
+        and(
+          eq(auditLog.targetType, 'student'),
+          sql`${auditLog.targetId} IN (SELECT CAST(id AS TEXT) FROM students WHERE university_id = ${universityId} AND user_id = ${t})`,
+        ),
+        sql`${auditLog.applicationId} IN (SELECT a.id FROM applications a JOIN students s ON s.id = a.student_id WHERE s.university_id = ${universityId} AND s.user_id = ${t})`,
+        and(
+          eq(auditLog.targetType, 'staff'),
+          sql`${auditLog.targetId} IN (SELECT CAST(id AS TEXT) FROM staff_members WHERE email = ${email})`,
+        ),
+        and(eq(auditLog.targetType, 'staff_invite'), sql`lower(${auditLog.targetId}) = ${email}`),
       ),
-    )
-  if (q.target) {
-    const asNumber = /^[0-9]{1,15}$/.test(q.target) ? Number(q.target) : null
-    conditions.push(
-      asNumber === null
-        ? eq(auditLog.targetId, q.target)
-        : or(eq(auditLog.targetId, q.target), eq(auditLog.applicationId, asNumber)),
     )
   }
   if (q.from) conditions.push(gte(auditLog.at, jstDayStart(q.from)!))
@@ -125,6 +141,13 @@ const findEntries = (db: Db, universityId: string, q: Search, limit: number, off
       reason: auditLog.reason,
       before: auditLog.before,
       after: auditLog.after,
+      // Who a student or member target is, as a caller names them (null for other targets).
+      targetUserId: sql<
+        string | null
+      >`(SELECT user_id FROM students WHERE ${auditLog.targetType} = 'student' AND students.id = CAST(${auditLog.targetId} AS INTEGER))`,
+      targetEmail: sql<
+        string | null
+      >`(SELECT email FROM staff_members WHERE ${auditLog.targetType} = 'staff' AND staff_members.id = CAST(${auditLog.targetId} AS INTEGER))`,
     })
     .from(auditLog)
     .where(whereOf(universityId, q))
@@ -219,6 +242,7 @@ audit.get('/audit', (c) =>
 audit.get('/audit.csv', (c) =>
   withSearch(c, async (universityId, q) => {
     const ct = c.get('ct')
+    const tr = c.get('tr')
     const { db, clock } = c.get('deps')
     const rows = await findEntries(db, universityId, q, CSV_MAX)
     const csv = toCsv(
@@ -231,6 +255,11 @@ audit.get('/audit.csv', (c) =>
         ct('adminAuditReason'),
         ct('adminAuditBefore'),
         ct('adminAuditAfter'),
+        // The same entry in words, after the columns as stored.
+        ct('adminAuditActionName'),
+        ct('adminAuditTargetName'),
+        ct('adminAuditBeforeFields'),
+        ct('adminAuditAfterFields'),
       ],
       rows.map((r) => [
         formatJstDateTime(r.at),
@@ -241,6 +270,10 @@ audit.get('/audit.csv', (c) =>
         r.reason,
         r.before,
         r.after,
+        actionName(ct, r.action),
+        targetText(ct, r),
+        fieldsText(readableFields(ct, tr, r.before)),
+        fieldsText(readableFields(ct, tr, r.after)),
       ]),
     )
     const p = jstParts(clock())

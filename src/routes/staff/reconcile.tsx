@@ -11,6 +11,7 @@ import {
   latestRuns,
   reconcileOnDemand,
   runInScope,
+  studentsOfDifferences,
   universitiesInScope,
 } from '../../flows/staff/reconcile'
 import { requireStaff } from '../../middleware/staff'
@@ -128,7 +129,10 @@ const runCsv = async (c: C, ref: string) => {
   if (!run) return notFoundPage(c)
   const ct = c.get('ct')
   const tr = c.get('tr')
-  const differences = await differencesOf(c.get('deps').db, run.id)
+  const { db } = c.get('deps')
+  const differences = await differencesOf(db, run.id)
+  // Who each difference is about, for the office to look up (empty where no student is known).
+  const people = await studentsOfDifferences(db, run.universityId, differences)
   const csv = toCsv(
     [
       ct('reconcileKind'),
@@ -139,6 +143,8 @@ const runCsv = async (c: C, ref: string) => {
       ct('reconcileColApplicationAmount'),
       ct('reconcileColMicAmount'),
       ct('reconcileColDetail'),
+      ct('reconcileColUserId'),
+      ct('reconcileColNameKana'),
     ],
     differences.map((d) => [
       ct(KIND_LABEL[d.kind]),
@@ -149,6 +155,8 @@ const runCsv = async (c: C, ref: string) => {
       d.applicationAmount,
       d.micAmount,
       detailText(ct, tr, d.detail),
+      people.get(d.id)?.userId ?? '',
+      people.get(d.id)?.nameKana ?? '',
     ]),
   )
   return c.body(csv, 200, csvHeaders(`reconciliation-${run.universityId}-${run.day}-${run.id}.csv`))

@@ -72,6 +72,18 @@ export const ACTION_LABEL: Record<ActionName, ConsoleKey> = {
   'close-reversal': 'appActionCloseReversal',
 }
 
+/** Each action's confirmation page title, worded for it in both languages. */
+export const CONFIRM_TITLE: Record<ActionName, ConsoleKey> = {
+  recredit: 'appConfirmTitleRecredit',
+  inquire: 'appConfirmTitleInquire',
+  'resend-mail': 'appConfirmTitleResendMail',
+  refund: 'appConfirmTitleRefund',
+  'refund-approve': 'appConfirmTitleRefundApprove',
+  'refund-reject': 'appConfirmTitleRefundReject',
+  'credit-net': 'appConfirmTitleCreditNet',
+  'close-reversal': 'appConfirmTitleCloseReversal',
+}
+
 /** One action on the detail page: offered (a link to its confirmation), or why not. */
 export interface ActionOffer {
   name: ActionName

@@ -1,6 +1,10 @@
 import { useRequestContext } from '../renderer'
 import type { AppEnv } from '../../context'
+import { AUDIT_ACTION_GROUPS, AUDIT_ACTIONS, isAuditAction } from '../../flows/staff/audit'
+import type { ConsoleKey, ConsoleText } from '../../i18n/console'
 import { ErrorSummary, Field, type FieldErrors } from '../components'
+import { DateField, FieldFrame, invalidity } from './components'
+import { readableFields, type ReadableField } from './auditFields'
 import { TableWrap, When } from './components'
 
 const useCt = () => useRequestContext<AppEnv>().get('ct')
@@ -17,6 +21,57 @@ export interface AuditRow {
   reason: string | null
   before: string | null
   after: string | null
+  /** A student target's ユーザID, a member target's e-mail: how a caller names them. */
+  targetUserId: string | null
+  targetEmail: string | null
+}
+
+/** An action by its name in the console's language (a code the list lacks, as written). */
+export const actionName = (ct: ConsoleText, action: string) =>
+  isAuditAction(action) ? ct(AUDIT_ACTIONS[action]) : action
+
+/** What each kind of target is called. */
+const TARGET_LABEL: Record<string, ConsoleKey> = {
+  student: 'adminTgtStudent',
+  staff: 'adminTgtStaff',
+  staff_invite: 'adminTgtInvite',
+  application: 'adminTgtApplication',
+  refund: 'adminTgtRefund',
+  university: 'adminTgtUniversity',
+  certificate: 'adminTgtCertificate',
+  certificate_order: 'adminTgtCertOrder',
+  roster_import: 'adminTgtRosterImport',
+  reconciliation: 'adminTgtReconciliation',
+  notification: 'adminTgtNotification',
+}
+
+type Target = Pick<AuditRow, 'targetType' | 'targetId' | 'targetUserId' | 'targetEmail'>
+
+/** The target's kind in words and who or which it is (a student's ユーザID, a member's e-mail). */
+const targetParts = (ct: ConsoleText, r: Target) => ({
+  kind: TARGET_LABEL[r.targetType] ? ct(TARGET_LABEL[r.targetType]!) : r.targetType,
+  name: r.targetUserId ?? r.targetEmail ?? r.targetId,
+})
+
+/** "学生 demo0001", "スタッフ a@example.jp": the target as one text (the CSV). */
+export const targetText = (ct: ConsoleText, r: Target) => {
+  const { kind, name } = targetParts(ct, r)
+  return name === null ? kind : `${kind} ${name}`
+}
+
+/** Where a target's own page is, for those that have one. */
+const targetHref = (r: Target) => {
+  if (r.targetId === null || !/^[0-9]{1,15}$/.test(r.targetId)) return null
+  switch (r.targetType) {
+    case 'student':
+      return `/staff/students/${r.targetId}`
+    case 'application':
+    case 'certificate_order':
+      return `/staff/applications/${r.targetId}`
+    case 'reconciliation':
+      return `/staff/reconciliation/${r.targetId}`
+  }
+  return null
 }
 
 /** The search as typed, to fill the form again and to carry into the page links and the CSV. */
@@ -45,42 +100,39 @@ const SearchForm = ({ query, errors }: { query: AuditQuery; errors: FieldErrors 
           error={errors.email}
           maxlength={254}
         />
-        <Field
-          name="action"
-          label={ct('adminAuditAction')}
-          hint={ct('adminAuditActionHint')}
-          value={query.action}
-          error={errors.action}
-          maxlength={60}
-        />
+        <FieldFrame name="action" label={ct('adminAuditAction')} error={errors.action}>
+          <select id="action" name="action" {...invalidity('action', errors.action)}>
+            <option value="">{ct('adminAuditActionAny')}</option>
+            {AUDIT_ACTION_GROUPS.map((g) => (
+              <optgroup label={ct(g.label)}>
+                {g.actions.map((a) => (
+                  <option value={a} selected={query.action === a}>
+                    {ct(AUDIT_ACTIONS[a])}
+                  </option>
+                ))}
+              </optgroup>
+            ))}
+          </select>
+        </FieldFrame>
         <Field
           name="target"
           label={ct('adminAuditTarget')}
+          hint={ct('adminAuditTargetHint')}
           value={query.target}
           error={errors.target}
           maxlength={100}
         />
       </div>
-      <div class="inline">
-        <Field
+      <fieldset class="inline">
+        <legend>{ct('adminAuditPeriod')}</legend>
+        <DateField
           name="from"
           label={ct('adminAuditFrom')}
-          hint={ct('adminAuditDateHint')}
-          value={query.from}
+          value={query.from ?? ''}
           error={errors.from}
-          maxlength={10}
-          inputmode="numeric"
         />
-        <Field
-          name="to"
-          label={ct('adminAuditTo')}
-          hint={ct('adminAuditDateHint')}
-          value={query.to}
-          error={errors.to}
-          maxlength={10}
-          inputmode="numeric"
-        />
-      </div>
+        <DateField name="to" label={ct('adminAuditTo')} value={query.to ?? ''} error={errors.to} />
+      </fieldset>
       <div class="actions">
         <button type="submit" class="button primary">
           {ct('adminAuditSearch')}
@@ -90,9 +142,56 @@ const SearchForm = ({ query, errors }: { query: AuditQuery; errors: FieldErrors 
   )
 }
 
-/** A JSON column, as it was stored (compact): the log shows what was written, unretouched. */
-const Json = ({ value }: { value: string | null }) =>
-  value === null ? <span>—</span> : <code class="mono">{value}</code>
+/** Fields as label: value, nested where a value is itself an object (KOMOJU's answer). */
+const FieldList = ({ fields }: { fields: ReadableField[] }) => (
+  <dl class="audit-fields">
+    {fields.map((f) => (
+      <div>
+        {f.label && <dt>{f.labelIsCode ? <code>{f.label}</code> : f.label}</dt>}
+        <dd>
+          {f.fields ? (
+            <FieldList fields={f.fields} />
+          ) : f.code ? (
+            <code class="raw">{f.value}</code>
+          ) : (
+            f.value
+          )}
+        </dd>
+      </div>
+    ))}
+  </dl>
+)
+
+/** A JSON column in words (auditFields.ts); the CSV keeps the JSON as it was written. */
+const Fields = ({ json }: { json: string | null }) => {
+  const c = useRequestContext<AppEnv>()
+  const fields = readableFields(c.get('ct'), c.get('tr'), json)
+  return fields === null || fields.length === 0 ? <span>—</span> : <FieldList fields={fields} />
+}
+
+/** The target in words, linked to its page where it has one. */
+const TargetCell = ({ row }: { row: AuditRow }) => {
+  const ct = useCt()
+  const { kind, name } = targetParts(ct, row)
+  const href = targetHref(row)
+  return (
+    <>
+      {kind}
+      {name !== null && (
+        <>
+          {' '}
+          {href ? (
+            <a href={href} class="mono">
+              {name}
+            </a>
+          ) : (
+            <span class="mono">{name}</span>
+          )}
+        </>
+      )}
+    </>
+  )
+}
 
 /** /staff/audit: the search, one page of entries (newest first) and the CSV link. */
 export const AuditPage = ({
@@ -148,23 +247,25 @@ export const AuditPage = ({
                       <When ms={r.at} />
                     </td>
                     <td class="mono">{r.staffEmail}</td>
-                    <td class="mono audit-action">{r.action}</td>
+                    <td class="audit-action" data-action={r.action}>
+                      {actionName(ct, r.action)}
+                    </td>
                     <td>
-                      {r.targetType}
-                      {r.targetId !== null && (
-                        <>
-                          {' '}
-                          <span class="mono">{r.targetId}</span>
-                        </>
+                      <TargetCell row={r} />
+                    </td>
+                    <td>
+                      {r.applicationId === null ? (
+                        '—'
+                      ) : (
+                        <a href={`/staff/applications/${r.applicationId}`}>{r.applicationId}</a>
                       )}
                     </td>
-                    <td>{r.applicationId ?? '—'}</td>
-                    <td class="wrap">{r.reason ?? '—'}</td>
-                    <td class="wrap">
-                      <Json value={r.before} />
+                    <td>{r.reason ?? '—'}</td>
+                    <td>
+                      <Fields json={r.before} />
                     </td>
-                    <td class="wrap">
-                      <Json value={r.after} />
+                    <td>
+                      <Fields json={r.after} />
                     </td>
                   </tr>
                 ))}

@@ -6,7 +6,7 @@ import { formatJstDateTime } from '../../domain/time'
 import type { StaffRole } from '../../domain/staff'
 import type { ConsoleKey, ConsoleText } from '../../i18n/console'
 import { creditErrorSentence } from '../../flows/staff/words'
-import { CsrfField } from '../components'
+import { CsrfField, type FieldError } from '../components'
 
 export const ROLE_LABEL: Record<StaffRole, ConsoleKey> = {
   staff: 'roleStaff',
@@ -111,3 +111,35 @@ export const CauseText = ({
   const cause = creditErrorSentence(ct, creditError, creditStatus)
   return cause ? codedMarkup(ct, cause.sentence, cause.code) : html`${ct('dash')}`
 }
+
+/** A labelled date or select, marked up as the student side's Field is. */
+export const FieldFrame = (
+  p: PropsWithChildren<{ name: string; label: string; error?: FieldError }>,
+) => (
+  <div class={p.error ? 'field has-error' : 'field'}>
+    <label for={p.name}>{p.label}</label>
+    {p.error && (
+      <div class="field-error" id={`${p.name}-error`}>
+        <p>{p.error.text}</p>
+      </div>
+    )}
+    {p.children}
+  </div>
+)
+
+/** The aria attributes of a control whose field may carry an error. */
+export const invalidity = (name: string, error: FieldError | undefined) => ({
+  'aria-invalid': error ? ('true' as const) : undefined,
+  'aria-describedby': error ? `${name}-error` : undefined,
+})
+
+export const DateField = (p: {
+  name: string
+  label: string
+  value: string
+  error?: FieldError
+}) => (
+  <FieldFrame name={p.name} label={p.label} error={p.error}>
+    <input id={p.name} name={p.name} type="date" value={p.value} {...invalidity(p.name, p.error)} />
+  </FieldFrame>
+)

@@ -39,15 +39,18 @@ const ConsoleNav = () => {
           )
         })}
       </ul>
-      <p class="console-who">
-        {ct('signedInAs', { name: member.name, role: ct(ROLE_LABEL[member.role]) })}
-      </p>
-      <form method="post" action="/staff/logout">
-        <CsrfField />
-        <button type="submit" class="link-button">
-          {ct('logout')}
-        </button>
-      </form>
+      {/* Who is signed in and ログアウト stay together: on a phone they wrap as one. */}
+      <div class="console-account">
+        <p class="console-who">
+          {ct('signedInAs', { name: member.name, role: ct(ROLE_LABEL[member.role]) })}
+        </p>
+        <form method="post" action="/staff/logout">
+          <CsrfField />
+          <button type="submit" class="link-button">
+            {ct('logout')}
+          </button>
+        </form>
+      </div>
     </nav>
   )
 }

@@ -287,13 +287,11 @@ export const ReconcileRunPage = ({
           {error === null && (
             <>
               {' '}
-              (
               {ct('reconcileCounts', {
                 gateway: run.gatewayCount,
                 applications: run.applicationCount,
                 mic: run.micCount,
               })}
-              )
             </>
           )}
         </dd>

@@ -10,7 +10,7 @@ import { ErrorSummary, Field, type FieldError, type FieldErrors } from '../compo
 import { CREDIT_LABEL, creditShown, yen } from '../../flows/staff/words'
 import { paymentShown } from './applications'
 import { issueLabel, linesSummary } from './certificates'
-import { TableWrap, When } from './components'
+import { DateField, FieldFrame, invalidity, TableWrap, When } from './components'
 import { studentPath } from './students'
 
 const useC = () => useRequestContext<AppEnv>()
@@ -28,31 +28,6 @@ export interface SearchValues {
   state: string
   university: string
 }
-
-/** A labelled date or select, marked up as the student side's Field is. */
-const FieldFrame = (p: PropsWithChildren<{ name: string; label: string; error?: FieldError }>) => (
-  <div class={p.error ? 'field has-error' : 'field'}>
-    <label for={p.name}>{p.label}</label>
-    {p.error && (
-      <div class="field-error" id={`${p.name}-error`}>
-        <p>{p.error.text}</p>
-      </div>
-    )}
-    {p.children}
-  </div>
-)
-
-/** The aria attributes of a control whose field may carry an error. */
-const invalidity = (name: string, error: FieldError | undefined) => ({
-  'aria-invalid': error ? ('true' as const) : undefined,
-  'aria-describedby': error ? `${name}-error` : undefined,
-})
-
-const DateField = (p: { name: string; label: string; value: string; error?: FieldError }) => (
-  <FieldFrame name={p.name} label={p.label} error={p.error}>
-    <input id={p.name} name={p.name} type="date" value={p.value} {...invalidity(p.name, p.error)} />
-  </FieldFrame>
-)
 
 export const SearchPage = (p: {
   values: SearchValues

@@ -47,8 +47,9 @@ const itemRow = (
   item: TriageItem,
   now: number,
   universityNames: Map<string, string> | null,
+  anchor: string | null = null,
 ) =>
-  html`<tr data-kind="${item.kind}" data-since="${item.since}"><td>${ct(TRIAGE_KIND_LABEL[item.kind])}${item.kind === 'retrying' || item.kind === 'stalled' ? html`<span class="muted"> ${ct('triageAttempts', { n: item.attempts ?? 0 })}</span>` : null}${causeLine(ct, item)}</td>${universityNames ? html`<td>${item.universityId === null ? ct('dash') : (universityNames.get(item.universityId) ?? item.universityId)}</td>` : null}<td>${subject(ct, item)}</td><td class="num">${item.amount === null ? ct('dash') : yen(item.amount)}</td><td>${whenMarkup(item.since)}</td><td>${waitedText(ct, now - item.since)}</td><td>${whenMarkup(item.alertedAt)}</td></tr>`
+  html`<tr data-kind="${item.kind}" data-since="${item.since}"><td${anchor === null ? null : html` id="${anchor}"`}>${ct(TRIAGE_KIND_LABEL[item.kind])}${item.kind === 'retrying' || item.kind === 'stalled' ? html`<span class="muted"> ${ct('triageAttempts', { n: item.attempts ?? 0 })}</span>` : null}${causeLine(ct, item)}</td>${universityNames ? html`<td>${item.universityId === null ? ct('dash') : (universityNames.get(item.universityId) ?? item.universityId)}</td>` : null}<td>${subject(ct, item)}</td><td class="num">${item.amount === null ? ct('dash') : yen(item.amount)}</td><td>${whenMarkup(item.since)}</td><td>${waitedText(ct, now - item.since)}</td><td>${whenMarkup(item.alertedAt)}</td></tr>`
 
 export interface TriagePageProps {
   counts: Record<TriageKind, number>
@@ -72,6 +73,10 @@ export const TriagePage = ({
 }: TriagePageProps & { resolved?: string | null }) => {
   const ct = useRequestContext<AppEnv>().get('ct')
   const total = TRIAGE_KINDS.reduce((sum, k) => sum + counts[k], 0)
+  // Each count links to the first row of its kind in the list (oldest first), where one is shown.
+  const firstOfKind = new Map<TriageKind, TriageItem>()
+  for (const item of items) if (!firstOfKind.has(item.kind)) firstOfKind.set(item.kind, item)
+  const anchorOf = (k: TriageKind) => `triage-${k}`
   return (
     <>
       {resolved && <Message kind="success">{ct('triageResolveDone', { id: resolved })}</Message>}
@@ -81,12 +86,16 @@ export const TriagePage = ({
         <ul class="counts">
           <li data-kind="total">
             <strong>{total}</strong>
-            {ct('triageTotal')}
+            {total > 0 ? <a href="#triage-list-heading">{ct('triageTotal')}</a> : ct('triageTotal')}
           </li>
           {TRIAGE_KINDS.map((k) => (
             <li data-kind={k} class={counts[k] > 0 ? 'has-items' : undefined}>
               <strong>{counts[k]}</strong>
-              {ct(TRIAGE_KIND_LABEL[k])}
+              {firstOfKind.has(k) ? (
+                <a href={`#${anchorOf(k)}`}>{ct(TRIAGE_KIND_LABEL[k])}</a>
+              ) : (
+                ct(TRIAGE_KIND_LABEL[k])
+              )}
             </li>
           ))}
         </ul>
@@ -112,7 +121,17 @@ export const TriagePage = ({
                     <th scope="col">{ct('triageColAlert')}</th>
                   </tr>
                 </thead>
-                <tbody>{items.map((item) => itemRow(ct, item, now, universityNames))}</tbody>
+                <tbody>
+                  {items.map((item) =>
+                    itemRow(
+                      ct,
+                      item,
+                      now,
+                      universityNames,
+                      firstOfKind.get(item.kind) === item ? anchorOf(item.kind) : null,
+                    ),
+                  )}
+                </tbody>
               </table>
             </TableWrap>
           </>
