@@ -2,7 +2,7 @@ import type { Mail } from '../adapters/mail'
 import { formatYen } from '../domain/charge'
 import { hasEveryNumber, storeInstructionsOf } from '../domain/storePayment'
 import { formatJstDateTime, formatJstJapanese } from '../domain/time'
-import type { University } from '../domain/university'
+import { universityIn, type University } from '../domain/university'
 import type { TextKey, Translator } from '../i18n'
 import type { Application } from '../db/schema'
 import type { Certificate, CertificateLine, CertificateOrder } from '../db/schema'
@@ -28,17 +28,17 @@ const footer = (tr: Translator, u: University, withIgnoreNote: boolean) =>
     tr.t('mailFooterNoReply'),
     tr.t('mailFooterContact'),
     '',
-    u.callCentre.name,
+    universityIn(u, tr.lang).callCentreName,
     `TEL ${u.callCentre.phone}`,
-    tr.t('contactHours', { hours: u.callCentre.hours }),
+    tr.t('contactHours', { hours: universityIn(u, tr.lang).callCentreHours }),
   ].join('\n')
 
 const envelope = (u: University, tr: Translator, to: string, kind: string, subject: TextKey) => ({
-  from: { address: u.mailFrom, name: u.mailFromName },
+  from: { address: u.mailFrom, name: universityIn(u, tr.lang).mailFromName },
   to,
   kind,
   universityId: u.id,
-  subject: tr.t(subject, { university: tr.lang === 'en' ? u.nameEn : u.name }),
+  subject: tr.t(subject, { university: universityIn(u, tr.lang).name }),
 })
 
 const TOKEN_MAILS = {
@@ -125,7 +125,7 @@ export const chargeCompletedMail = (
     `${tr.t('mailPaidAt')}: ${when(tr, a.paidAt ?? 0)}`,
     '',
     `(${tr.t('mailIssuer')})`,
-    u.legalName,
+    universityIn(u, tr.lang).legalName,
     `(${tr.t('mailBreakdown')})`,
     tr.t('mailBreakdownHeader'),
     ...(
@@ -366,9 +366,9 @@ export const creditErrorMail = (
     '',
     tr.t('mailCreditErrorSystem'),
     tr.t('mailCreditErrorContact'),
-    u.callCentre.name,
+    universityIn(u, tr.lang).callCentreName,
     `[TEL] ${u.callCentre.phone}`,
-    tr.t('mailCreditErrorHours', { hours: u.callCentre.hours }),
+    tr.t('mailCreditErrorHours', { hours: universityIn(u, tr.lang).callCentreHours }),
   ].join('\n'),
 })
 
