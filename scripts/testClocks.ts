@@ -149,6 +149,8 @@ export const CLOCK_FREE: Record<string, string> = {
   'test/integration/account.test.ts': 'credential changes; its URLs are used at once',
   'test/integration/certificate-pdf.test.ts': 'PDFs made at a fixed signing time, no clock read',
   'test/integration/console-events.test.ts': 'starts at noon; unmatched events, no time rules',
+  'test/integration/english.test.ts':
+    'starts at noon; English pages and mails, one charge credited at once, no time rule',
   'test/integration/console-universities.test.ts':
     "starts at noon; the operator's pages, checks and suspension have no time rules",
   'test/integration/fuzz.test.ts': 'starts at noon; bad input changes nothing',
