@@ -163,6 +163,8 @@ export const CLOCK_FREE: Record<string, string> = {
   'test/integration/console-events.test.ts': 'starts at noon; unmatched events, no time rules',
   'test/integration/console-retry.test.ts':
     'starts at noon; 再チャージ and refunds through the twins, no clock moved (a held credit is shown, never waited for)',
+  'test/integration/english.test.ts':
+    'starts at noon; English pages and mails, one charge credited at once, no time rule',
   'test/integration/console-universities.test.ts':
     "starts at noon; the operator's pages, checks and suspension have no time rules",
   'test/integration/fuzz.test.ts': 'starts at noon; bad input changes nothing',

@@ -62,7 +62,9 @@ export const DEMO_CERTIFICATE_SETTINGS = {
   ],
   postage: { domestic: 140, international: 1200 },
   validityDays: 90,
-  issuerEn: 'Demo Gakuen Educational Foundation',
+  // The issuer's English name is the university's own (legalNameEn, 大学設定); this old place
+  // stays empty (certificates read it only while legal_name_en is).
+  issuerEn: '',
   office: {
     name: { ja: 'デモ大学 学務課 証明書係', en: 'Registrar’s Office, Demo University' },
     phone: '06-6809-4300',

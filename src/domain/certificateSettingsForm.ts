@@ -48,7 +48,6 @@ export const CATALOGUE_TEXT_FIELDS = [
   'office_name_en',
   'office_phone',
   'office_email',
-  'issuer_en',
 ] as const
 export type CatalogueTextField = (typeof CATALOGUE_TEXT_FIELDS)[number]
 
@@ -151,7 +150,6 @@ export const readCatalogue = (form: CatalogueForm): CatalogueReading => {
       ? ''
       : take('office_phone', readPhone(form.office_phone))
   const email = take('office_email', readEmail(form.office_email, offersAny))
-  const issuerEn = take('issuer_en', readText(form.issuer_en, L.officeNameMax, false))
 
   if (Object.keys(problems).length > 0) return { ok: false, problems }
   return {
@@ -161,7 +159,9 @@ export const readCatalogue = (form: CatalogueForm): CatalogueReading => {
       postage: { domestic: domestic!, international: international! },
       validityDays: validityDays!,
       office: { name: { ja: nameJa!, en: nameEn! }, phone: phone!, email: email! },
-      issuerEn: issuerEn!,
+      // The issuer's English name is 大学設定's (legal_name_en); the stored old value is
+      // kept as it was by the save (flows/staff/certificateSettings).
+      issuerEn: '',
     },
   }
 }
@@ -202,6 +202,5 @@ export const catalogueFormOf = (s: CertificateSettings): CatalogueForm => {
     office_name_en: s.office.name.en,
     office_phone: s.office.phone,
     office_email: s.office.email,
-    issuer_en: s.issuerEn,
   }
 }

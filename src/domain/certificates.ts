@@ -39,8 +39,8 @@ export interface CertificateSettings {
   /** Who corrects the registrar's data (学務課 …): shown beside every 見本. */
   office: { name: Bilingual; phone: string; email: string }
   /**
-   * The issuer's legal name in English, printed on English certificates (the Japanese one,
-   * 学校法人 …, is the university's legal name); empty: the English name of the university only.
+   * The old place of the issuer's English legal name: now the university's own (大学設定,
+   * `universities.legal_name_en`), which issuerNames prefers; read only while that is empty.
    */
   issuerEn: string
 }
@@ -148,10 +148,13 @@ export const issuerNames = (u: {
   name: string
   nameEn: string
   legalName: string
+  legalNameEn: string
   certificateSettings: string
 }) => ({
   universityName: { ja: u.name, en: u.nameEn },
-  legalName: { ja: u.legalName, en: certificateSettingsOf(u).issuerEn },
+  // The university's English legal name (大学設定) is the one place for it; issuerEn is the
+  // certificate setting it replaced, read only for a row whose English name is still empty.
+  legalName: { ja: u.legalName, en: u.legalNameEn || certificateSettingsOf(u).issuerEn },
 })
 
 /** The academic year (April–March, JST) an instant falls in: 2026 for 2027-03-31. */

@@ -1,3 +1,4 @@
+import { certificateSettingsOf } from './certificates'
 import { parseYen } from './charge'
 import { emailProblem } from './email'
 import { isPaymentMethod, type PaymentMethod } from './paymentMethods'
@@ -15,6 +16,8 @@ import type { BlackoutPeriod, University } from './university'
 export const SETTINGS_LIMITS = {
   /** Names, 発行者, contact lines and the sender's name. */
   textMax: 100,
+  /** Where the console sends a student whose money is already on the card: office, place, hours. */
+  deskMax: 300,
   phoneMax: 30,
   hostMax: 253,
   hostsMax: 20,
@@ -36,11 +39,17 @@ export const SETTINGS_TEXT_FIELDS = [
   'name',
   'name_en',
   'legal_name',
+  'legal_name_en',
   'call_centre_name',
+  'call_centre_name_en',
   'call_centre_phone',
   'call_centre_hours',
+  'call_centre_hours_en',
   'mail_from',
   'mail_from_name',
+  'mail_from_name_en',
+  'card_money_desk',
+  'card_money_desk_en',
   'hosts',
   'balance_cap',
   'min_charge',
@@ -66,11 +75,18 @@ export interface UniversitySettings {
   name: string
   nameEn: string
   legalName: string
+  legalNameEn: string
   callCentreName: string
+  callCentreNameEn: string
   callCentrePhone: string
   callCentreHours: string
+  callCentreHoursEn: string
   mailFrom: string
   mailFromName: string
+  mailFromNameEn: string
+  /** Where the console sends a student whose money is already on the card, ja and en. */
+  cardMoneyDesk: string
+  cardMoneyDeskEn: string
   hosts: string[]
   balanceCap: number
   minCharge: number
@@ -85,6 +101,10 @@ export interface UniversitySettings {
 
 export type SettingsProblem =
   | { code: 'required' }
+  /** An English value left empty: every university's students may read English. */
+  | { code: 'englishRequired' }
+  /** Japanese in an English value: English pages and mails would carry it. */
+  | { code: 'notEnglish' }
   | { code: 'tooLong'; max: number }
   | { code: 'controlCharacters' }
   | { code: 'notWhole' }
@@ -126,6 +146,23 @@ const text = (raw: string, max: number, required = true): Read<string> => {
   if (CONTROL.test(v)) return { problem: { code: 'controlCharacters' } }
   if (v.length > max) return { problem: { code: 'tooLong', max } }
   return { value: v }
+}
+
+// Kana, kanji and full-width forms (ｱ, ０, ！, 〜 …): what an English page must not carry.
+const JAPANESE = /[\u3000-\u303f\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\uff00-\uffef]/
+
+/** Whether a text holds Japanese characters (kana, kanji, full-width punctuation or forms). */
+export const hasJapanese = (v: string) => JAPANESE.test(v)
+
+/**
+ * An English value students read: required (every university's student pages and mails come
+ * in English too), and in English: Japanese in it would show on the English pages.
+ */
+const english = (raw: string, max: number): Read<string> => {
+  const t = text(raw, max)
+  if ('problem' in t)
+    return t.problem.code === 'required' ? { problem: { code: 'englishRequired' } } : t
+  return hasJapanese(t.value) ? { problem: { code: 'notEnglish' } } : t
 }
 
 const email = (raw: string, required: boolean): Read<string> => {
@@ -256,11 +293,20 @@ export const readSettings = (form: SettingsForm): SettingsReading => {
   const name = take('name', text(form.name, L.textMax))
   const nameEn = take('name_en', text(form.name_en, L.textMax))
   const legalName = take('legal_name', text(form.legal_name, L.textMax))
+  const legalNameEn = take('legal_name_en', english(form.legal_name_en, L.textMax))
   const callCentreName = take('call_centre_name', text(form.call_centre_name, L.textMax))
+  const callCentreNameEn = take('call_centre_name_en', english(form.call_centre_name_en, L.textMax))
   const callCentrePhone = take('call_centre_phone', phone(form.call_centre_phone))
   const callCentreHours = take('call_centre_hours', text(form.call_centre_hours, L.textMax))
+  const callCentreHoursEn = take(
+    'call_centre_hours_en',
+    english(form.call_centre_hours_en, L.textMax),
+  )
   const mailFrom = take('mail_from', email(form.mail_from, true))
   const mailFromName = take('mail_from_name', text(form.mail_from_name, L.textMax))
+  const mailFromNameEn = take('mail_from_name_en', english(form.mail_from_name_en, L.textMax))
+  const cardMoneyDesk = take('card_money_desk', text(form.card_money_desk, L.deskMax))
+  const cardMoneyDeskEn = take('card_money_desk_en', english(form.card_money_desk_en, L.deskMax))
   const hostList = take('hosts', hosts(form.hosts))
   const balanceCap = take('balance_cap', yen(form.balance_cap, L.balanceCap))
   const minCharge = take('min_charge', yen(form.min_charge, L.minCharge))
@@ -316,11 +362,17 @@ export const readSettings = (form: SettingsForm): SettingsReading => {
       name: name!,
       nameEn: nameEn!,
       legalName: legalName!,
+      legalNameEn: legalNameEn!,
       callCentreName: callCentreName!,
+      callCentreNameEn: callCentreNameEn!,
       callCentrePhone: callCentrePhone!,
       callCentreHours: callCentreHours!,
+      callCentreHoursEn: callCentreHoursEn!,
       mailFrom: mailFrom!,
       mailFromName: mailFromName!,
+      mailFromNameEn: mailFromNameEn!,
+      cardMoneyDesk: cardMoneyDesk!,
+      cardMoneyDeskEn: cardMoneyDeskEn!,
       hosts: hostList!,
       balanceCap: balanceCap!,
       minCharge: minCharge!,
@@ -343,11 +395,19 @@ export const settingsOf = (
   name: u.name,
   nameEn: u.nameEn,
   legalName: u.legalName,
+  // The issuer's English name was once a certificate setting (issuerEn): an old row shows it
+  // here until it is saved as the university's own (certificates read it only as the old value).
+  legalNameEn: u.legalNameEn || certificateSettingsOf(u).issuerEn,
   callCentreName: u.callCentre.name,
+  callCentreNameEn: u.callCentre.nameEn,
   callCentrePhone: u.callCentre.phone,
   callCentreHours: u.callCentre.hours,
+  callCentreHoursEn: u.callCentre.hoursEn,
   mailFrom: u.mailFrom,
   mailFromName: u.mailFromName,
+  mailFromNameEn: u.mailFromNameEn,
+  cardMoneyDesk: u.cardMoneyDesk.ja,
+  cardMoneyDeskEn: u.cardMoneyDesk.en,
   hosts: [...hosts],
   balanceCap: u.balanceCap,
   minCharge: u.minCharge,
@@ -371,11 +431,17 @@ export const formOf = (s: UniversitySettings): SettingsForm => {
     name: s.name,
     name_en: s.nameEn,
     legal_name: s.legalName,
+    legal_name_en: s.legalNameEn,
     call_centre_name: s.callCentreName,
+    call_centre_name_en: s.callCentreNameEn,
     call_centre_phone: s.callCentrePhone,
     call_centre_hours: s.callCentreHours,
+    call_centre_hours_en: s.callCentreHoursEn,
     mail_from: s.mailFrom,
     mail_from_name: s.mailFromName,
+    mail_from_name_en: s.mailFromNameEn,
+    card_money_desk: s.cardMoneyDesk,
+    card_money_desk_en: s.cardMoneyDeskEn,
     hosts: s.hosts.join('\n'),
     balance_cap: String(s.balanceCap),
     min_charge: String(s.minCharge),

@@ -120,3 +120,23 @@ export const universityFromRow = (row: UniversityRow): University => ({
   certificateSettings: row.certificateSettings,
   suspendedAt: row.suspendedAt ?? null,
 })
+
+/**
+ * The settings a student reads (names, 発行者, contact, hours, the mail's sender), in the
+ * student's language. An English value is '' only on a row made before English values
+ * existed (migration 0013), until its staff fill it in (大学設定 asks them to): English pages
+ * and mails then show the Japanese value, which is better than nothing.
+ */
+export const universityIn = (u: University, lang: 'ja' | 'en') => {
+  const en = (english: string, japanese: string) =>
+    lang === 'en' && english.trim() !== '' ? english : japanese
+  return {
+    name: en(u.nameEn, u.name),
+    legalName: en(u.legalNameEn, u.legalName),
+    callCentreName: en(u.callCentre.nameEn, u.callCentre.name),
+    callCentreHours: en(u.callCentre.hoursEn, u.callCentre.hours),
+    callCentrePhone: u.callCentre.phone,
+    mailFromName: en(u.mailFromNameEn, u.mailFromName),
+    cardMoneyDesk: en(u.cardMoneyDesk.en, u.cardMoneyDesk.ja),
+  }
+}

@@ -2,7 +2,7 @@ import type { Mail } from '../adapters/mail'
 import { formatYen } from '../domain/charge'
 import { hasEveryNumber, storeInstructionsOf } from '../domain/storePayment'
 import { formatJstDateTime, formatJstJapanese } from '../domain/time'
-import type { University } from '../domain/university'
+import { universityIn, type University } from '../domain/university'
 import type { TextKey, Translator } from '../i18n'
 import type { Application } from '../db/schema'
 import type { Certificate, CertificateLine, CertificateOrder } from '../db/schema'
@@ -36,17 +36,17 @@ const footer = (tr: Translator, u: University, withIgnoreNote: boolean) =>
     tr.t('mailFooterNoReply'),
     tr.t('mailFooterContact'),
     '',
-    u.callCentre.name,
+    universityIn(u, tr.lang).callCentreName,
     `TEL ${u.callCentre.phone}`,
-    tr.t('contactHours', { hours: u.callCentre.hours }),
+    tr.t('contactHours', { hours: universityIn(u, tr.lang).callCentreHours }),
   ].join('\n')
 
 const envelope = (u: University, tr: Translator, to: string, kind: string, subject: TextKey) => ({
-  from: { address: u.mailFrom, name: u.mailFromName },
+  from: { address: u.mailFrom, name: universityIn(u, tr.lang).mailFromName },
   to,
   kind,
   universityId: u.id,
-  subject: tr.t(subject, { university: tr.lang === 'en' ? u.nameEn : u.name }),
+  subject: tr.t(subject, { university: universityIn(u, tr.lang).name }),
 })
 
 const TOKEN_MAILS = {
@@ -135,7 +135,7 @@ export const chargeCompletedMail = (
     `${tr.t('mailPaidAt')}: ${when(tr, a.paidAt ?? 0)}`,
     '',
     `(${tr.t('mailIssuer')})`,
-    u.legalName,
+    universityIn(u, tr.lang).legalName,
     `(${tr.t('mailBreakdown')})`,
     tr.t('mailBreakdownHeader'),
     ...(
@@ -288,21 +288,6 @@ export const cashRefundRejectedMail = cashRefundLinkMail('cash-refund-rejected')
 
 // ---- Refund mails (to the student) ----------------------------------------------------------
 
-/**
- * The university as a mail in `tr`'s language names it: in an English mail its English
- * values (大学設定), so that the sender, the contact and its hours read in English too.
- */
-const universityIn = (tr: Translator, u: University): University =>
-  tr.lang === 'en'
-    ? {
-        ...u,
-        name: u.nameEn,
-        legalName: u.legalNameEn,
-        mailFromName: u.mailFromNameEn,
-        callCentre: { ...u.callCentre, name: u.callCentre.nameEn, hours: u.callCentre.hoursEn },
-      }
-    : u
-
 type RefundMailApplication = Pick<
   Application,
   'id' | 'kind' | 'amount' | 'paymentMethod' | 'refundedAt' | 'gatewayRefunded'
@@ -317,12 +302,11 @@ const refundMail =
   (kind: 'refund-approved' | 'refund-completed') =>
   (
     tr: Translator,
-    university: University,
+    u: University,
     to: string,
     nameKana: string,
     a: RefundMailApplication,
   ): OutgoingMail => {
-    const u = universityIn(tr, university)
     const done = kind === 'refund-completed'
     const bank = hasDeadline(a.paymentMethod)
     return {
@@ -340,7 +324,7 @@ const refundMail =
         tr.t(done ? 'mailRefundCompletedLead' : 'mailRefundApprovedLead'),
         ...(a.kind === 'mic_charge' ? [tr.t('mailRefundNoCredit')] : []),
         tr.t('mailApplicationNumber', { id: a.id }),
-        `${tr.t('mailRefundAmount')}: ¥${formatYen(a.gatewayRefunded || a.amount)}`,
+        `${tr.t('mailRefundAmount')}: ${tr.t('yen', { amount: formatYen(a.gatewayRefunded || a.amount) })}`,
         `${tr.t('mailMethod')}: ${tr.t(`pm_${a.paymentMethod}`)}`,
         ...(done && a.refundedAt !== null
           ? [`${tr.t('mailRefundedAt')}: ${when(tr, a.refundedAt)}`]
@@ -552,9 +536,9 @@ export const creditErrorMail = (
       '',
       tr.t('mailCreditErrorSystem'),
       tr.t('mailCreditErrorContact'),
-      u.callCentre.name,
+      universityIn(u, tr.lang).callCentreName,
       `[TEL] ${u.callCentre.phone}`,
-      tr.t('mailCreditErrorHours', { hours: u.callCentre.hours }),
+      tr.t('mailCreditErrorHours', { hours: universityIn(u, tr.lang).callCentreHours }),
     ].join('\n'),
   }
 }

@@ -523,7 +523,7 @@ export const en = {
       '1. Introduction',
       'M.I.C. Online Charge lets you top up ("charge") the balance of the university IC card, M.I.C., online and pay for it on the spot. It is one of the functions of the Certificate Issuance Service.',
       'It works on PCs (Chrome, Firefox, Safari, Edge) and phones (Safari on iPhone, Chrome on Android), also with JavaScript turned off.',
-      'Use "日本語" / "English" at the top right to switch the language.',
+      'Use the language link at the top right of every page to switch between Japanese and English.',
     ],
     [
       '2. First login',

@@ -2,6 +2,7 @@ import type { PropsWithChildren } from 'hono/jsx'
 import { pageRenderer, useRequestContext } from './renderer'
 import { stageOf, type AppEnv } from '../context'
 import { studentMay } from '../domain/roster'
+import { universityIn } from '../domain/university'
 import { CsrfField } from './components'
 
 declare module 'hono' {
@@ -65,17 +66,18 @@ const AccountMenu = () => {
 
 const Contact = () => {
   const c = useRequestContext<AppEnv>()
-  const { t } = c.get('tr')
-  const { callCentre } = c.get('university')
+  const { t, lang } = c.get('tr')
+  // The university's values in the page's language (an English one not yet filled: Japanese).
+  const u = universityIn(c.get('university'), lang)
   return (
     <footer class="site-footer">
       <h2>{t('contactHeading')}</h2>
       <p>
-        {callCentre.name}
+        {u.callCentreName}
         <br />
-        TEL <a href={`tel:${callCentre.phone.replace(/[^0-9+]/g, '')}`}>{callCentre.phone}</a>
+        TEL <a href={`tel:${u.callCentrePhone.replace(/[^0-9+]/g, '')}`}>{u.callCentrePhone}</a>
         <br />
-        {t('contactHours', { hours: callCentre.hours })}
+        {t('contactHours', { hours: u.callCentreHours })}
       </p>
     </footer>
   )

@@ -60,7 +60,8 @@ const isFocused = (target: Locator) => target.evaluate((el) => el === document.a
  */
 export const tabTo = async (page: Page, target: Locator) => {
   await target.waitFor()
-  for (let i = 0; i < 60 && !(await isFocused(target)); i++) await page.keyboard.press('Tab')
+  // 90: the operator's 大学を作成 form has some 70 stops from its first field to its button.
+  for (let i = 0; i < 90 && !(await isFocused(target)); i++) await page.keyboard.press('Tab')
   assert.ok(await isFocused(target), `Tab never reaches ${target}`)
   const visible = await target.evaluate((el) => {
     const s = getComputedStyle(el)

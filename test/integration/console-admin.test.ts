@@ -28,6 +28,12 @@ const BASE = {
   call_centre_hours: '平日 9:00〜17:00',
   mail_from: 'noreply@adminu.example',
   mail_from_name: 'アドミン大学 M.I.C.オンラインチャージ',
+  legal_name_en: 'Admin Gakuen Educational Foundation',
+  call_centre_name_en: 'Admin Call Centre',
+  call_centre_hours_en: 'Weekdays 9:00-17:00',
+  mail_from_name_en: 'Admin University M.I.C. Online Charge',
+  card_money_desk: 'アドミン大学 学生課（本館1階）',
+  card_money_desk_en: 'Student Affairs Office, Admin University (Main Building 1F)',
   hosts: HOST,
   balance_cap: '10000',
   min_charge: '500',
@@ -47,9 +53,9 @@ const BASE_WINDOW_JSON = JSON.stringify([
 const resetUniversity = async () => {
   await env.DB.batch([
     env.DB.prepare(
-      `INSERT INTO universities (id, name, name_en, legal_name, call_centre_name, call_centre_phone, call_centre_hours, mail_from, mail_from_name, balance_cap, min_charge, charge_step, payment_methods, payment_deadline_days, fiscal_year_end_blackouts, gateway_account, staff_alert_email)
-       VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, 'default', ?16)
-       ON CONFLICT(id) DO UPDATE SET name = ?2, name_en = ?3, legal_name = ?4, call_centre_name = ?5, call_centre_phone = ?6, call_centre_hours = ?7, mail_from = ?8, mail_from_name = ?9, balance_cap = ?10, min_charge = ?11, charge_step = ?12, payment_methods = ?13, payment_deadline_days = ?14, fiscal_year_end_blackouts = ?15, staff_alert_email = ?16`,
+      `INSERT INTO universities (id, name, name_en, legal_name, call_centre_name, call_centre_phone, call_centre_hours, mail_from, mail_from_name, balance_cap, min_charge, charge_step, payment_methods, payment_deadline_days, fiscal_year_end_blackouts, gateway_account, staff_alert_email, legal_name_en, call_centre_name_en, call_centre_hours_en, mail_from_name_en, card_money_desk, card_money_desk_en)
+       VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, 'default', ?16, ?17, ?18, ?19, ?20, ?21, ?22)
+       ON CONFLICT(id) DO UPDATE SET name = ?2, name_en = ?3, legal_name = ?4, call_centre_name = ?5, call_centre_phone = ?6, call_centre_hours = ?7, mail_from = ?8, mail_from_name = ?9, balance_cap = ?10, min_charge = ?11, charge_step = ?12, payment_methods = ?13, payment_deadline_days = ?14, fiscal_year_end_blackouts = ?15, staff_alert_email = ?16, legal_name_en = ?17, call_centre_name_en = ?18, call_centre_hours_en = ?19, mail_from_name_en = ?20, card_money_desk = ?21, card_money_desk_en = ?22`,
     ).bind(
       U,
       BASE.name,
@@ -67,6 +73,12 @@ const resetUniversity = async () => {
       Number(BASE.payment_deadline_days),
       BASE_WINDOW_JSON,
       BASE.staff_alert_email,
+      BASE.legal_name_en,
+      BASE.call_centre_name_en,
+      BASE.call_centre_hours_en,
+      BASE.mail_from_name_en,
+      BASE.card_money_desk,
+      BASE.card_money_desk_en,
     ),
     env.DB.prepare('DELETE FROM university_hosts WHERE university_id = ?').bind(U),
     env.DB.prepare('INSERT INTO university_hosts (hostname, university_id) VALUES (?, ?)').bind(
@@ -234,6 +246,36 @@ describe('大学設定', () => {
     ],
     ['an empty name', { name: '  ' }, '大学名を入力してください。'],
     [
+      'an empty English issuer',
+      { legal_name_en: ' ' },
+      '発行者（英語）を入力してください。英語で表示する学生のページとメールに使います。',
+    ],
+    [
+      'an empty English call centre name',
+      { call_centre_name_en: '' },
+      'コールセンター名（英語）を入力してください。英語で表示する学生のページとメールに使います。',
+    ],
+    [
+      'Japanese in the English call centre hours',
+      { call_centre_hours_en: '24時間' },
+      'コールセンター受付時間（英語）に日本語（かな・漢字・全角文字）が含まれています。',
+    ],
+    [
+      'an empty English sender name',
+      { mail_from_name_en: '' },
+      '送信者名（英語）を入力してください。英語で表示する学生のページとメールに使います。',
+    ],
+    [
+      'no office for money on the card',
+      { card_money_desk: '' },
+      'カードに入金済みの返金の窓口を入力してください。',
+    ],
+    [
+      'no English office for money on the card',
+      { card_money_desk_en: '' },
+      'カードに入金済みの返金の窓口（英語）を入力してください。英語で表示する学生のページとメールに使います。',
+    ],
+    [
       'a name that is too long',
       { name: 'あ'.repeat(101) },
       '大学名は100文字以内で入力してください。',
@@ -290,10 +332,74 @@ describe('大学設定', () => {
     expect(text).toContain('お支払い方法を1つ以上選択してください。')
     expect(html).toContain('value="学校法人 新アドミン学園"')
     expect(html).toContain('href="#balance_cap"')
-    // The stop windows as posted, and two blank rows after the last one filled in.
+    // The stop windows exactly as posted: the filled one and the blank one, no row added.
     expect(html).toContain('value="2027-03-31T20:00"')
+    expect(html).toContain('name="window_start_1"')
+    expect(html).not.toContain('name="window_start_2"')
+  })
+
+  it('comes back after a bad 停止期間 with the rows as sent, no empty 停止期間4 added', async () => {
+    // The page offers the saved window and two blank rows (停止期間1–3); 停止期間2 is bad.
+    const page = (await admin.get('/staff/settings')).html
+    expect(page).toContain('name="window_start_2"')
+    expect(page).not.toContain('name="window_start_3"')
+    const { res, html } = await saveSettings(admin, {
+      windows: [
+        BASE_WINDOW,
+        { start: '2028-04-01T09:00', end: '2028-03-31T20:00' },
+        { start: '', end: '' },
+      ],
+    })
+    expect(res.status).toBe(422)
+    expect(mainText(html)).toContain('停止期間2の終了は開始より後の日時にしてください。')
+    expect(html).toContain('value="2028-04-01T09:00"')
     expect(html).toContain('name="window_start_2"')
     expect(html).not.toContain('name="window_start_3"')
+    expect(mainText(html)).not.toContain('停止期間4')
+  })
+
+  it('shows and saves the English values students read, beside the Japanese ones', async () => {
+    const { html } = await admin.get('/staff/settings')
+    const text = mainText(html)
+    for (const label of [
+      '発行者（英語）',
+      'コールセンター名（英語）',
+      'コールセンター受付時間（英語）',
+      '送信者名（英語）',
+      'カードに入金済みの返金の窓口',
+      'カードに入金済みの返金の窓口（英語）',
+    ])
+      expect(text).toContain(label)
+    expect(html).toContain(`value="${BASE.legal_name_en}"`)
+    expect(html).toContain(`value="${BASE.call_centre_hours_en}"`)
+    expect(html).toContain(`value="${BASE.card_money_desk}"`)
+
+    const { res } = await saveSettings(admin, {
+      call_centre_name_en: 'Admin Help Desk',
+      call_centre_hours_en: 'Open every day, 8:00-22:00',
+      legal_name_en: 'Admin Foundation',
+      card_money_desk_en: 'Cashier, Admin University',
+    })
+    expect(res.status).toBe(303)
+    expect((await snapshot()).row).toMatchObject({
+      call_centre_name_en: 'Admin Help Desk',
+      call_centre_hours_en: 'Open every day, 8:00-22:00',
+      legal_name_en: 'Admin Foundation',
+      card_money_desk_en: 'Cashier, Admin University',
+      // The Japanese values stay as they were.
+      call_centre_name: BASE.call_centre_name,
+      call_centre_hours: BASE.call_centre_hours,
+    })
+    // A student reading English sees them at once; one reading Japanese, the Japanese ones.
+    const english = new Client(ORIGIN)
+    english.cookies.set('lang', 'en')
+    // The footer (outside <main>) carries the contact.
+    const en = (await english.get('/login')).html
+    expect(en).toContain('Admin Help Desk')
+    expect(en).toContain('Open every day, 8:00-22:00')
+    const ja = (await new Client(ORIGIN).get('/login')).html
+    expect(ja).toContain(BASE.call_centre_name)
+    expect(ja).not.toContain('Admin Help Desk')
   })
 
   it('refuses a form with a field sent twice as a broken form, saving nothing', async () => {
@@ -971,6 +1077,23 @@ describe('the admin pages in English', () => {
     const refused = await saveSettings(admin, { balance_cap: '400' })
     expect(mainText(refused.html)).toContain(
       'The balance cap must be at least the minimum charge (¥500).',
+    )
+    for (const label of [
+      'Issuer (English)',
+      'Call centre name (English)',
+      'Call centre hours (English)',
+      'Sender name (English)',
+      'Office for refunds of money on the card (English)',
+    ])
+      expect(settingsPage).toContain(label)
+    const noEnglish = mainText(
+      (await saveSettings(admin, { mail_from_name_en: '', call_centre_hours_en: '24時間' })).html,
+    )
+    expect(noEnglish).toContain(
+      'Enter Sender name (English). It is used on the pages and mails students read in English.',
+    )
+    expect(noEnglish).toContain(
+      'Call centre hours (English) contains Japanese (kana, kanji or full-width characters).',
     )
     expect(mainText((await admin.get('/staff/members')).html)).toContain('Invite a staff member')
     const log = await admin.get('/staff/audit?from=someday')

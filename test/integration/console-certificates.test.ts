@@ -227,7 +227,6 @@ const catalogueFields = (
   f.set('office_name_en', [s.office.name.en])
   f.set('office_phone', [s.office.phone])
   f.set('office_email', [s.office.email])
-  f.set('issuer_en', [s.issuerEn])
   change(f)
   return [...f].flatMap(([k, vs]) => vs.map((v): [string, string] => [k, v]))
 }

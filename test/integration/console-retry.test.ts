@@ -174,7 +174,7 @@ describe('再チャージ is not offered', () => {
     const page = await detailOf(staff, id)
     expect(page.html).not.toContain(`/actions/recredit"`)
     expect(page.text).toContain(
-      `再チャージ : カードの残高に空きがないため、再チャージしても保留に戻ります（最後に確認した残高 ¥19,000 ＋ チャージ ¥3,000 が残高上限額 ¥20,000 を超えます）。空きができれば自動でチャージします。次の確認は ${next} です。`,
+      `再チャージ : カードの残高に空きがないため、再チャージしても保留に戻ります（M.I.C.の残高 ¥19,000 ＋ チャージ ¥3,000 が残高上限額 ¥20,000 を超えます）。空きができれば自動でチャージします。次の確認は ${next} です。`,
     )
     const confirm = await staff.get(`/staff/applications/${id}/actions/recredit`)
     expect(confirm.res.status).toBe(409)
@@ -197,7 +197,7 @@ describe('再チャージ is not offered', () => {
     await setConsoleLang(staff, 'en')
     const en = await detailOf(staff, id)
     expect(en.text).toContain(
-      `the card has no room yet, so the credit would only be held again (last known balance ¥19,000 + credit ¥3,000 is over the balance cap ¥20,000). It is credited automatically once there is room; the next check is at ${next}.`,
+      `the card has no room yet, so the credit would only be held again (the card’s balance at M.I.C. ¥19,000 + credit ¥3,000 is over the balance cap ¥20,000). It is credited automatically once there is room; the next check is at ${next}.`,
     )
 
     // The student spends on campus and M.I.C. is read again: there is room, and it is offered.
@@ -321,7 +321,7 @@ describe('refund mails', () => {
           'To テスト ハナコ 様',
           'お支払いいただいた金額を返金しました。',
           `発行申請番号は ${id} です。`,
-          '返金額: ¥1,500',
+          '返金額: 1,500円',
           '支払方法: クレジットカード決済',
           '返金日: ',
           'ご利用明細に反映される時期は、カード会社などによって異なります。',
@@ -453,7 +453,7 @@ describe('refund mails', () => {
           ? 'ご指定の銀行口座へお振込みしました。'
           : 'transferred to the bank account you gave',
       )
-      expect(completed.body).toContain(lang === 'ja' ? '返金額: ¥3,000' : 'Amount refunded: ¥3,000')
+      expect(completed.body).toContain(lang === 'ja' ? '返金額: 3,000円' : 'Amount refunded: ¥3,000')
       if (lang === 'en')
         for (const m of mails)
           expect(`${m.subject}\n${m.body.replace('テスト ハナコ', '')}`).not.toMatch(JAPANESE)

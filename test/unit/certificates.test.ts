@@ -4,6 +4,7 @@ import {
   academicYearOf,
   certificateContent,
   eligibilityProblems,
+  issuerNames,
   normaliseVerificationCode,
   newVerificationCode,
   parseCertificateSettings,
@@ -230,5 +231,26 @@ describe('prices and codes', () => {
       code,
     )
     expect(normaliseVerificationCode('O0I1-AAAA-AAAA-AAAA')).toBeNull()
+  })
+})
+
+describe('the issuer’s English name', () => {
+  const university = {
+    name: 'デモ大学',
+    nameEn: 'Demo University',
+    legalName: '学校法人 デモ学園',
+    legalNameEn: 'Demo Gakuen Educational Foundation',
+    certificateSettings: JSON.stringify({ issuerEn: 'Old Issuer Name' }),
+  }
+
+  it('is the university’s own (大学設定), not the certificate setting it replaced', () => {
+    expect(issuerNames(university).legalName).toEqual({
+      ja: '学校法人 デモ学園',
+      en: 'Demo Gakuen Educational Foundation',
+    })
+  })
+
+  it('reads the old certificate setting only while the university’s own is empty', () => {
+    expect(issuerNames({ ...university, legalNameEn: '' }).legalName.en).toBe('Old Issuer Name')
   })
 })

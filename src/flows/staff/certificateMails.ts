@@ -3,7 +3,7 @@ import {
   certificateSettingsOf,
   type PostalAddress,
 } from '../../domain/certificates'
-import type { University } from '../../domain/university'
+import { universityIn, type University } from '../../domain/university'
 import { translator, type Lang } from '../../i18n'
 import { consoleText } from '../../i18n/console'
 import type { OutgoingMail } from '../mails'
@@ -51,11 +51,13 @@ export const certificatePostMail = (
   const ct = consoleText(lang)
   const tr = translator(lang)
   const office = certificateSettingsOf(u).office
-  const university = lang === 'en' ? u.nameEn : u.name
+  // The university's values in the student's language (an English one not yet filled: Japanese).
+  const names = universityIn(u, lang)
+  const university = names.name
   const shipped = p.step === 'shipped'
   const a = p.address
   return {
-    from: { address: u.mailFrom, name: u.mailFromName },
+    from: { address: u.mailFrom, name: names.mailFromName },
     to,
     kind: `certificate-${p.step}`,
     universityId: u.id,
@@ -67,7 +69,8 @@ export const certificatePostMail = (
       ct(STEP_MAILS[p.step].body),
       tr.t('mailApplicationNumber', { id: p.order.applicationId }),
       '',
-      ...p.lines.map((l) => `・${lineText(lang, l)}`),
+      // ・ is Japanese punctuation: an English mail lists with a hyphen.
+      ...p.lines.map((l) => `${lang === 'en' ? '- ' : '・'}${lineText(lang, l)}`),
       ...(p.order.sealed ? [ct('certMailSealed')] : []),
       ...(a
         ? [

@@ -32,6 +32,9 @@ export const saveCertificateSettings = async (
   const { db } = deps
   const current = await loadCertificateSettings(db, universityId)
   if (!current) return { kind: 'notFound' }
+  // issuerEn is no longer this form's (the issuer's English name is 大学設定's legal_name_en):
+  // the old value stays as stored, read only while the university's own is empty.
+  next = { ...next, issuerEn: current.issuerEn }
   const text = JSON.stringify(next)
   if (JSON.stringify(current) === text) return { kind: 'unchanged' }
   await db.batch([

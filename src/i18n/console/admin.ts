@@ -67,6 +67,25 @@ export const admin = section({
     adminErrWindowOrder: '停止期間{n}の終了は開始より後の日時にしてください。',
     adminErrWindowTooLong: '停止期間{n}は{days}日以内にしてください。',
     adminErrForm: '送信された内容を読み取れませんでした。もう一度入力してください。',
+    // ---- 大学設定: the English values students read (issue 22), and the office for money on the card (issue 21)
+    adminLegalNameEn: '発行者（英語）',
+    adminLegalNameEnHint:
+      '英語の領収書・メール・証明書に表示する正式名称（例: Demo Gakuen Educational Foundation）',
+    adminCallCentreNameEn: 'コールセンター名（英語）',
+    adminCallCentreHoursEn: 'コールセンター受付時間（英語）',
+    adminCallCentreHoursEnHint: '例: 24 hours a day、Weekdays 9:00–17:00',
+    adminMailFromNameEn: '送信者名（英語）',
+    adminSectionEnglishHint:
+      '（英語）の項目は、英語で表示する学生のページとメールに使います。学生はどの大学でも英語を選べるため、すべて入力してください。',
+    adminCardMoneyDesk: 'カードに入金済みの返金の窓口',
+    adminCardMoneyDeskEn: 'カードに入金済みの返金の窓口（英語）',
+    adminCardMoneyDeskHint:
+      'M.I.C.カードにチャージ済みのお金の返金を希望する学生に案内する大学の窓口です（部署名・場所・受付時間・電話番号など）。',
+    adminSectionCardMoneyDesk: 'カードに入金済みのお金の窓口',
+    adminErrEnglishRequired:
+      '{field}を入力してください。英語で表示する学生のページとメールに使います。',
+    adminErrNotEnglish:
+      '{field}に日本語（かな・漢字・全角文字）が含まれています。英語のページとメールに表示されるため、英語と半角文字で入力してください。',
 
     // ---- スタッフ ----
     adminMembersTitle: 'スタッフ',
@@ -295,6 +314,25 @@ export const admin = section({
     adminFldEnd: '終了',
   },
   en: {
+    // ---- University settings: the English values students read, and the office for money on the card
+    adminLegalNameEn: 'Issuer (English)',
+    adminLegalNameEnHint:
+      'The legal name on English receipts, mails and certificates (e.g. Demo Gakuen Educational Foundation)',
+    adminCallCentreNameEn: 'Call centre name (English)',
+    adminCallCentreHoursEn: 'Call centre hours (English)',
+    adminCallCentreHoursEnHint: 'e.g. 24 hours a day, Weekdays 9:00–17:00',
+    adminMailFromNameEn: 'Sender name (English)',
+    adminSectionEnglishHint:
+      'The (English) fields are used on the pages and mails students read in English. Students of every university can choose English, so fill them all in.',
+    adminCardMoneyDesk: 'Office for refunds of money on the card',
+    adminCardMoneyDeskEn: 'Office for refunds of money on the card (English)',
+    adminCardMoneyDeskHint:
+      'The university office a student is sent to for a refund of money already charged to the M.I.C. card (office, place, hours, telephone).',
+    adminSectionCardMoneyDesk: 'Office for money on the card',
+    adminErrEnglishRequired:
+      'Enter {field}. It is used on the pages and mails students read in English.',
+    adminErrNotEnglish:
+      '{field} contains Japanese (kana, kanji or full-width characters). It is shown on English pages and mails: enter it in English with half-width characters.',
     adminSettingsTitle: 'University settings',
     adminSettingsIntro:
       'The settings of {university}. What you save applies to every student and staff member from their next page.',

@@ -205,7 +205,7 @@ export const applications = section({
     retryWhyRefundOpen:
       '承認待ちの返金依頼があるため、再チャージできません。先に返金依頼を承認するか却下してください。',
     retryWhyHeldNoRoom:
-      'カードの残高に空きがないため、再チャージしても保留に戻ります（最後に確認した残高 {balance} ＋ チャージ {amount} が残高上限額 {cap} を超えます）。空きができれば自動でチャージします。次の確認は {time} です。',
+      'カードの残高に空きがないため、再チャージしても保留に戻ります（M.I.C.の残高 {balance} ＋ チャージ {amount} が残高上限額 {cap} を超えます）。空きができれば自動でチャージします。次の確認は {time} です。',
     retryWhyRefundOnCard:
       'M.I.C.へチャージ済みのため、ここでは返金できません。お金はすでに学生のカードに入っています。カードの残高の払い戻しは大学の窓口が扱いますので、学生には次の窓口をご案内ください: {desk}',
     retryWhyRefundOnCardNoDesk:
@@ -485,7 +485,7 @@ export const applications = section({
     retryWhyRefundOpen:
       'Not possible: a refund request is waiting for approval. Approve or reject it first.',
     retryWhyHeldNoRoom:
-      'Not offered: the card has no room yet, so the credit would only be held again (last known balance {balance} + credit {amount} is over the balance cap {cap}). It is credited automatically once there is room; the next check is at {time}.',
+      'Not offered: the card has no room yet, so the credit would only be held again (the card’s balance at M.I.C. {balance} + credit {amount} is over the balance cap {cap}). It is credited automatically once there is room; the next check is at {time}.',
     retryWhyRefundOnCard:
       'Not possible here: the credit reached the M.I.C. card, so the money is on the card. The university office handles money already on a card; send the student to: {desk}',
     retryWhyRefundOnCardNoDesk:

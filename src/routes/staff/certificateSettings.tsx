@@ -65,7 +65,6 @@ const TEXT_LABELS: Record<(typeof CATALOGUE_TEXT_FIELDS)[number], ConsoleKey> = 
   office_name_en: 'certOfficeNameEn',
   office_phone: 'certOfficePhone',
   office_email: 'certOfficeEmail',
-  issuer_en: 'certIssuerEn',
 }
 
 const ROW_LABELS: Partial<Record<(typeof ROW_PARTS)[number], ConsoleKey>> = {

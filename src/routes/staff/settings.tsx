@@ -38,6 +38,14 @@ settings.use('/settings', requireStaff('settings'))
  * readSettings, so all of a form's problems are shown together.
  */
 const raw = z.string({ error: 'adminErrForm' }).max(6000, { error: 'adminErrForm' }).default('')
+/**
+ * A stop-window field: absent stays absent (no default), so the form comes back with the
+ * rows it was sent with, no more (an error must not add an empty 停止期間 row).
+ */
+const windowRaw = z
+  .string({ error: 'adminErrForm' })
+  .max(6000, { error: 'adminErrForm' })
+  .optional()
 
 const method = z.string({ error: 'adminErrForm' }).max(40, { error: 'adminErrForm' })
 
@@ -47,8 +55,8 @@ const settingsShape = z.object({
   ...Object.fromEntries(SETTINGS_TEXT_FIELDS.map((f) => [f, raw])),
   ...Object.fromEntries(
     windowIndexes.flatMap((i) => [
-      [windowField(i, 'start'), raw],
-      [windowField(i, 'end'), raw],
+      [windowField(i, 'start'), windowRaw],
+      [windowField(i, 'end'), windowRaw],
     ]),
   ),
   // Every check carries a console key as its message: consoleForm shows the message as one.
@@ -61,11 +69,17 @@ const FIELD_LABELS: Record<string, ConsoleKey> = {
   name: 'adminName',
   name_en: 'adminNameEn',
   legal_name: 'adminLegalName',
+  legal_name_en: 'adminLegalNameEn',
   call_centre_name: 'adminCallCentreName',
+  call_centre_name_en: 'adminCallCentreNameEn',
   call_centre_phone: 'adminCallCentrePhone',
   call_centre_hours: 'adminCallCentreHours',
+  call_centre_hours_en: 'adminCallCentreHoursEn',
   mail_from: 'adminMailFrom',
   mail_from_name: 'adminMailFromName',
+  mail_from_name_en: 'adminMailFromNameEn',
+  card_money_desk: 'adminCardMoneyDesk',
+  card_money_desk_en: 'adminCardMoneyDeskEn',
   hosts: 'adminHosts',
   balance_cap: 'adminBalanceCap',
   min_charge: 'adminMinCharge',
@@ -83,9 +97,10 @@ const FIELD_LABELS: Record<string, ConsoleKey> = {
 }
 
 /**
- * What was posted as the settings form, to read and to show again: every stop-window row
- * up to the last one filled in, each as typed (row numbers stay those of the page, as the
- * messages name them), and two blank rows after it to add more.
+ * What was posted as the settings form, to read and to show again: exactly the stop-window
+ * rows sent, each as typed (row numbers stay those of the page, as the messages name them);
+ * a form sent with no rows at all (a new university's) gets two blank rows after the last
+ * one filled in.
  */
 const formFromPost = (data: unknown): SettingsForm => {
   const record = (data ?? {}) as Record<string, unknown>
@@ -94,7 +109,15 @@ const formFromPost = (data: unknown): SettingsForm => {
   const filled = windowIndexes.filter(
     (i) => str(windowField(i, 'start')).trim() !== '' || str(windowField(i, 'end')).trim() !== '',
   )
-  const rows = Math.min(SETTINGS_LIMITS.windowsMax, (filled.at(-1) ?? -1) + 3)
+  const sent = windowIndexes.filter(
+    (i) =>
+      typeof record[windowField(i, 'start')] === 'string' ||
+      typeof record[windowField(i, 'end')] === 'string',
+  )
+  const rows =
+    sent.length > 0
+      ? Math.max(...sent) + 1
+      : Math.min(SETTINGS_LIMITS.windowsMax, (filled.at(-1) ?? -1) + 3)
   return {
     ...(Object.fromEntries(SETTINGS_TEXT_FIELDS.map((f) => [f, str(f)])) as Record<
       (typeof SETTINGS_TEXT_FIELDS)[number],
@@ -122,6 +145,10 @@ const problemText = (
   switch (p.code) {
     case 'required':
       return ct('required', { field: label })
+    case 'englishRequired':
+      return ct('adminErrEnglishRequired', { field: label })
+    case 'notEnglish':
+      return ct('adminErrNotEnglish', { field: label })
     case 'tooLong':
       return ct('tooLong', { field: label, max: p.max })
     case 'controlCharacters':

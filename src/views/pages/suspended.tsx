@@ -1,5 +1,6 @@
 import { useRequestContext } from '../renderer'
 import type { AppEnv } from '../../context'
+import { universityIn } from '../../domain/university'
 
 /**
  * What a student of a suspended university sees on every page: that the service is
@@ -9,19 +10,18 @@ import type { AppEnv } from '../../context'
 export const SuspendedPage = () => {
   const c = useRequestContext<AppEnv>()
   const { t, lang } = c.get('tr')
-  const u = c.get('university')
-  const { callCentre } = u
+  const u = universityIn(c.get('university'), lang)
   return (
     <section class="card" role="alert">
-      <p>{t('suspendedLead', { university: lang === 'en' ? u.nameEn : u.name })}</p>
+      <p>{t('suspendedLead', { university: u.name })}</p>
       <p>{t('suspendedPaid')}</p>
       <p>{t('suspendedContact')}</p>
       <p>
-        {callCentre.name}
+        {u.callCentreName}
         <br />
-        TEL <a href={`tel:${callCentre.phone.replace(/[^0-9+]/g, '')}`}>{callCentre.phone}</a>
+        TEL <a href={`tel:${u.callCentrePhone.replace(/[^0-9+]/g, '')}`}>{u.callCentrePhone}</a>
         <br />
-        {t('contactHours', { hours: callCentre.hours })}
+        {t('contactHours', { hours: u.callCentreHours })}
       </p>
     </section>
   )

@@ -237,7 +237,6 @@ export const CatalogueSettingsPage = ({
           {text('office_name_en', 'certOfficeNameEn')}
           {text('office_phone', 'certOfficePhone', { type: 'tel', maxlength: L.phoneMax })}
           {text('office_email', 'certOfficeEmail', { type: 'email', maxlength: 254 })}
-          {text('issuer_en', 'certIssuerEn', { hint: ct('certIssuerEnHint') })}
         </Section>
         <div class="actions">
           <button type="submit" class="button primary">

@@ -241,21 +241,35 @@ export const SettingsPage = ({
         <CsrfField />
         {operator?.leading}
         <Section id="settings-names" title={ct('adminSectionNames')}>
+          <p class="hint">{ct('adminSectionEnglishHint')}</p>
           {text('name', 'adminName')}
           {text('name_en', 'adminNameEn')}
           {text('legal_name', 'adminLegalName', { hint: ct('adminLegalNameHint') })}
+          {text('legal_name_en', 'adminLegalNameEn', { hint: ct('adminLegalNameEnHint') })}
         </Section>
         <Section id="settings-contact" title={ct('adminSectionContact')}>
           {text('call_centre_name', 'adminCallCentreName')}
+          {text('call_centre_name_en', 'adminCallCentreNameEn')}
           {text('call_centre_phone', 'adminCallCentrePhone', {
             type: 'tel',
             maxlength: SETTINGS_LIMITS.phoneMax,
           })}
           {text('call_centre_hours', 'adminCallCentreHours')}
+          {text('call_centre_hours_en', 'adminCallCentreHoursEn', {
+            hint: ct('adminCallCentreHoursEnHint'),
+          })}
         </Section>
         <Section id="settings-mail" title={ct('adminSectionMail')}>
           {text('mail_from', 'adminMailFrom', { type: 'email', maxlength: 254 })}
           {text('mail_from_name', 'adminMailFromName')}
+          {text('mail_from_name_en', 'adminMailFromNameEn')}
+        </Section>
+        <Section id="settings-desk" title={ct('adminSectionCardMoneyDesk')}>
+          <p class="hint">{ct('adminCardMoneyDeskHint')}</p>
+          {text('card_money_desk', 'adminCardMoneyDesk', { maxlength: SETTINGS_LIMITS.deskMax })}
+          {text('card_money_desk_en', 'adminCardMoneyDeskEn', {
+            maxlength: SETTINGS_LIMITS.deskMax,
+          })}
         </Section>
         <Section id="settings-hosts" title={ct('adminSectionHosts')}>
           <HostsField value={form.hosts} error={errors.hosts} />
