@@ -472,9 +472,8 @@ describe('再チャージ', () => {
     const page = await detailOf(staff, id)
     expect(page.html).not.toContain(`/actions/recredit"`)
     expect(page.text).toContain('KOMOJUの決済金額が申請の金額と一致しないため、チャージできません')
-    expect(page.text).toContain(
-      '金額が一致しないためチャージせず（amount_mismatch: gateway 9999 JPY',
-    )
+    expect(page.text).toContain('金額が一致しないためチャージせず。')
+    expect(page.html).toMatch(/<code>amount_mismatch: gateway 9999 JPY, application 1000 JPY<\/code>/)
     const posted = await staff.post(`/staff/applications/${id}/actions/recredit`, {
       reason: '試しに',
     })

@@ -87,7 +87,7 @@ export const ActionForm = ({
  */
 // prettier-ignore
 export const codedMarkup = (ct: ConsoleText, words: string, code: string) =>
-  html`${words} <small class="raw-code">${ct('appCauseRecord')} <code>${code}</code></small>`
+  html`${words} <small class="raw-code"><span class="raw-label">${ct('appCauseRecord')}</span> <code>${code}</code></small>`
 
 /** Words with the raw record they explain (see codedMarkup). */
 export const Coded = ({ words, code }: { words: string; code: string }) => {
