@@ -110,6 +110,21 @@ export const FEWER_CLOCKS: Record<string, { clocks: readonly string[]; why: stri
       },
     ]),
   ),
+  // Console pages that show credits and their times: where a credit meets a stop window they
+  // put it there themselves (nextJst, setClock). The nightly stop's edges (a minute before,
+  // the last minute) are the desk's, repeated by crediting, money, charge and chaos.
+  ...Object.fromEntries(
+    [
+      'test/integration/console-applications.test.ts',
+      'test/integration/console-triage.test.ts',
+    ].map((file) => [
+      file,
+      {
+        clocks: ['2026-11-30 23:45', '2026-12-15 02:00', '2027-03-31 21:00'],
+        why: 'places its own stop window; once inside the nightly stop, and where the day and the fiscal year turn',
+      },
+    ]),
+  ),
   'test/integration/next-request.test.ts': {
     clocks: ['2026-12-15 02:00'],
     why: "its one stop window is placed around the clock's now, wherever that is; once inside the nightly stop, where the チャージ page is stopped before the window too and only the window's end tells",
