@@ -67,3 +67,26 @@ describe('catalogues as a static asset', () => {
     expect(await res.text()).toContain(catalogueSources().ja.serviceName)
   })
 })
+
+describe('the favicon (issue 22: a 404 on every page before)', () => {
+  it('is a static asset in both forms, linked from the student pages and the console', async () => {
+    for (const [path, type] of [
+      ['/favicon.svg', 'image/svg+xml'],
+      ['/favicon.ico', 'image/'],
+    ] as const) {
+      const res = await env.ASSETS.fetch(`https://assets.invalid${path}`)
+      expect(res.status, path).toBe(200)
+      expect(res.headers.get('content-type'), path).toContain(type)
+      await res.arrayBuffer()
+    }
+    const { default: worker } = await import('../../src/index')
+    for (const page of ['http://localhost/login', 'http://localhost/staff/login']) {
+      const ctx = createExecutionContext()
+      const res = await worker.fetch(new Request(page), env, ctx)
+      await waitOnExecutionContext(ctx)
+      const html = await res.text()
+      expect(html, page).toContain('<link rel="icon" href="/favicon.svg" type="image/svg+xml"/>')
+      expect(html, page).toContain('<link rel="icon" href="/favicon.ico" sizes="32x32"/>')
+    }
+  })
+})

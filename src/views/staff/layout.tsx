@@ -77,6 +77,8 @@ export const consoleLayout = () =>
           <title>{`${title} | ${ct('consoleName')}`}</title>
           <link rel="stylesheet" href="/app.css" />
           <link rel="stylesheet" href="/console.css" />
+          <link rel="icon" href="/favicon.svg" type="image/svg+xml" />
+          <link rel="icon" href="/favicon.ico" sizes="32x32" />
           {/* A page that waits (a roster being checked) keeps itself current (refresh.js). */}
           {refreshSeconds ? <script src="/refresh.js" defer /> : null}
         </head>
