@@ -138,6 +138,31 @@ const LockSection = ({ locks, base }: { locks: LoginLocks; base: string }) => {
   )
 }
 
+/** Who the page is about, as 学生 and a roster person's page both begin (inside a dl.facts). */
+const WhoFacts = ({
+  who,
+  universityName,
+}: {
+  who: { userId: string; nameKana: string }
+  universityName: string | null
+}) => {
+  const ct = useRequestContext<AppEnv>().get('ct')
+  return (
+    <>
+      {universityName && (
+        <>
+          <dt>{ct('university')}</dt>
+          <dd>{universityName}</dd>
+        </>
+      )}
+      <dt>{ct('studentsUserId')}</dt>
+      <dd>{who.userId}</dd>
+      <dt>{ct('studentsNameKana')}</dt>
+      <dd>{who.nameKana}</dd>
+    </>
+  )
+}
+
 export interface StudentPageProps {
   student: Student
   /** The university's name, shown to the call centre, which serves every university. */
@@ -172,16 +197,7 @@ export const StudentPage = ({
       <section aria-labelledby="student-profile">
         <h2 id="student-profile">{ct('studentsProfile')}</h2>
         <dl class="facts">
-          {universityName && (
-            <>
-              <dt>{ct('university')}</dt>
-              <dd>{universityName}</dd>
-            </>
-          )}
-          <dt>{ct('studentsUserId')}</dt>
-          <dd>{student.userId}</dd>
-          <dt>{ct('studentsNameKana')}</dt>
-          <dd>{student.nameKana}</dd>
+          <WhoFacts who={student} universityName={universityName} />
           <dt>{ct('studentsEmail')}</dt>
           <dd>{student.email ?? ct('studentsNotRegistered')}</dd>
           <dt>{ct('studentsLastLogin')}</dt>
@@ -279,16 +295,7 @@ export const RosterPersonPage = ({
       <section aria-labelledby="student-profile">
         <h2 id="student-profile">{ct('studentsProfile')}</h2>
         <dl class="facts">
-          {universityName && (
-            <>
-              <dt>{ct('university')}</dt>
-              <dd>{universityName}</dd>
-            </>
-          )}
-          <dt>{ct('studentsUserId')}</dt>
-          <dd>{person.userId}</dd>
-          <dt>{ct('studentsNameKana')}</dt>
-          <dd>{person.nameKana}</dd>
+          <WhoFacts who={person} universityName={universityName} />
         </dl>
         <p>{ct('studentsRosterOnly')}</p>
       </section>
